@@ -203,8 +203,8 @@ PLACE_VARIANTS = {
             ),
             "deport_probability": Key(
                 "number",
-                "Probability that an arrest ends in deportation to China (and so repatriation); "
-                "with UNHCR access an arrest never does.",
+                "Probability that an arrest here ends in deportation to China (and so "
+                "repatriation); 0 where UNHCR protects those arrested (Thailand).",
                 default=0.0,
                 min=0,
                 max=1,

@@ -1,0 +1,15 @@
+"""The route model: Mesa agents for places and brokers, columnar migrants, a module per process."""
+
+from nkroutes.model.migrants import MigrantTable, State
+from nkroutes.model.model import RouteModel, simulate
+from nkroutes.model.result import FLOW_NAMES, STOCK_NAMES, RunResult
+
+__all__ = [
+    "FLOW_NAMES",
+    "STOCK_NAMES",
+    "MigrantTable",
+    "RouteModel",
+    "RunResult",
+    "State",
+    "simulate",
+]

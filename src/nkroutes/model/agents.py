@@ -1,0 +1,99 @@
+"""The Mesa agents of the model: places on the route network, and brokers.
+
+Places are ``FixedAgent`` objects, one per node of a ``mesa.discrete_space.Network`` whose
+edges are the scenario's routes; they count what happens at them. Brokers are plain Mesa
+agents working from a broker hub: each has its own price factor and monthly capacity, may
+quit or be arrested, and takes clients along the routes its hub serves. Migrants are not
+Mesa agents but rows of :class:`nkroutes.model.migrants.MigrantTable` (see DESIGN.md:
+per-object agents cost 0.5-15 us per agent-step, columns 6-40 ns).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from mesa import Agent
+from mesa.discrete_space import FixedAgent
+
+if TYPE_CHECKING:
+    from nkroutes.model.model import RouteModel
+
+
+class Place(FixedAgent):
+    """A node of the route network (province, border, hub, hiding area, mission, ...).
+
+    Attributes:
+        index: Position of the place in the scenario (node id of the network).
+        place_id: The scenario's id.
+        name: Readable name.
+        kind: The place kind (``origin``, ``border``, ...).
+        country: Country it lies in.
+        lat: Latitude, degrees.
+        lon: Longitude, degrees.
+        arrivals: Migrants resettled here (destinations).
+        captured: Migrants caught arriving here or while here.
+        deaths: Migrants who died on a route ending here.
+    """
+
+    def __init__(self, model: RouteModel, index: int, spec: dict[str, Any]) -> None:
+        super().__init__(model)
+        self.index = index
+        self.place_id: str = spec["id"]
+        self.name: str = spec.get("name") or spec["id"]
+        self.kind: str = spec["kind"]
+        self.country: str = spec.get("country", "")
+        self.lat: float = float(spec["lat"])
+        self.lon: float = float(spec["lon"])
+        self.arrivals = 0
+        self.captured = 0
+        self.deaths = 0
+
+    def __repr__(self) -> str:
+        return f"Place({self.place_id!r}, kind={self.kind!r})"
+
+
+class Broker(Agent):
+    """A smuggler working from a broker hub.
+
+    Attributes:
+        serial: Creation number, used as the broker's random identity.
+        hub: Index of the hub place it works from.
+        price_factor: Its fee is the route's base fee times this (and times the enforcement
+            multiplier); log-uniform between 1 and ``brokers.price_spread``.
+        clients: Clients taken in total.
+        revenue_usd: Fees earned in total, US$.
+        active: False once it has quit or been arrested.
+    """
+
+    def __init__(self, model: RouteModel, serial: int, hub: int, price_factor: float) -> None:
+        super().__init__(model)
+        self.serial = serial
+        self.hub = hub
+        self.price_factor = price_factor
+        self.clients = 0
+        self.revenue_usd = 0.0
+        self.active = True
+
+    @property
+    def key(self) -> np.uint64:
+        """The broker's 64-bit random identity."""
+        return np.uint64((self.serial + 1) * 0x2545F4914F6CDD1D % (1 << 64))
+
+    def step(self) -> None:
+        """Quit the trade or be arrested, each with its yearly hazard."""
+        model = self.model
+        params = model.params
+        p_quit = float(model.clock.prob(params.brokers["quit_rate_per_year"]))
+        p_arrest = float(model.clock.prob(params.brokers["arrest_rate_per_year"]))
+        u = model.streams.uniform_one("brokers", int(self.key), model.step_index)
+        if u < p_arrest:
+            self.active = False
+            model.counters["brokers_arrested"] += 1
+        elif u < p_arrest + p_quit:
+            self.active = False
+        if not self.active:
+            self.remove()
+
+    def __repr__(self) -> str:
+        return f"Broker(serial={self.serial}, hub={self.hub}, price_factor={self.price_factor:.2f})"

@@ -1,0 +1,155 @@
+"""Migrants stored column-wise: one numpy array per attribute.
+
+Each migrant is an individual agent with its own state, money and history, but the
+attributes of all migrants live in parallel arrays so that each process updates every
+migrant it concerns at once (see ``docs/ODD.md``). Arrays grow by doubling and are never
+compacted during a run, so a migrant's row number (its ``id``) never changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+
+
+class State(IntEnum):
+    """Where a migrant is in its journey. Every migrant is in exactly one state."""
+
+    HIDING = 0
+    """In China, hiding, possibly looking for a way out."""
+    SETTLED = 1
+    """In China and staying (family, dependants, or sold as a bride)."""
+    MOVING = 2
+    """On a route between two places."""
+    PROCESSING = 3
+    """In a transit country with UNHCR access, or sheltering in a mission, awaiting exit."""
+    ARRIVED = 4
+    """Resettled in a destination (final)."""
+    DETAINED = 5
+    """Held in North Korea after capture or repatriation."""
+    HOME = 6
+    """Released in North Korea and going to try again."""
+    GAVE_UP = 7
+    """Released in North Korea and not trying again (final for the run)."""
+    DIED = 8
+    """Died on the way or in detention (final)."""
+
+
+NO_PLACE = -1
+
+#: Column name -> dtype. ``place`` is the current place (the route's start while moving).
+COLUMNS: dict[str, Any] = {
+    "key": np.uint64,  # stable random identity (see random.make_keys)
+    "origin": np.int16,  # origin place index
+    "female": np.bool_,
+    "political": np.bool_,  # political rather than economic motive
+    "sponsored": np.bool_,  # family abroad pays its brokers
+    "state": np.int8,
+    "place": np.int16,
+    "route": np.int16,  # route being travelled (MOVING) or last route taken
+    "remaining": np.int32,  # steps left on the route / in detention / in processing
+    "with_broker": np.bool_,  # travelling with a broker on the current journey
+    "broker_helped": np.bool_,  # ever helped by a broker
+    "hub": np.int16,  # hub of the last broker hired
+    "trafficked": np.bool_,
+    "in_camp": np.bool_,  # detained in a labour camp rather than a detention centre
+    "will_retry": np.bool_,
+    "attempts": np.int16,  # number of departures from North Korea
+    "savings_usd": np.float32,
+    "paid_brokers_usd": np.float32,
+    "paid_other_usd": np.float32,  # bribes and fares
+    "departure_step": np.int32,  # first departure
+    "china_since": np.int32,  # step of entry into China on the current stay (-1: not there)
+    "china_steps": np.int32,  # completed steps spent in China on earlier stays
+    "outcome_step": np.int32,  # step of arrival, death or giving up (-1: none yet)
+}
+
+
+@dataclass
+class MigrantTable:
+    """The columnar store of all migrants created in a run.
+
+    Attributes:
+        n: Number of migrants created so far (rows ``0..n-1`` are valid).
+        cols: Column name -> array (capacity >= n).
+    """
+
+    n: int
+    cols: dict[str, np.ndarray]
+
+    @classmethod
+    def empty(cls, capacity: int = 1024) -> MigrantTable:
+        """A table with room for ``capacity`` migrants and none created."""
+        return cls(0, {name: np.zeros(capacity, dtype=dt) for name, dt in COLUMNS.items()})
+
+    @property
+    def capacity(self) -> int:
+        """Rows allocated."""
+        return len(self.cols["key"])
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("cols")
+        if cols is not None and name in cols:
+            return cols[name]
+        raise AttributeError(name)
+
+    def _grow(self, needed: int) -> None:
+        capacity = self.capacity
+        while capacity < needed:
+            capacity *= 2
+        for name, col in self.cols.items():
+            grown = np.zeros(capacity, dtype=col.dtype)
+            grown[: self.n] = col[: self.n]
+            self.cols[name] = grown
+
+    def add(self, count: int, **values: np.ndarray | float | int | bool) -> np.ndarray:
+        """Create ``count`` migrants and return their ids.
+
+        Args:
+            count: How many.
+            **values: Initial values by column (arrays of length ``count`` or scalars);
+                columns not given start at their defaults.
+
+        Returns:
+            The new migrants' ids (row numbers).
+        """
+        if self.n + count > self.capacity:
+            self._grow(self.n + count)
+        ids = np.arange(self.n, self.n + count)
+        defaults = {
+            "place": NO_PLACE,
+            "route": -1,
+            "hub": -1,
+            "china_since": -1,
+            "outcome_step": -1,
+        }
+        for name, col in self.cols.items():
+            if name in values:
+                col[ids] = values[name]
+            else:
+                col[ids] = defaults.get(name, 0)
+        self.n += count
+        return ids
+
+    def in_state(self, state: State) -> np.ndarray:
+        """Ids of migrants currently in ``state``."""
+        return np.flatnonzero(self.cols["state"][: self.n] == state)
+
+    def counts_by_state(self) -> np.ndarray:
+        """Number of migrants in each :class:`State` (indexed by its value)."""
+        return np.bincount(self.cols["state"][: self.n], minlength=len(State))
+
+    def view(self, migrant_id: int) -> dict[str, Any]:
+        """One migrant's attributes, as plain Python values, for inspection."""
+        if not 0 <= migrant_id < self.n:
+            raise IndexError(f"no migrant {migrant_id}: {self.n} created")
+        record = {name: col[migrant_id].item() for name, col in self.cols.items()}
+        record["state"] = State(record["state"]).name.lower()
+        return record
+
+    def nbytes(self) -> int:
+        """Bytes held by the columns (allocated capacity)."""
+        return sum(col.nbytes for col in self.cols.values())

@@ -1,0 +1,248 @@
+"""The route model: a Mesa model that moves migrants from North Korea to destinations.
+
+Each step runs the processes in this order (see ``docs/ODD.md``):
+
+1. dated events change the scenario's values;
+2. brokers quit, are arrested or join; fees follow enforcement;
+3. families in South Korea pay for relatives (chain defection);
+4. detained migrants serve their terms, die or are released;
+5. new migrants leave and released ones try again, and start their crossing;
+6. migrants in China save, are arrested, trafficked, settle or try to leave;
+7. migrants in transit countries and missions are arrested or resettled;
+8. travelling migrants move on; arrivals at each place are resolved;
+9. the step's flows and stocks are recorded.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+from mesa.discrete_space import Network
+
+from nkroutes.model.agents import Broker, Place
+from nkroutes.model.clock import DAYS_PER_MONTH, Clock
+from nkroutes.model.migrants import MigrantTable, State
+from nkroutes.model.params import KIND_CODES, Params, compile_params
+from nkroutes.model.processes import brokers as broker_market
+from nkroutes.model.processes.chain import sponsor_relatives
+from nkroutes.model.processes.departures import depart
+from nkroutes.model.processes.hiding import live_in_hiding
+from nkroutes.model.processes.movement import advance
+from nkroutes.model.processes.punishment import serve_sentences
+from nkroutes.model.processes.transit import process_cases
+from nkroutes.model.random import Streams
+from nkroutes.model.result import FLOW_NAMES, STOCK_NAMES, RunResult
+from nkroutes.scenario.paths import set_path
+
+
+class RouteModel(mesa.Model):
+    """Agent-based model of North Korean migration routes.
+
+    Args:
+        scenario: A validated :class:`nkroutes.scenario.Scenario` (or its resolved values as
+            a plain dict with defaults filled).
+        seed: The run's seed; with the scenario it fixes every random draw.
+        trace: Keep a log of every route each migrant starts (for ``migrants.csv`` paths).
+
+    Attributes:
+        clock: The run's calendar.
+        params: The scenario compiled to arrays (rebuilt when an event applies).
+        table: The migrants, column-wise.
+        streams: The named random streams.
+        network: The route network (``mesa.discrete_space.Network``), one :class:`Place`
+            agent per node.
+        step_index: Index of the step being run (0 for the first month).
+    """
+
+    def __init__(self, scenario: Any, seed: int = 0, trace: bool = False) -> None:
+        super().__init__(rng=seed)
+        data = scenario.to_dict() if hasattr(scenario, "to_dict") else copy.deepcopy(scenario)
+        self.scenario_name: str = data["meta"]["name"]
+        self.seed = seed
+        self.values = data
+        time = data.get("time", {})
+        self.clock = Clock.from_time_table(
+            time.get("start", "1990-01"), time.get("end", "2008-12"), time.get("step", "month")
+        )
+        self.months_per_step = self.clock.mean_step_days / DAYS_PER_MONTH
+        self.params: Params = compile_params(data, self.clock)
+        self.events = self._schedule_events(data.get("events", []))
+        self.streams = Streams(seed)
+        self.table = MigrantTable.empty(4096)
+        self.step_index = 0
+        self.trace = trace
+        self.route_log: list[tuple[np.ndarray, np.ndarray, int]] = []
+
+        p = self.params
+        graph = nx.DiGraph()
+        graph.add_nodes_from(range(p.n_places))
+        graph.add_edges_from(
+            (int(a), int(b), {"route": rid})
+            for a, b, rid in zip(p.route_from, p.route_to, p.route_ids, strict=True)
+        )
+        self.network = Network(graph, random=self.random)
+        self.places: list[Place] = []
+        for i, spec in enumerate(data["places"]):
+            place = Place(self, i, spec)
+            place.cell = self.network[i]
+            self.places.append(place)
+        self.hiding_place_for = self._nearest_hiding(data["places"])
+        self.hub_slot = np.full(p.n_places, -1, dtype=np.int16)
+        self.hub_slot[p.hub_places] = np.arange(len(p.hub_places))
+
+        self.initial_china_arrest_rate = p.china["arrest_rate_per_year"]
+        self.fee_multiplier = 1.0
+        self.mean_broker_fee_factor = broker_market.mean_price_factor(p.brokers["price_spread"])
+        self.next_broker_serial = 0
+        for hub, count in zip(p.hub_places.tolist(), p.hub_initial_brokers.tolist(), strict=True):
+            broker_market.recruit(self, hub, count)
+        self.assisted_arrivals_by_hub = np.zeros(len(p.hub_places), dtype=np.int64)
+        self.family_fund_usd = 0.0
+        self.sponsored_departures_due = 0.0
+
+        self.route_starts = np.zeros(p.n_routes, dtype=np.int64)
+        self.arrivals_at_place = np.zeros(p.n_places, dtype=np.int64)
+        self.captures_at_place = np.zeros(p.n_places, dtype=np.int64)
+        self.deaths_at_place = np.zeros(p.n_places, dtype=np.int64)
+        n = self.clock.n_steps
+        self.flows = {name: np.zeros(n) for name in FLOW_NAMES}
+        self.stocks = {name: np.zeros(n) for name in STOCK_NAMES}
+        self.arrivals_by_step = np.zeros((n, p.n_places), dtype=np.int64)
+        self.counters: defaultdict[str, float] = defaultdict(float)
+        self.running = True
+
+    # -- set-up helpers -------------------------------------------------------------------
+
+    def _schedule_events(self, events: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+        schedule: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for event in sorted(events, key=lambda e: e["date"]):
+            schedule[self.clock.step_of(event["date"])].append(event)
+        return schedule
+
+    def _nearest_hiding(self, places: list[dict[str, Any]]) -> np.ndarray:
+        hiding = [i for i, q in enumerate(places) if q["kind"] == "hiding"]
+        lat = np.array([q["lat"] for q in places])
+        lon = np.array([q["lon"] for q in places])
+        out = np.zeros(len(places), dtype=np.int64)
+        for i in range(len(places)):
+            if not hiding:
+                out[i] = i
+                continue
+            dist = (lat[hiding] - lat[i]) ** 2 + (lon[hiding] - lon[i]) ** 2
+            out[i] = hiding[int(np.argmin(dist))]
+        return out
+
+    # -- the step ---------------------------------------------------------------------------
+
+    def _apply_events(self) -> None:
+        events = self.events.get(self.step_index)
+        if not events:
+            return
+        for event in events:
+            for path, value in event.get("set", {}).items():
+                set_path(self.values, path, value)
+        self.params = compile_params(self.values, self.clock)
+
+    def step(self) -> None:
+        """Advance the model by one step (all processes, in order)."""
+        if self.step_index >= self.clock.n_steps:
+            self.running = False
+            return
+        self.counters.clear()
+        self._apply_events()
+        broker_market.update_brokers(self)
+        sponsor_relatives(self)
+        serve_sentences(self)
+        depart(self)
+        live_in_hiding(self)
+        process_cases(self)
+        advance(self)
+        self._record()
+        self.step_index += 1
+        if self.step_index >= self.clock.n_steps:
+            self.running = False
+
+    def _record(self) -> None:
+        i = self.step_index
+        for name in FLOW_NAMES:
+            self.flows[name][i] = self.counters.get(name, 0.0)
+        t = self.table
+        state = t.cols["state"][: t.n]
+        counts = np.bincount(state, minlength=len(State))
+        place = t.cols["place"][: t.n]
+        travelling = (state == State.MOVING) | (state == State.PROCESSING)
+        in_china_travelling = int(np.count_nonzero(travelling & self.params.in_china[place]))
+        stocks = {
+            "hiding": counts[State.HIDING],
+            "settled": counts[State.SETTLED],
+            "travelling": counts[State.MOVING],
+            "waiting_for_exit": counts[State.PROCESSING],
+            "detained": counts[State.DETAINED],
+            "home_to_retry": counts[State.HOME],
+            "in_china": counts[State.HIDING] + counts[State.SETTLED] + in_china_travelling,
+            "brokers": len(self.broker_roster),
+            "family_fund_usd": self.family_fund_usd,
+        }
+        for name in STOCK_NAMES:
+            self.stocks[name][i] = stocks[name]
+        self.arrivals_by_step[i] = self.arrivals_at_place
+
+    def run(self) -> RunResult:
+        """Run every step of the scenario and return the results."""
+        while self.running:
+            self.step()
+        return self.result()
+
+    def result(self) -> RunResult:
+        """The results so far (normally called after the last step)."""
+        p = self.params
+        arrivals = np.diff(self.arrivals_by_step, axis=0, prepend=0)
+        destinations = np.flatnonzero(p.kind == KIND_CODES["destination"])
+        for place in self.places:
+            place.arrivals = int(self.arrivals_at_place[place.index])
+            place.captured = int(self.captures_at_place[place.index])
+            place.deaths = int(self.deaths_at_place[place.index])
+        return RunResult(
+            scenario_name=self.scenario_name,
+            seed=self.seed,
+            clock=self.clock,
+            flows={k: v.copy() for k, v in self.flows.items()},
+            stocks={k: v.copy() for k, v in self.stocks.items()},
+            destination_ids=tuple(p.place_ids[i] for i in destinations),
+            arrivals_by_destination=arrivals[:, destinations],
+            place_ids=p.place_ids,
+            place_arrivals=self.arrivals_at_place.copy(),
+            place_captures=self.captures_at_place.copy(),
+            place_deaths=self.deaths_at_place.copy(),
+            route_ids=p.route_ids,
+            route_from=tuple(p.place_ids[i] for i in p.route_from),
+            route_to=tuple(p.place_ids[i] for i in p.route_to),
+            route_flows=self.route_starts.copy(),
+            migrants={k: v[: self.table.n].copy() for k, v in self.table.cols.items()},
+            n_steps_run=self.step_index,
+            route_log=list(self.route_log),
+        )
+
+    @property
+    def brokers(self) -> list[Broker]:
+        """The active brokers."""
+        return list(self.broker_roster)
+
+
+def simulate(scenario: Any, seed: int = 0, trace: bool = False) -> RunResult:
+    """Run one replicate of a scenario.
+
+    Args:
+        scenario: A validated :class:`nkroutes.scenario.Scenario` (or resolved dict).
+        seed: The replicate's seed.
+        trace: Whether to keep per-migrant route logs.
+
+    Returns:
+        The run's :class:`RunResult`.
+    """
+    return RouteModel(scenario, seed=seed, trace=trace).run()

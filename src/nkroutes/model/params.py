@@ -1,0 +1,242 @@
+"""The scenario compiled into arrays the processes read.
+
+A :class:`Params` is rebuilt from the scenario's values whenever an ``[[events]]`` entry
+changes them, so processes never look values up by name in the hot loop. Place and route
+order is the scenario's order; indices are stable for the whole run (events change values,
+never the network's shape).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nkroutes.model.clock import Clock
+
+KIND_CODES = {
+    "origin": 0,
+    "border": 1,
+    "broker_hub": 2,
+    "hiding": 3,
+    "mission": 4,
+    "transit": 5,
+    "destination": 6,
+}
+
+
+@dataclass(frozen=True)
+class PushFactor:
+    """One push episode compiled to steps.
+
+    Attributes:
+        id: Its id.
+        first_step: First step it is active.
+        last_step: Last step it is active (inclusive).
+        intensity: Added to the departure multiplier while active.
+        origin_mask: Which origins (in origin order) it affects.
+    """
+
+    id: str
+    first_step: int
+    last_step: int
+    intensity: float
+    origin_mask: np.ndarray
+
+
+@dataclass(frozen=True)
+class Params:
+    """Everything the processes need, as arrays and numbers.
+
+    Attributes mirror the scenario keys; arrays are indexed by place or route index.
+    """
+
+    place_ids: tuple[str, ...]
+    kind: np.ndarray
+    in_china: np.ndarray
+    hiding_arrest_multiplier: np.ndarray
+    mission_wait_months: np.ndarray
+    unhcr_access: np.ndarray
+    transit_arrest_rate: np.ndarray
+    deport_probability: np.ndarray
+    processing_months: np.ndarray
+    preference_weight: np.ndarray
+    acceptance_probability: np.ndarray
+    fallback_destination: int
+    settlement_money_usd: np.ndarray
+    origins: np.ndarray
+    origin_weights: np.ndarray
+    push_factors: tuple[PushFactor, ...]
+    route_ids: tuple[str, ...]
+    route_from: np.ndarray
+    route_to: np.ndarray
+    route_duration_days: np.ndarray
+    route_cost_usd: np.ndarray
+    route_broker_fee_usd: np.ndarray
+    route_death: np.ndarray
+    route_capture: np.ndarray
+    route_captured_by_nk: np.ndarray
+    route_alone_allowed: np.ndarray
+    route_weight: np.ndarray
+    route_open: np.ndarray
+    out_start: np.ndarray
+    out_routes: np.ndarray
+    hub_places: np.ndarray
+    hub_initial_brokers: np.ndarray
+    route_hubs: tuple[tuple[int, ...], ...]
+    population: dict[str, float]
+    departures: dict[str, float]
+    brokers: dict[str, float]
+    chain: dict[str, float]
+    china: dict[str, float]
+    north_korea: dict[str, float]
+    route_choice: dict[str, float]
+
+    @property
+    def n_places(self) -> int:
+        """Number of places."""
+        return len(self.place_ids)
+
+    @property
+    def n_routes(self) -> int:
+        """Number of routes."""
+        return len(self.route_ids)
+
+    def routes_from(self, place: int) -> np.ndarray:
+        """Indices of the routes that leave ``place``."""
+        return self.out_routes[self.out_start[place] : self.out_start[place + 1]]
+
+    def push_multiplier(self, step: int) -> np.ndarray:
+        """Departure multiplier for each origin at ``step`` (1 + active intensities)."""
+        multiplier = np.ones(len(self.origins))
+        for factor in self.push_factors:
+            if factor.first_step <= step <= factor.last_step:
+                multiplier += factor.intensity * factor.origin_mask
+        return multiplier
+
+
+def _numbers(table: dict[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in table.items() if isinstance(v, int | float)}
+
+
+def compile_params(data: dict[str, Any], clock: Clock) -> Params:
+    """Compile resolved scenario values (a plain dict, defaults filled) into :class:`Params`.
+
+    Args:
+        data: The scenario's resolved values, e.g. ``Scenario.to_dict()`` after events.
+        clock: The run's calendar, to turn dates into steps.
+
+    Returns:
+        The compiled parameters.
+    """
+    places = data["places"]
+    routes = data["routes"]
+    place_index = {p["id"]: i for i, p in enumerate(places)}
+    n_places = len(places)
+
+    def per_place(kind: str, key: str, default: float = 0.0) -> np.ndarray:
+        return np.array(
+            [float(p.get(key, default)) if p["kind"] == kind else default for p in places]
+        )
+
+    kind = np.array([KIND_CODES[p["kind"]] for p in places], dtype=np.int8)
+    origins = np.flatnonzero(kind == KIND_CODES["origin"])
+    origin_regions = [places[i].get("region", "") for i in origins]
+    push_factors = []
+    for factor in data.get("push_factors", []):
+        regions = set(factor.get("regions", []))
+        mask = np.array([1.0 if not regions or r in regions else 0.0 for r in origin_regions])
+        last = clock.step_of(factor["end"]) if factor.get("end") else clock.n_steps
+        last_step = clock.n_steps - 1 if not factor.get("end") else _last_step_of(clock, last)
+        push_factors.append(
+            PushFactor(
+                factor["id"],
+                clock.step_of(factor["start"]),
+                last_step,
+                float(factor["intensity"]),
+                mask,
+            )
+        )
+
+    route_from = np.array([place_index[r["from"]] for r in routes], dtype=np.int16)
+    order = np.argsort(route_from, kind="stable")
+    out_start = np.searchsorted(route_from[order], np.arange(n_places + 1)).astype(np.int32)
+
+    route_index = {r["id"]: i for i, r in enumerate(routes)}
+    hubs = [i for i, p in enumerate(places) if p["kind"] == "broker_hub"]
+    route_hubs: list[list[int]] = [[] for _ in routes]
+    for h in hubs:
+        for rid in places[h].get("serves", []):
+            route_hubs[route_index[rid]].append(h)
+    fallback = [i for i, p in enumerate(places) if p["kind"] == "destination" and p.get("fallback")]
+    enforcement = data["enforcement"]
+
+    def route_col(key: str, default: Any = 0.0, dtype: Any = float) -> np.ndarray:
+        return np.array([r.get(key, default) for r in routes], dtype=dtype)
+
+    return Params(
+        place_ids=tuple(p["id"] for p in places),
+        kind=kind,
+        in_china=np.array([p.get("country") == "china" for p in places]),
+        hiding_arrest_multiplier=per_place("hiding", "arrest_rate_multiplier", 1.0),
+        mission_wait_months=per_place("mission", "wait_months"),
+        unhcr_access=np.array(
+            [p["kind"] == "transit" and bool(p.get("unhcr_access")) for p in places]
+        ),
+        transit_arrest_rate=per_place("transit", "arrest_rate_per_year"),
+        deport_probability=per_place("transit", "deport_probability"),
+        processing_months=per_place("transit", "processing_months"),
+        preference_weight=per_place("destination", "preference_weight"),
+        acceptance_probability=per_place("destination", "acceptance_probability"),
+        fallback_destination=fallback[0] if fallback else -1,
+        settlement_money_usd=per_place("destination", "settlement_money_usd"),
+        origins=origins,
+        origin_weights=np.array([float(places[i]["departure_weight"]) for i in origins]),
+        push_factors=tuple(push_factors),
+        route_ids=tuple(r["id"] for r in routes),
+        route_from=route_from,
+        route_to=np.array([place_index[r["to"]] for r in routes], dtype=np.int16),
+        route_duration_days=route_col("duration_days", 1.0),
+        route_cost_usd=route_col("cost_usd"),
+        route_broker_fee_usd=route_col("broker_fee_usd"),
+        route_death=route_col("death_probability"),
+        route_capture=route_col("capture_probability"),
+        route_captured_by_nk=np.array([r.get("captured_by") == "north_korea" for r in routes]),
+        route_alone_allowed=route_col("alone_allowed", True, bool),
+        route_weight=route_col("choice_weight", 1.0),
+        route_open=route_col("open", True, bool),
+        out_start=out_start,
+        out_routes=order.astype(np.int16),
+        hub_places=np.array(hubs, dtype=np.int16),
+        hub_initial_brokers=np.array(
+            [int(places[h].get("initial_brokers", 0)) for h in hubs], dtype=np.int32
+        ),
+        route_hubs=tuple(tuple(h) for h in route_hubs),
+        population=_numbers(data.get("population", {})),
+        departures=_numbers(data.get("departures", {})),
+        brokers=_numbers(data.get("brokers", {})),
+        chain=_numbers(data.get("chain_defection", {})),
+        china=_numbers(enforcement.get("china", {})),
+        north_korea=_numbers(enforcement.get("north_korea", {})),
+        route_choice=_numbers(data.get("route_choice", {})),
+    )
+
+
+def _last_step_of(clock: Clock, first_step_after: int) -> int:
+    """Last step of the month named by ``end`` (its first step was ``first_step_after``)."""
+    # `end` names the last active month: active through every step that starts in it.
+    step = first_step_after
+    if step >= clock.n_steps:
+        return clock.n_steps - 1
+    month = (clock.starts[step].year, clock.starts[step].month)
+    while (
+        step + 1 < clock.n_steps
+        and (
+            clock.starts[step + 1].year,
+            clock.starts[step + 1].month,
+        )
+        == month
+    ):
+        step += 1
+    return step

@@ -1,0 +1,1 @@
+"""One module per model process, each reading only the scenario values and the migrants."""

@@ -1,0 +1,159 @@
+"""Brokers: the smuggling market (process 4).
+
+Each step, brokers may quit or be arrested (:meth:`Broker.step`), and new brokers join the
+hubs whose clients reached a destination in the previous step ("word of mouth about the
+relative success in using brokers ... has contributed to the expansion of these lucrative
+underground networks", MPI 2008). A broker's fee for a route is the route's base fee times
+the broker's own price factor (log-uniform between 1 and ``price_spread``: the article's
+US$1,250-19,950) times the enforcement multiplier ``(arrest rate / arrest rate at the
+start) ** fee_enforcement_elasticity``: fees rise with crackdowns.
+
+Capacity is rationed: a migrant asks one broker serving its route, picked by its own draw;
+each broker takes at most its capacity for the step, ranking the migrants who can pay by
+their own draw (never a shuffle), so common random numbers hold.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.stats import poisson
+
+from nkroutes.model.agents import Broker
+
+if TYPE_CHECKING:
+    from nkroutes.model.model import RouteModel
+
+
+def price_factor(spread: float, u: float) -> float:
+    """A broker's price factor: log-uniform in [1, spread] at quantile ``u``."""
+    return float(np.exp(u * np.log(spread)))
+
+
+def mean_price_factor(spread: float) -> float:
+    """Mean of the log-uniform price factor on [1, spread]."""
+    if spread <= 1:
+        return 1.0
+    return float((spread - 1) / np.log(spread))
+
+
+def recruit(model: RouteModel, hub: int, count: int) -> None:
+    """Add ``count`` new brokers at hub place ``hub``."""
+    spread = model.params.brokers["price_spread"]
+    for _ in range(count):
+        serial = model.next_broker_serial
+        model.next_broker_serial += 1
+        u = model.streams.uniform_one("brokers", serial, -1, slot=1)
+        Broker(model, serial, hub, price_factor(spread, u))
+
+
+def update_brokers(model: RouteModel) -> None:
+    """Brokers quit or are arrested, recruits join, fees follow enforcement."""
+    p = model.params
+    model.agents_by_type[Broker].do("step") if Broker in model.agents_by_type else None
+    rate = p.brokers["recruits_per_assisted_arrival"]
+    for h, hub in enumerate(p.hub_places.tolist()):
+        expected = rate * model.assisted_arrivals_by_hub[h]
+        if expected > 0:
+            u = model.streams.uniform_one("brokers", 1_000_003 + h, model.step_index, slot=2)
+            count = int(poisson.ppf(u, expected))
+            if count:
+                recruit(model, hub, count)
+                model.counters["brokers_recruited"] += count
+    model.assisted_arrivals_by_hub[:] = 0
+    china = p.china["arrest_rate_per_year"]
+    base = model.initial_china_arrest_rate
+    ratio = china / base if base > 0 else 1.0
+    model.fee_multiplier = float(ratio ** p.brokers["fee_enforcement_elasticity"])
+    model.mean_broker_fee_factor = mean_price_factor(p.brokers["price_spread"]) * (
+        model.fee_multiplier
+    )
+    _refresh_roster(model)
+
+
+def _refresh_roster(model: RouteModel) -> None:
+    """Arrays of the active brokers for this step's rationing."""
+    brokers = list(model.agents_by_type[Broker]) if Broker in model.agents_by_type else []
+    brokers.sort(key=lambda b: b.serial)
+    model.broker_roster = brokers
+    n = len(brokers)
+    hub = np.array([b.hub for b in brokers], dtype=np.int64)
+    factor = np.array([b.price_factor for b in brokers], dtype=float)
+    keys = np.array([int(b.key) for b in brokers], dtype=np.uint64)
+    per_step = model.params.brokers["clients_per_broker_per_month"] * model.months_per_step
+    u = model.streams.uniform("brokers", keys, model.step_index, slot=3) if n else np.zeros(0)
+    model.broker_hub = hub
+    model.broker_factor = factor
+    model.broker_capacity = np.floor(per_step + u).astype(np.int64)
+    model.broker_used = np.zeros(n, dtype=np.int64)
+    model.brokers_for_route = {}
+
+
+def _brokers_serving(model: RouteModel, route: int) -> np.ndarray:
+    cached = model.brokers_for_route.get(route)
+    if cached is None:
+        hubs = model.params.route_hubs[route]
+        cached = np.flatnonzero(np.isin(model.broker_hub, hubs))
+        model.brokers_for_route[route] = cached
+    return cached
+
+
+def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
+    """Match migrants with brokers for the routes they chose.
+
+    Args:
+        model: The running model.
+        ids: Migrants asking for a broker.
+        routes: The route each one wants to travel.
+
+    Returns:
+        Boolean array: True where a broker took the migrant (its fee is charged).
+    """
+    t = model.table
+    keys = t.cols["key"][ids]
+    step = model.step_index
+    u_pick = model.streams.uniform("broker_choice", keys, step)
+    u_rank = model.streams.uniform("broker_rank", keys, step)
+    chosen = np.full(len(ids), -1, dtype=np.int64)
+    for r in np.unique(routes).tolist():
+        rows = np.flatnonzero(routes == r)
+        serving = _brokers_serving(model, r)
+        if len(serving) == 0:
+            continue
+        pick = np.minimum((u_pick[rows] * len(serving)).astype(np.int64), len(serving) - 1)
+        chosen[rows] = serving[pick]
+    fee = np.zeros(len(ids))
+    has = chosen >= 0
+    fee[has] = (
+        model.params.route_broker_fee_usd[routes[has]]
+        * model.broker_factor[chosen[has]]
+        * model.fee_multiplier
+    )
+    sponsored = t.cols["sponsored"][ids]
+    affordable = has & (sponsored | (t.cols["savings_usd"][ids] >= fee))
+    accepted = np.zeros(len(ids), bool)
+    cand = np.flatnonzero(affordable)
+    if len(cand):
+        order = cand[np.lexsort((u_rank[cand], chosen[cand]))]
+        b = chosen[order]
+        first = np.r_[True, b[1:] != b[:-1]]
+        group_start = np.maximum.accumulate(np.where(first, np.arange(len(b)), 0))
+        rank = np.arange(len(b)) - group_start
+        free = model.broker_capacity[b] - model.broker_used[b]
+        ok = rank < free
+        accepted[order[ok]] = True
+        np.add.at(model.broker_used, b[ok], 1)
+    acc_ids = ids[accepted]
+    if len(acc_ids):
+        f = fee[accepted].astype(np.float32)
+        own = np.where(sponsored[accepted], np.float32(0), f)
+        t.cols["savings_usd"][acc_ids] -= own
+        t.cols["paid_brokers_usd"][acc_ids] += f
+        model.counters["broker_fees_usd"] += float(f.sum())
+        t.cols["hub"][acc_ids] = model.hub_slot[model.broker_hub[chosen[accepted]]]
+        for b_idx, amount in zip(chosen[accepted].tolist(), f.tolist(), strict=True):
+            broker = model.broker_roster[b_idx]
+            broker.clients += 1
+            broker.revenue_usd += amount
+    return accepted

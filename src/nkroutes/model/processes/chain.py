@@ -1,0 +1,71 @@
+"""Chain defection: family in South Korea pays brokers for relatives (part of process 1).
+
+Each defector resettled with settlement money puts ``share_of_settlement_sent`` of it into
+its family's savings for brokers (US$32,000 until 2004, US$9,000 from 2005: MPI 2008), and
+every defector living in the fallback destination adds ``remittance_usd_per_year``. These
+savings are spent at ``spend_rate_per_year``. Of what is spent, ``share_for_relatives_in_
+china`` pays the exit of relatives already hiding in China (each costs the expected broker
+fee of a way out), the rest brings new relatives out of the North (each costs the expected
+fees of a crossing and a way out). Sponsored migrants' fees are paid by their family.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.stats import poisson
+
+from nkroutes.model.migrants import State
+from nkroutes.model.params import KIND_CODES
+
+if TYPE_CHECKING:
+    from nkroutes.model.model import RouteModel
+
+
+def _mean_fee(model: RouteModel, from_kind: str) -> float:
+    p = model.params
+    routes = np.flatnonzero(
+        (p.kind[p.route_from] == KIND_CODES[from_kind])
+        & p.route_open
+        & (p.route_broker_fee_usd > 0)
+    )
+    if len(routes) == 0:
+        return 0.0
+    return float(p.route_broker_fee_usd[routes].mean()) * model.mean_broker_fee_factor
+
+
+def sponsor_relatives(model: RouteModel) -> None:
+    """Spend families' savings on brokers for relatives in China and in the North."""
+    p = model.params
+    chain = p.chain
+    dt = model.clock.dt_years
+    fallback = p.fallback_destination
+    defectors = model.arrivals_at_place[fallback] if fallback >= 0 else 0
+    model.family_fund_usd += defectors * chain["remittance_usd_per_year"] * dt
+    spend = model.family_fund_usd * float(model.clock.prob(chain["spend_rate_per_year"]))
+    if spend <= 0:
+        return
+    model.family_fund_usd -= spend
+    model.counters["family_spending_usd"] += spend
+    exit_cost = _mean_fee(model, "hiding")
+    crossing_cost = _mean_fee(model, "origin")
+    share_china = chain["share_for_relatives_in_china"]
+    if crossing_cost + exit_cost > 0:
+        model.sponsored_departures_due += spend * (1 - share_china) / (crossing_cost + exit_cost)
+    if exit_cost <= 0 or share_china <= 0:
+        return
+    t = model.table
+    state = t.cols["state"][: t.n]
+    candidates = np.flatnonzero((state == State.HIDING) & ~t.cols["sponsored"][: t.n])
+    if len(candidates) == 0:
+        return
+    u = model.streams.uniform_one("sponsorship", 0, model.step_index)
+    count = int(poisson.ppf(u, spend * share_china / exit_cost))
+    count = min(count, len(candidates))
+    if count == 0:
+        return
+    draws = model.streams.uniform("sponsorship", t.cols["key"][candidates], model.step_index, 1)
+    chosen = candidates[np.argpartition(draws, count - 1)[:count]]
+    t.cols["sponsored"][chosen] = True
+    model.counters["sponsored_in_china"] += count

@@ -1,0 +1,106 @@
+"""Departures from North Korea (process 1) and the border crossing that follows (process 2).
+
+New migrants leave each origin province at the rate
+
+    base_rate_per_year * (1 + sum of active push-factor intensities) * weight / sum(weights)
+
+(a Poisson number per province and step), plus the relatives whose brokers are paid by
+family in South Korea (chain defection, see :mod:`chain`), plus released migrants who try
+again (hazard ``retry_rate_per_year``). Each new migrant is a woman with probability
+``share_female``, political with ``share_political_motive``, and carries log-normal
+savings. All then choose a crossing (alone with a bribe, or with a broker) and set off.
+Counts come from the inverse Poisson CDF of the province's own draw, so a what-if with more
+departures adds people rather than reshuffling them (common random numbers).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import ndtri
+from scipy.stats import poisson
+
+from nkroutes.model.migrants import State
+from nkroutes.model.processes.journeys import start_journeys
+from nkroutes.model.random import make_keys
+
+if TYPE_CHECKING:
+    from nkroutes.model.model import RouteModel
+
+#: Group numbers that make migrant keys: origins use their position, sponsored relatives
+#: this offset plus the position.
+_SPONSORED_GROUP = 2048
+
+
+def _poisson_counts(model: RouteModel, expected: np.ndarray, slot: int) -> np.ndarray:
+    keys = np.arange(len(expected), dtype=np.uint64) + np.uint64(slot * 4096)
+    u = model.streams.uniform("departure_count", keys, model.step_index)
+    counts = poisson.ppf(u, np.maximum(expected, 0.0))
+    return np.nan_to_num(counts, nan=0.0).astype(np.int64)
+
+
+def _create(model: RouteModel, origin_pos: int, count: int, sponsored: bool) -> np.ndarray:
+    p = model.params
+    pop = p.population
+    step = model.step_index
+    group = origin_pos + (_SPONSORED_GROUP if sponsored else 0)
+    keys = make_keys(step, group, count)
+    u = model.streams.uniform("migrant_attributes", keys, step)
+    u2 = model.streams.uniform("migrant_attributes", keys, step, slot=1)
+    u3 = model.streams.uniform("migrant_attributes", keys, step, slot=2)
+    savings = pop["savings_usd_median"] * np.exp(pop["savings_usd_log_sd"] * ndtri(u3))
+    origin = int(p.origins[origin_pos])
+    return model.table.add(
+        count,
+        key=keys,
+        origin=origin,
+        place=origin,
+        female=u < pop["share_female"],
+        political=u2 < pop["share_political_motive"],
+        sponsored=sponsored,
+        state=State.HOME,
+        savings_usd=savings.astype(np.float32),
+        departure_step=step,
+    )
+
+
+def depart(model: RouteModel) -> None:
+    """Create this step's new migrants, add those trying again, and start their crossings."""
+    p = model.params
+    t = model.table
+    dt = model.clock.dt_years
+    share = p.origin_weights / p.origin_weights.sum()
+    expected = p.departures["base_rate_per_year"] * dt * p.push_multiplier(model.step_index)
+    counts = _poisson_counts(model, expected * share, slot=0)
+    sponsored_counts = _poisson_counts(model, model.sponsored_departures_due * share, slot=1)
+    model.sponsored_departures_due = 0.0
+
+    new: list[np.ndarray] = []
+    for pos in range(len(p.origins)):
+        if counts[pos]:
+            new.append(_create(model, pos, int(counts[pos]), sponsored=False))
+        if sponsored_counts[pos]:
+            new.append(_create(model, pos, int(sponsored_counts[pos]), sponsored=True))
+    model.counters["departures"] += int(counts.sum() + sponsored_counts.sum())
+    model.counters["sponsored_departures"] += int(sponsored_counts.sum())
+
+    home = t.in_state(State.HOME)
+    home = home[t.cols["attempts"][home] > 0]
+    if len(home):
+        u = model.streams.uniform("departure_count", t.cols["key"][home], model.step_index, 1)
+        p_retry = model.clock.prob(p.north_korea["retry_rate_per_year"])
+        home = home[u < p_retry]
+        model.counters["retries"] += len(home)
+    leaving = np.concatenate([*new, home]) if new else home
+    if len(leaving) == 0:
+        return
+    t.cols["attempts"][leaving] += 1
+    origins = t.cols["origin"][leaving]
+    for origin in np.unique(origins).tolist():
+        group = leaving[origins == origin]
+        moved = start_journeys(model, group, origin)
+        if len(moved) < len(group):
+            # No crossing open from this province: they stay home and try again later.
+            stay = np.setdiff1d(group, moved, assume_unique=True)
+            t.cols["state"][stay] = State.HOME

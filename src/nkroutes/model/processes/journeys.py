@@ -1,0 +1,213 @@
+"""Starting a route: choosing where to go next, how, and paying for it.
+
+Used by every process that sends migrants onto a route (departure from a province,
+leaving a hiding place, moving on from a border, hub or corridor, resettlement). A migrant
+at a place weighs each open route leaving it, alone or with a broker where brokers serve it:
+
+    weight = choice_weight * success ** risk_aversion * exp(-cost_sensitivity * cost / 1000)
+
+with ``success = (1 - death) * (1 - capture)`` for that mode (risks times
+``brokers.risk_multiplier`` with a broker) and ``cost`` the bribe or fare alone, or the
+expected broker fee. It picks one option with probability proportional to its weight, using
+its own draw. Options it cannot pay for are left out (a sponsored migrant's family pays
+broker fees). A migrant who picks a broker is matched with one by
+:func:`nkroutes.model.processes.brokers.hire`; if no broker takes it, it travels alone where
+it is already on its way, or stays where it hides.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nkroutes.model.migrants import State
+from nkroutes.model.params import KIND_CODES
+from nkroutes.model.processes import brokers as broker_market
+
+if TYPE_CHECKING:
+    from nkroutes.model.model import RouteModel
+
+HIDING = KIND_CODES["hiding"]
+
+
+def option_table(model: RouteModel, place: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The travel options leaving ``place``.
+
+    Returns:
+        ``(routes, with_broker, expected_cost)``: one entry per option, for open routes only.
+        A route gives an "alone" option if migrants may travel it alone and a "broker"
+        option if a hub serves it and its broker fee is positive.
+    """
+    p = model.params
+    routes = p.routes_from(place)
+    routes = routes[p.route_open[routes]]
+    opt_route: list[int] = []
+    opt_broker: list[bool] = []
+    opt_cost: list[float] = []
+    for r in routes.tolist():
+        if p.route_alone_allowed[r]:
+            opt_route.append(r)
+            opt_broker.append(False)
+            opt_cost.append(float(p.route_cost_usd[r]))
+        if p.route_hubs[r] and p.route_broker_fee_usd[r] > 0:
+            opt_route.append(r)
+            opt_broker.append(True)
+            opt_cost.append(float(p.route_broker_fee_usd[r]) * model.mean_broker_fee_factor)
+    return np.array(opt_route, dtype=np.int64), np.array(opt_broker, bool), np.array(opt_cost)
+
+
+def _option_log_weights(
+    model: RouteModel, routes: np.ndarray, broker: np.ndarray, cost: np.ndarray
+) -> np.ndarray:
+    p = model.params
+    risk = np.where(broker, p.brokers["risk_multiplier"], 1.0)
+    success = (1 - p.route_death[routes] * risk) * (1 - p.route_capture[routes] * risk)
+    with np.errstate(divide="ignore"):
+        return (
+            np.log(p.route_weight[routes])
+            + p.route_choice["risk_aversion"] * np.log(np.maximum(success, 1e-12))
+            - p.route_choice["cost_sensitivity_per_1000_usd"] * cost / 1000.0
+        )
+
+
+def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray:
+    """Send migrants standing at ``place`` onto a route leaving it.
+
+    Migrants already travelling with a broker keep their broker (and pay its fee on each
+    leg that has one); others choose among the options. Migrants leaving a hiding place who
+    can pay for no option, or whose chosen broker turns them away, stay where they are.
+
+    Args:
+        model: The running model.
+        ids: Migrant ids, all at ``place``.
+        place: Place index.
+
+    Returns:
+        The ids that set off (state MOVING).
+    """
+    if len(ids) == 0:
+        return ids
+    t = model.table
+    p = model.params
+    routes, broker, cost = option_table(model, place)
+    leaving_hiding = p.kind[place] == HIDING
+    if len(routes) == 0:
+        return ids[:0]
+    continuing = t.cols["with_broker"][ids]
+    sponsored = t.cols["sponsored"][ids]
+    savings = t.cols["savings_usd"][ids]
+
+    logw = _option_log_weights(model, routes, broker, cost)
+    weights = np.exp(logw - logw.max())[None, :].repeat(len(ids), axis=0)
+    # Who may take which option.
+    can_pay = sponsored[:, None] | (savings[:, None] >= cost[None, :])
+    alone_ok = ~broker[None, :] & ~continuing[:, None]
+    broker_ok = broker[None, :] & can_pay
+    if leaving_hiding:
+        alone_ok &= savings[:, None] >= cost[None, :]
+    # A migrant with a broker keeps it where the route has one, else goes on "alone" with
+    # the broker's protection (handled when the risk is applied).
+    has_broker_option = np.zeros(len(routes), bool)
+    for i, r in enumerate(routes):
+        has_broker_option[i] = broker[i] or not np.any(broker[routes == r])
+    cont_ok = continuing[:, None] & has_broker_option[None, :]
+    feasible = alone_ok | broker_ok | cont_ok
+    if not leaving_hiding:
+        # On the way: if nothing is affordable, the cheapest alone option is taken anyway
+        # (paying what they have).
+        stuck = ~feasible.any(axis=1)
+        if stuck.any():
+            alone_cols = ~broker
+            if alone_cols.any():
+                cheapest = np.flatnonzero(alone_cols)[np.argmin(cost[alone_cols])]
+                feasible[stuck, cheapest] = True
+            else:
+                feasible[stuck] = True
+    weights *= feasible
+    total = weights.sum(axis=1)
+    movers = total > 0
+    u = model.streams.uniform("route_choice", t.cols["key"][ids], model.step_index)
+    cum = np.cumsum(weights, axis=1)
+    choice = (cum < (u * total)[:, None]).sum(axis=1)
+    choice = np.minimum(choice, len(routes) - 1)
+    chosen_route = routes[choice]
+    wants_broker = broker[choice] & ~continuing & movers
+
+    ids_m = ids[movers]
+    route_m = chosen_route[movers]
+    hire_idx = np.flatnonzero(wants_broker)
+    hired = np.zeros(len(ids), bool)
+    if len(hire_idx):
+        ok = broker_market.hire(model, ids[hire_idx], chosen_route[hire_idx])
+        hired[hire_idx[ok]] = True
+        refused = hire_idx[~ok]
+        if len(refused):
+            if leaving_hiding:
+                movers[refused] = False
+            else:
+                # Turned away on the way: go alone if the route allows it.
+                alone_allowed = p.route_alone_allowed[chosen_route[refused]]
+                movers[refused[~alone_allowed]] = False
+    ids_m = ids[movers]
+    route_m = chosen_route[movers]
+    broker_m = hired[movers]
+    cont_m = continuing[movers]
+    _pay(model, ids_m, route_m, broker_m | cont_m, broker_m)
+    _set_off(model, ids_m, route_m, broker_m | cont_m)
+    return ids_m
+
+
+def _pay(
+    model: RouteModel,
+    ids: np.ndarray,
+    routes: np.ndarray,
+    with_broker: np.ndarray,
+    just_hired: np.ndarray,
+) -> None:
+    """Charge bribes and fares (alone) or the broker's fee for the leg (with a broker).
+
+    The fee of a freshly hired broker was charged by :func:`brokers.hire`; a migrant who
+    keeps its broker pays the leg's base fee times the broker market's mean factor.
+    """
+    t = model.table
+    p = model.params
+    alone = ~with_broker
+    a_ids = ids[alone]
+    if len(a_ids):
+        cost = p.route_cost_usd[routes[alone]].astype(np.float32)
+        paid = np.minimum(cost, t.cols["savings_usd"][a_ids])
+        t.cols["savings_usd"][a_ids] -= paid
+        t.cols["paid_other_usd"][a_ids] += paid
+        model.counters["bribes_and_fares_usd"] += float(paid.sum())
+    cont = with_broker & ~just_hired
+    c_ids = ids[cont]
+    if len(c_ids):
+        fee = (p.route_broker_fee_usd[routes[cont]] * model.mean_broker_fee_factor).astype(
+            np.float32
+        )
+        sponsored = t.cols["sponsored"][c_ids]
+        own = np.where(sponsored, 0, np.minimum(fee, t.cols["savings_usd"][c_ids]))
+        charged = np.where(sponsored, fee, own).astype(np.float32)
+        t.cols["savings_usd"][c_ids] -= own.astype(np.float32)
+        t.cols["paid_brokers_usd"][c_ids] += charged
+        model.counters["broker_fees_usd"] += float(charged.sum())
+
+
+def _set_off(model: RouteModel, ids: np.ndarray, routes: np.ndarray, broker: np.ndarray) -> None:
+    """Put migrants on their routes (state MOVING) with their travel time in steps."""
+    if len(ids) == 0:
+        return
+    t = model.table
+    days = model.params.route_duration_days[routes]
+    exact = days / model.clock.mean_step_days
+    u = model.streams.uniform("route_choice", t.cols["key"][ids], model.step_index, slot=1)
+    # Stochastic rounding: the expected number of steps equals the exact duration.
+    t.cols["remaining"][ids] = np.floor(exact + u).astype(np.int32)
+    t.cols["state"][ids] = State.MOVING
+    t.cols["route"][ids] = routes
+    t.cols["with_broker"][ids] = broker
+    t.cols["broker_helped"][ids] |= broker
+    np.add.at(model.route_starts, routes, 1)
+    if model.trace:
+        model.route_log.append((ids.copy(), routes.astype(np.int16), model.step_index))

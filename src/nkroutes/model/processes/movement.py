@@ -1,0 +1,224 @@
+"""Travel along routes and what happens on arrival (processes 2, 5 and 6 in motion).
+
+A migrant on a route whose travel time is over meets the route's risks with one draw ``u``:
+it dies if ``u < d``, is caught if ``u < d + (1 - d) c``, and arrives otherwise, where
+``d`` and ``c`` are the route's death and capture probabilities (times the broker risk
+multiplier with a broker). Caught by North Korean guards, it is detained at once; caught in
+China (or deported to China by a corridor country), it is repatriated under the 1986
+protocol with China's repatriation probability, or released back into hiding.
+
+On arrival, what happens depends on the place: at a border, hub or corridor country it
+moves straight on; at a hiding place it hides; at a mission or a country with UNHCR access
+it waits for its case; at a destination it is resettled.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nkroutes.model.migrants import State
+from nkroutes.model.params import KIND_CODES
+from nkroutes.model.processes.journeys import start_journeys
+from nkroutes.model.processes.punishment import detain
+
+if TYPE_CHECKING:
+    from nkroutes.model.model import RouteModel
+
+_MAX_HOPS = 16
+
+
+def advance(model: RouteModel) -> None:
+    """Move every travelling migrant one step on; resolve arrivals (several hops a step)."""
+    t = model.table
+    moving = t.in_state(State.MOVING)
+    remaining = t.cols["remaining"]
+    due = moving[remaining[moving] <= 0]
+    remaining[moving[remaining[moving] > 0]] -= 1
+    for _ in range(_MAX_HOPS):
+        if len(due) == 0:
+            return
+        waiting = t.cols["route"][due] < 0
+        started = _resolve(model, due[~waiting])
+        if waiting.any():
+            w = due[waiting]
+            started = np.concatenate(
+                [started, _arrive(model, w, t.cols["place"][w].astype(np.int64))]
+            )
+        due = started[remaining[started] <= 0]
+        # Those who set off with travel time left wait for the next steps.
+        later = started[remaining[started] > 0]
+        remaining[later] -= 1
+    # Hop limit reached (a cycle of zero-duration routes): the rest wait for next step.
+
+
+def _resolve(model: RouteModel, ids: np.ndarray) -> np.ndarray:
+    """Apply route risks to migrants at the end of their route; return those who set off again."""
+    t = model.table
+    p = model.params
+    c = model.counters
+    routes = t.cols["route"][ids].astype(np.int64)
+    risk = np.where(t.cols["with_broker"][ids], p.brokers["risk_multiplier"], 1.0)
+    d = p.route_death[routes] * risk
+    cap = p.route_capture[routes] * risk
+    u = model.streams.uniform("route_outcome", t.cols["key"][ids], model.step_index)
+    died = u < d
+    caught = ~died & (u < d + (1 - d) * cap)
+    arrived = ~died & ~caught
+
+    dead = ids[died]
+    if len(dead):
+        _leave_china(model, dead)
+        t.cols["state"][dead] = State.DIED
+        t.cols["outcome_step"][dead] = model.step_index
+        t.cols["place"][dead] = p.route_to[routes[died]]
+        c["died"] += len(dead)
+        c["died_on_route"] += len(dead)
+        np.add.at(model.deaths_at_place, p.route_to[routes[died]], 1)
+
+    caught_ids = ids[caught]
+    if len(caught_ids):
+        by_nk = p.route_captured_by_nk[routes[caught]]
+        nk = caught_ids[by_nk]
+        if len(nk):
+            c["caught_at_border"] += len(nk)
+            np.add.at(model.captures_at_place, p.route_from[routes[caught][by_nk]], 1)
+            detain(model, nk)
+        cn = caught_ids[~by_nk]
+        if len(cn):
+            c["arrests_china_en_route"] += len(cn)
+            np.add.at(model.captures_at_place, p.route_to[routes[caught][~by_nk]], 1)
+            arrested_in_china(model, cn, p.route_from[routes[caught][~by_nk]])
+
+    arr_ids = ids[arrived]
+    if len(arr_ids) == 0:
+        return ids[:0]
+    dest = p.route_to[routes[arrived]].astype(np.int64)
+    t.cols["place"][arr_ids] = dest
+    _track_china(model, arr_ids, dest)
+    return _arrive(model, arr_ids, dest)
+
+
+def _arrive(model: RouteModel, arr_ids: np.ndarray, dest: np.ndarray) -> np.ndarray:
+    """What migrants do at the place they reached; returns those who set off again."""
+    t = model.table
+    p = model.params
+    kinds = p.kind[dest]
+    started: list[np.ndarray] = []
+    for kind_code in np.unique(kinds).tolist():
+        sel = kinds == kind_code
+        group, places = arr_ids[sel], dest[sel]
+        if kind_code == KIND_CODES["hiding"]:
+            t.cols["state"][group] = State.HIDING
+            t.cols["with_broker"][group] = False
+        elif kind_code == KIND_CODES["destination"]:
+            resettle(model, group, places)
+        elif kind_code == KIND_CODES["mission"] or (
+            kind_code == KIND_CODES["transit"] and np.all(p.unhcr_access[places])
+        ):
+            _start_processing(model, group, places)
+        elif kind_code == KIND_CODES["transit"]:
+            protected = p.unhcr_access[places]
+            _start_processing(model, group[protected], places[protected])
+            started.extend(_move_on(model, group[~protected], places[~protected]))
+        else:
+            started.extend(_move_on(model, group, places))
+    return np.concatenate(started) if started else arr_ids[:0]
+
+
+def _move_on(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> list[np.ndarray]:
+    out = []
+    for place in np.unique(places).tolist():
+        group = ids[places == place]
+        moved = start_journeys(model, group, place)
+        stuck = np.setdiff1d(group, moved, assume_unique=True)
+        if len(stuck):
+            # Nowhere to go from here: wait at the place and try again next step.
+            model.table.cols["state"][stuck] = State.MOVING
+            model.table.cols["route"][stuck] = -1
+            model.table.cols["remaining"][stuck] = 1
+            model.counters["stuck"] += len(stuck)
+        out.append(moved)
+    return out
+
+
+def _start_processing(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> None:
+    if len(ids) == 0:
+        return
+    model.table.cols["state"][ids] = State.PROCESSING
+    model.table.cols["with_broker"][ids] = False
+
+
+def resettle(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> None:
+    """Migrants reach a destination: resettled for good."""
+    t = model.table
+    t.cols["state"][ids] = State.ARRIVED
+    t.cols["outcome_step"][ids] = model.step_index
+    t.cols["with_broker"][ids] = False
+    np.add.at(model.arrivals_at_place, places, 1)
+    model.counters["arrivals"] += len(ids)
+    helped = t.cols["broker_helped"][ids]
+    model.counters["broker_assisted_arrivals"] += int(helped.sum())
+    hubs = t.cols["hub"][ids[helped]]
+    hubs = hubs[hubs >= 0]
+    if len(hubs):
+        np.add.at(model.assisted_arrivals_by_hub, hubs, 1)
+    money = model.params.settlement_money_usd[places]
+    model.family_fund_usd += float(money.sum()) * model.params.chain["share_of_settlement_sent"]
+
+
+def arrested_in_china(model: RouteModel, ids: np.ndarray, near: np.ndarray) -> None:
+    """Chinese police hold migrants: repatriated, or released into hiding (non-refoulement).
+
+    Args:
+        model: The running model.
+        ids: The arrested migrants.
+        near: A place index for each (where it was caught); released migrants hide at the
+            nearest hiding place to it in the scenario's order (the place itself if it is a
+            hiding place).
+    """
+    t = model.table
+    p = model.params
+    model.counters["arrests_china"] += len(ids)
+    u = model.streams.uniform("arrest", t.cols["key"][ids], model.step_index, slot=1)
+    sent_back = u < p.china["repatriation_probability"]
+    back = ids[sent_back]
+    if len(back):
+        model.counters["repatriated"] += len(back)
+        _leave_china(model, back)
+        detain(model, back)
+    freed = ids[~sent_back]
+    if len(freed):
+        model.counters["released_in_china"] += len(freed)
+        t.cols["savings_usd"][freed] = 0  # confiscated
+        hiding = model.hiding_place_for[near[~sent_back]]
+        t.cols["place"][freed] = hiding
+        t.cols["with_broker"][freed] = False
+        t.cols["state"][freed] = np.where(
+            t.cols["state"][freed] == State.SETTLED, State.SETTLED, State.HIDING
+        )
+        _track_china(model, freed, hiding)
+
+
+def _track_china(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> None:
+    """Start or end a stay in China as migrants arrive at places in or out of China."""
+    t = model.table
+    inside = model.params.in_china[places]
+    since = t.cols["china_since"]
+    entering = ids[inside & (since[ids] < 0)]
+    if len(entering):
+        since[entering] = model.step_index
+        first = entering[t.cols["china_steps"][entering] == 0]
+        model.counters["entered_china"] += len(entering)
+        model.counters["first_entries_china"] += len(first)
+    _leave_china(model, ids[~inside])
+
+
+def _leave_china(model: RouteModel, ids: np.ndarray) -> None:
+    t = model.table
+    since = t.cols["china_since"]
+    leaving = ids[since[ids] >= 0]
+    if len(leaving):
+        t.cols["china_steps"][leaving] += model.step_index - since[leaving]
+        since[leaving] = -1

@@ -1,0 +1,243 @@
+"""What one run of the route model produces: step and yearly series, migrants, route flows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nkroutes.model.clock import Clock
+from nkroutes.model.migrants import State
+
+#: Flows counted per step (people or US$ during the step), summed over a year in
+#: :meth:`RunResult.yearly`. Documented in ``docs/outputs.md``.
+FLOW_NAMES: tuple[str, ...] = (
+    "departures",
+    "sponsored_departures",
+    "retries",
+    "entered_china",
+    "first_entries_china",
+    "caught_at_border",
+    "arrests_china",
+    "arrests_china_en_route",
+    "repatriated",
+    "released_in_china",
+    "arrests_transit",
+    "deported_to_china",
+    "died",
+    "died_on_route",
+    "died_in_detention",
+    "detained",
+    "sent_to_camp",
+    "released",
+    "trafficked",
+    "settled",
+    "exit_attempts",
+    "sponsored_in_china",
+    "refused_applications",
+    "arrivals",
+    "broker_assisted_arrivals",
+    "broker_fees_usd",
+    "bribes_and_fares_usd",
+    "family_spending_usd",
+    "brokers_recruited",
+    "brokers_arrested",
+    "stuck",
+)
+
+#: Stocks at the end of each step; :meth:`RunResult.yearly` reports the value at year end.
+STOCK_NAMES: tuple[str, ...] = (
+    "hiding",
+    "settled",
+    "travelling",
+    "waiting_for_exit",
+    "detained",
+    "home_to_retry",
+    "in_china",
+    "brokers",
+    "family_fund_usd",
+)
+
+#: Months in China at or above which a migrant "stayed two years or more" (MPI 2008:
+#: "83 percent of defectors in China resided there for at least two years").
+TWO_YEARS_MONTHS = 24.0
+
+
+@dataclass
+class RunResult:
+    """The outputs of one run.
+
+    Attributes:
+        scenario_name: The scenario's ``meta.name``.
+        seed: The replicate's seed.
+        clock: The run's calendar.
+        flows: Per-step flows by name (see :data:`FLOW_NAMES`).
+        stocks: Per-step end-of-step stocks by name (see :data:`STOCK_NAMES`).
+        destination_ids: Ids of the destination places, in scenario order.
+        arrivals_by_destination: Arrivals per step and destination, shape (steps, dests).
+        place_ids: Ids of all places.
+        place_arrivals: Migrants resettled at each place over the run.
+        place_captures: Migrants caught at (or on the way into) each place.
+        place_deaths: Migrants who died on routes ending at each place.
+        route_ids: Ids of the routes.
+        route_from: Start place id of each route.
+        route_to: End place id of each route.
+        route_flows: Migrants who set off along each route over the run.
+        migrants: The migrant table's columns at the end of the run.
+        n_steps_run: Steps actually run.
+        route_log: With ``trace``: (migrant ids, route indices, step) for each route start.
+    """
+
+    scenario_name: str
+    seed: int
+    clock: Clock
+    flows: dict[str, np.ndarray]
+    stocks: dict[str, np.ndarray]
+    destination_ids: tuple[str, ...]
+    arrivals_by_destination: np.ndarray
+    place_ids: tuple[str, ...]
+    place_arrivals: np.ndarray
+    place_captures: np.ndarray
+    place_deaths: np.ndarray
+    route_ids: tuple[str, ...]
+    route_from: tuple[str, ...]
+    route_to: tuple[str, ...]
+    route_flows: np.ndarray
+    migrants: dict[str, np.ndarray]
+    n_steps_run: int
+    route_log: list[tuple[np.ndarray, np.ndarray, int]] = field(default_factory=list)
+
+    @property
+    def n_migrants(self) -> int:
+        """Migrants created in the run."""
+        return len(self.migrants["key"])
+
+    def yearly(self) -> pd.DataFrame:
+        """One row per calendar year: flows summed, stocks at year end, arrivals by place.
+
+        Columns: ``year``, every flow in :data:`FLOW_NAMES`, every stock in
+        :data:`STOCK_NAMES`, and ``arrivals_<destination id>`` for each destination.
+        """
+        years = self.clock.years[: self.n_steps_run]
+        year_list = sorted(set(years.tolist()))
+        index = np.searchsorted(year_list, years)
+        out: dict[str, Any] = {"year": year_list}
+        n_years = len(year_list)
+        for name in FLOW_NAMES:
+            out[name] = np.bincount(index, self.flows[name][: self.n_steps_run], n_years)
+        last = np.array([np.flatnonzero(years == y)[-1] for y in year_list])
+        for name in STOCK_NAMES:
+            out[name] = self.stocks[name][last]
+        for j, dest in enumerate(self.destination_ids):
+            col = self.arrivals_by_destination[: self.n_steps_run, j].astype(float)
+            out[f"arrivals_{dest}"] = np.bincount(index, col, n_years)
+        frame = pd.DataFrame(out)
+        money = {
+            "broker_fees_usd",
+            "bribes_and_fares_usd",
+            "family_spending_usd",
+            "family_fund_usd",
+        }
+        for col in frame.columns:
+            if col != "year" and col not in money:
+                frame[col] = frame[col].round().astype(np.int64)
+        return frame
+
+    def months_in_china(self) -> np.ndarray:
+        """Months each migrant spent in China (completed stays plus any current one)."""
+        m = self.migrants
+        steps = m["china_steps"].astype(float)
+        current = m["china_since"] >= 0
+        steps[current] += self.n_steps_run - m["china_since"][current]
+        return self.clock.months(steps)
+
+    def migrant_records(self) -> pd.DataFrame:
+        """One row per migrant created: who, when, what became of it, what it cost.
+
+        Columns are documented in ``docs/outputs.md``.
+        """
+        m = self.migrants
+        starts = self.clock.starts
+
+        def date_of(steps: np.ndarray) -> list[str]:
+            return [starts[s].strftime("%Y-%m-%d") if s >= 0 else "" for s in steps.tolist()]
+
+        place_ids = np.array((*self.place_ids, ""), dtype=object)
+        route_ids = np.array((*self.route_ids, ""), dtype=object)
+        state_names = np.array([s.name.lower() for s in State], dtype=object)
+        arrived = m["state"] == State.ARRIVED
+        records = {
+            "migrant": np.arange(self.n_migrants),
+            "origin": place_ids[m["origin"]],
+            "sex": np.where(m["female"], "female", "male"),
+            "motive": np.where(m["political"], "political", "economic"),
+            "sponsored": m["sponsored"],
+            "departure_date": date_of(m["departure_step"]),
+            "attempts": m["attempts"],
+            "outcome": state_names[m["state"]],
+            "outcome_date": date_of(m["outcome_step"]),
+            "place": place_ids[m["place"]],
+            "destination": np.where(arrived, place_ids[m["place"]], ""),
+            "last_route": route_ids[m["route"]],
+            "months_in_china": np.round(self.months_in_china(), 2),
+            "broker_helped": m["broker_helped"],
+            "trafficked": m["trafficked"],
+            "paid_brokers_usd": np.round(m["paid_brokers_usd"].astype(float), 2),
+            "paid_other_usd": np.round(m["paid_other_usd"].astype(float), 2),
+            "savings_usd": np.round(m["savings_usd"].astype(float), 2),
+        }
+        if self.route_log:
+            paths: list[list[str]] = [[] for _ in range(self.n_migrants)]
+            for ids, routes, _step in self.route_log:
+                for i, r in zip(ids.tolist(), routes.tolist(), strict=True):
+                    paths[i].append(self.route_ids[r])
+            records["path"] = [" > ".join(p) for p in paths]
+        return pd.DataFrame(records)
+
+    def summary(self) -> dict[str, float]:
+        """Totals and medians of the run, as in one row of ``summary.csv``.
+
+        Keys: totals of the main flows, arrivals by destination, ``in_china_end``,
+        ``broker_assisted_share`` (of arrivals), ``median_months_in_china_at_arrival``,
+        ``share_stayed_two_years`` (of arrivals), ``median_cost_per_arrival_usd`` (what an
+        arrival paid brokers and in bribes and fares), ``migrants_created``.
+        """
+        n = self.n_steps_run
+        out: dict[str, float] = {}
+        for name in (
+            "departures",
+            "sponsored_departures",
+            "retries",
+            "caught_at_border",
+            "arrests_china",
+            "repatriated",
+            "died",
+            "arrivals",
+            "broker_assisted_arrivals",
+            "trafficked",
+            "broker_fees_usd",
+        ):
+            out[name] = float(self.flows[name][:n].sum())
+        for j, dest in enumerate(self.destination_ids):
+            out[f"arrivals_{dest}"] = float(self.arrivals_by_destination[:n, j].sum())
+        out["in_china_end"] = float(self.stocks["in_china"][n - 1]) if n else 0.0
+        arrivals = out["arrivals"]
+        out["broker_assisted_share"] = (
+            out["broker_assisted_arrivals"] / arrivals if arrivals else float("nan")
+        )
+        arrived = self.migrants["state"] == State.ARRIVED
+        months = self.months_in_china()[arrived]
+        # Only arrivals who passed through China (not the DMZ) count for time in China.
+        via_china = months > 0
+        if via_china.any():
+            out["median_months_in_china_at_arrival"] = float(np.median(months[via_china]))
+            out["share_stayed_two_years"] = float(np.mean(months[via_china] >= TWO_YEARS_MONTHS))
+        else:
+            out["median_months_in_china_at_arrival"] = float("nan")
+            out["share_stayed_two_years"] = float("nan")
+        cost = (self.migrants["paid_brokers_usd"] + self.migrants["paid_other_usd"])[arrived]
+        out["median_cost_per_arrival_usd"] = float(np.median(cost)) if len(cost) else float("nan")
+        out["migrants_created"] = float(self.n_migrants)
+        return out
