@@ -1,0 +1,1 @@
+"""Ensembles of replicates: seeds, executors, resumable writers, and their result tables."""

@@ -1,0 +1,161 @@
+"""The tables of an ensemble of runs, in memory and on disk.
+
+One replicate's :class:`~nkroutes.model.result.RunResult` becomes rows of five long tables
+(one row per replicate and year, route, place, ...); an ensemble is their concatenation.
+:class:`Results` holds them as pandas DataFrames and reads them back from a results
+directory, so analysis and plots work the same on a fresh run and on one from disk.
+The files and their columns are documented in ``docs/outputs.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nkroutes.model.result import RunResult
+
+#: Table name -> CSV file name in a results directory.
+TABLE_FILES: dict[str, str] = {
+    "yearly": "yearly.csv",
+    "summary": "summary.csv",
+    "routes": "routes.csv",
+    "places": "places.csv",
+    "time_in_china": "time_in_china.csv",
+}
+
+
+def run_tables(
+    replicate: int, run: RunResult, places: list[dict[str, Any]]
+) -> dict[str, pd.DataFrame]:
+    """The rows one replicate contributes to each table.
+
+    Args:
+        replicate: Replicate number (0-based).
+        run: The replicate's result.
+        places: The scenario's ``places`` (for kind and coordinates).
+
+    Returns:
+        Table name -> DataFrame (see :data:`TABLE_FILES`).
+    """
+    yearly = run.yearly()
+    yearly.insert(0, "replicate", replicate)
+    summary = pd.DataFrame([{"replicate": replicate, "seed": run.seed, **run.summary()}])
+    routes = pd.DataFrame(
+        {
+            "replicate": replicate,
+            "route": run.route_ids,
+            "from": run.route_from,
+            "to": run.route_to,
+            "migrants": run.route_flows,
+        }
+    )
+    by_id = {p["id"]: p for p in places}
+    placed = pd.DataFrame(
+        {
+            "replicate": replicate,
+            "place": run.place_ids,
+            "kind": [by_id[p]["kind"] for p in run.place_ids],
+            "lat": [float(by_id[p]["lat"]) for p in run.place_ids],
+            "lon": [float(by_id[p]["lon"]) for p in run.place_ids],
+            "arrivals": run.place_arrivals,
+            "captured": run.place_captures,
+            "deaths": run.place_deaths,
+        }
+    )
+    arrived = run.migrants["state"] == 4  # State.ARRIVED
+    months = np.floor(run.months_in_china()[arrived]).astype(np.int64)
+    counts = np.bincount(months) if len(months) else np.zeros(0, dtype=np.int64)
+    nonzero = np.flatnonzero(counts)
+    time_in_china = pd.DataFrame(
+        {"replicate": replicate, "months": nonzero, "arrivals": counts[nonzero]}
+    )
+    return {
+        "yearly": yearly,
+        "summary": summary,
+        "routes": routes,
+        "places": placed,
+        "time_in_china": time_in_china,
+    }
+
+
+@dataclass
+class Results:
+    """An ensemble's tables.
+
+    Attributes:
+        scenario: The resolved scenario values (plain dict).
+        manifest: Run metadata (versions, seed, replicates, times; see docs/outputs.md).
+        yearly: One row per replicate and year.
+        summary: One row per replicate: totals and medians.
+        routes: One row per replicate and route: ``migrants`` who set off along it.
+        places: One row per replicate and place: arrivals, captures, deaths there.
+        time_in_china: Arrivals by whole months spent in China, per replicate.
+        directory: Where the results were read from or written to, if anywhere.
+    """
+
+    scenario: dict[str, Any]
+    manifest: dict[str, Any]
+    yearly: pd.DataFrame
+    summary: pd.DataFrame
+    routes: pd.DataFrame
+    places: pd.DataFrame
+    time_in_china: pd.DataFrame
+    directory: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return str(self.scenario.get("meta", {}).get("name", ""))
+
+    @property
+    def n_replicates(self) -> int:
+        """Number of replicates in the tables."""
+        return int(self.summary["replicate"].nunique()) if len(self.summary) else 0
+
+    @classmethod
+    def from_runs(
+        cls,
+        scenario: dict[str, Any],
+        runs: list[tuple[int, RunResult]],
+        manifest: dict[str, Any] | None = None,
+    ) -> Results:
+        """Build the tables from replicate results held in memory."""
+        parts = [run_tables(k, run, scenario["places"]) for k, run in runs]
+        tables = {
+            name: pd.concat([p[name] for p in parts], ignore_index=True)
+            if parts
+            else pd.DataFrame()
+            for name in TABLE_FILES
+        }
+        return cls(scenario=scenario, manifest=manifest or {}, **tables)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Results:
+        """Read a results directory written by ``nkroutes run``.
+
+        Missing tables come back empty (plots then say which figure lacks data).
+
+        Raises:
+            FileNotFoundError: If the directory does not exist.
+        """
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise FileNotFoundError(f"{directory}: no such results directory")
+        scenario: dict[str, Any] = {}
+        if (directory / "scenario.toml").is_file():
+            scenario = tomllib.loads((directory / "scenario.toml").read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = {}
+        if (directory / "manifest.json").is_file():
+            manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        tables = {}
+        for name, file in TABLE_FILES.items():
+            path = directory / file
+            tables[name] = pd.read_csv(path) if path.is_file() else pd.DataFrame()
+        return cls(scenario=scenario, manifest=manifest, directory=directory, **tables)
