@@ -80,16 +80,17 @@ class Broker(Agent):
         """The broker's 64-bit random identity."""
         return np.uint64((self.serial + 1) * 0x2545F4914F6CDD1D % (1 << 64))
 
-    def step(self) -> None:
-        """Quit the trade or be arrested, each with its yearly hazard."""
-        model = self.model
-        params = model.params
-        p_quit = float(model.clock.prob(params.brokers["quit_rate_per_year"]))
-        p_arrest = float(model.clock.prob(params.brokers["arrest_rate_per_year"]))
-        u = model.streams.uniform_one("brokers", int(self.key), model.step_index)
+    def step(self, u: float, p_arrest: float, p_quit: float) -> None:
+        """Be arrested (probability ``p_arrest``) or quit (``p_quit``) this step.
+
+        Args:
+            u: The broker's own uniform draw for this step.
+            p_arrest: Per-step arrest probability.
+            p_quit: Per-step probability of leaving the trade.
+        """
         if u < p_arrest:
+            self.model.counters["brokers_arrested"] += 1
             self.active = False
-            model.counters["brokers_arrested"] += 1
         elif u < p_arrest + p_quit:
             self.active = False
         if not self.active:

@@ -10,7 +10,7 @@ probabilities ``p = 1 - exp(-rate * dt)`` with ``dt`` the step length in years.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,12 +37,21 @@ class Clock:
         starts: First day of each step.
         years: Calendar year of each step.
         step_days: Length of each step in days (months vary).
+        mean_step_days: Average step length in days (used to turn durations into steps).
+        dt_years: Average step length in years (used to turn rates into probabilities).
     """
 
     step_name: str
     starts: tuple[dt.date, ...]
     years: np.ndarray
     step_days: np.ndarray
+    mean_step_days: float = field(init=False)
+    dt_years: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        mean = float(np.mean(self.step_days))
+        object.__setattr__(self, "mean_step_days", mean)
+        object.__setattr__(self, "dt_years", mean / DAYS_PER_YEAR)
 
     @classmethod
     def from_time_table(cls, start: str, end: str, step: str) -> Clock:
@@ -71,16 +80,6 @@ class Clock:
     def n_steps(self) -> int:
         """Number of steps in the run."""
         return len(self.starts)
-
-    @property
-    def mean_step_days(self) -> float:
-        """Average step length in days (used to turn durations into steps)."""
-        return float(self.step_days.mean())
-
-    @property
-    def dt_years(self) -> float:
-        """Average step length in years."""
-        return self.mean_step_days / DAYS_PER_YEAR
 
     @property
     def year_list(self) -> list[int]:

@@ -10,8 +10,9 @@ next number from a sequential generator. Two scenarios run with the same seed th
 the same migrant the same draw for the same decision at the same step, and differ only where
 their rules differ (common random numbers; Klein et al. 2024). A sequential numpy
 ``Generator`` cannot do this: the draw a migrant gets would depend on how many draws other
-migrants made before it. The hash is the SplitMix64 finaliser applied twice with the
-stream's 128-bit key (64-bit keys, 53-bit uniforms).
+migrants made before it. The hash is the SplitMix64 finaliser applied twice: once to the
+migrant's key with the run's key and the step, once more with the stream's key (64-bit
+keys from the ``SeedSequence``, 53-bit uniforms).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+_MASK = (1 << 64) - 1
 
 
 def mix64(z: np.ndarray) -> np.ndarray:
@@ -83,13 +85,30 @@ class Streams:
         self.seed_sequence = (
             seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         )
-        children = self.seed_sequence.spawn(len(STREAM_NAMES))
-        self._keys: dict[str, tuple[np.uint64, np.uint64]] = {}
+        children = self.seed_sequence.spawn(len(STREAM_NAMES) + 1)
+        self._run_key = int(children[-1].generate_state(1, dtype=np.uint64)[0])
+        self._keys: dict[str, np.uint64] = {}
         self.generators: dict[str, np.random.Generator] = {}
-        for name, child in zip(STREAM_NAMES, children, strict=True):
-            a, b = child.generate_state(2, dtype=np.uint64)
-            self._keys[name] = (np.uint64(a), np.uint64(b))
+        for name, child in zip(STREAM_NAMES, children, strict=False):
+            self._keys[name] = np.uint64(child.generate_state(1, dtype=np.uint64)[0])
             self.generators[name] = np.random.default_rng(child)
+
+    def base(self, keys: np.ndarray, step: int, slot: int = 0) -> np.ndarray:
+        """The run's hash of (migrant, step, slot), shared by all streams.
+
+        Draws for several decisions of the same migrants at the same step cost one hash
+        for this plus one per decision (:meth:`from_base`) instead of two per decision.
+        """
+        salt = (self._run_key + (step * 0x10001 + slot + 1) * int(_GOLDEN)) & _MASK
+        z = np.bitwise_xor(keys, np.uint64(salt), dtype=np.uint64)
+        return mix64(z)
+
+    def from_base(self, stream: str, base: np.ndarray) -> np.ndarray:
+        """Uniform draws in [0, 1) of one stream from :meth:`base` hashes."""
+        z = np.bitwise_xor(base, self._keys[stream], dtype=np.uint64)
+        mix64(z)
+        z >>= _S11
+        return z.astype(np.float64) * _TO_UNIT
 
     def uniform(self, stream: str, keys: np.ndarray, step: int, slot: int = 0) -> np.ndarray:
         """Uniform draws in [0, 1), one per key, for a decision at a step.
@@ -102,16 +121,10 @@ class Streams:
                 key and step (for example the second of two decisions).
 
         Returns:
-            ``float64`` array of the same length as ``keys``.
+            ``float64`` array of the same length as ``keys``; the same as
+            ``from_base(stream, base(keys, step, slot))``.
         """
-        a, b = self._keys[stream]
-        salt = np.uint64((int(a) + (step * 0x10001 + slot) * int(_GOLDEN)) & 0xFFFFFFFFFFFFFFFF)
-        z = np.bitwise_xor(keys, salt, dtype=np.uint64)
-        mix64(z)
-        z += b
-        mix64(z)
-        z >>= _S11
-        return z.astype(np.float64) * _TO_UNIT
+        return self.from_base(stream, self.base(keys, step, slot))
 
     def uniform_one(self, stream: str, key: int, step: int, slot: int = 0) -> float:
         """A single uniform draw for one key (see :meth:`uniform`)."""

@@ -51,7 +51,14 @@ def recruit(model: RouteModel, hub: int, count: int) -> None:
 def update_brokers(model: RouteModel) -> None:
     """Brokers quit or are arrested, recruits join, fees follow enforcement."""
     p = model.params
-    model.agents_by_type[Broker].do("step") if Broker in model.agents_by_type else None
+    roster = model.broker_roster
+    if roster:
+        keys = np.array([int(b.key) for b in roster], dtype=np.uint64)
+        draws = model.streams.uniform("brokers", keys, model.step_index).tolist()
+        p_arrest = float(model.clock.prob(p.brokers["arrest_rate_per_year"]))
+        p_quit = float(model.clock.prob(p.brokers["quit_rate_per_year"]))
+        for broker, u in zip(roster, draws, strict=True):
+            broker.step(u, p_arrest, p_quit)
     rate = p.brokers["recruits_per_assisted_arrival"]
     for h, hub in enumerate(p.hub_places.tolist()):
         expected = rate * model.assisted_arrivals_by_hub[h]

@@ -41,26 +41,28 @@ def live_in_hiding(model: RouteModel) -> None:
     places = t.cols["place"][ids]
     rate = china["arrest_rate_per_year"] * p.hiding_arrest_multiplier[places]
     rate = np.where(settled, rate * china["settled_arrest_multiplier"], rate)
-    u = model.streams.uniform("arrest", keys, step)
+    streams = model.streams
+    base = streams.base(keys, step)
+    u = streams.from_base("arrest", base)
     arrested = u < model.clock.prob(rate)
     if arrested.any():
         arrested_in_china(model, ids[arrested], places[arrested])
 
     free = ~arrested & ~settled
-    ids, keys = ids[free], keys[free]
+    ids, base = ids[free], base[free]
     if len(ids) == 0:
         return
     female = t.cols["female"][ids]
-    u = model.streams.uniform("trafficking", keys, step)
+    u = streams.from_base("trafficking", base)
     trafficked = female & (u < model.clock.prob(china["trafficking_rate_per_year"]))
-    u = model.streams.uniform("settling", keys, step)
+    u = streams.from_base("settling", base)
     settles = trafficked | (u < model.clock.prob(china["settle_rate_per_year"]))
     if settles.any():
         t.cols["state"][ids[settles]] = State.SETTLED
         t.cols["trafficked"][ids[trafficked]] = True
         model.counters["trafficked"] += int(trafficked.sum())
         model.counters["settled"] += int(settles.sum())
-    ids, keys = ids[~settles], keys[~settles]
+    ids, base = ids[~settles], base[~settles]
     if len(ids) == 0:
         return
     sponsored = t.cols["sponsored"][ids]
@@ -69,7 +71,7 @@ def live_in_hiding(model: RouteModel) -> None:
         model.clock.prob(china["sponsored_exit_attempt_rate_per_year"]),
         model.clock.prob(china["exit_attempt_rate_per_year"]),
     )
-    u = model.streams.uniform("exit_attempt", keys, step)
+    u = streams.from_base("exit_attempt", base)
     leaving = ids[u < p_exit]
     if len(leaving) == 0:
         return
