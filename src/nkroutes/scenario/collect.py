@@ -1,0 +1,100 @@
+"""Collecting problems, each attributed to the file its value came from.
+
+With ``extends`` and ``--set``, the values of one scenario come from several places. The
+:class:`Collector` remembers which file gave each key (:meth:`Collector.record`) so that a
+problem names the file to edit, not just the file that was loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from nkroutes.scenario.errors import Problem, ScenarioError
+from nkroutes.scenario.paths import join_path
+
+Parts = tuple[str | int, ...]
+
+
+def item_part(item: Any, index: int) -> str | int:
+    """The path part of an array item: its id if it has a string one, else its position."""
+    item_id = item.get("id") if isinstance(item, Mapping) else None
+    return item_id if isinstance(item_id, str) and item_id else index
+
+
+class Collector:
+    """Problems found so far, and where each value of the scenario came from.
+
+    Args:
+        default_file: The file named when a value's origin is unknown (a missing key: the
+            file that was loaded).
+    """
+
+    def __init__(self, default_file: str) -> None:
+        self.default_file = default_file
+        self.problems: list[Problem] = []
+        self._origin: dict[Parts, str] = {}
+
+    def record(self, data: Any, file: str, prefix: Parts = ()) -> None:
+        """Remember that the values in ``data`` come from ``file``.
+
+        Values overwrite earlier origins (the later file wins, as in the merge); tables
+        and array items keep the file that first defined them.
+
+        Args:
+            data: Data read from ``file`` (or one override value).
+            file: Its label.
+            prefix: The path of ``data`` in the scenario.
+        """
+        if isinstance(data, Mapping):
+            self._origin.setdefault(prefix, file)
+            for key, value in data.items():
+                self.record(value, file, (*prefix, str(key)))
+        elif _is_table_list(data):
+            self._origin.setdefault(prefix, file)
+            for i, item in enumerate(data):
+                self.record(item, file, (*prefix, item_part(item, i)))
+        else:
+            self._origin[prefix] = file
+
+    def file_for(self, path: Parts) -> str:
+        """The file the value at ``path`` (or its nearest recorded parent) came from."""
+        for n in range(len(path), 0, -1):
+            file = self._origin.get(path[:n])
+            if file is not None:
+                return file
+        return self.default_file
+
+    def add(
+        self,
+        path: Parts,
+        found: str,
+        expected: str,
+        suggestion: str | None = None,
+        file: str | None = None,
+    ) -> None:
+        """Record a problem with the value at ``path``.
+
+        Args:
+            path: Key path of the value (keys, ids, or positions of items without an id).
+            found: What was found.
+            expected: What is allowed.
+            suggestion: A likely intended name, or ``None``.
+            file: The file to name; by default the file the value came from.
+        """
+        file = file if file is not None else self.file_for(path)
+        self.problems.append(Problem(file, join_path(path), found, expected, suggestion))
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`ScenarioError` with every problem collected, if there are any."""
+        if self.problems:
+            raise ScenarioError(self.problems)
+
+
+def _is_table_list(value: Any) -> bool:
+    return (
+        isinstance(value, Sequence)
+        and not isinstance(value, str | bytes)
+        and len(value) > 0
+        and all(isinstance(v, Mapping) for v in value)
+    )

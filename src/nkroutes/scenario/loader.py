@@ -1,0 +1,106 @@
+"""Loading a scenario: read, follow ``extends``, apply overrides, validate, freeze."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from nkroutes.scenario.collect import Collector
+from nkroutes.scenario.errors import Problem, ScenarioError
+from nkroutes.scenario.extends import label_of, read_with_extends, resolve_extends
+from nkroutes.scenario.overrides import apply_overrides
+from nkroutes.scenario.rules import check_rules
+from nkroutes.scenario.rules_paths import check_path_rules
+from nkroutes.scenario.scenario import Scenario
+from nkroutes.scenario.schema import SCENARIO
+from nkroutes.scenario.structure import check_structure
+from nkroutes.scenario.values import describe
+
+
+def load_scenario(
+    path: str | os.PathLike[str], overrides: Mapping[str, Any] | None = None
+) -> Scenario:
+    """Load and validate a scenario file.
+
+    Args:
+        path: The TOML file. A relative ``extends`` in it is relative to its folder.
+        overrides: Dotted key paths and the values they take, applied after ``extends``
+            and before validation (what ``--set`` does), e.g.
+            ``{"enforcement.china.repatriation_probability": 0.0}``.
+
+    Returns:
+        The validated scenario, with defaults filled in.
+
+    Raises:
+        ScenarioError: With every problem found: syntax errors (with line and column),
+            missing files, ``extends`` cycles, unknown keys, wrong types, values out of
+            range, broken references, unknown override paths.
+
+    Example:
+        >>> s = load_scenario("scenarios/baseline.toml", {"time.end": "2004-12"})
+        >>> s.get("time.end")
+        '2004-12'
+    """
+    path = Path(path)
+    collector = Collector(label_of(path))
+    data = read_with_extends(path, collector)
+    return validate(data, collector, overrides, path)
+
+
+def scenario_from_dict(
+    data: Mapping[str, Any],
+    source: str = "<dict>",
+    overrides: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """Validate scenario data given as a mapping (as if read from a TOML file).
+
+    Args:
+        data: The scenario's tables; not changed. An ``extends`` in it is relative to the
+            current directory.
+        source: How the data is named in messages.
+        overrides: As for :func:`load_scenario`.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: As for :func:`load_scenario`.
+    """
+    if not isinstance(data, Mapping):
+        raise ScenarioError([Problem(source, "", describe(data), "a table of scenario keys")])
+    collector = Collector(source)
+    merged = resolve_extends(copy.deepcopy(dict(data)), None, source, collector)
+    return validate(merged, collector, overrides, None)
+
+
+def validate(
+    data: dict[str, Any],
+    collector: Collector,
+    overrides: Mapping[str, Any] | None,
+    path: Path | None,
+) -> Scenario:
+    """Apply overrides, check everything and build the :class:`Scenario`.
+
+    Args:
+        data: Merged data (``extends`` resolved); changed in place.
+        collector: Knows where each value came from; receives the problems.
+        overrides: Dotted key paths and values, or ``None``.
+        path: The file loaded, or ``None``.
+
+    Returns:
+        The scenario.
+
+    Raises:
+        ScenarioError: If any problem was found.
+    """
+    if overrides:
+        apply_overrides(data, overrides, collector)
+    resolved = check_structure(data, SCENARIO, collector)
+    resolved.pop("extends", None)
+    check_rules(resolved, collector)
+    check_path_rules(resolved, collector)
+    collector.raise_if_any()
+    return Scenario.from_resolved(resolved, path=path, source=collector.default_file)

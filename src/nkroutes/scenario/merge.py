@@ -1,0 +1,70 @@
+"""Merging a scenario into the one it ``extends``.
+
+Rules: tables merge key by key; arrays of tables (``[[places]]``, ``[[routes]]``,
+``[[push_factors]]``, ``[[events]]``, ``[[calibration.free]]``) merge by ``id`` (an item
+with an id already present is merged into that item key by key, a new id is appended);
+every other value, arrays included, replaces the base value.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from nkroutes.scenario.schema_paths import union_item_table
+from nkroutes.scenario.spec import Key, Table, TableArray
+
+Node = Key | Table | TableArray | None
+
+
+def merge(base: Any, override: Any, schema: Node) -> Any:
+    """Merge ``override`` into ``base`` following the schema (neither is changed).
+
+    Args:
+        base: The extended scenario's data (or part of it).
+        override: The extending scenario's data at the same place.
+        schema: The schema of that place; ``None`` where the schema says nothing (unknown
+            keys, which validation reports later): the override then replaces.
+
+    Returns:
+        The merged data, sharing nothing with either input.
+    """
+    if isinstance(schema, Table) and isinstance(base, Mapping) and isinstance(override, Mapping):
+        merged = copy.deepcopy(dict(base))
+        for key, value in override.items():
+            if key in base:
+                merged[key] = merge(base[key], value, _child(schema, key))
+            else:
+                merged[key] = copy.deepcopy(value)
+        return merged
+    if isinstance(schema, TableArray) and isinstance(base, list) and isinstance(override, list):
+        return _merge_items(base, override, schema)
+    return copy.deepcopy(override)
+
+
+def _child(table: Table, key: str) -> Node:
+    child = table.keys.get(key)
+    return child if child is not None else table.dynamic
+
+
+def _item_id(item: Any) -> Any:
+    return item.get("id") if isinstance(item, Mapping) else None
+
+
+def _merge_items(base: list[Any], override: list[Any], array: TableArray) -> list[Any]:
+    merged = copy.deepcopy(base)
+    position = {}
+    for i, item in enumerate(merged):
+        item_id = _item_id(item)
+        if isinstance(item_id, str):
+            position.setdefault(item_id, i)
+    schema = union_item_table(array)
+    for item in override:
+        item_id = _item_id(item)
+        if isinstance(item_id, str) and item_id in position:
+            i = position[item_id]
+            merged[i] = merge(merged[i], item, schema)
+        else:
+            merged.append(copy.deepcopy(item))
+    return merged

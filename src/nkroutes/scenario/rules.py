@@ -1,0 +1,239 @@
+"""Checks that look at several keys at once: dates, references between ids, the network.
+
+They run on the data after :func:`~nkroutes.scenario.structure.check_structure`, which
+may still hold values of the wrong type (already reported): every check here skips what
+it cannot read instead of failing on it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from nkroutes.scenario.collect import Collector, Parts
+from nkroutes.scenario.schema import SCENARIO
+from nkroutes.scenario.schema_paths import item_table
+from nkroutes.scenario.spec import Key, TableArray
+from nkroutes.scenario.structure import item_parts
+from nkroutes.scenario.suggest import closest, listing
+from nkroutes.scenario.values import is_number, parse_date
+
+#: (min, max) key pairs where min must not exceed max.
+MIN_MAX_PAIRS = (
+    (
+        "enforcement.north_korea.detention_months_min",
+        "enforcement.north_korea.detention_months_max",
+    ),
+    (
+        "enforcement.north_korea.labour_camp_years_min",
+        "enforcement.north_korea.labour_camp_years_max",
+    ),
+)
+
+
+def check_rules(data: dict[str, Any], col: Collector) -> None:
+    """Run every cross-key check on structurally checked data.
+
+    Args:
+        data: Output of :func:`~nkroutes.scenario.structure.check_structure`.
+        col: Receives every problem found.
+    """
+    check_time(data, col)
+    check_references(data, col)
+    check_fallback(data, col)
+    check_reachable(data, col)
+    check_push_factors(data, col)
+    check_min_max(data, col)
+
+
+def items(data: Mapping[str, Any], name: str) -> Iterator[tuple[Parts, Mapping[str, Any]]]:
+    """The tables of a top-level array of tables, each with its key path."""
+    value = data.get(name)
+    for item, part in zip(value or (), item_parts(value), strict=False):
+        if isinstance(item, Mapping):
+            yield (name, part), item
+
+
+def ids(data: Mapping[str, Any], name: str) -> list[str]:
+    """The ids of a top-level array of tables."""
+    return [p[1] for p, _ in items(data, name) if isinstance(p[1], str)]
+
+
+def run_months(data: Mapping[str, Any]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The first and last simulated (year, month), or ``None`` if unreadable."""
+    time = data.get("time")
+    if not isinstance(time, Mapping):
+        return None
+    start, end = _date(time.get("start")), _date(time.get("end"))
+    return (start, end) if start is not None and end is not None else None
+
+
+def _date(value: Any) -> tuple[int, int] | None:
+    return parse_date(value) if isinstance(value, str) else None
+
+
+def check_time(data: Mapping[str, Any], col: Collector) -> None:
+    """``time.end`` must not come before ``time.start``."""
+    months = run_months(data)
+    if months is not None and months[1] < months[0]:
+        start, end = data["time"]["start"], data["time"]["end"]
+        col.add(
+            ("time", "end"),
+            f'"{end}" (before time.start "{start}")',
+            "a month not before time.start",
+        )
+
+
+def reference_problem(
+    key: Key, value: Any, path: Parts, data: Mapping[str, Any], col: Collector
+) -> None:
+    """Report the ids in ``value`` that name no item of the array ``key.ref``.
+
+    Args:
+        key: A key whose values are ids of ``key.ref`` (``"places"``, ``"routes"``).
+        value: One id or an array of ids.
+        path: The key path of ``value``.
+        data: The scenario data.
+        col: Receives the problems.
+    """
+    if key.ref is None:
+        return
+    known = ids(data, key.ref)
+    values = value if isinstance(value, list | tuple) else [value]
+    for i, one in enumerate(values):
+        if isinstance(one, str) and one not in known:
+            where = (*path, i) if isinstance(value, list | tuple) else path
+            col.add(
+                where,
+                f'"{one}" (no such id in [[{key.ref}]])',
+                f"the id of one of the [[{key.ref}]]",
+                closest(one, known),
+            )
+
+
+def check_references(data: Mapping[str, Any], col: Collector) -> None:
+    """Routes must name known places, broker hubs known routes (every ``Key.ref``)."""
+    for name, spec in SCENARIO.keys.items():
+        if not isinstance(spec, TableArray):
+            continue
+        for path, item in items(data, name):
+            table = item_table(spec, item)
+            for key_name, key in table.keys.items() if table else ():
+                if isinstance(key, Key) and key.ref is not None and key_name in item:
+                    reference_problem(key, item[key_name], (*path, key_name), data, col)
+
+
+def _places_of_kind(data: Mapping[str, Any], kind: str) -> list[tuple[Parts, Mapping[str, Any]]]:
+    return [(p, item) for p, item in items(data, "places") if item.get("kind") == kind]
+
+
+def check_fallback(data: Mapping[str, Any], col: Collector) -> None:
+    """Exactly one destination must take everyone refused elsewhere."""
+    fallbacks = [
+        p for p, item in _places_of_kind(data, "destination") if item.get("fallback") is True
+    ]
+    expected = 'exactly one [[places]] item of kind "destination" with fallback = true'
+    if not fallbacks:
+        col.add(("places",), "no destination with fallback = true", expected)
+    for path in fallbacks[1:]:
+        col.add(
+            (*path, "fallback"),
+            f"true (a second fallback destination after {fallbacks[0][1]})",
+            expected,
+        )
+
+
+def _opened_by_events(data: Mapping[str, Any]) -> set[str]:
+    """Routes that some ``[[events]]`` entry opens (``routes.<id>.open = true``)."""
+    opened = set()
+    for _, event in items(data, "events"):
+        changes = event.get("set")
+        for path, value in changes.items() if isinstance(changes, Mapping) else ():
+            parts = path.split(".") if isinstance(path, str) else []
+            if len(parts) == 3 and parts[0] == "routes" and parts[2] == "open" and value is True:
+                opened.add(parts[1])
+    return opened
+
+
+def check_reachable(data: Mapping[str, Any], col: Collector) -> None:
+    """Every destination must be reachable from some origin along open routes.
+
+    A route counts as open if it is open at the start or an event opens it later.
+    """
+    origins = [item.get("id") for _, item in _places_of_kind(data, "origin")]
+    if not origins:
+        col.add(
+            ("places",),
+            'no place of kind "origin"',
+            'at least one [[places]] item of kind "origin"',
+        )
+        return
+    opened = _opened_by_events(data)
+    onward: dict[Any, list[Any]] = {}
+    for path, route in items(data, "routes"):
+        if route.get("open") is True or path[1] in opened:
+            onward.setdefault(route.get("from"), []).append(route.get("to"))
+    reached = set(origins)
+    queue = deque(origins)
+    while queue:
+        for nxt in onward.get(queue.popleft(), []):
+            if nxt not in reached:
+                reached.add(nxt)
+                queue.append(nxt)
+    for path, place in _places_of_kind(data, "destination"):
+        if place.get("id") not in reached:
+            col.add(
+                path,
+                "a destination that no origin can reach through open routes",
+                "a destination reachable from an origin along routes with open = true",
+            )
+
+
+def check_push_factors(data: Mapping[str, Any], col: Collector) -> None:
+    """A push factor must not end before it starts, and must name known origin regions."""
+    regions = sorted(
+        {r for _, p in _places_of_kind(data, "origin") if isinstance(r := p.get("region"), str)}
+    )
+    for path, factor in items(data, "push_factors"):
+        start, end = _date(factor.get("start")), _date(factor.get("end"))
+        if start is not None and end is not None and end < start:
+            col.add(
+                (*path, "end"),
+                f'"{factor["end"]}" (before its start "{factor["start"]}")',
+                'a month not before start, or "" (to the end of the run)',
+            )
+        named = factor.get("regions")
+        for i, region in enumerate(named if isinstance(named, list | tuple) else ()):
+            if isinstance(region, str) and region not in regions:
+                col.add(
+                    (*path, "regions", i),
+                    f'"{region}" (no origin has this region)',
+                    f"the region of some origin: {listing(regions)}",
+                    closest(region, regions),
+                )
+
+
+def _number_at(data: Mapping[str, Any], dotted: str) -> float | None:
+    node: Any = data
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node if is_number(node) else None
+
+
+def min_max_problem(col: Collector, path: Parts, low: Any, high: Any, high_name: str) -> None:
+    """Report ``low`` at ``path`` if both are numbers and it exceeds ``high``."""
+    if is_number(low) and is_number(high) and low > high:
+        col.add(path, f"{low} (more than {high_name} = {high})", f"a number <= {high_name}")
+
+
+def check_min_max(data: Mapping[str, Any], col: Collector) -> None:
+    """The smallest value of a range must not exceed the largest."""
+    for low, high in MIN_MAX_PAIRS:
+        min_max_problem(
+            col,
+            tuple(low.split(".")),
+            _number_at(data, low),
+            _number_at(data, high),
+            high.split(".")[-1],
+        )

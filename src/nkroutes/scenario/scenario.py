@@ -1,0 +1,114 @@
+"""The validated, read-only scenario that the model, the runner and the analysis share."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from nkroutes.scenario.frozen import freeze, thaw
+from nkroutes.scenario.paths import PathLike, get_path
+from nkroutes.scenario.toml_write import dumps
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A scenario after ``extends``, overrides and validation: every value known and allowed.
+
+    Build one with :func:`~nkroutes.scenario.load_scenario` or
+    :func:`~nkroutes.scenario.scenario_from_dict`, never directly from unchecked data.
+
+    Attributes:
+        data: The resolved values, read-only: tables are mappings, arrays of tables are
+            tuples of mappings in file order, numbers are floats, defaults are filled in
+            and ``extends`` is gone.
+        path: The file it was loaded from, or ``None``.
+        source: How it is named in messages (the file as given, or ``"<dict>"``).
+    """
+
+    data: Mapping[str, Any]
+    path: Path | None = None
+    source: str = "<dict>"
+    _canonical: str = field(default="", repr=False)
+
+    @classmethod
+    def from_resolved(
+        cls, resolved: Mapping[str, Any], path: Path | None = None, source: str = "<dict>"
+    ) -> Scenario:
+        """Wrap data that has already been validated (used by the loader).
+
+        Args:
+            resolved: Validated data with defaults filled in (plain dicts and lists).
+            path: The file it came from, if any.
+            source: Its label.
+
+        Returns:
+            The scenario, holding a deeply frozen copy of ``resolved``.
+        """
+        canonical = json.dumps(resolved, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return cls(freeze(resolved), path, source, canonical)
+
+    @property
+    def name(self) -> str:
+        """The scenario's name (``meta.name``)."""
+        return self.data["meta"]["name"]
+
+    @cached_property
+    def hash(self) -> str:
+        """SHA-256 (hex) of the resolved values as canonical JSON (sorted keys).
+
+        Two scenarios with the same values have the same hash, whatever files, comments,
+        ``extends`` chains or overrides they were written with.
+        """
+        return hashlib.sha256(self._canonical.encode("utf-8")).hexdigest()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self._canonical == other._canonical
+
+    def __hash__(self) -> int:
+        return hash(self._canonical)
+
+    def get(self, path: PathLike) -> Any:
+        """The value at a dotted key path, e.g. ``"places.vietnam.arrest_rate_per_year"``.
+
+        Raises:
+            PathError: If the path names nothing (a ``KeyError``).
+        """
+        return get_path(self.data, path)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A deep mutable copy of the resolved values (plain dicts and lists)."""
+        return thaw(self.data)
+
+    def to_toml(self) -> str:
+        """The resolved scenario as TOML text, which loads back to the same scenario."""
+        comment = (
+            f"nkroutes scenario '{self.name}', resolved from {self.source}\nsha256 {self.hash}"
+        )
+        return dumps(self.data, comment)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """A new scenario with some values changed, validated again.
+
+        Args:
+            overrides: Dotted key paths and their new values.
+
+        Returns:
+            The new scenario (this one is unchanged).
+
+        Raises:
+            ScenarioError: If a path names nothing or a value is not allowed.
+        """
+        from nkroutes.scenario.collect import Collector
+        from nkroutes.scenario.loader import validate
+
+        collector = Collector(self.source)
+        data = self.to_dict()
+        collector.record(data, self.source)
+        return validate(data, collector, overrides, self.path)
