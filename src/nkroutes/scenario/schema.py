@@ -636,9 +636,54 @@ CALIBRATION_PARAMETER = Table(
     }
 )
 
+CALIBRATION_TARGETS = Table(
+    {
+        "years_from": Key(
+            "int",
+            "First year of Table 1 (1990-2006) the yearly arrivals are fitted to.",
+            default=1994,
+        ),
+        "years_to": Key(
+            "int", "Last year of Table 1 the yearly arrivals are fitted to.", default=2006
+        ),
+        "arrivals": Key(
+            "str",
+            "Yearly output compared with Table 1 (defectors arriving in South Korea).",
+            default="arrivals_south_korea",
+        ),
+        "stock_years_from": Key(
+            "int",
+            "First year in which an undated count (North Koreans in China) must hold.",
+            default=1998,
+        ),
+        "stock_years_to": Key(
+            "int", "Last year in which an undated count must hold.", default=2006
+        ),
+        "share_tolerance": Key(
+            "number",
+            "A share the article gives as one figure (80% broker-assisted, 83% stayed two "
+            "years) holds within this many (fraction) either side: 0.1 is 10 points.",
+            default=0.1,
+            min=0,
+            max=1,
+        ),
+        "weights": Table(
+            {},
+            doc="Weight of each secondary target's penalty in the distance, by its name in "
+            "data/observed/other_targets.csv; 0 leaves it out. Default 1, except "
+            "stayed_two_years_share 0.25 (one survey: a soft target).",
+            optional=True,
+            dynamic=Key("number", "Weight of the named target's penalty.", min=0),
+        ),
+    },
+    doc="What calibration compares with the observed data, and how.",
+    optional=True,
+)
+
 CALIBRATION = Table(
     {
         "free": TableArray(item=CALIBRATION_PARAMETER, doc="Free parameters and their bounds."),
+        "targets": CALIBRATION_TARGETS,
     },
     doc="Which parameters calibration may change, and within what bounds.",
     optional=True,
