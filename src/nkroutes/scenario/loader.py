@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 from nkroutes.scenario.collect import Collector
 from nkroutes.scenario.errors import Problem, ScenarioError
 from nkroutes.scenario.extends import label_of, read_with_extends, resolve_extends
+from nkroutes.scenario.frozen import thaw
 from nkroutes.scenario.overrides import apply_overrides
 from nkroutes.scenario.rules import check_rules
 from nkroutes.scenario.rules_paths import check_path_rules
@@ -72,7 +72,7 @@ def scenario_from_dict(
     if not isinstance(data, Mapping):
         raise ScenarioError([Problem(source, "", describe(data), "a table of scenario keys")])
     collector = Collector(source)
-    merged = resolve_extends(copy.deepcopy(dict(data)), None, source, collector)
+    merged = resolve_extends(thaw(data), None, source, collector)
     return validate(merged, collector, overrides, None)
 
 

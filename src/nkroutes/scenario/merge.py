@@ -8,10 +8,10 @@ every other value, arrays included, replaces the base value.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
+from nkroutes.scenario.frozen import thaw
 from nkroutes.scenario.schema_paths import union_item_table
 from nkroutes.scenario.spec import Key, Table, TableArray
 
@@ -31,16 +31,16 @@ def merge(base: Any, override: Any, schema: Node) -> Any:
         The merged data, sharing nothing with either input.
     """
     if isinstance(schema, Table) and isinstance(base, Mapping) and isinstance(override, Mapping):
-        merged = copy.deepcopy(dict(base))
+        merged = thaw(base)
         for key, value in override.items():
             if key in base:
                 merged[key] = merge(base[key], value, _child(schema, key))
             else:
-                merged[key] = copy.deepcopy(value)
+                merged[key] = thaw(value)
         return merged
     if isinstance(schema, TableArray) and isinstance(base, list) and isinstance(override, list):
         return _merge_items(base, override, schema)
-    return copy.deepcopy(override)
+    return thaw(override)
 
 
 def _child(table: Table, key: str) -> Node:
@@ -53,7 +53,7 @@ def _item_id(item: Any) -> Any:
 
 
 def _merge_items(base: list[Any], override: list[Any], array: TableArray) -> list[Any]:
-    merged = copy.deepcopy(base)
+    merged = thaw(base)
     position = {}
     for i, item in enumerate(merged):
         item_id = _item_id(item)
@@ -66,5 +66,5 @@ def _merge_items(base: list[Any], override: list[Any], array: TableArray) -> lis
             i = position[item_id]
             merged[i] = merge(merged[i], item, schema)
         else:
-            merged.append(copy.deepcopy(item))
+            merged.append(thaw(item))
     return merged

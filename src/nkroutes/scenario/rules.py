@@ -130,6 +130,8 @@ def _places_of_kind(data: Mapping[str, Any], kind: str) -> list[tuple[Parts, Map
 
 def check_fallback(data: Mapping[str, Any], col: Collector) -> None:
     """Exactly one destination must take everyone refused elsewhere."""
+    if not any(True for _ in items(data, "places")):
+        return  # no places at all: reported as a missing array
     fallbacks = [
         p for p, item in _places_of_kind(data, "destination") if item.get("fallback") is True
     ]
@@ -161,8 +163,10 @@ def check_reachable(data: Mapping[str, Any], col: Collector) -> None:
 
     A route counts as open if it is open at the start or an event opens it later.
     """
-    origins = [item.get("id") for _, item in _places_of_kind(data, "origin")]
-    if not origins:
+    origin_places = _places_of_kind(data, "origin")
+    if not any(True for _ in items(data, "places")):
+        return  # no places at all: reported as a missing array
+    if not origin_places:
         col.add(
             ("places",),
             'no place of kind "origin"',
@@ -170,19 +174,21 @@ def check_reachable(data: Mapping[str, Any], col: Collector) -> None:
         )
         return
     opened = _opened_by_events(data)
-    onward: dict[Any, list[Any]] = {}
+    onward: dict[str, list[str]] = {}
     for path, route in items(data, "routes"):
-        if route.get("open") is True or path[1] in opened:
-            onward.setdefault(route.get("from"), []).append(route.get("to"))
-    reached = set(origins)
-    queue = deque(origins)
+        start, end = route.get("from"), route.get("to")
+        usable = route.get("open") is True or path[1] in opened
+        if usable and isinstance(start, str) and isinstance(end, str):
+            onward.setdefault(start, []).append(end)
+    reached = {path[1] for path, _ in origin_places if isinstance(path[1], str)}
+    queue = deque(reached)
     while queue:
         for nxt in onward.get(queue.popleft(), []):
             if nxt not in reached:
                 reached.add(nxt)
                 queue.append(nxt)
-    for path, place in _places_of_kind(data, "destination"):
-        if place.get("id") not in reached:
+    for path, _ in _places_of_kind(data, "destination"):
+        if isinstance(path[1], str) and path[1] not in reached:
             col.add(
                 path,
                 "a destination that no origin can reach through open routes",

@@ -83,6 +83,10 @@ def item_parts(items: Any) -> list[str | int]:
     return parts
 
 
+def _items(n: int) -> str:
+    return f"{n} item" if n == 1 else f"{n} items"
+
+
 def _node(spec: Node, value: Any, path: Parts, label: list[str], col: Collector) -> Any:
     if isinstance(spec, Key):
         return _key(spec, value, path, col)
@@ -119,7 +123,7 @@ def _missing(spec: Node, path: Parts, label: list[str], col: Collector) -> Any:
         col.add(
             path,
             "nothing (the array is missing)",
-            f"at least {spec.min_items} {table_label(label, array=True)} tables",
+            f"at least {_items(spec.min_items)} in {table_label(label, array=True)}",
         )
     return []
 
@@ -180,7 +184,7 @@ def _array(
             first_index[item_id] = i
         out.append(_item(array, item, (*path, part), label, col))
     if len(value) < array.min_items:
-        col.add(path, f"{len(value)} item(s)", f"at least {array.min_items} {array_label} tables")
+        col.add(path, _items(len(value)), f"at least {_items(array.min_items)} in {array_label}")
     return out
 
 
