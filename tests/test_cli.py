@@ -1,0 +1,286 @@
+"""The command line: validate, show, run, --set, exit codes and help."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+import types
+from pathlib import Path
+
+import click
+import pytest
+
+from conftest import BASELINE, ROOT, SCENARIOS
+from nkroutes import cli as cli_module
+from nkroutes.outdir import OutDirError, default_out_dir, make_out_dir
+from nkroutes.scenario import parse_override, parse_value
+
+WHAT_IF = SCENARIOS / "china-non-refoulement.toml"
+
+
+def _differences(a, b, path=""):
+    """Dotted paths (ids for array items) where two parsed TOML documents differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = set()
+        for key in a.keys() | b.keys():
+            out |= _differences(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+        return out
+    tables = isinstance(a, list) and isinstance(b, list) and all(isinstance(x, dict) for x in a + b)
+    if tables and [x.get("id") for x in a] == [x.get("id") for x in b]:
+        out = set()
+        for x, y in zip(a, b, strict=True):
+            out |= _differences(x, y, f"{path}.{x.get('id')}")
+        return out
+    return set() if a == b else {path}
+
+
+def test_validate_prints_ok_for_every_shipped_scenario(cli):
+    files = sorted(SCENARIOS.glob("*.toml"))
+    assert BASELINE in files and WHAT_IF in files
+    result = cli("validate", *files)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"{f}: ok" for f in files]
+
+
+def test_validate_reports_good_and_bad_files_and_exits_2(cli, write, small):
+    good = write(small, "good.toml")
+    small["time"]["step"] = "year"
+    bad = write(small, "bad.toml")
+    result = cli("validate", good, bad)
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        f"{good}: ok",
+        f'{bad}: time.step: found "year", expected one of "month", "week", "day"',
+    ]
+
+
+def test_show_of_a_what_if_differs_from_the_baseline_only_where_it_says(cli):
+    base = cli("show", BASELINE)
+    what_if = cli("show", WHAT_IF)
+    assert base.exit_code == 0 and what_if.exit_code == 0
+    written = tomllib.loads(WHAT_IF.read_text())
+    assert written["extends"] == "baseline.toml"
+    assert _differences(tomllib.loads(base.stdout), tomllib.loads(what_if.stdout)) == {
+        "meta.name",
+        "meta.description",
+        "enforcement.china.repatriation_probability",
+    }
+    assert tomllib.loads(what_if.stdout)["enforcement"]["china"]["repatriation_probability"] == 0.0
+
+
+def test_show_with_set_changes_exactly_the_overridden_values(cli):
+    base = tomllib.loads(cli("show", BASELINE).stdout)
+    result = cli(
+        "show",
+        BASELINE,
+        "--set",
+        "time.end=2011-12",
+        "--set",
+        "places.vietnam.arrest_rate_per_year=3",
+        "--set",
+        "routes.kunming_laos.open=false",
+        "--set",
+        'meta.description="what if"',
+    )
+    assert result.exit_code == 0, result.output
+    shown = tomllib.loads(result.stdout)
+    assert _differences(base, shown) == {
+        "time.end",
+        "places.vietnam.arrest_rate_per_year",
+        "routes.kunming_laos.open",
+        "meta.description",
+    }
+    assert shown["time"]["end"] == "2011-12"
+    vietnam = next(p for p in shown["places"] if p["id"] == "vietnam")
+    assert vietnam["arrest_rate_per_year"] == 3.0
+
+
+def test_set_of_an_unknown_path_exits_2_naming_set_and_the_path(cli):
+    result = cli("show", BASELINE, "--set", "enforcement.china.arest_rate=0.3")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        '--set: enforcement.china.arest_rate: found unknown key "arest_rate", expected a key of '
+        "[enforcement.china]: arrest_rate_per_year, repatriation_probability, "
+        "settled_arrest_multiplier, savings_usd_per_month, exit_attempt_rate_per_year, "
+        "sponsored_exit_attempt_rate_per_year, settle_rate_per_year, trafficking_rate_per_year "
+        "(did you mean 'enforcement.china.arrest_rate_per_year'?)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("option", "line"),
+    [
+        (
+            "routes.nh_tumen.cost_usd=-1",
+            "--set: routes.nh_tumen.cost_usd: found -1 (below the minimum 0), "
+            "expected a number >= 0",
+        ),
+        (
+            "places.atlantis.lat=1",
+            '--set: places.atlantis.lat: found unknown id "atlantis" in [[places]], expected one '
+            "of the ids: ",
+        ),
+        ("brokers=1", "--set: brokers: found brokers, a table, expected a path to a value"),
+        (
+            "time.start.year=1",
+            "--set: time.start.year: found a value at time.start, not a table, expected a path "
+            "that ends at a value",
+        ),
+        (
+            "extends=other.toml",
+            "--set: extends: found a path that names no value, expected a dotted key path",
+        ),
+    ],
+)
+def test_set_problems_exit_2(cli, option, line):
+    result = cli("show", BASELINE, "--set", option)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(line)
+
+
+@pytest.mark.parametrize("option", ["no-equals-sign", "=5"])
+def test_malformed_set_is_a_usage_error(cli, option):
+    result = cli("show", BASELINE, "--set", option)
+    assert result.exit_code == 2
+    assert f"Invalid value for '--set': expected key.path=value, got '{option}'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("0.5", 0.5),
+        ("3", 3),
+        ("true", True),
+        ('"quoted"', "quoted"),
+        ('["a", "b"]', ["a", "b"]),
+        ("2011-12", "2011-12"),
+        ("2011-12-01", "2011-12-01"),
+        ("vietnam", "vietnam"),
+        ("", ""),
+    ],
+)
+def test_set_values_are_toml_or_else_text(text, value):
+    assert parse_value(text) == value
+    assert type(parse_value(text)) is type(value)
+
+
+def test_parse_override_splits_at_the_first_equals_sign():
+    assert parse_override(" meta.description = a=b ") == ("meta.description", "a=b")
+
+
+def test_run_refuses_bad_input_before_writing_anything(cli, write, small, tmp_path):
+    small["routes"][0]["to"] = "nowhere"
+    file = write(small)
+    out = tmp_path / "out"
+    result = cli("run", file, "--out", out)
+    assert result.exit_code == 2
+    assert f'{file}: routes.nh_tumen.to: found "nowhere"' in result.stderr
+    assert not out.exists()
+
+
+def test_run_refuses_a_non_empty_output_directory(cli, write, small, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.csv").write_text("x")
+    result = cli("run", write(small), "--out", out)
+    assert result.exit_code == 2
+    assert f"{out} is not empty; choose another --out, or pass --force" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["old.csv"]
+
+
+def test_run_says_the_model_is_not_available_yet_after_loading(cli, write, small, tmp_path):
+    out = tmp_path / "out"
+    result = cli("run", write(small), "--out", out, "--seed", "3")
+    assert result.exit_code == 1
+    assert "the model run is not available yet" in result.stderr
+    assert "scenario 'small'" in result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_default_output_directory_is_results_name_timestamp():
+    import datetime as dt
+
+    now = dt.datetime(2024, 5, 6, 7, 8, 9)
+    assert default_out_dir("baseline", now) == Path("results/baseline/20240506T070809")
+    assert default_out_dir("a b/../c", now) == Path("results/a-b-..-c/20240506T070809")
+    assert default_out_dir("///", now) == Path("results/scenario/20240506T070809")
+
+
+def test_make_out_dir_creates_and_refuses(tmp_path):
+    out = make_out_dir(tmp_path / "a" / "b")
+    assert out.is_dir()
+    (out / "x").write_text("1")
+    with pytest.raises(OutDirError, match="is not empty"):
+        make_out_dir(out)
+    assert make_out_dir(out, overwrite=True) == out
+    (tmp_path / "file").write_text("")
+    with pytest.raises(OutDirError, match="exists and is not a directory"):
+        make_out_dir(tmp_path / "file", overwrite=True)
+
+
+@pytest.mark.parametrize("command", ["validate", "show", "run"])
+def test_each_command_help_shows_an_example(cli, command):
+    result = cli(command, "--help")
+    assert result.exit_code == 0
+    assert f"  nkroutes {command} scenarios/" in result.stdout
+
+
+def test_group_help_lists_commands_and_examples(cli):
+    result = cli("--help")
+    assert result.exit_code == 0
+    for command in ("validate", "show", "run"):
+        assert f"  {command} " in result.stdout
+    assert "Examples:\n    nkroutes validate scenarios/*.toml" in result.stdout
+
+
+def test_unknown_command_and_missing_argument_are_usage_errors(cli):
+    assert cli("frobnicate").exit_code == 2
+    assert cli("show").exit_code == 2
+    assert cli("validate").exit_code == 2
+
+
+def test_commands_from_other_modules_are_loaded_when_used(cli, monkeypatch):
+    @click.command()
+    def hello():
+        """Say hello."""
+        click.echo("hello")
+
+    module = types.ModuleType("nkroutes_test_plugin")
+    module.hello = hello
+    monkeypatch.setitem(sys.modules, "nkroutes_test_plugin", module)
+    monkeypatch.setitem(cli_module.COMMANDS, "hello", "nkroutes_test_plugin:hello")
+    assert "  hello  " in cli("--help").stdout
+    assert cli("hello").stdout == "hello\n"
+
+
+def test_python_dash_m_nkroutes_runs_the_cli():
+    result = subprocess.run(
+        [sys.executable, "-m", "nkroutes", "validate", "scenarios/baseline.toml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (0, "scenarios/baseline.toml: ok\n")
+
+
+def test_bad_input_from_a_subprocess_has_no_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[meta]\nname = 3\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "nkroutes", "show", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert f"{bad}: meta.name: found 3, expected a string" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_version(cli):
+    assert cli("--version").stdout == "nkroutes, version 0.1.0\n"

@@ -1,0 +1,535 @@
+"""Every kind of bad input: exit code 2, and a message naming file, key path and expectation."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SMALL, event, place, route
+from nkroutes.scenario import ScenarioError, scenario_from_dict
+
+
+def _set(path: str, value):
+    def mutate(d):
+        *parents, last = path.split(".")
+        node = d
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+
+    return mutate
+
+
+def _delete(path: str):
+    def mutate(d):
+        *parents, last = path.split(".")
+        node = d
+        for part in parents:
+            node = node[part]
+        del node[last]
+
+    return mutate
+
+
+def _misspelled_place_key(d):
+    place(d, "vietnam")["arrest_rate_per_yr"] = place(d, "vietnam").pop("arrest_rate_per_year")
+
+
+def _duplicate_id(d):
+    place(d, "kunming")["id"] = "yanbian"
+
+
+def _no_fallback(d):
+    place(d, "south_korea")["fallback"] = False
+
+
+def _two_fallbacks(d):
+    place(d, "japan")["fallback"] = True
+
+
+def _unreachable_japan(d):
+    route(d, "beijing_japan")["open"] = False
+
+
+def _japan_reopened_by_event(d):
+    route(d, "beijing_japan")["open"] = False
+    event(d, "porous_border")["set"]["routes.beijing_japan.open"] = True
+
+
+def _event_sets(path, value):
+    def mutate(d):
+        event(d, "crackdown")["set"] = {path: value}
+
+    return mutate
+
+
+CASES = [
+    # (id, mutation, key path, what is found (substring), what is expected (substring), suggestion)
+    (
+        "unknown key",
+        _set("brokers.risk_multipler", 0.3),
+        "brokers.risk_multipler",
+        'unknown key "risk_multipler"',
+        "a key of [brokers]: risk_multiplier, ",
+        "risk_multiplier",
+    ),
+    (
+        "unknown top-level table",
+        _set("enforcment", {}),
+        "enforcment",
+        'unknown key "enforcment"',
+        "a key of the top level",
+        "enforcement",
+    ),
+    (
+        "misspelled key of a place's kind",
+        _misspelled_place_key,
+        "places.vietnam.arrest_rate_per_yr",
+        'unknown key "arrest_rate_per_yr"',
+        "unhcr_access, arrest_rate_per_year",
+        "arrest_rate_per_year",
+    ),
+    (
+        "key of another kind",
+        lambda d: place(d, "vietnam").update(fallback=True),
+        "places.vietnam.fallback",
+        'key "fallback", which only [[places]] items of kind "destination" have',
+        'a key of [[places]] items of kind "transit"',
+        None,
+    ),
+    (
+        "missing required key",
+        _delete("meta.name"),
+        "meta.name",
+        "nothing (the key is missing)",
+        "a string (required)",
+        None,
+    ),
+    (
+        "missing required key of a kind",
+        lambda d: place(d, "kunming").pop("initial_brokers"),
+        "places.kunming.initial_brokers",
+        "nothing (the key is missing)",
+        "an integer >= 0 (required)",
+        None,
+    ),
+    (
+        "missing required table",
+        _delete("departures"),
+        "departures",
+        "nothing (the table is missing)",
+        "a table [departures]",
+        None,
+    ),
+    (
+        "bool is not a number",
+        _set("population.share_female", True),
+        "population.share_female",
+        "true",
+        "a number in [0, 1]",
+        None,
+    ),
+    (
+        "string is not a number",
+        lambda d: route(d, "nh_tumen").update(cost_usd="25"),
+        "routes.nh_tumen.cost_usd",
+        '"25"',
+        "a number >= 0",
+        None,
+    ),
+    (
+        "float is not an integer",
+        lambda d: place(d, "kunming").update(initial_brokers=2.5),
+        "places.kunming.initial_brokers",
+        "2.5",
+        "an integer >= 0",
+        None,
+    ),
+    (
+        "array element of the wrong type",
+        lambda d: place(d, "kunming").update(serves=["kunming_laos", 3]),
+        "places.kunming.serves[1]",
+        "3",
+        "a string (each element)",
+        None,
+    ),
+    (
+        "table where a value belongs",
+        _set("time.start", {"year": 1990}),
+        "time.start",
+        "a table",
+        'a date "YYYY-MM"',
+        None,
+    ),
+    (
+        "negative cost",
+        lambda d: route(d, "nh_tumen").update(cost_usd=-5.0),
+        "routes.nh_tumen.cost_usd",
+        "-5.0 (below the minimum 0)",
+        "a number >= 0",
+        None,
+    ),
+    (
+        "probability above 1",
+        lambda d: route(d, "kunming_laos").update(death_probability=1.5),
+        "routes.kunming_laos.death_probability",
+        "1.5 (above the maximum 1)",
+        "a number in [0, 1]",
+        None,
+    ),
+    (
+        "not a finite number",
+        _set("enforcement.china.arrest_rate_per_year", float("inf")),
+        "enforcement.china.arrest_rate_per_year",
+        "inf (not a finite number)",
+        "a number >= 0",
+        None,
+    ),
+    (
+        "value not among the choices",
+        _set("time.step", "yaer"),
+        "time.step",
+        '"yaer"',
+        'one of "month", "week", "day"',
+        None,
+    ),
+    (
+        "kind not among the choices",
+        lambda d: place(d, "laos").update(kind="tranist"),
+        "places.laos.kind",
+        '"tranist"',
+        'one of "origin", "border"',
+        "transit",
+    ),
+    (
+        "malformed date",
+        _set("time.start", "1990-1"),
+        "time.start",
+        '"1990-1"',
+        'a date "YYYY-MM"',
+        None,
+    ),
+    (
+        "month 13",
+        lambda d: d["push_factors"][0].update(start="1993-13"),
+        "push_factors.pds.start",
+        '"1993-13"',
+        'a date "YYYY-MM"',
+        None,
+    ),
+    (
+        "end before start",
+        _set("time.end", "1989-12"),
+        "time.end",
+        '"1989-12" (before time.start "1990-01")',
+        "a month not before time.start",
+        None,
+    ),
+    (
+        "duplicate id",
+        _duplicate_id,
+        "places[4].id",
+        '"yanbian" again (first used by item 4)',
+        "an id not used by another item of [[places]]",
+        None,
+    ),
+    (
+        "id with a dot",
+        lambda d: d["events"][0].update(id="porous.border"),
+        "events[0].id",
+        '"porous.border"',
+        "an id of letters, digits",
+        None,
+    ),
+    (
+        "route to an unknown place",
+        lambda d: route(d, "nh_tumen").update(to="tumenn"),
+        "routes.nh_tumen.to",
+        '"tumenn" (no such id in [[places]])',
+        "the id of one of the [[places]]",
+        "tumen",
+    ),
+    (
+        "hub serving an unknown route",
+        lambda d: place(d, "kunming").update(serves=["kunming_laos", "kunming_loas"]),
+        "places.kunming.serves[1]",
+        '"kunming_loas" (no such id in [[routes]])',
+        "the id of one of the [[routes]]",
+        "kunming_laos",
+    ),
+    (
+        "unreachable destination",
+        _unreachable_japan,
+        "places.japan",
+        "a destination that no origin can reach through open routes",
+        "reachable from an origin along routes with open = true",
+        None,
+    ),
+    (
+        "no fallback destination",
+        _no_fallback,
+        "places",
+        "no destination with fallback = true",
+        'exactly one [[places]] item of kind "destination" with fallback = true',
+        None,
+    ),
+    (
+        "two fallback destinations",
+        _two_fallbacks,
+        "places.japan.fallback",
+        "true (a second fallback destination after south_korea)",
+        "exactly one",
+        None,
+    ),
+    (
+        "event after the run",
+        lambda d: event(d, "crackdown").update(date="2009-01"),
+        "events.crackdown.date",
+        '"2009-01" (outside the run 1990-01 to 2008-12)',
+        "a month from time.start to time.end",
+        None,
+    ),
+    (
+        "event before the run",
+        lambda d: event(d, "porous_border").update(date="1989-12"),
+        "events.porous_border.date",
+        '"1989-12" (outside the run',
+        "a month from time.start to time.end",
+        None,
+    ),
+    (
+        "event sets an unknown key",
+        _event_sets("enforcement.china.arrest_rate", 0.3),
+        'events.crackdown.set."enforcement.china.arrest_rate"',
+        'unknown key "arrest_rate"',
+        "a key of [enforcement.china]",
+        "enforcement.china.arrest_rate_per_year",
+    ),
+    (
+        "event sets an unknown id",
+        _event_sets("places.vietnm.arrest_rate_per_year", 2.0),
+        'events.crackdown.set."places.vietnm.arrest_rate_per_year"',
+        'unknown id "vietnm" in [[places]]',
+        "one of the ids:",
+        "places.vietnam.arrest_rate_per_year",
+    ),
+    (
+        "event sets a key of another kind",
+        _event_sets("places.south_korea.arrest_rate_per_year", 2.0),
+        'events.crackdown.set."places.south_korea.arrest_rate_per_year"',
+        'key "arrest_rate_per_year", which only [[places]] items of kind "transit" have',
+        'a key of [[places]] items of kind "destination"',
+        None,
+    ),
+    (
+        "event sets a value of the wrong type",
+        _event_sets("enforcement.china.repatriation_probability", "none"),
+        'events.crackdown.set."enforcement.china.repatriation_probability"',
+        '"none"',
+        "a number in [0, 1], as for enforcement.china.repatriation_probability",
+        None,
+    ),
+    (
+        "event sets a value out of range",
+        _event_sets("routes.nh_tumen.capture_probability", 2.0),
+        'events.crackdown.set."routes.nh_tumen.capture_probability"',
+        "2.0 (above the maximum 1)",
+        "a number in [0, 1], as for routes.nh_tumen.capture_probability",
+        None,
+    ),
+    (
+        "event sets a route to an unknown place",
+        _event_sets("routes.nh_tumen.to", "yalu_river"),
+        'events.crackdown.set."routes.nh_tumen.to"',
+        '"yalu_river" (no such id in [[places]])',
+        "the id of one of the [[places]]",
+        None,
+    ),
+    (
+        "event sets a fixed value",
+        _event_sets("time.end", "2010-12"),
+        'events.crackdown.set."time.end"',
+        "a value that cannot change",
+        "a path outside extends, meta, time, events, calibration",
+        None,
+    ),
+    (
+        "event sets a table",
+        _event_sets("enforcement.china", 1.0),
+        'events.crackdown.set."enforcement.china"',
+        "enforcement.china, a table",
+        "a path to a value",
+        None,
+    ),
+    (
+        "push factor ending before it starts",
+        lambda d: next(p for p in d["push_factors"] if p["id"] == "famine").update(end="1994-12"),
+        "push_factors.famine.end",
+        '"1994-12" (before its start "1995-08")',
+        "a month not before start",
+        None,
+    ),
+    (
+        "push factor naming an unknown region",
+        lambda d: d["push_factors"][0].update(regions=["north_east"]),
+        "push_factors.pds.regions[0]",
+        '"north_east" (no origin has this region)',
+        "the region of some origin: elsewhere, northeast",
+        "northeast",
+    ),
+    (
+        "detention min above max",
+        _set("enforcement.north_korea.detention_months_min", 7.0),
+        "enforcement.north_korea.detention_months_min",
+        "7.0 (more than detention_months_max = 6.0)",
+        "a number <= detention_months_max",
+        None,
+    ),
+    (
+        "labour camp min above max",
+        _set("enforcement.north_korea.labour_camp_years_max", 1.0),
+        "enforcement.north_korea.labour_camp_years_min",
+        "2.0 (more than labour_camp_years_max = 1.0)",
+        "a number <= labour_camp_years_max",
+        None,
+    ),
+    (
+        "calibration min above max",
+        lambda d: d["calibration"]["free"][0].update(min=6000.0),
+        "calibration.free.base_departures.min",
+        "6000.0 (more than max = 5000.0)",
+        "a number <= max",
+        None,
+    ),
+    (
+        "calibration path that does not exist",
+        lambda d: d["calibration"]["free"][0].update(path="departures.base_rate"),
+        "calibration.free.base_departures.path",
+        '"departures.base_rate" (unknown key "base_rate")',
+        "a key of [departures]: base_rate_per_year",
+        "departures.base_rate_per_year",
+    ),
+    (
+        "calibration path to a string",
+        lambda d: d["calibration"]["free"][0].update(path="places.vietnam.country"),
+        "calibration.free.base_departures.path",
+        '"places.vietnam.country", a string',
+        "the path of a number",
+        None,
+    ),
+    (
+        "calibration bound outside the key's range",
+        lambda d: d["calibration"]["free"][2].update(max=1.5),
+        "calibration.free.chain_share.max",
+        "1.5 (above 1, the maximum of chain_defection.share_of_settlement_sent)",
+        "a number <= 1",
+        None,
+    ),
+    (
+        "calibration on a log scale from 0",
+        lambda d: d["calibration"]["free"][2].update(log=True),
+        "calibration.free.chain_share.min",
+        "0.0 with log = true",
+        "a number > 0",
+        None,
+    ),
+    (
+        "too few places",
+        lambda d: d.update(places=d["places"][:1]),
+        "places",
+        "1 item,",
+        "at least 2 items in [[places]]",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "found", "expected", "suggestion"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_bad_input_is_reported_with_file_path_and_expectation(
+    cli, write, small, mutate, path, found, expected, suggestion
+):
+    mutate(small)
+    file = write(small)
+    result = cli("validate", file)
+    assert result.exit_code == 2, result.output
+    prefix = f"{file}: {path}: found "
+    lines = [line for line in result.stdout.splitlines() if line.startswith(prefix + found)]
+    assert len(lines) == 1, result.stdout
+    assert expected in lines[0].split(", expected ", 1)[1]
+    if suggestion is None:
+        assert "did you mean" not in lines[0]
+    else:
+        assert lines[0].endswith(f"(did you mean '{suggestion}'?)")
+    assert "Traceback" not in result.output
+
+
+def test_problem_lines_have_the_documented_format(cli, write, small):
+    small["brokers"] = {"risk_multipler": 0.3}
+    file = write(small)
+    result = cli("validate", file)
+    assert result.stdout.splitlines() == [
+        f'{file}: brokers.risk_multipler: found unknown key "risk_multipler", expected a key of '
+        "[brokers]: risk_multiplier, clients_per_broker_per_month, price_spread, "
+        "recruits_per_assisted_arrival, quit_rate_per_year, arrest_rate_per_year, "
+        "fee_enforcement_elasticity (did you mean 'risk_multiplier'?)"
+    ]
+
+
+def test_every_problem_is_reported_at_once(small):
+    small["brokers"] = {"risk_multipler": 0.3}
+    route(small, "nh_tumen")["cost_usd"] = -1.0
+    route(small, "chagang_tumen")["to"] = "nowhere"
+    small["time"]["end"] = "1996-01"
+    del place(small, "tumen")["lat"]
+    with pytest.raises(ScenarioError) as error:
+        scenario_from_dict(small, source="many.toml")
+    paths = [p.path for p in error.value.problems]
+    assert paths == [
+        "places.tumen.lat",
+        "routes.nh_tumen.cost_usd",
+        "brokers.risk_multipler",
+        "routes.chagang_tumen.to",
+        "events.porous_border.date",
+        "events.crackdown.date",
+    ]
+    assert all(p.file == "many.toml" for p in error.value.problems)
+    assert str(error.value).count("\n") == 5
+
+
+def test_an_event_may_open_a_route_that_makes_a_destination_reachable(small):
+    _japan_reopened_by_event(small)
+    scenario = scenario_from_dict(small)
+    assert scenario.get("routes.beijing_japan.open") is False
+
+
+def test_int_is_accepted_where_a_number_is_expected_and_stored_as_float(small):
+    route(small, "nh_tumen")["cost_usd"] = 25
+    event(small, "crackdown")["set"]["enforcement.china.arrest_rate_per_year"] = 1
+    scenario = scenario_from_dict(small)
+    assert scenario.get("routes.nh_tumen.cost_usd") == 25.0
+    assert isinstance(scenario.get("routes.nh_tumen.cost_usd"), float)
+    changes = scenario.get("events.crackdown.set")
+    assert isinstance(changes["enforcement.china.arrest_rate_per_year"], float)
+
+
+def test_an_unquoted_toml_date_is_refused(cli, write):
+    text = SMALL.replace('start = "1990-01"', "start = 1990-01-01", 1)
+    file = write(text)
+    result = cli("validate", file)
+    assert result.exit_code == 2
+    assert f"{file}: time.start: found an unquoted TOML date/time 1990-01-01, expected a date" in (
+        result.stdout
+    )
+
+
+def test_non_table_data_is_a_scenario_error():
+    with pytest.raises(ScenarioError) as error:
+        scenario_from_dict([1, 2], source="x")  # type: ignore[arg-type]
+    assert str(error.value) == "x: found [1, 2], expected a table of scenario keys"
+
+
+def test_the_small_fixture_scenario_is_valid(small):
+    assert scenario_from_dict(small).name == "small"
