@@ -23,7 +23,7 @@ class _Required:
 REQUIRED: Any = _Required()
 
 #: The value types a :class:`Key` may declare.
-#: ``"date"`` is a ``"YYYY-MM"`` or ``"YYYY-MM-DD"`` string; ``"number"`` accepts int or
+#: ``"date"`` is a ``"YYYY-MM"`` string (runs are counted in months); ``"number"`` accepts int or
 #: float; ``"list[str]"`` and ``"list[number]"`` are arrays of those; ``"any"`` is any
 #: TOML value (checked elsewhere, e.g. against the key path it sets).
 VALUE_TYPES = ("str", "int", "number", "bool", "date", "list[str]", "list[number]", "any")
