@@ -284,3 +284,11 @@ def test_bad_input_from_a_subprocess_has_no_traceback(tmp_path):
 
 def test_version(cli):
     assert cli("--version").stdout == "nkroutes, version 0.1.0\n"
+
+
+def test_run_without_out_creates_nothing_until_the_model_runs(cli, write, small, monkeypatch):
+    file = write(small)
+    monkeypatch.chdir(file.parent)
+    result = cli("run", file.name)
+    assert result.exit_code == 1
+    assert not (file.parent / "results").exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nkroutes.scenario import ScenarioError, load_scenario
+from nkroutes.scenario import ScenarioError, load_scenario, scenario_from_dict
 from nkroutes.scenario.merge import merge
 from nkroutes.scenario.schema import SCENARIO
 
@@ -142,3 +142,11 @@ def test_syntax_error_in_an_extended_file_names_that_file(write):
         load_scenario(top)
     (problem,) = error.value.problems
     assert (problem.file, problem.line, problem.column) == (str(top.parent / "base.toml"), 1, 6)
+
+
+def test_extends_in_a_dict_is_relative_to_the_current_directory(write, small, monkeypatch):
+    base = _write_small(write, small)
+    monkeypatch.chdir(base.parent.parent)
+    scenario = scenario_from_dict({"extends": "base/small.toml", "meta": {"name": "from-dict"}})
+    assert (scenario.name, scenario.path, scenario.source) == ("from-dict", None, "<dict>")
+    assert scenario.get("routes.nh_tumen.cost_usd") == 25.0
