@@ -7,11 +7,11 @@ problem names the file to edit, not just the file that was loaded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from nkroutes.scenario.errors import Problem, ScenarioError
-from nkroutes.scenario.paths import join_path
+from nkroutes.scenario.paths import is_table_list, join_path
 
 Parts = tuple[str | int, ...]
 
@@ -50,7 +50,7 @@ class Collector:
             self._origin.setdefault(prefix, file)
             for key, value in data.items():
                 self.record(value, file, (*prefix, str(key)))
-        elif _is_table_list(data):
+        elif is_table_list(data):
             self._origin.setdefault(prefix, file)
             for i, item in enumerate(data):
                 self.record(item, file, (*prefix, item_part(item, i)))
@@ -89,12 +89,3 @@ class Collector:
         """Raise :class:`ScenarioError` with every problem collected, if there are any."""
         if self.problems:
             raise ScenarioError(self.problems)
-
-
-def _is_table_list(value: Any) -> bool:
-    return (
-        isinstance(value, Sequence)
-        and not isinstance(value, str | bytes)
-        and len(value) > 0
-        and all(isinstance(v, Mapping) for v in value)
-    )

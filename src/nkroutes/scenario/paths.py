@@ -68,6 +68,13 @@ def _is_array_of_tables(node: Any) -> bool:
     return isinstance(node, Sequence) and not isinstance(node, str | bytes)
 
 
+def is_table_list(value: Any) -> bool:
+    """Whether ``value`` is a non-empty array whose elements are all tables."""
+    return (
+        _is_array_of_tables(value) and len(value) > 0 and all(isinstance(v, Mapping) for v in value)
+    )
+
+
 def _find_item(items: Sequence[Any], item_id: str) -> Any:
     for item in items:
         if isinstance(item, Mapping) and item.get("id") == item_id:

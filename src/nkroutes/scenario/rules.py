@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from nkroutes.scenario.collect import Collector, Parts
+from nkroutes.scenario.paths import PathError, get_path
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.schema_paths import item_table
 from nkroutes.scenario.spec import Key, TableArray
@@ -221,10 +222,11 @@ def check_push_factors(data: Mapping[str, Any], col: Collector) -> None:
 
 
 def _number_at(data: Mapping[str, Any], dotted: str) -> float | None:
-    node: Any = data
-    for part in dotted.split("."):
-        node = node.get(part) if isinstance(node, Mapping) else None
-    return node if is_number(node) else None
+    try:
+        value = get_path(data, dotted)
+    except PathError:
+        return None
+    return value if is_number(value) else None
 
 
 def min_max_problem(col: Collector, path: Parts, low: Any, high: Any, high_name: str) -> None:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from nkroutes.scenario.paths import is_table_list
+
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _WIDTH = 92
 
@@ -54,15 +56,6 @@ def format_value(value: Any) -> str:
     raise TypeError(f"cannot write a {type(value).__name__} as TOML")
 
 
-def _is_table_array(value: Any) -> bool:
-    return (
-        isinstance(value, Sequence)
-        and not isinstance(value, str)
-        and len(value) > 0
-        and all(isinstance(v, Mapping) for v in value)
-    )
-
-
 def _assignment(key: str, value: Any) -> list[str]:
     text = f"{format_key(key)} = {format_value(value)}"
     if len(text) <= _WIDTH or not isinstance(value, Sequence) or isinstance(value, str):
@@ -72,9 +65,9 @@ def _assignment(key: str, value: Any) -> list[str]:
 
 def _table_lines(table: Mapping[str, Any], prefix: list[str], header: str | None) -> list[str]:
     scalars = [
-        (k, v) for k, v in table.items() if not isinstance(v, Mapping) and not _is_table_array(v)
+        (k, v) for k, v in table.items() if not isinstance(v, Mapping) and not is_table_list(v)
     ]
-    children = [(k, v) for k, v in table.items() if isinstance(v, Mapping) or _is_table_array(v)]
+    children = [(k, v) for k, v in table.items() if isinstance(v, Mapping) or is_table_list(v)]
     lines: list[str] = []
     if header is not None and (scalars or not children or header.startswith("[[")):
         lines += ["", header]
