@@ -228,7 +228,7 @@ CASES = [
         "duplicate id",
         _duplicate_id,
         "places[4].id",
-        '"yanbian" again (first used by item 4)',
+        '"yanbian" again (first used by places[3])',
         "an id not used by another item of [[places]]",
         None,
     ),

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from nkroutes.scenario.collect import Collector, Parts
+from nkroutes.scenario.paths import join_path
 from nkroutes.scenario.schema_paths import (
     UnknownPathError,
     all_item_keys,
@@ -177,7 +178,7 @@ def _array(
         elif isinstance(item_id, str) and part != item_id:
             col.add(
                 (*path, i, "id"),
-                f'"{item_id}" again (first used by item {first_index[item_id] + 1})',
+                f'"{item_id}" again (first used by {join_path((*path, first_index[item_id]))})',
                 f"an id not used by another item of {array_label}",
             )
         elif isinstance(item_id, str):
