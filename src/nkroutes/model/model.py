@@ -100,6 +100,7 @@ class RouteModel(mesa.Model):
         self.mean_broker_fee_factor = broker_market.mean_price_factor(p.brokers["price_spread"])
         self.next_broker_serial = 0
         self.broker_roster: list[Broker] = []
+        self.new_brokers: list[Broker] = []  # recruits waiting to join the roster
         for hub, count in zip(p.hub_places.tolist(), p.hub_initial_brokers.tolist(), strict=True):
             broker_market.recruit(self, hub, count)
         self.assisted_arrivals_by_hub = np.zeros(len(p.hub_places), dtype=np.int64)

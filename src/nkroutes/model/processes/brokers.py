@@ -15,6 +15,7 @@ their own draw (never a shuffle), so common random numbers hold.
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,26 +40,29 @@ def mean_price_factor(spread: float) -> float:
 
 
 def recruit(model: RouteModel, hub: int, count: int) -> None:
-    """Add ``count`` new brokers at hub place ``hub``."""
+    """Add ``count`` new brokers at hub place ``hub`` (they join the roster next refresh)."""
     spread = model.params.brokers["price_spread"]
-    for _ in range(count):
-        serial = model.next_broker_serial
-        model.next_broker_serial += 1
-        u = model.streams.uniform_one("brokers", serial, -1, slot=1)
-        Broker(model, serial, hub, price_factor(spread, u))
+    first = model.next_broker_serial
+    model.next_broker_serial += count
+    serials = np.arange(first, first + count, dtype=np.uint64)
+    draws = model.streams.uniform("brokers", serials, -1, slot=1).tolist()
+    for serial, u in zip(range(first, first + count), draws, strict=True):
+        model.new_brokers.append(Broker(model, serial, hub, price_factor(spread, u)))
 
 
 def update_brokers(model: RouteModel) -> None:
     """Brokers quit or are arrested, recruits join, fees follow enforcement."""
     p = model.params
     roster = model.broker_roster
+    leaving = None
     if roster:
-        keys = np.array([int(b.key) for b in roster], dtype=np.uint64)
-        draws = model.streams.uniform("brokers", keys, model.step_index).tolist()
+        draws = model.streams.uniform("brokers", model.broker_keys, model.step_index)
         p_arrest = float(model.clock.prob(p.brokers["arrest_rate_per_year"]))
         p_quit = float(model.clock.prob(p.brokers["quit_rate_per_year"]))
-        for broker, u in zip(roster, draws, strict=True):
-            broker.step(u, p_arrest, p_quit)
+        # Only brokers whose draw falls below p_arrest + p_quit leave: let those decide.
+        leaving = draws < p_arrest + p_quit
+        for i, u in zip(np.flatnonzero(leaving).tolist(), draws[leaving].tolist(), strict=True):
+            roster[i].step(u, p_arrest, p_quit)
     rate = p.brokers["recruits_per_assisted_arrival"]
     for h, hub in enumerate(p.hub_places.tolist()):
         expected = rate * model.assisted_arrivals_by_hub[h]
@@ -76,18 +80,34 @@ def update_brokers(model: RouteModel) -> None:
     model.mean_broker_fee_factor = mean_price_factor(p.brokers["price_spread"]) * (
         model.fee_multiplier
     )
-    _refresh_roster(model)
+    _refresh_roster(model, leaving)
 
 
-def _refresh_roster(model: RouteModel) -> None:
-    """Arrays of the active brokers for this step's rationing."""
-    brokers = list(model.agents_by_type[Broker]) if Broker in model.agents_by_type else []
-    brokers.sort(key=lambda b: b.serial)
-    model.broker_roster = brokers
-    n = len(brokers)
-    hub = np.array([b.hub for b in brokers], dtype=np.int64)
-    factor = np.array([b.price_factor for b in brokers], dtype=float)
-    keys = np.array([int(b.key) for b in brokers], dtype=np.uint64)
+def _refresh_roster(model: RouteModel, leaving: np.ndarray | None) -> None:
+    """Arrays of the active brokers for this step's rationing.
+
+    The roster stays in serial order: the brokers that did not leave (``leaving`` is a mask
+    over the previous roster), then this step's recruits, whose serials are all higher.
+    """
+    roster = model.broker_roster
+    if roster:
+        hub, factor, keys = model.broker_hub, model.broker_factor, model.broker_keys
+    else:
+        hub, factor, keys = np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.uint64)
+    if leaving is not None and leaving.any():
+        stay = ~leaving
+        roster = list(compress(roster, stay.tolist()))
+        hub, factor, keys = hub[stay], factor[stay], keys[stay]
+    new = model.new_brokers
+    if new:
+        roster = [*roster, *new]
+        hub = np.concatenate([hub, np.array([b.hub for b in new], dtype=np.int64)])
+        factor = np.concatenate([factor, np.array([b.price_factor for b in new], dtype=float)])
+        keys = np.concatenate([keys, np.array([int(b.key) for b in new], dtype=np.uint64)])
+        model.new_brokers = []
+    model.broker_roster = roster
+    model.broker_keys = keys
+    n = len(roster)
     per_step = model.params.brokers["clients_per_broker_per_month"] * model.months_per_step
     u = model.streams.uniform("brokers", keys, model.step_index, slot=3) if n else np.zeros(0)
     model.broker_hub = hub
@@ -159,8 +179,16 @@ def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
         t.cols["paid_brokers_usd"][acc_ids] += f
         model.counters["broker_fees_usd"] += float(f.sum())
         t.cols["hub"][acc_ids] = model.hub_slot[model.broker_hub[chosen[accepted]]]
-        for b_idx, amount in zip(chosen[accepted].tolist(), f.tolist(), strict=True):
-            broker = model.broker_roster[b_idx]
-            broker.clients += 1
-            broker.revenue_usd += amount
+        _credit(model.broker_roster, chosen[accepted], f)
     return accepted
+
+
+def _credit(roster: list[Broker], taken_by: np.ndarray, fees: np.ndarray) -> None:
+    """Add clients and fees (in the order the clients were taken) to the brokers' books."""
+    brokers, slot, clients = np.unique(taken_by, return_inverse=True, return_counts=True)
+    revenue = np.array([roster[b].revenue_usd for b in brokers.tolist()], dtype=float)
+    np.add.at(revenue, slot, fees.astype(float))
+    for b, count, total in zip(brokers.tolist(), clients.tolist(), revenue.tolist(), strict=True):
+        broker = roster[b]
+        broker.clients += count
+        broker.revenue_usd = total
