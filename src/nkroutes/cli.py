@@ -27,7 +27,9 @@ EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 
 #: Commands defined in other modules: name -> ``"module:attribute"`` (a click command).
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "plot": "nkroutes.plots.command:plot_command",
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
 

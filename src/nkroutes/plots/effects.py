@@ -1,0 +1,200 @@
+"""Figure 3: each what-if's paired effect on each outcome, with its 95% interval (forest plot)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, StrMethodFormatter
+
+from nkroutes.ensemble.results import Results
+from nkroutes.plots.style import (
+    DPI,
+    add_source_line,
+    new_figure,
+    plot_style,
+    scenario_title,
+    series_style,
+)
+from nkroutes.plots.tables import MissingDataError
+
+#: File name stem of this figure in ``plots/``.
+NAME = "effects"
+#: Columns of the comparison table this figure reads: role -> column name.
+COLUMNS: dict[str, str] = {
+    "whatif": "whatif",
+    "outcome": "outcome",
+    "estimate": "median_difference",
+    "low": "ci_low",
+    "high": "ci_high",
+}
+#: Outcome -> (readable name, unit of a difference). Unknown outcomes keep their own name.
+OUTCOME_LABELS: dict[str, tuple[str, str]] = {
+    "arrivals": ("Arrivals, all destinations", "people"),
+    "arrivals_south_korea": ("Arrivals in South Korea", "people"),
+    "repatriated": ("Repatriated to North Korea", "people"),
+    "died": ("Deaths", "people"),
+    "departures": ("Departures from North Korea", "people"),
+    "caught_at_border": ("Caught at the border", "people"),
+    "arrests_china": ("Arrested in China", "people"),
+    "trafficked": ("Trafficked", "people"),
+    "in_china_end": ("In China at the end", "people"),
+    "broker_assisted_arrivals": ("Arrivals helped by a broker", "people"),
+    "broker_assisted_share": ("Share of arrivals helped by a broker", "share"),
+    "broker_fees_usd": ("Broker fees paid", "US$"),
+    "median_months_in_china_at_arrival": ("Months in China at arrival (median)", "months"),
+    "share_stayed_two_years": ("Share who stayed in China two years+", "share"),
+    "median_cost_per_arrival_usd": ("Cost per arrival (median)", "US$"),
+}
+#: Height of the figure: fixed part and per row (one what-if in one outcome), inches.
+BASE_HEIGHT_IN = 1.3
+ROW_HEIGHT_IN = 0.32
+PANEL_HEIGHT_IN = 0.55
+
+
+def figure_height(n_outcomes: int, n_whatifs: int) -> float:
+    """Figure height in inches for a table of ``n_outcomes`` x ``n_whatifs`` rows.
+
+    Rounded to whole pixels at :data:`~nkroutes.plots.style.DPI`.
+    """
+    height = BASE_HEIGHT_IN + n_outcomes * (PANEL_HEIGHT_IN + ROW_HEIGHT_IN * max(n_whatifs, 1))
+    return round(height * DPI) / DPI
+
+
+def check_comparison(comparison: pd.DataFrame, columns: Mapping[str, str] = COLUMNS) -> None:
+    """Raise :class:`MissingDataError` if the comparison table cannot be drawn.
+
+    Raises:
+        MissingDataError: Naming the missing columns, or saying the table is empty.
+    """
+    if comparison is None or comparison.empty:
+        raise MissingDataError("the comparison table (comparison.csv) is missing or empty")
+    missing = [c for c in columns.values() if c not in comparison.columns]
+    if missing:
+        raise MissingDataError(f"comparison.csv has no column(s) {', '.join(missing)}")
+
+
+def _decimals(values: pd.Series, unit: str) -> int:
+    """Decimals that suit a panel's numbers (shares are printed in percentage points)."""
+    scale = 100.0 if unit == "share" else 1.0
+    biggest = float(np.nanmax(np.abs(values.to_numpy(dtype=float)))) * scale if len(values) else 0
+    return 0 if biggest >= 100 else 1 if biggest >= 10 else 2 if unit != "share" else 1
+
+
+def _format(value: float, unit: str, decimals: int) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    if unit == "share":
+        return _format(value * 100, "", decimals) + " pt"
+    if round(value, decimals) == 0:
+        return f"{0.0:.{decimals}f}"
+    return f"{value:+,.{decimals}f}"
+
+
+def paired_effects(
+    comparison: pd.DataFrame,
+    results_by_scenario: Mapping[str, Results] | None = None,
+    baseline: str = "baseline",
+    columns: Mapping[str, str] = COLUMNS,
+) -> Figure:
+    """Forest plot: each what-if's median paired difference from the baseline, with 95% CI.
+
+    One panel per outcome (each in its own unit), one row per what-if; zero is marked, and
+    a marker is filled when its interval excludes zero. The estimate and interval are
+    printed at the right of each row.
+
+    Args:
+        comparison: One row per what-if and outcome (see :data:`COLUMNS`).
+        results_by_scenario: The scenarios' results, for the title's replicate counts.
+        baseline: Name of the scenario the differences are taken from.
+        columns: Role -> column name in ``comparison``, if they differ from :data:`COLUMNS`.
+
+    Returns:
+        The figure (10 in wide, :func:`figure_height` tall).
+
+    Raises:
+        MissingDataError: If the table is empty or lacks a column.
+    """
+    check_comparison(comparison, columns)
+    table = comparison.rename(columns={v: k for k, v in columns.items()})
+    whatifs = list(dict.fromkeys(table["whatif"]))
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    with plot_style():
+        fig = new_figure(figure_height(len(outcomes), len(whatifs)))
+        axes = np.atleast_1d(
+            fig.subplots(
+                len(outcomes),
+                1,
+                squeeze=False,
+                height_ratios=[PANEL_HEIGHT_IN + ROW_HEIGHT_IN * len(whatifs)] * len(outcomes),
+            )
+        ).ravel()
+        rows = np.arange(len(whatifs))[::-1]
+        for ax, outcome in zip(axes, outcomes, strict=True):
+            title, unit = OUTCOME_LABELS.get(outcome, (outcome.replace("_", " "), ""))
+            part = table[table["outcome"] == outcome].set_index("whatif")
+            decimals = _decimals(part[["estimate", "low", "high"]].stack(), unit)
+            for k, (whatif, y) in enumerate(zip(whatifs, rows, strict=True)):
+                if whatif not in part.index:
+                    continue
+                row = part.loc[whatif]
+                estimate, low, high = (float(row[c]) for c in ("estimate", "low", "high"))
+                style = series_style(k + 1)
+                excludes_zero = low > 0 or high < 0
+                ax.plot([low, high], [y, y], color=style["color"], linewidth=2.2, zorder=3)
+                ax.plot(
+                    [estimate],
+                    [y],
+                    linestyle="none",
+                    marker=style["marker"],
+                    markersize=8,
+                    markerfacecolor=style["color"] if excludes_zero else "white",
+                    markeredgecolor=style["color"],
+                    markeredgewidth=1.8,
+                    zorder=4,
+                    gid=f"effect:{whatif}:{outcome}",
+                )
+                ax.annotate(
+                    f"{_format(estimate, unit, decimals)}  "
+                    f"[{_format(low, unit, decimals)}, {_format(high, unit, decimals)}]",
+                    xy=(1.01, y),
+                    xycoords=("axes fraction", "data"),
+                    va="center",
+                    ha="left",
+                    fontsize=8.5,
+                    annotation_clip=False,
+                )
+            ax.axvline(0.0, color="#000000", linewidth=1.2, linestyle="--", zorder=2)
+            ax.set_yticks(rows, whatifs)
+            ax.set_ylim(-0.7, len(whatifs) - 0.3)
+            ax.grid(axis="y", visible=False)
+            ax.set_title(title, loc="left", fontsize=10.5)
+            unit_text = {"share": "percentage points", "": "units of the outcome"}.get(unit, unit)
+            ax.set_xlabel(f"difference from {baseline} ({unit_text})", fontsize=9)
+            if unit == "share":
+                ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x * 100:+.0f}"))
+            else:
+                ax.xaxis.set_major_formatter(StrMethodFormatter("{x:+,.0f}"))
+            lo, hi = ax.get_xlim()
+            span = max(abs(lo), abs(hi))
+            ax.set_xlim(min(lo, -0.05 * span), max(hi, 0.05 * span))
+        scenarios = dict(results_by_scenario or {})
+        what = f"Effects of what-ifs against {baseline}"
+        if scenarios:
+            counts = {r.n_replicates for r in scenarios.values()}
+            each = next(iter(counts)) if len(counts) == 1 else None
+            title = scenario_title(what, scenarios)
+            if each is not None and len(title) > 90:
+                title = f"{what}: {len(whatifs)} what-ifs ({each} paired replicates each)"
+        else:
+            title = f"{what}: {', '.join(whatifs)}"
+        fig.suptitle(title)
+        add_source_line(
+            fig,
+            "Median over replicates of the paired difference (what-if minus baseline, same "
+            "seed), with its bootstrap 95% interval; filled markers: the interval excludes zero. "
+            "Numbers at right: estimate [interval].",
+        )
+    return fig

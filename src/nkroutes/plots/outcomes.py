@@ -1,0 +1,182 @@
+"""Figure 2: the distribution over replicates of each key outcome, scenarios side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import PercentFormatter, StrMethodFormatter
+
+from nkroutes.ensemble.results import Results
+from nkroutes.observed import other_target
+from nkroutes.plots.style import (
+    HATCHES,
+    OBSERVED_COLOUR,
+    add_source_line,
+    new_figure,
+    plot_style,
+    scenario_title,
+    series_style,
+)
+from nkroutes.plots.tables import MissingDataError, as_scenarios, spread_offsets
+
+#: File name stem of this figure in ``plots/``.
+NAME = "outcomes"
+#: Outcomes drawn (``summary`` column, panel title, y-axis label); "{period}" is filled in.
+OUTCOMES: tuple[tuple[str, str, str], ...] = (
+    ("arrivals", "Arrivals, all destinations", "people, {period}"),
+    ("repatriated", "Repatriated to North Korea", "people, {period}"),
+    ("died", "Deaths", "people, {period}"),
+    (
+        "median_months_in_china_at_arrival",
+        "Months in China at arrival (median)",
+        "months",
+    ),
+    (
+        "median_cost_per_arrival_usd",
+        "Cost per arrival (median)",
+        "US$ paid (brokers, bribes, fares)",
+    ),
+    ("share_stayed_two_years", "Stayed in China two years+", "share of arrivals via China"),
+)
+#: Fewer replicates than this: points and a median bar only, no box.
+MIN_FOR_BOX = 5
+
+
+def _period(results: Results) -> str:
+    years = results.yearly["year"] if "year" in results.yearly.columns else None
+    if years is not None and len(years):
+        return f"{int(years.min())}-{int(years.max())}"
+    time = results.scenario.get("time", {})
+    if time.get("start") and time.get("end"):
+        return f"{str(time['start'])[:4]}-{str(time['end'])[:4]}"
+    return "whole run"
+
+
+def _draw_distribution(ax: Axes, k: int, values: np.ndarray) -> None:
+    """One scenario's values at x = k: a box (enough replicates) and every replicate as a point."""
+    style = series_style(k)
+    if len(values) >= MIN_FOR_BOX:
+        box = ax.boxplot(
+            [values],
+            positions=[k],
+            widths=0.55,
+            patch_artist=True,
+            showfliers=False,
+            medianprops={"color": OBSERVED_COLOUR, "linewidth": 2.0},
+            whiskerprops={"color": "#444444"},
+            capprops={"color": "#444444"},
+        )
+        for patch in box["boxes"]:
+            patch.set_facecolor(style["color"])
+            patch.set_alpha(0.35)
+            patch.set_edgecolor("#444444")
+            patch.set_hatch(HATCHES[k % len(HATCHES)] or None)
+    else:
+        median = float(np.median(values))
+        ax.plot([k - 0.25, k + 0.25], [median, median], color=OBSERVED_COLOUR, linewidth=2.0)
+    ax.plot(
+        k + spread_offsets(len(values), 0.4),
+        values,
+        linestyle="none",
+        marker=style["marker"],
+        markersize=4.5,
+        markerfacecolor=style["color"],
+        markeredgecolor="#222222",
+        markeredgewidth=0.5,
+        alpha=0.85,
+        zorder=4,
+    )
+
+
+def outcome_distributions(results: Results | Mapping[str, Results]) -> Figure:
+    """Each key outcome's distribution over replicates, one box with points per scenario.
+
+    Panels: arrivals, repatriations and deaths over the run, median months in China and
+    median cost per arrival, and the share who stayed two years or more (with the article's
+    83%). With fewer than :data:`MIN_FOR_BOX` replicates only points and the median are drawn.
+
+    Args:
+        results: One scenario's results, or several by name.
+
+    Returns:
+        The figure (10 x 7.5 in).
+
+    Raises:
+        MissingDataError: If no ``summary`` table has any of the outcomes.
+    """
+    scenarios = as_scenarios(results)
+    available = [
+        o
+        for o in OUTCOMES
+        if any(
+            o[0] in r.summary.columns and r.summary[o[0]].notna().any() for r in scenarios.values()
+        )
+    ]
+    if not available:
+        where = ", ".join(
+            str(r.directory / "summary.csv") if r.directory else f"{n}: summary"
+            for n, r in scenarios.items()
+        )
+        raise MissingDataError(f"{where}: none of the outcomes {', '.join(o[0] for o in OUTCOMES)}")
+    first = next(iter(scenarios.values()))
+    period = _period(first)
+    names = list(scenarios)
+    target = other_target("stayed_two_years_share")
+    with plot_style():
+        fig = new_figure(7.5)
+        n_cols = 3
+        n_rows = -(-len(available) // n_cols)
+        axes = np.atleast_1d(fig.subplots(n_rows, n_cols, squeeze=False)).ravel()
+        for ax, (column, title, unit) in zip(axes, available, strict=False):
+            for k, r in enumerate(scenarios.values()):
+                if column in r.summary.columns:
+                    values = r.summary[column].dropna().to_numpy(dtype=float)
+                    if len(values):
+                        _draw_distribution(ax, k, values)
+            ax.set_title(title)
+            ax.set_ylabel(unit.format(period=period))
+            ax.set_xticks(range(len(names)), names, rotation=20 if len(names) > 2 else 0)
+            ax.set_xlim(-0.6, len(names) - 0.4)
+            ax.grid(axis="x", visible=False)
+            if column.startswith("share"):
+                ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+                ax.axhline(
+                    float(target["value"]),
+                    color=OBSERVED_COLOUR,
+                    linestyle="--",
+                    linewidth=1.3,
+                    label=f"article: {target['value']:.0%}",
+                )
+                ax.legend(loc="best")
+            else:
+                ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        for ax in axes[len(available) :]:
+            ax.set_visible(False)
+        legend = [
+            Line2D([], [], color=OBSERVED_COLOUR, linewidth=2.0, label="median of replicates"),
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markerfacecolor="#888888",
+                markeredgecolor="#222222",
+                label="one replicate",
+            ),
+        ]
+        if any(r.n_replicates >= MIN_FOR_BOX for r in scenarios.values()):
+            legend.append(
+                Line2D([], [], color="#444444", linewidth=6, alpha=0.35, label="box: middle 50%")
+            )
+        axes[0].legend(handles=legend, loc="best", fontsize=8.5)
+        fig.suptitle(scenario_title("Outcomes over replicates", scenarios))
+        add_source_line(
+            fig,
+            f"Observed (dashed line): {target['source']}. Whiskers reach the furthest replicate "
+            "within 1.5 box lengths of the box.",
+        )
+    return fig
