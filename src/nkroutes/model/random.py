@@ -52,20 +52,31 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 _MASK = (1 << 64) - 1
 
 
-def mix64(z: np.ndarray) -> np.ndarray:
-    """Scramble 64-bit integers with the SplitMix64 finaliser (in place where possible).
+#: Draws are hashed in blocks of this many keys so that the hash's intermediate arrays stay
+#: in the processor's cache (the hash of 10^6 keys at once is 2-3x slower per key).
+_BLOCK = 16384
+
+
+def mix64(z: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+    """Scramble 64-bit integers with the SplitMix64 finaliser (in place).
 
     Args:
         z: Array of ``uint64``; it is modified and returned.
+        scratch: Optional ``uint64`` array of the same length for the shifted values, to
+            avoid allocating one.
 
     Returns:
         The scrambled array: a bijection of the input, with good avalanche.
     """
-    z ^= z >> _S30
+    tmp = np.empty_like(z) if scratch is None else scratch
+    np.right_shift(z, _S30, out=tmp)
+    z ^= tmp
     z *= _M1
-    z ^= z >> _S27
+    np.right_shift(z, _S27, out=tmp)
+    z ^= tmp
     z *= _M2
-    z ^= z >> _S31
+    np.right_shift(z, _S31, out=tmp)
+    z ^= tmp
     return z
 
 
@@ -93,22 +104,47 @@ class Streams:
             self._keys[name] = np.uint64(child.generate_state(1, dtype=np.uint64)[0])
             self.generators[name] = np.random.default_rng(child)
 
+    def _salt(self, step: int, slot: int) -> np.uint64:
+        return np.uint64((self._run_key + (step * 0x10001 + slot + 1) * int(_GOLDEN)) & _MASK)
+
     def base(self, keys: np.ndarray, step: int, slot: int = 0) -> np.ndarray:
         """The run's hash of (migrant, step, slot), shared by all streams.
 
         Draws for several decisions of the same migrants at the same step cost one hash
         for this plus one per decision (:meth:`from_base`) instead of two per decision.
         """
-        salt = (self._run_key + (step * 0x10001 + slot + 1) * int(_GOLDEN)) & _MASK
-        z = np.bitwise_xor(keys, np.uint64(salt), dtype=np.uint64)
-        return mix64(z)
+        return self._hash(keys, self._salt(step, slot), None)
 
     def from_base(self, stream: str, base: np.ndarray) -> np.ndarray:
         """Uniform draws in [0, 1) of one stream from :meth:`base` hashes."""
-        z = np.bitwise_xor(base, self._keys[stream], dtype=np.uint64)
-        mix64(z)
-        z >>= _S11
-        return z.astype(np.float64) * _TO_UNIT
+        return self._hash(base, self._keys[stream], None, unit=True)
+
+    def _hash(
+        self, keys: np.ndarray, salt: np.uint64, salt2: np.uint64 | None, unit: bool = False
+    ) -> np.ndarray:
+        """``mix64(keys ^ salt)``, then ``mix64(. ^ salt2)`` if given, then to [0, 1) if ``unit``.
+
+        Works through the keys in cache-sized blocks with reused scratch arrays.
+        """
+        n = len(keys)
+        out = np.empty(n, dtype=np.float64 if unit else np.uint64)
+        block = min(n, _BLOCK)
+        z_buf = np.empty(block if unit else 0, dtype=np.uint64)
+        tmp_buf = np.empty(block, dtype=np.uint64)
+        for start in range(0, n, _BLOCK):
+            stop = min(start + _BLOCK, n)
+            # Hash in place in the output when it holds 64-bit hashes, else in scratch.
+            z = z_buf[: stop - start] if unit else out[start:stop]
+            tmp = tmp_buf[: stop - start]
+            np.bitwise_xor(keys[start:stop], salt, out=z, dtype=np.uint64)
+            mix64(z, tmp)
+            if salt2 is not None:
+                z ^= salt2
+                mix64(z, tmp)
+            if unit:
+                z >>= _S11
+                np.multiply(z, _TO_UNIT, out=out[start:stop])
+        return out
 
     def uniform(self, stream: str, keys: np.ndarray, step: int, slot: int = 0) -> np.ndarray:
         """Uniform draws in [0, 1), one per key, for a decision at a step.
@@ -124,7 +160,7 @@ class Streams:
             ``float64`` array of the same length as ``keys``; the same as
             ``from_base(stream, base(keys, step, slot))``.
         """
-        return self.from_base(stream, self.base(keys, step, slot))
+        return self._hash(keys, self._salt(step, slot), self._keys[stream], unit=True)
 
     def uniform_one(self, stream: str, key: int, step: int, slot: int = 0) -> float:
         """A single uniform draw for one key (see :meth:`uniform`)."""
