@@ -175,10 +175,12 @@ class RouteModel(mesa.Model):
             self.flows[name][i] = self.counters.get(name, 0.0)
         t = self.table
         state = t.cols["state"][: t.n]
-        counts = np.bincount(state, minlength=len(State))
-        place = t.cols["place"][: t.n]
-        travelling = (state == State.MOVING) | (state == State.PROCESSING)
-        in_china_travelling = int(np.count_nonzero(travelling & self.params.in_china[place]))
+        # Counting each state with a comparison is several times faster than bincount,
+        # which first widens the int8 states to int64.
+        counts = {s: np.count_nonzero(state == s) for s in State}
+        travelling = np.flatnonzero((state == State.MOVING) | (state == State.PROCESSING))
+        in_china = self.params.in_china[t.cols["place"][travelling]]
+        in_china_travelling = int(np.count_nonzero(in_china))
         stocks = {
             "hiding": counts[State.HIDING],
             "settled": counts[State.SETTLED],

@@ -39,12 +39,18 @@ def live_in_hiding(model: RouteModel) -> None:
 
     settled = state[ids] == State.SETTLED
     places = t.cols["place"][ids]
-    rate = china["arrest_rate_per_year"] * p.hiding_arrest_multiplier[places]
-    rate = np.where(settled, rate * china["settled_arrest_multiplier"], rate)
+    # Arrest probabilities per place (hiding, settled), looked up rather than recomputed
+    # for every migrant.
+    rate = china["arrest_rate_per_year"] * p.hiding_arrest_multiplier
+    p_arrest = model.clock.prob(rate)[places]
+    settled_ids = np.flatnonzero(settled)
+    p_settled = model.clock.prob(rate * china["settled_arrest_multiplier"])
+    p_arrest[settled_ids] = p_settled[places[settled_ids]]
     streams = model.streams
     base = streams.base(keys, step)
+    del keys
     u = streams.from_base("arrest", base)
-    arrested = u < model.clock.prob(rate)
+    arrested = u < p_arrest
     if arrested.any():
         arrested_in_china(model, ids[arrested], places[arrested])
 
