@@ -53,6 +53,10 @@ class Place(FixedAgent):
         return f"Place({self.place_id!r}, kind={self.kind!r})"
 
 
+#: Multiplier that spreads broker serials into 64-bit random identities.
+BROKER_KEY_MULTIPLIER = 0x2545F4914F6CDD1D
+
+
 class Broker(Agent):
     """A smuggler working from a broker hub.
 
@@ -64,6 +68,9 @@ class Broker(Agent):
         clients: Clients taken in total.
         revenue_usd: Fees earned in total, US$.
         active: False once it has quit or been arrested.
+
+    ``clients`` and ``revenue_usd`` are kept column-wise in the model's ``broker_books``
+    (arrays by serial) so that the market credits a step's clients in one call.
     """
 
     def __init__(self, model: RouteModel, serial: int, hub: int, price_factor: float) -> None:
@@ -71,14 +78,22 @@ class Broker(Agent):
         self.serial = serial
         self.hub = hub
         self.price_factor = price_factor
-        self.clients = 0
-        self.revenue_usd = 0.0
         self.active = True
+
+    @property
+    def clients(self) -> int:
+        """Clients taken in total."""
+        return int(self.model.broker_books["clients"][self.serial])
+
+    @property
+    def revenue_usd(self) -> float:
+        """Fees earned in total, US$."""
+        return float(self.model.broker_books["revenue_usd"][self.serial])
 
     @property
     def key(self) -> np.uint64:
         """The broker's 64-bit random identity."""
-        return np.uint64((self.serial + 1) * 0x2545F4914F6CDD1D % (1 << 64))
+        return np.uint64((self.serial + 1) * BROKER_KEY_MULTIPLIER % (1 << 64))
 
     def step(self, u: float, p_arrest: float, p_quit: float) -> None:
         """Be arrested (probability ``p_arrest``) or quit (``p_quit``) this step.

@@ -101,6 +101,8 @@ class RouteModel(mesa.Model):
         self.next_broker_serial = 0
         self.broker_roster: list[Broker] = []
         self.new_brokers: list[Broker] = []  # recruits waiting to join the roster
+        # Brokers' clients and fees earned, by serial (see Broker.clients).
+        self.broker_books = {"clients": np.zeros(0, np.int64), "revenue_usd": np.zeros(0)}
         for hub, count in zip(p.hub_places.tolist(), p.hub_initial_brokers.tolist(), strict=True):
             broker_market.recruit(self, hub, count)
         self.assisted_arrivals_by_hub = np.zeros(len(p.hub_places), dtype=np.int64)

@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.stats import poisson
 
-from nkroutes.model.agents import Broker
+from nkroutes.model.agents import BROKER_KEY_MULTIPLIER, Broker
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
 
 
-def price_factor(spread: float, u: float) -> float:
-    """A broker's price factor: log-uniform in [1, spread] at quantile ``u``."""
-    return float(np.exp(u * np.log(spread)))
+def price_factors(spread: float, u: np.ndarray) -> np.ndarray:
+    """Brokers' price factors: log-uniform in [1, spread] at quantiles ``u``."""
+    return np.exp(u * np.log(spread))
 
 
 def mean_price_factor(spread: float) -> float:
@@ -45,9 +45,23 @@ def recruit(model: RouteModel, hub: int, count: int) -> None:
     first = model.next_broker_serial
     model.next_broker_serial += count
     serials = np.arange(first, first + count, dtype=np.uint64)
-    draws = model.streams.uniform("brokers", serials, -1, slot=1).tolist()
-    for serial, u in zip(range(first, first + count), draws, strict=True):
-        model.new_brokers.append(Broker(model, serial, hub, price_factor(spread, u)))
+    u = model.streams.uniform("brokers", serials, -1, slot=1)
+    factors = price_factors(spread, u).tolist()
+    for serial, factor in zip(range(first, first + count), factors, strict=True):
+        model.new_brokers.append(Broker(model, serial, hub, factor))
+    _open_books(model, first + count)
+
+
+def _open_books(model: RouteModel, n_serials: int) -> None:
+    """Make room in the brokers' books (clients, revenue by serial) for ``n_serials``."""
+    books = model.broker_books
+    if len(books["clients"]) >= n_serials:
+        return
+    size = max(n_serials, 2 * len(books["clients"]), 64)
+    for name, column in books.items():
+        grown = np.zeros(size, dtype=column.dtype)
+        grown[: len(column)] = column
+        books[name] = grown
 
 
 def update_brokers(model: RouteModel) -> None:
@@ -92,21 +106,26 @@ def _refresh_roster(model: RouteModel, leaving: np.ndarray | None) -> None:
     roster = model.broker_roster
     if roster:
         hub, factor, keys = model.broker_hub, model.broker_factor, model.broker_keys
+        serial = model.broker_serial
     else:
         hub, factor, keys = np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.uint64)
+        serial = np.zeros(0, np.int64)
     if leaving is not None and leaving.any():
         stay = ~leaving
         roster = list(compress(roster, stay.tolist()))
-        hub, factor, keys = hub[stay], factor[stay], keys[stay]
+        hub, factor, keys, serial = hub[stay], factor[stay], keys[stay], serial[stay]
     new = model.new_brokers
     if new:
         roster = [*roster, *new]
+        new_serial = np.array([b.serial for b in new], dtype=np.int64)
         hub = np.concatenate([hub, np.array([b.hub for b in new], dtype=np.int64)])
         factor = np.concatenate([factor, np.array([b.price_factor for b in new], dtype=float)])
-        keys = np.concatenate([keys, np.array([int(b.key) for b in new], dtype=np.uint64)])
+        keys = np.concatenate([keys, broker_keys(new_serial)])
+        serial = np.concatenate([serial, new_serial])
         model.new_brokers = []
     model.broker_roster = roster
     model.broker_keys = keys
+    model.broker_serial = serial
     n = len(roster)
     per_step = model.params.brokers["clients_per_broker_per_month"] * model.months_per_step
     u = model.streams.uniform("brokers", keys, model.step_index, slot=3) if n else np.zeros(0)
@@ -115,6 +134,11 @@ def _refresh_roster(model: RouteModel, leaving: np.ndarray | None) -> None:
     model.broker_capacity = np.floor(per_step + u).astype(np.int64)
     model.broker_used = np.zeros(n, dtype=np.int64)
     model.brokers_for_route = {}
+
+
+def broker_keys(serials: np.ndarray) -> np.ndarray:
+    """Brokers' 64-bit random identities (as :attr:`Broker.key`) for an array of serials."""
+    return (serials.astype(np.uint64) + np.uint64(1)) * np.uint64(BROKER_KEY_MULTIPLIER)
 
 
 def _brokers_serving(model: RouteModel, route: int) -> np.ndarray:
@@ -179,16 +203,8 @@ def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
         t.cols["paid_brokers_usd"][acc_ids] += f
         model.counters["broker_fees_usd"] += float(f.sum())
         t.cols["hub"][acc_ids] = model.hub_slot[model.broker_hub[chosen[accepted]]]
-        _credit(model.broker_roster, chosen[accepted], f)
+        # The brokers' books, by serial; fees are added in the order clients were taken.
+        serials = model.broker_serial[chosen[accepted]]
+        np.add.at(model.broker_books["clients"], serials, 1)
+        np.add.at(model.broker_books["revenue_usd"], serials, f.astype(float))
     return accepted
-
-
-def _credit(roster: list[Broker], taken_by: np.ndarray, fees: np.ndarray) -> None:
-    """Add clients and fees (in the order the clients were taken) to the brokers' books."""
-    brokers, slot, clients = np.unique(taken_by, return_inverse=True, return_counts=True)
-    revenue = np.array([roster[b].revenue_usd for b in brokers.tolist()], dtype=float)
-    np.add.at(revenue, slot, fees.astype(float))
-    for b, count, total in zip(brokers.tolist(), clients.tolist(), revenue.tolist(), strict=True):
-        broker = roster[b]
-        broker.clients += count
-        broker.revenue_usd = total
