@@ -190,16 +190,6 @@ def test_run_refuses_a_non_empty_output_directory(cli, write, small, tmp_path):
     assert [p.name for p in out.iterdir()] == ["old.csv"]
 
 
-def test_run_says_the_model_is_not_available_yet_after_loading(cli, write, small, tmp_path):
-    out = tmp_path / "out"
-    result = cli("run", write(small), "--out", out, "--seed", "3")
-    assert result.exit_code == 1
-    assert "the model run is not available yet" in result.stderr
-    assert "scenario 'small'" in result.stderr
-    assert "Traceback" not in result.output
-    assert not out.exists()
-
-
 def test_default_output_directory_is_results_name_timestamp():
     import datetime as dt
 
@@ -284,11 +274,3 @@ def test_bad_input_from_a_subprocess_has_no_traceback(tmp_path):
 
 def test_version(cli):
     assert cli("--version").stdout == "nkroutes, version 0.1.0\n"
-
-
-def test_run_without_out_creates_nothing_until_the_model_runs(cli, write, small, monkeypatch):
-    file = write(small)
-    monkeypatch.chdir(file.parent)
-    result = cli("run", file.name)
-    assert result.exit_code == 1
-    assert not (file.parent / "results").exists()

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from nkroutes import __version__
-from nkroutes.outdir import OutDirError, check_out_dir, default_out_dir
 from nkroutes.scenario import Scenario, ScenarioError, load_scenario, parse_override
 
 EXIT_OK = 0
@@ -28,6 +26,8 @@ EXIT_BAD_INPUT = 2
 
 #: Commands defined in other modules: name -> ``"module:attribute"`` (a click command).
 COMMANDS: dict[str, str] = {
+    "compare": "nkroutes.commands.compare:compare",
+    "run": "nkroutes.commands.run:run",
     "plot": "nkroutes.plots.command:plot_command",
 }
 
@@ -151,45 +151,3 @@ def validate(files: tuple[str, ...]) -> None:
 def show(file: str, overrides: dict[str, Any]) -> None:
     """Print the resolved scenario as TOML: extends, overrides and defaults applied."""
     click.echo(load(file, overrides).to_toml(), nl=False)
-
-
-@main.command(
-    epilog=examples(
-        "nkroutes run scenarios/baseline.toml",
-        "nkroutes run scenarios/baseline.toml --seed 1 --out results/try --set time.end=2011-12",
-    )
-)
-@click.argument("file")
-@set_option
-@click.option("--seed", type=int, default=0, show_default=True, help="Base random seed.")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Output directory [default: results/<scenario name>/<YYYYmmddTHHMMSS>/].",
-)
-@click.option("--force", is_flag=True, help="Write into --out even if it is not empty.")
-def run(file: str, overrides: dict[str, Any], seed: int, out: Path | None, force: bool) -> None:
-    """Run a scenario and write its results.
-
-    Nothing is written if the scenario has a problem.
-    """
-    scenario = load(file, overrides)
-    out_dir = out if out is not None else default_out_dir(scenario.name)
-    try:
-        check_out_dir(out_dir, overwrite=force)
-    except OutDirError as error:
-        raise BadInput(str(error)) from None
-    _run(scenario, out_dir, seed, force)
-
-
-def _run(scenario: Scenario, out_dir: Path, seed: int, force: bool) -> None:
-    """Run the model on ``scenario`` and write results to ``out_dir``.
-
-    The ensemble runner (issue 4) plugs in here: ``make_out_dir(out_dir, force)``, then
-    ``nkroutes.ensemble.run_ensemble(...)``.
-    """
-    raise RunFailure(
-        f"the model run is not available yet; {scenario.source} is valid "
-        f"(scenario {scenario.name!r}, sha256 {scenario.hash[:12]}); nothing was written"
-    )

@@ -10,3 +10,21 @@ class EnsembleSetupError(ValueError):
     overwritten or does not match the scenario. The command line prints the message and
     exits with code 2.
     """
+
+
+class EnsembleRunError(RuntimeError):
+    """A replicate failed while the ensemble ran.
+
+    Replicates finished before the failure stay saved in the results directory, so the run
+    can be completed with ``resume=True`` once the cause is fixed. The command line prints
+    the message and exits with code 1.
+
+    Attributes:
+        replicate: The replicate that failed.
+        seed: Its model seed (``simulate(scenario, seed)`` reproduces the failure).
+    """
+
+    def __init__(self, message: str, replicate: int, seed: int) -> None:
+        super().__init__(message)
+        self.replicate = replicate
+        self.seed = seed

@@ -1,0 +1,344 @@
+"""Compare policy what-ifs with a baseline over paired replicates (common random numbers).
+
+:func:`compare` runs the baseline and every what-if with the same replicate seeds (so
+replicate ``k`` of each scenario shares its random numbers), then tabulates, for each
+what-if and outcome, both scenarios' medians and 90% ranges and the paired difference: its
+median with a bootstrap 95% interval, the Wilcoxon signed-rank p-value and the share of
+replicates in which the what-if is higher. :func:`comparison_table` does the same for
+results already run. The table's columns are documented in ``docs/outputs.md``.
+
+Example:
+    >>> from nkroutes import compare
+    >>> result = compare("scenarios/baseline.toml", ["scenarios/china-non-refoulement.toml"],
+    ...                  replicates=50, seed=7)  # doctest: +SKIP
+    >>> print(result.markdown())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nkroutes.analysis.intervals import HIGH, LOW
+from nkroutes.analysis.outcomes import comparison_outcomes, period_of
+from nkroutes.analysis.paired import BOOTSTRAP_RESAMPLES, bootstrap_seed, paired_difference
+from nkroutes.ensemble.errors import EnsembleSetupError
+from nkroutes.ensemble.executors import make_executor
+from nkroutes.ensemble.manifest import now_iso, package_versions
+from nkroutes.ensemble.results import Results
+from nkroutes.ensemble.rundir import write_atomic
+from nkroutes.ensemble.runner import DEFAULT_REPLICATES, as_scenario, run_ensemble
+from nkroutes.scenario import Scenario
+
+COMPARISON_CSV = "comparison.csv"
+COMPARISON_MD = "comparison.md"
+COMPARISON_JSON = "comparison.json"
+
+#: Columns of ``comparison.csv``, in order (documented in ``docs/outputs.md``).
+COLUMNS: tuple[str, ...] = (
+    "baseline",
+    "whatif",
+    "outcome",
+    "label",
+    "unit",
+    "pairs",
+    "baseline_median",
+    "baseline_q05",
+    "baseline_q95",
+    "whatif_median",
+    "whatif_q05",
+    "whatif_q95",
+    "median_difference",
+    "ci_low",
+    "ci_high",
+    "wilcoxon_p",
+    "share_higher",
+    "share_lower",
+)
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass
+class Comparison:
+    """What-ifs compared with a baseline.
+
+    Attributes:
+        baseline: The baseline's name.
+        whatifs: The what-ifs' names, in the order given.
+        table: One row per what-if and outcome (see :data:`COLUMNS`).
+        results: Each scenario's :class:`Results`, by name, baseline first.
+        seed: The ensemble seed all scenarios ran with.
+        replicates: Replicates per scenario.
+        directory: Where the comparison was written, if anywhere.
+        descriptions: Each scenario's ``meta.description``, by name.
+    """
+
+    baseline: str
+    whatifs: list[str]
+    table: pd.DataFrame
+    results: dict[str, Results]
+    seed: int
+    replicates: int
+    directory: Path | None = None
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def period(self) -> str:
+        """The baseline's simulated years, e.g. ``"1990-2008"``."""
+        return period_of(self.results[self.baseline].scenario)[0]
+
+    def markdown(self) -> str:
+        """The comparison as a short report in Markdown (what ``comparison.md`` holds)."""
+        from nkroutes.analysis.compare_report import comparison_markdown
+
+        return comparison_markdown(self)
+
+
+def comparison_table(
+    baseline: Results,
+    whatifs: Sequence[Results],
+    seed: int,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+) -> pd.DataFrame:
+    """Paired comparison of each what-if with the baseline, outcome by outcome.
+
+    Args:
+        baseline: The baseline's results.
+        whatifs: Each what-if's results, run with the same seed (replicate ``k`` of each
+            has the same model seed as replicate ``k`` of the baseline).
+        seed: The ensemble seed, which also seeds the bootstrap.
+        resamples: Bootstrap resamples per interval.
+
+    Returns:
+        One row per what-if and outcome with the columns :data:`COLUMNS`.
+
+    Raises:
+        ValueError: If a what-if's replicates are not paired with the baseline's (different
+            replicate numbers or model seeds).
+    """
+    outcomes = comparison_outcomes(baseline.scenario)
+    rows: list[dict[str, Any]] = []
+    base = baseline.summary.sort_values("replicate").reset_index(drop=True)
+    for whatif in whatifs:
+        other = whatif.summary.sort_values("replicate").reset_index(drop=True)
+        _check_paired(baseline.name, base, whatif.name, other)
+        for outcome in outcomes:
+            if outcome.column not in base.columns or outcome.column not in other.columns:
+                continue
+            b = base[outcome.column].to_numpy(dtype=float)
+            w = other[outcome.column].to_numpy(dtype=float)
+            diff = paired_difference(
+                b, w, bootstrap_seed(seed, whatif.name, outcome.column), resamples=resamples
+            )
+            rows.append(
+                {
+                    "baseline": baseline.name,
+                    "whatif": whatif.name,
+                    "outcome": outcome.column,
+                    "label": outcome.label,
+                    "unit": outcome.kind,
+                    "pairs": diff.pairs,
+                    **_spread("baseline", b),
+                    **_spread("whatif", w),
+                    "median_difference": diff.median_difference,
+                    "ci_low": diff.ci_low,
+                    "ci_high": diff.ci_high,
+                    "wilcoxon_p": diff.wilcoxon_p,
+                    "share_higher": diff.share_higher,
+                    "share_lower": diff.share_lower,
+                }
+            )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _spread(prefix: str, values: np.ndarray) -> dict[str, float]:
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return {f"{prefix}_median": np.nan, f"{prefix}_q05": np.nan, f"{prefix}_q95": np.nan}
+    median, low, high = np.quantile(values, [0.5, LOW, HIGH])
+    return {
+        f"{prefix}_median": float(median),
+        f"{prefix}_q05": float(low),
+        f"{prefix}_q95": float(high),
+    }
+
+
+def _check_paired(base_name: str, base: pd.DataFrame, name: str, other: pd.DataFrame) -> None:
+    same_replicates = base["replicate"].tolist() == other["replicate"].tolist()
+    same_seeds = "seed" not in base.columns or base["seed"].tolist() == other["seed"].tolist()
+    if not (same_replicates and same_seeds):
+        raise ValueError(
+            f"'{name}' is not paired with '{base_name}': replicates or their seeds differ "
+            "(run both with the same seed and number of replicates)"
+        )
+
+
+def _folder_name(name: str) -> str:
+    return _UNSAFE.sub("-", name).strip("-.") or "scenario"
+
+
+def compare(
+    baseline: Scenario | Mapping[str, Any] | str | os.PathLike[str],
+    whatifs: Sequence[Scenario | Mapping[str, Any] | str | os.PathLike[str]],
+    replicates: int = DEFAULT_REPLICATES,
+    seed: int = 0,
+    executor: str | Executor = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    out: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    force: bool = False,
+    trace: bool = False,
+    progress: bool = False,
+    command: str | None = None,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+) -> Comparison:
+    """Run a baseline and what-ifs with common random numbers and compare them.
+
+    Every scenario runs replicates ``0 .. replicates - 1`` with the same seeds. With
+    ``out``, each scenario's results go to ``out/<scenario name>/`` (as ``nkroutes run``
+    writes them) and the comparison to ``out/comparison.csv``, ``out/comparison.md`` and
+    ``out/comparison.json``.
+
+    Args:
+        baseline: The baseline scenario (a Scenario, file path or dict of values).
+        whatifs: One or more what-if scenarios.
+        replicates: Replicates per scenario.
+        seed: The ensemble seed (also seeds the bootstrap intervals).
+        executor: ``"local"``, ``"dask"`` or an executor you manage (see
+            :func:`~nkroutes.ensemble.run_ensemble`); one executor serves every scenario.
+        workers: Local worker processes (default: every core).
+        scheduler: Dask scheduler address.
+        out: Directory to write into; ``None`` writes nothing.
+        resume: Complete an interrupted comparison in ``out``.
+        force: Delete the results in ``out`` and start over.
+        trace: Also write one row per migrant for each scenario.
+        progress: Draw a progress bar per scenario on standard error.
+        command: The command line, for the manifests.
+        resamples: Bootstrap resamples per interval.
+
+    Returns:
+        The :class:`Comparison`.
+
+    Raises:
+        ScenarioError: If a scenario is not valid.
+        EnsembleSetupError: For bad options, two scenarios with the same name, or an
+            ``out`` directory that holds other results (see ``run_ensemble``).
+        EnsembleRunError: If a replicate fails.
+    """
+    if isinstance(whatifs, str | os.PathLike | Scenario | Mapping):
+        whatifs = [whatifs]
+    if not whatifs:
+        raise EnsembleSetupError("whatifs: found none, expected at least one what-if scenario")
+    scenarios = [as_scenario(baseline), *(as_scenario(w) for w in whatifs)]
+    folders = [_folder_name(s.name) for s in scenarios]
+    if len(set(folders)) < len(folders):
+        names = ", ".join(f"'{s.name}' ({s.source})" for s in scenarios)
+        raise EnsembleSetupError(
+            f"scenario names: each scenario in a comparison needs its own [meta] name; got {names}"
+        )
+    directory = Path(out) if out is not None else None
+    if directory is not None:
+        _check_comparison_dir(directory, folders, resume, force)
+    started = now_iso()
+    context = (
+        make_executor(executor, workers, scheduler)
+        if isinstance(executor, str)
+        else nullcontext(executor)
+    )
+    results: dict[str, Results] = {}
+    with context as pool:
+        for scenario, folder in zip(scenarios, folders, strict=True):
+            results[scenario.name] = run_ensemble(
+                scenario,
+                replicates=replicates,
+                seed=seed,
+                executor=pool,
+                workers=workers,
+                scheduler=scheduler,
+                out=None if directory is None else directory / folder,
+                resume=resume,
+                force=force,
+                trace=trace,
+                progress=progress,
+                command=command,
+            )
+    base_name = scenarios[0].name
+    table = comparison_table(
+        results[base_name], [results[s.name] for s in scenarios[1:]], seed, resamples
+    )
+    comparison = Comparison(
+        baseline=base_name,
+        whatifs=[s.name for s in scenarios[1:]],
+        table=table,
+        results=results,
+        seed=seed,
+        replicates=replicates,
+        directory=directory,
+        descriptions={s.name: str(s.data["meta"].get("description", "")) for s in scenarios},
+    )
+    if directory is not None:
+        write_comparison(comparison, directory, started, command, resamples)
+    return comparison
+
+
+def _check_comparison_dir(directory: Path, folders: list[str], resume: bool, force: bool) -> None:
+    if resume and force:
+        raise EnsembleSetupError("resume and force: choose one (complete a run, or start over)")
+    if directory.exists() and not directory.is_dir():
+        raise EnsembleSetupError(f"{directory}: exists and is not a directory")
+    if directory.is_dir() and any(directory.iterdir()) and not (resume or force):
+        raise EnsembleSetupError(
+            f"{directory} is not empty; choose another --out, or pass --force (force=True) to "
+            "delete its results and start over, or --resume (resume=True) to complete an "
+            "interrupted comparison there"
+        )
+    if force and directory.is_dir():
+        for name in (COMPARISON_CSV, COMPARISON_MD, COMPARISON_JSON):
+            (directory / name).unlink(missing_ok=True)
+    directory.mkdir(parents=True, exist_ok=True)
+
+
+def write_comparison(
+    comparison: Comparison,
+    directory: Path,
+    started: str | None = None,
+    command: str | None = None,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+) -> None:
+    """Write ``comparison.csv``, ``comparison.md`` and ``comparison.json`` atomically."""
+    directory.mkdir(parents=True, exist_ok=True)
+    write_atomic(
+        directory / COMPARISON_CSV, comparison.table.to_csv(index=False, lineterminator="\n")
+    )
+    write_atomic(directory / COMPARISON_MD, comparison.markdown())
+    record = {
+        "baseline": comparison.baseline,
+        "whatifs": comparison.whatifs,
+        "folders": {
+            name: _folder_name(name) for name in [comparison.baseline, *comparison.whatifs]
+        },
+        "seed": comparison.seed,
+        "replicates": comparison.replicates,
+        "bootstrap_resamples": resamples,
+        "scenario_hashes": {
+            name: r.manifest.get("scenario", {}).get("hash")
+            for name, r in comparison.results.items()
+        },
+        "command": command or "python: nkroutes.compare(...)",
+        "started": started,
+        "finished": now_iso(),
+        "versions": package_versions(),
+    }
+    write_atomic(directory / COMPARISON_JSON, json.dumps(record, indent=2) + "\n")

@@ -1,0 +1,176 @@
+"""A comparison as a short Markdown report: one quotable sentence per outcome, and a table.
+
+Each sentence says what the what-if does to one outcome, with the median paired difference
+and its 95% interval, e.g. "Under china-non-refoulement, arrivals in South Korea over
+1990-2008 rise by 1,234 [95% CI 1,100 to 1,370], from a baseline median of 10,500." When
+the interval includes zero the sentence says the change cannot be told from no change.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from nkroutes.analysis.outcomes import comparison_outcomes, format_number, format_value, period_of
+
+if TYPE_CHECKING:
+    from nkroutes.analysis.compare import Comparison
+
+
+def _verb(plural: bool, rising: bool) -> str:
+    if rising:
+        return "rise" if plural else "rises"
+    return "fall" if plural else "falls"
+
+
+def _magnitude(value: float, kind: str) -> str:
+    """An unsigned amount with its unit, as a sentence writes it."""
+    if kind == "share":
+        return f"{100 * abs(value):,.1f} percentage points"
+    if kind == "months":
+        return f"{abs(value):,.1f} months"
+    if kind == "usd":
+        return f"US${abs(value):,.0f}"
+    return f"{abs(value):,.0f}"
+
+
+def _bare(value: float, kind: str) -> str:
+    """An unsigned amount without unit words (for the second end of an interval)."""
+    if kind == "share":
+        return f"{100 * abs(value):,.1f}"
+    if kind == "months":
+        return f"{abs(value):,.1f}"
+    if kind == "usd":
+        return f"US${abs(value):,.0f}"
+    return f"{abs(value):,.0f}"
+
+
+def outcome_sentence(row: dict[str, Any], whatif: str, phrase: str, plural: bool) -> str:
+    """One sentence on one outcome of one what-if, for a policy reader to quote.
+
+    Args:
+        row: A row of the comparison table (as a dict).
+        whatif: The what-if's name.
+        phrase: The outcome's noun phrase, period filled in.
+        plural: Whether the phrase takes a plural verb.
+
+    Returns:
+        The sentence.
+    """
+    kind = row["unit"]
+    subject = f"Under {whatif}, {phrase}"
+    median, low, high = row["median_difference"], row["ci_low"], row["ci_high"]
+    base = format_value(row["baseline_median"], kind)
+    if not row["pairs"] or math.isnan(median):
+        return f"{subject} cannot be compared: no replicate has a value in both scenarios."
+    if row["share_higher"] == 0 and row["share_lower"] == 0:
+        verb = "are" if plural else "is"
+        return f"{subject} {verb} the same in every replicate (baseline median {base})."
+    if low > 0 or high < 0:
+        rising = median > 0
+        first, second = (low, high) if rising else (high, low)
+        return (
+            f"{subject} {_verb(plural, rising)} by {_magnitude(median, kind)} "
+            f"[95% CI {_bare(first, kind)} to {_bare(second, kind)}], "
+            f"from a baseline median of {base}."
+        )
+    verb = "change" if plural else "changes"
+    return (
+        f"{subject} {verb} by {format_value(median, kind, signed=True)} "
+        f"[95% CI {format_value(low, kind, signed=True)} to "
+        f"{format_value(high, kind, signed=True)}]: not distinguishable from no change "
+        f"with {row['pairs']} paired replicates (baseline median {base})."
+    )
+
+
+def _p_value(p: float) -> str:
+    if math.isnan(p):
+        return "n/a"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _signed_cell(value: float, kind: str) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    if kind == "share":
+        return f"{100 * value:+,.1f} pp"
+    if kind == "months":
+        return f"{value:+,.1f}"
+    return f"{value:+,.0f}"
+
+
+def _table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| Outcome | Baseline median [5%-95%] | What-if median [5%-95%] "
+        "| Difference [95% CI] | p (Wilcoxon) | What-if higher in |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        kind = row["unit"]
+
+        def spread(prefix: str, kind: str = kind, row: dict[str, Any] = row) -> str:
+            return (
+                f"{format_number(row[f'{prefix}_median'], kind)} "
+                f"[{format_number(row[f'{prefix}_q05'], kind)}-"
+                f"{format_number(row[f'{prefix}_q95'], kind)}]"
+            )
+
+        difference = (
+            f"{_signed_cell(row['median_difference'], kind)} "
+            f"[{_signed_cell(row['ci_low'], kind)} to {_signed_cell(row['ci_high'], kind)}]"
+        )
+        higher = (
+            f"{round(row['share_higher'] * row['pairs'])} of {row['pairs']}"
+            if row["pairs"]
+            else "n/a"
+        )
+        lines.append(
+            f"| {row['label']} | {spread('baseline')} | {spread('whatif')} | {difference} "
+            f"| {_p_value(row['wilcoxon_p'])} | {higher} |"
+        )
+    return lines
+
+
+def comparison_markdown(comparison: Comparison) -> str:
+    """The comparison as Markdown: a heading, how to read it, and per what-if sentences and a table.
+
+    Args:
+        comparison: The comparison.
+
+    Returns:
+        The report text (ends with a newline).
+    """
+    base = comparison.results[comparison.baseline]
+    period, end = period_of(base.scenario)
+    outcomes = {o.column: o for o in comparison_outcomes(base.scenario)}
+    n = comparison.replicates
+    names = ", ".join(comparison.whatifs)
+    lines = [
+        f"# {names} compared with {comparison.baseline}",
+        "",
+        f"{n} replicates of each scenario over {period} (seed {comparison.seed}). Replicate k "
+        "of every scenario uses the same random numbers (common random numbers), so each "
+        "difference is paired: the what-if minus the baseline in the same replicate. "
+        f"A difference is the median of the {n} paired differences with a bootstrap 95% "
+        "confidence interval; p is the Wilcoxon signed-rank test of no difference; the last "
+        "column counts the replicates in which the what-if is higher. Medians and 5%-95% "
+        "ranges describe the spread of each scenario over replicates. Shares are of arrivals; "
+        "pp: percentage points; money in US$.",
+    ]
+    description = comparison.descriptions.get(comparison.baseline)
+    if description:
+        lines += ["", f"Baseline ({comparison.baseline}): {description}"]
+    for whatif in comparison.whatifs:
+        rows = [r for r in comparison.table.to_dict("records") if r["whatif"] == whatif]
+        lines += ["", f"## {whatif}", ""]
+        description = comparison.descriptions.get(whatif)
+        if description:
+            lines += [f"*{description}*", ""]
+        for row in rows:
+            outcome = outcomes.get(row["outcome"])
+            if outcome is None:
+                continue
+            sentence = outcome_sentence(row, whatif, outcome.describe(period, end), outcome.plural)
+            lines.append(f"- {sentence}")
+        lines += ["", *_table(rows)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,167 @@
+"""The outcomes a policy reader asks about: their ``summary.csv`` column, name, unit and wording.
+
+Used by the table ``nkroutes run`` prints and by comparisons (``comparison.csv`` and
+``comparison.md``), so both name and format every outcome the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: Units of outcomes: people counted over the run, people at its end, a share of arrivals,
+#: months, US dollars.
+KINDS: tuple[str, ...] = ("people", "people_at_end", "share", "months", "usd")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome of a run, as one column of ``summary.csv``.
+
+    Attributes:
+        column: The ``summary.csv`` column.
+        label: Short name for tables ("Arrivals in South Korea").
+        kind: Unit, one of :data:`KINDS`.
+        phrase: Noun phrase for sentences, with ``{period}`` (e.g. "1990-2008") or
+            ``{end}`` (e.g. "2008") to fill in: "arrivals in South Korea over {period}".
+        plural: Whether the phrase takes a plural verb ("arrivals rise", "the share rises").
+    """
+
+    column: str
+    label: str
+    kind: str
+    phrase: str
+    plural: bool = True
+
+    def describe(self, period: str, end: str) -> str:
+        """The sentence phrase with the run's period and last year filled in."""
+        return self.phrase.format(period=period, end=end)
+
+
+def _place_name(place: Mapping[str, Any]) -> str:
+    name = str(place.get("name") or "")
+    return name or str(place["id"]).replace("_", " ").title()
+
+
+def destination_outcomes(scenario: Mapping[str, Any]) -> list[Outcome]:
+    """One arrivals outcome per destination of the scenario, in file order."""
+    return [
+        Outcome(
+            f"arrivals_{p['id']}",
+            f"Arrivals in {_place_name(p)}",
+            "people",
+            f"arrivals in {_place_name(p)} over {{period}}",
+        )
+        for p in scenario.get("places", [])
+        if p.get("kind") == "destination"
+    ]
+
+
+_ARRIVALS = Outcome(
+    "arrivals", "Arrivals, all destinations", "people", "arrivals at all destinations over {period}"
+)
+_REPATRIATED = Outcome(
+    "repatriated",
+    "Repatriated to North Korea",
+    "people",
+    "repatriations from China to North Korea over {period}",
+)
+_DIED = Outcome("died", "Deaths", "people", "deaths on the way and in detention over {period}")
+_IN_CHINA = Outcome(
+    "in_china_end",
+    "In China at the end",
+    "people_at_end",
+    "North Koreans in China at the end of {end}",
+)
+_MONTHS = Outcome(
+    "median_months_in_china_at_arrival",
+    "Months in China at arrival (median)",
+    "months",
+    "the median time arrivals spent in China",
+    plural=False,
+)
+_BROKER_SHARE = Outcome(
+    "broker_assisted_share",
+    "Share of arrivals helped by a broker",
+    "share",
+    "the share of arrivals helped by a broker",
+    plural=False,
+)
+_BROKER_FEES = Outcome(
+    "broker_fees_usd",
+    "Money paid to brokers",
+    "usd",
+    "the money paid to brokers over {period}",
+    plural=False,
+)
+
+#: The outcomes ``nkroutes run`` prints after a run.
+RUN_OUTCOMES: tuple[Outcome, ...] = (_ARRIVALS, _REPATRIATED, _DIED, _BROKER_SHARE)
+
+
+def comparison_outcomes(scenario: Mapping[str, Any]) -> list[Outcome]:
+    """The outcomes a comparison reports, in order.
+
+    Arrivals in total and at each destination, repatriations, deaths, North Koreans in China
+    at the end, median months in China at arrival, the broker-assisted share of arrivals and
+    the money paid to brokers.
+    """
+    return [
+        _ARRIVALS,
+        *destination_outcomes(scenario),
+        _REPATRIATED,
+        _DIED,
+        _IN_CHINA,
+        _MONTHS,
+        _BROKER_SHARE,
+        _BROKER_FEES,
+    ]
+
+
+def period_of(scenario: Mapping[str, Any]) -> tuple[str, str]:
+    """The run's period as ``("1990-2008", "2008")`` (first and last simulated year)."""
+    time = scenario.get("time", {})
+    first = str(time.get("start", "1990-01"))[:4]
+    last = str(time.get("end", "2008-12"))[:4]
+    return (first if first == last else f"{first}-{last}"), last
+
+
+def format_value(value: float, kind: str, signed: bool = False) -> str:
+    """A value written for a reader: ``12,345``, ``6.0%``, ``31.5 months``, ``US$1,234``.
+
+    Args:
+        value: The number (a share is a fraction; a difference of shares prints in
+            percentage points when ``signed``).
+        kind: One of :data:`KINDS`.
+        signed: Write a sign (for differences): ``+1,234``, ``-2.1 percentage points``.
+
+    Returns:
+        The text (``"n/a"`` for NaN).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    sign = "+" if signed else ""
+    if kind == "share":
+        if signed:
+            return f"{100 * value:{sign},.1f} percentage points"
+        return f"{100 * value:.1f}%"
+    if kind == "months":
+        return f"{value:{sign},.1f} months"
+    if kind == "usd":
+        text = f"{abs(value):,.0f}"
+        prefix = ("-" if value < 0 else "+") if signed else ("-" if value < 0 else "")
+        return f"{prefix}US${text}"
+    return f"{value:{sign},.0f}"
+
+
+def format_number(value: float, kind: str) -> str:
+    """A value without unit words, for table cells: ``12,345``, ``6.0%``, ``31.5``, ``1,234``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kind == "share":
+        return f"{100 * value:.1f}%"
+    if kind == "months":
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"

@@ -1,0 +1,1 @@
+"""Bodies of the ensemble commands (``run``, ``compare``); ``nkroutes.cli`` registers them."""

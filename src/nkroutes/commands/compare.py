@@ -1,0 +1,168 @@
+"""The body of ``nkroutes compare``: run a baseline and what-ifs with common random numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nkroutes.analysis.compare import COMPARISON_MD, Comparison
+from nkroutes.analysis.compare import compare as compare_scenarios
+from nkroutes.cli import BadInput, examples, load, set_option
+from nkroutes.commands.common import (
+    command_line,
+    ensemble_errors,
+    ensemble_options,
+    fresh_dir,
+    latest_unfinished,
+    resume_command,
+    show_progress,
+)
+from nkroutes.commands.run import PLOTS_FOLDER, report_plots
+from nkroutes.ensemble.rundir import link_latest
+from nkroutes.outdir import default_out_dir
+
+
+def compare_command(
+    base_file: str,
+    whatif_files: tuple[str, ...],
+    overrides: dict[str, Any],
+    out: Path | None,
+    seed: int,
+    force: bool,
+    replicates: int,
+    workers: int | None,
+    executor: str,
+    scheduler: str | None,
+    resume: bool,
+    trace: bool,
+    quiet: bool,
+    plots: bool = True,
+) -> Comparison:
+    """Compare what-ifs with a baseline for the command line and print the report's path.
+
+    ``--set`` values apply to every scenario. Without ``--out`` the comparison goes to a
+    new ``results/compare-<baseline>/<YYYYmmddTHHMMSS>/`` with a ``latest`` link beside it.
+
+    Raises:
+        BadInput: For bad options or an output directory that must not be written (exit 2).
+        RunFailure: If a replicate fails (exit 1).
+    """
+    scenarios = [load(f, overrides) for f in (base_file, *whatif_files)]
+    if seed < 0:
+        raise BadInput(f"--seed: found {seed}, expected a whole number >= 0")
+    default = out is None
+    if out is None:
+        parent = default_out_dir(f"compare-{scenarios[0].name}").parent
+        if resume:
+            out = _latest_unfinished_comparison(parent)
+            if out is None:
+                raise BadInput(
+                    f"--resume: found no unfinished comparison in {parent}; name it with --out"
+                )
+        else:
+            out = fresh_dir(default_out_dir(f"compare-{scenarios[0].name}"))
+    with ensemble_errors(out, resume_command(out)):
+        comparison = compare_scenarios(
+            scenarios[0],
+            scenarios[1:],
+            replicates=replicates,
+            seed=seed,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            out=out,
+            resume=resume,
+            force=force,
+            trace=trace,
+            progress=show_progress(quiet),
+            command=command_line(),
+        )
+    if default:
+        link_latest(out)
+    click.echo(
+        f"Compared {', '.join(comparison.whatifs)} with {comparison.baseline}: "
+        f"{replicates} paired replicates each (seed {seed}), {comparison.period}."
+    )
+    click.echo(f"Report: {out / COMPARISON_MD}")
+    click.echo(f"Table:  {out / 'comparison.csv'}; each scenario's results in {out}/<name>/")
+    if plots:
+        report_plots(make_comparison_plots(comparison, out))
+    return comparison
+
+
+def _latest_unfinished_comparison(parent: Path) -> Path | None:
+    """The newest comparison under ``parent`` without a report but with an unfinished run."""
+    if not parent.is_dir():
+        return None
+    found = [
+        d
+        for d in parent.iterdir()
+        if d.is_dir()
+        and not d.is_symlink()
+        and not (d / COMPARISON_MD).exists()
+        and latest_unfinished(d) is not None
+    ]
+    return max(found, key=lambda p: p.name) if found else None
+
+
+def make_comparison_plots(comparison: Comparison, out: Path) -> list[Path]:
+    """Hook for figures after a comparison: ``nkroutes.plots.plot_comparison``, if it exists.
+
+    Draws into ``<out>/plots``; a missing plotting module draws nothing, and an error
+    becomes a warning (the comparison is already written).
+    """
+    try:
+        from nkroutes.plots import plot_comparison
+    except ImportError:
+        return []
+    try:
+        return list(plot_comparison(comparison.table, comparison.results, out / PLOTS_FOLDER))
+    except Exception as error:  # figures are optional; the results are safe on disk
+        click.echo(f"warning: figures not drawn ({type(error).__name__}: {error})", err=True)
+        return []
+
+
+@click.command(
+    "compare",
+    epilog=examples(
+        "nkroutes compare scenarios/baseline.toml scenarios/china-non-refoulement.toml -n 50",
+        "nkroutes compare scenarios/baseline.toml scenarios/thailand-closes.toml "
+        "scenarios/porous-border.toml -n 200 --seed 7 --out results/my-comparison",
+    ),
+)
+@click.argument("base_file", metavar="BASE")
+@click.argument("whatif_files", metavar="WHATIF...", nargs=-1, required=True)
+@set_option
+@click.option("--seed", type=int, default=0, show_default=True, help="Base random seed (>= 0).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Output directory [default: results/compare-<baseline name>/<YYYYmmddTHHMMSS>/, "
+    "and results/compare-<baseline name>/latest points to it].",
+)
+@click.option("--force", is_flag=True, help="Delete the results already in --out and start over.")
+@ensemble_options
+@click.option("--no-plots", is_flag=True, help="Do not draw figures after the comparison.")
+def compare(
+    base_file: str,
+    whatif_files: tuple[str, ...],
+    overrides: dict[str, Any],
+    seed: int,
+    out: Path | None,
+    force: bool,
+    no_plots: bool,
+    **options: Any,
+) -> None:
+    """Compare what-if scenarios with a baseline over paired replicates.
+
+    Every scenario runs the same replicate seeds (common random numbers), so each
+    replicate gives a paired difference. Writes each scenario's results to OUT/<name>/, and
+    comparison.csv and comparison.md (a short report with one sentence per outcome) to OUT.
+    --set values apply to every scenario.
+    """
+    compare_command(
+        base_file, whatif_files, overrides, out, seed, force, plots=not no_plots, **options
+    )

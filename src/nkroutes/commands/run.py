@@ -1,0 +1,198 @@
+"""The body of ``nkroutes run``: run an ensemble, write it, print where and a short summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nkroutes.analysis.intervals import outcome_intervals
+from nkroutes.analysis.outcomes import RUN_OUTCOMES, format_number, period_of
+from nkroutes.cli import BadInput, examples, load, set_option
+from nkroutes.commands.common import (
+    command_line,
+    ensemble_errors,
+    ensemble_options,
+    fresh_dir,
+    latest_unfinished,
+    resume_command,
+    show_progress,
+)
+from nkroutes.ensemble.results import Results
+from nkroutes.ensemble.rundir import link_latest
+from nkroutes.ensemble.runner import run_ensemble
+from nkroutes.outdir import default_out_dir
+from nkroutes.scenario import Scenario
+
+#: Folder of figures inside a results directory.
+PLOTS_FOLDER = "plots"
+
+
+def run_command(
+    scenario: Scenario,
+    out: Path | None,
+    seed: int,
+    force: bool,
+    replicates: int,
+    workers: int | None,
+    executor: str,
+    scheduler: str | None,
+    resume: bool,
+    trace: bool,
+    quiet: bool,
+    plots: bool = True,
+) -> Results:
+    """Run ``scenario``'s ensemble for the command line and report it.
+
+    Without ``--out`` the results go to a new ``results/<name>/<YYYYmmddTHHMMSS>/`` and
+    ``results/<name>/latest`` points there once the run is complete; ``--resume`` without
+    ``--out`` completes the newest unfinished run of the scenario there.
+
+    Raises:
+        BadInput: For bad options or an output directory that must not be written (exit 2).
+        RunFailure: If a replicate fails (exit 1).
+    """
+    default = out is None
+    if out is None:
+        parent = default_out_dir(scenario.name).parent
+        if resume:
+            out = latest_unfinished(parent)
+            if out is None:
+                raise BadInput(
+                    f"--resume: found no unfinished run of '{scenario.name}' in {parent}; "
+                    "name the directory with --out"
+                )
+        else:
+            out = fresh_dir(default_out_dir(scenario.name))
+    if seed < 0:
+        raise BadInput(f"--seed: found {seed}, expected a whole number >= 0")
+    with ensemble_errors(out, resume_command(out)):
+        results = run_ensemble(
+            scenario,
+            replicates=replicates,
+            seed=seed,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            out=out,
+            resume=resume,
+            force=force,
+            trace=trace,
+            progress=show_progress(quiet),
+            command=command_line(),
+        )
+    if default:
+        link_latest(out)
+    click.echo(run_report(results))
+    if plots:
+        report_plots(make_plots(results))
+    return results
+
+
+def run_report(results: Results) -> str:
+    """Where the results are and a short table: median and 90% interval of key outcomes."""
+    manifest = results.manifest
+    period, _ = period_of(results.scenario)
+    wall = float(manifest.get("wall_time_s") or 0.0)
+    lines = [
+        f"{results.n_replicates} replicates of '{results.name}' (seed {manifest.get('seed')}), "
+        f"{period}, in {_duration(wall)}.",
+        f"Results: {results.directory}",
+        "",
+    ]
+    columns = [o.column for o in RUN_OUTCOMES if o.column in results.summary.columns]
+    if not columns:
+        return "\n".join(lines)
+    stats = outcome_intervals(results.summary, columns)
+    width = max(len(o.label) for o in RUN_OUTCOMES) + 2
+    lines.append(f"{'Outcome, ' + period:<{width}}{'median':>10}   90% interval")
+    for outcome in RUN_OUTCOMES:
+        if outcome.column not in stats.index:
+            continue
+        row = stats.loc[outcome.column]
+        median = format_number(row["median"], outcome.kind)
+        interval = (
+            f"{format_number(row['low'], outcome.kind)} to "
+            f"{format_number(row['high'], outcome.kind)}"
+        )
+        lines.append(f"{outcome.label:<{width}}{median:>10}   {interval}")
+    return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+def make_plots(results: Results) -> list[Path]:
+    """Hook for figures after a run: ``nkroutes.plots.plot_results``, if it exists.
+
+    Draws into ``<results directory>/plots``. Figures never fail a run whose results are
+    written: a missing plotting module draws nothing, and an error becomes a warning.
+
+    Returns:
+        The figure files written.
+    """
+    try:
+        from nkroutes.plots import plot_results
+    except ImportError:
+        return []
+    if results.directory is None:
+        return []
+    try:
+        return list(plot_results(results, results.directory / PLOTS_FOLDER))
+    except Exception as error:  # figures are optional; the results are safe on disk
+        click.echo(f"warning: figures not drawn ({type(error).__name__}: {error})", err=True)
+        return []
+
+
+def report_plots(paths: list[Path]) -> None:
+    """Say where the figures are, if any were drawn."""
+    if paths:
+        click.echo(f"Figures: {paths[0].parent} ({len(paths)} files)")
+
+
+@click.command(
+    "run",
+    epilog=examples(
+        "nkroutes run scenarios/baseline.toml",
+        "nkroutes run scenarios/baseline.toml -n 200 --seed 7 --workers 2",
+        "nkroutes run scenarios/baseline.toml --seed 1 --out results/try --set time.end=2011-12",
+        "nkroutes run scenarios/baseline.toml --out results/try --resume",
+        "nkroutes run scenarios/baseline.toml -n 1000 --executor dask "
+        "--scheduler tcp://10.0.0.5:8786",
+    ),
+)
+@click.argument("file")
+@set_option
+@click.option("--seed", type=int, default=0, show_default=True, help="Base random seed (>= 0).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Output directory [default: results/<scenario name>/<YYYYmmddTHHMMSS>/, and "
+    "results/<scenario name>/latest points to it].",
+)
+@click.option("--force", is_flag=True, help="Delete the results already in --out and start over.")
+@ensemble_options
+@click.option("--no-plots", is_flag=True, help="Do not draw figures after the run.")
+def run(
+    file: str,
+    overrides: dict[str, Any],
+    seed: int,
+    out: Path | None,
+    force: bool,
+    no_plots: bool,
+    **options: Any,
+) -> None:
+    """Run replicates of a scenario and write their results.
+
+    Replicate k always runs with the same random numbers for the same --seed, whatever the
+    number of replicates, workers or machines. Each replicate is saved as it finishes: an
+    interrupted run is completed with --resume. Nothing is written if the scenario has a
+    problem. The files are described in docs/outputs.md.
+    """
+    run_command(load(file, overrides), out, seed, force, plots=not no_plots, **options)

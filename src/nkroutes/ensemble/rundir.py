@@ -1,0 +1,257 @@
+"""A results directory on disk: replicate parts written atomically, tables assembled at the end.
+
+Layout (documented in ``docs/outputs.md``)::
+
+    DIR/manifest.json        what was run (see nkroutes.ensemble.manifest)
+    DIR/scenario.toml        the resolved scenario
+    DIR/yearly.csv ...       the tables (see nkroutes.ensemble.results.TABLE_FILES)
+    DIR/migrants.csv.gz      with tracing: one row per migrant and replicate
+    DIR/parts/r000012/       while running: one folder per finished replicate
+
+A finished replicate's files are written into a hidden temporary folder that is then
+renamed to ``parts/r<replicate>``: a rename is atomic, so a part folder is either complete or
+absent, whenever the run is killed. The tables are assembled from the parts in replicate
+order (each written to a temporary name and renamed), the manifest is marked complete, and
+only then are the parts removed. Nothing here ever deletes a file it did not write.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from nkroutes.ensemble.errors import EnsembleSetupError
+from nkroutes.ensemble.results import TABLE_FILES
+from nkroutes.ensemble.tasks import ReplicateOutput
+
+MANIFEST_FILE = "manifest.json"
+SCENARIO_FILE = "scenario.toml"
+MIGRANTS_FILE = "migrants.csv.gz"
+PARTS_DIR = "parts"
+#: Names of temporary files and folders (removed when a run resumes or starts over).
+TMP_PREFIX = ".tmp-"
+_MIGRANTS_HEADER = "migrants-header.csv"
+_MIGRANTS_BODY = "migrants-rows.csv.gz"
+_PART_NAME = re.compile(r"r(\d{6,})")
+
+#: Every file or folder a run writes at the top of its directory.
+RUN_FILES: tuple[str, ...] = (
+    MANIFEST_FILE,
+    SCENARIO_FILE,
+    *TABLE_FILES.values(),
+    MIGRANTS_FILE,
+    PARTS_DIR,
+)
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write a file under a temporary name in the same folder, then rename it into place."""
+    tmp = path.with_name(f"{TMP_PREFIX}{os.getpid()}-{path.name}")
+    if isinstance(data, str):
+        tmp.write_text(data, encoding="utf-8", newline="")
+    else:
+        tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+class RunDirectory:
+    """The results directory of one scenario's ensemble.
+
+    Args:
+        path: The directory (it need not exist yet).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def parts(self) -> Path:
+        """The folder of finished replicates' parts."""
+        return self.path / PARTS_DIR
+
+    def part_dir(self, replicate: int) -> Path:
+        """The part folder of one replicate."""
+        return self.parts / f"r{replicate:06d}"
+
+    def done_replicates(self) -> set[int]:
+        """Replicates whose part folder exists (so is complete)."""
+        if not self.parts.is_dir():
+            return set()
+        found = (_PART_NAME.fullmatch(p.name) for p in self.parts.iterdir() if p.is_dir())
+        return {int(m.group(1)) for m in found if m}
+
+    def is_empty(self) -> bool:
+        """Whether the directory does not exist or holds nothing."""
+        return not self.path.exists() or not any(self.path.iterdir())
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest, or ``None`` if there is none."""
+        path = self.path / MANIFEST_FILE
+        if not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise EnsembleSetupError(f"{path}: cannot read the manifest ({exc})") from None
+
+    # -- writing -------------------------------------------------------------------------
+
+    def create(self) -> None:
+        """Create the directory (and its parents) if needed."""
+        if self.path.exists() and not self.path.is_dir():
+            raise EnsembleSetupError(f"{self.path}: exists and is not a directory")
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.parts.mkdir(exist_ok=True)
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Write ``manifest.json`` atomically."""
+        write_atomic(self.path / MANIFEST_FILE, json.dumps(manifest, indent=2) + "\n")
+
+    def write_scenario(self, toml_text: str) -> None:
+        """Write ``scenario.toml`` atomically."""
+        write_atomic(self.path / SCENARIO_FILE, toml_text)
+
+    def write_part(self, output: ReplicateOutput) -> None:
+        """Save one finished replicate: its files appear all at once or not at all."""
+        final = self.part_dir(output.replicate)
+        tmp = self.parts / f"{TMP_PREFIX}{os.getpid()}-{final.name}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        for name, text in output.tables.items():
+            (tmp / TABLE_FILES[name]).write_text(text, encoding="utf-8", newline="")
+        if output.migrants_gz is not None and output.migrants_header is not None:
+            (tmp / _MIGRANTS_HEADER).write_text(output.migrants_header, encoding="utf-8")
+            (tmp / _MIGRANTS_BODY).write_bytes(output.migrants_gz)
+        if final.exists():  # an identical earlier copy (same scenario, same seed)
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+
+    def clean_temporaries(self) -> None:
+        """Remove temporary files and folders left by a run that was killed."""
+        for folder in (self.path, self.parts):
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                if entry.name.startswith(TMP_PREFIX):
+                    if entry.is_dir():
+                        shutil.rmtree(entry)
+                    else:
+                        entry.unlink()
+
+    def clear(self) -> None:
+        """Remove every file a run writes (for ``force``); other files are left alone."""
+        self.clean_temporaries()
+        for name in RUN_FILES:
+            entry = self.path / name
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            elif entry.exists() or entry.is_symlink():
+                entry.unlink()
+
+    def remove_parts(self) -> None:
+        """Remove the part folders once the tables are assembled."""
+        if self.parts.is_dir():
+            shutil.rmtree(self.parts)
+
+    # -- assembling ----------------------------------------------------------------------
+
+    def part_tables(self, replicate: int) -> dict[str, str]:
+        """One replicate's CSV texts, read back from its part folder."""
+        folder = self.part_dir(replicate)
+        return {
+            name: (folder / file).read_text(encoding="utf-8") for name, file in TABLE_FILES.items()
+        }
+
+    def assemble(self, replicates: Iterable[int], trace: bool) -> None:
+        """Write the tables (and ``migrants.csv.gz``) from the parts, in replicate order.
+
+        Args:
+            replicates: The replicates to include, all of which must have parts.
+            trace: Whether to assemble ``migrants.csv.gz`` too.
+        """
+        order = sorted(replicates)
+        for file in TABLE_FILES.values():
+            _concatenate_csv((self.part_dir(k) / file for k in order), self.path / file)
+        if trace:
+            tmp = self.path / f"{TMP_PREFIX}{os.getpid()}-{MIGRANTS_FILE}"
+            with tmp.open("wb") as sink:
+                header = (self.part_dir(order[0]) / _MIGRANTS_HEADER).read_text(encoding="utf-8")
+                sink.write(gzip.compress(header.encode("utf-8"), mtime=0))
+                for k in order:
+                    part = self.part_dir(k)
+                    if (part / _MIGRANTS_HEADER).read_text(encoding="utf-8") != header:
+                        raise RuntimeError(f"{part}: migrant columns differ from replicate 0")
+                    with (part / _MIGRANTS_BODY).open("rb") as source:
+                        shutil.copyfileobj(source, sink)
+            os.replace(tmp, self.path / MIGRANTS_FILE)
+
+
+def concatenate_csv_texts(texts: Iterable[str]) -> str:
+    """Join CSV texts that share a header into one (header once, rows in order).
+
+    Raises:
+        RuntimeError: If a text's header differs from the first one's.
+    """
+    header: str | None = None
+    pieces: list[str] = []
+    for text in texts:
+        head, _, rows = text.partition("\n")
+        if header is None:
+            header = head
+            pieces.append(head + "\n")
+        elif head != header:
+            raise RuntimeError(f"CSV columns differ: {head!r} vs {header!r}")
+        pieces.append(rows)
+    return "".join(pieces)
+
+
+def _concatenate_csv(files: Iterable[Path], target: Path) -> None:
+    tmp = target.with_name(f"{TMP_PREFIX}{os.getpid()}-{target.name}")
+    header: str | None = None
+    with tmp.open("w", encoding="utf-8", newline="") as sink:
+        for path in files:
+            with path.open(encoding="utf-8", newline="") as source:
+                head = source.readline()
+                if header is None:
+                    header = head
+                    sink.write(head)
+                elif head != header:
+                    raise RuntimeError(f"{path}: columns differ from the first replicate's")
+                shutil.copyfileobj(source, sink)
+    os.replace(tmp, target)
+
+
+def link_latest(run_dir: Path, name: str = "latest") -> Path | None:
+    """Point ``<parent>/latest`` at ``run_dir`` (a relative symlink, replaced atomically).
+
+    Args:
+        run_dir: A results directory, e.g. ``results/baseline/20250101T120000``.
+        name: The link's name.
+
+    Returns:
+        The link, or ``None`` if it could not be made (no symlinks on this file system, or
+        a real file or folder of that name is in the way: it is left alone).
+    """
+    link = run_dir.parent / name
+    if link.exists() and not link.is_symlink():
+        return None
+    tmp = run_dir.parent / f"{TMP_PREFIX}{os.getpid()}-{name}"
+    try:
+        if tmp.is_symlink():
+            tmp.unlink()
+        os.symlink(run_dir.name, tmp, target_is_directory=True)
+        os.replace(tmp, link)
+    except OSError:
+        if tmp.is_symlink():
+            tmp.unlink()
+        return None
+    return link

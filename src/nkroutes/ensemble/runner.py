@@ -1,0 +1,350 @@
+"""Run an ensemble: many replicates of one scenario, on any executor, resumable on disk.
+
+:func:`run_ensemble` is what ``nkroutes run`` does, as a function: it runs replicates
+``0 .. replicates - 1`` of a scenario (replicate ``k`` with the seed
+:func:`~nkroutes.ensemble.seeds.replicate_seed` ``(seed, k)``), saves each one as soon as
+it finishes, assembles the tables and returns them as :class:`Results`.
+
+Example:
+    >>> from nkroutes import load_scenario, run_ensemble
+    >>> results = run_ensemble(load_scenario("scenarios/baseline.toml"), replicates=4, seed=7)
+    >>> results.summary["arrivals"].median()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
+from nkroutes.ensemble.executors import InProcessExecutor, default_workers, make_executor
+from nkroutes.ensemble.manifest import finish_session, new_manifest, start_session
+from nkroutes.ensemble.progress import progress_bar
+from nkroutes.ensemble.results import TABLE_FILES, Results
+from nkroutes.ensemble.rundir import MANIFEST_FILE, RunDirectory, concatenate_csv_texts
+from nkroutes.ensemble.seeds import check_seed, replicate_seed
+from nkroutes.ensemble.tasks import ReplicateOutput, run_replicate
+from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
+
+#: Replicates when none are asked for: enough for a first look at medians and a rough
+#: 90% interval in about a minute on a laptop (use 200 or more for a comparison).
+DEFAULT_REPLICATES = 20
+
+#: Tasks kept submitted per worker, so workers never wait while results are being saved.
+PENDING_PER_WORKER = 2
+
+#: Tasks kept submitted on an executor of unknown size (a Dask cluster, one passed in).
+PENDING_UNKNOWN = 256
+
+
+def as_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Scenario:
+    """A validated :class:`Scenario` from a scenario, a file path or a dict of values.
+
+    Raises:
+        ScenarioError: If a file or dict is not a valid scenario.
+        TypeError: For anything else.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | os.PathLike):
+        return load_scenario(scenario)
+    if isinstance(scenario, Mapping):
+        return scenario_from_dict(scenario)
+    raise TypeError(f"scenario: found {type(scenario).__name__}, expected a Scenario, path or dict")
+
+
+def run_ensemble(
+    scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str],
+    replicates: int = DEFAULT_REPLICATES,
+    seed: int = 0,
+    executor: str | Executor = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    out: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    force: bool = False,
+    trace: bool = False,
+    progress: bool = False,
+    command: str | None = None,
+    max_pending: int | None = None,
+) -> Results:
+    """Run replicates of a scenario and return (and optionally save) their tables.
+
+    Replicate ``k`` always runs with the same seed for the same ``seed``, so its rows depend
+    only on the scenario and ``(seed, k)``: not on the executor, the number of workers, the
+    number of replicates or whether the run was interrupted and resumed.
+
+    Args:
+        scenario: A :class:`~nkroutes.scenario.Scenario`, a scenario file, or a dict of
+            scenario values (validated first).
+        replicates: Number of replicates (``>= 1``).
+        seed: The ensemble seed (a whole number ``>= 0``).
+        executor: ``"local"`` (processes on this machine), ``"dask"`` (a Dask cluster at
+            ``scheduler``), or a :class:`concurrent.futures.Executor` you manage.
+        workers: Local worker processes (default: every core; ``1`` runs in this process).
+        scheduler: Dask scheduler address such as ``"tcp://10.0.0.5:8786"``.
+        out: Results directory to write (see ``docs/outputs.md``); ``None`` keeps
+            everything in memory and writes nothing.
+        resume: With ``out``: complete an interrupted run there (same scenario, seed and
+            tracing), running only the replicates it lacks.
+        force: With ``out``: delete the results already there and start over.
+        trace: Also produce one row per migrant (``migrants.csv.gz``; in memory as
+            ``results.extra["migrants"]``). Large: about 20 MB per replicate.
+        progress: Draw a progress bar on standard error.
+        command: The command line to record in the manifest (the CLI passes it).
+        max_pending: Tasks kept submitted at once (default: 2 per local worker, else 256).
+
+    Returns:
+        The ensemble's :class:`Results` (with ``directory`` set when ``out`` is given).
+
+    Raises:
+        ScenarioError: If the scenario is not valid.
+        EnsembleSetupError: For bad options, an unreachable cluster, or an ``out``
+            directory that holds other results (without ``resume`` or ``force``) or results
+            of another scenario, seed or tracing (with ``resume``).
+        EnsembleRunError: If a replicate fails; finished replicates stay saved in ``out``.
+    """
+    the_scenario = as_scenario(scenario)
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
+        raise EnsembleSetupError(f"replicates: found {replicates!r}, expected a whole number >= 1")
+    try:
+        seed = check_seed(seed)
+    except ValueError as exc:
+        raise EnsembleSetupError(str(exc)) from None
+    if resume and force:
+        raise EnsembleSetupError("resume and force: choose one (complete a run, or start over)")
+    if out is None and (resume or force):
+        raise EnsembleSetupError("resume and force need an output directory (out)")
+
+    run_dir = RunDirectory(out) if out is not None else None
+    if run_dir is not None:
+        manifest = _prepare_directory(run_dir, the_scenario, seed, replicates, trace, resume, force)
+        if manifest["status"] == "complete":
+            return Results.load(run_dir.path)
+        done = run_dir.done_replicates()
+    else:
+        manifest = _new_manifest(the_scenario, seed, replicates, trace)
+        done = set()
+    todo = [k for k in range(replicates) if k not in done]
+    kind = executor_kind(executor)
+    local_workers = (workers or default_workers()) if kind == "local" else None
+    session = start_session(
+        manifest,
+        executor=kind,
+        workers=local_workers,
+        scheduler=scheduler,
+        command=command,
+        replicates_to_run=len(todo),
+    )
+    if run_dir is not None:
+        run_dir.write_manifest(manifest)
+
+    in_memory: dict[int, ReplicateOutput] = {}
+
+    def keep(output: ReplicateOutput) -> None:
+        if run_dir is not None:
+            run_dir.write_part(output)
+        else:
+            in_memory[output.replicate] = output
+
+    if max_pending is None:
+        max_pending = PENDING_PER_WORKER * local_workers if local_workers else PENDING_UNKNOWN
+    started = time.perf_counter()
+    context = (
+        make_executor(executor, workers, scheduler)
+        if isinstance(executor, str)
+        else nullcontext(executor)
+    )
+    with (
+        context as pool,
+        progress_bar(replicates, len(done), the_scenario.name, progress) as bar,
+    ):
+        worker_seconds = _run_tasks(
+            pool, the_scenario.to_dict(), seed, todo, trace, keep, bar.update, max_pending
+        )
+    session["worker_seconds"] = round(worker_seconds, 3)
+    finish_session(manifest, session, time.perf_counter() - started)
+
+    if run_dir is None:
+        return _results_in_memory(the_scenario, manifest, in_memory, trace)
+    run_dir.assemble(range(replicates), trace)
+    run_dir.write_manifest(manifest)
+    run_dir.remove_parts()
+    return Results.load(run_dir.path)
+
+
+def executor_kind(executor: str | Executor) -> str:
+    """How an executor is recorded: ``"local"``, ``"dask"`` or the class name of another."""
+    if isinstance(executor, str):
+        return executor
+    if isinstance(executor, InProcessExecutor | ProcessPoolExecutor):
+        return "local"
+    if type(executor).__module__.startswith("distributed"):
+        return "dask"
+    return type(executor).__name__
+
+
+def _new_manifest(scenario: Scenario, seed: int, replicates: int, trace: bool) -> dict[str, Any]:
+    return new_manifest(
+        scenario_name=scenario.name,
+        scenario_hash=scenario.hash,
+        scenario_source=scenario.source,
+        seed=seed,
+        replicates=replicates,
+        trace=trace,
+    )
+
+
+def _prepare_directory(
+    run_dir: RunDirectory,
+    scenario: Scenario,
+    seed: int,
+    replicates: int,
+    trace: bool,
+    resume: bool,
+    force: bool,
+) -> dict[str, Any]:
+    """Check the results directory against the request; return the manifest to continue."""
+    path = run_dir.path
+    if path.exists() and not path.is_dir():
+        raise EnsembleSetupError(f"{path}: exists and is not a directory")
+    if force and path.exists():
+        run_dir.clear()
+    elif not run_dir.is_empty():
+        if not resume:
+            raise EnsembleSetupError(
+                f"{path} is not empty; choose another --out, or pass --force (force=True) "
+                "to delete its results and start over, or --resume (resume=True) to complete "
+                "an interrupted run there"
+            )
+        manifest = run_dir.read_manifest()
+        if manifest is None:
+            raise EnsembleSetupError(
+                f"{path}: is not an nkroutes results directory (no {MANIFEST_FILE}); "
+                "choose another output directory"
+            )
+        _check_same_run(path, manifest, scenario, seed, trace)
+        if manifest.get("status") == "complete":
+            if manifest.get("replicates") != replicates:
+                raise EnsembleSetupError(
+                    f"{path}: holds a complete run of {manifest.get('replicates')} replicates, "
+                    f"not {replicates}; start a new run (another output directory, or --force)"
+                )
+            return manifest
+        run_dir.clean_temporaries()
+        run_dir.create()
+        manifest["replicates"] = replicates
+        return manifest
+    manifest = _new_manifest(scenario, seed, replicates, trace)
+    run_dir.create()
+    run_dir.write_scenario(scenario.to_toml())
+    run_dir.write_manifest(manifest)
+    return manifest
+
+
+def _check_same_run(
+    path: Path, manifest: dict[str, Any], scenario: Scenario, seed: int, trace: bool
+) -> None:
+    recorded = manifest.get("scenario", {})
+    if recorded.get("hash") != scenario.hash:
+        raise EnsembleSetupError(
+            f"{path}: holds results of scenario '{recorded.get('name')}' "
+            f"(sha256 {str(recorded.get('hash'))[:12]}), but the scenario now resolves to "
+            f"'{scenario.name}' (sha256 {scenario.hash[:12]}); resume needs the same file and "
+            "--set values. Use --force to start over, or another output directory"
+        )
+    if manifest.get("seed") != seed:
+        raise EnsembleSetupError(
+            f"{path}: was run with seed {manifest.get('seed')}, not {seed}; resume with "
+            f"--seed {manifest.get('seed')}"
+        )
+    if bool(manifest.get("trace")) != trace:
+        was = "with" if manifest.get("trace") else "without"
+        raise EnsembleSetupError(f"{path}: was run {was} --trace; resume it the same way")
+
+
+def _run_tasks(
+    pool: Executor,
+    scenario: dict[str, Any],
+    seed: int,
+    todo: list[int],
+    trace: bool,
+    keep: Callable[[ReplicateOutput], None],
+    advance: Callable[[int], Any],
+    max_pending: int,
+) -> float:
+    """Submit the replicates, keep each result as it arrives; return summed worker time."""
+    pending: dict[Future[ReplicateOutput], int] = {}
+    queue = iter(todo)
+    worker_seconds = 0.0
+
+    def submit_more() -> None:
+        while len(pending) < max(1, max_pending):
+            k = next(queue, None)
+            if k is None:
+                return
+            future = pool.submit(run_replicate, scenario, k, replicate_seed(seed, k), trace)
+            pending[future] = k
+
+    try:
+        submit_more()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=pending.__getitem__):
+                k = pending.pop(future)
+                try:
+                    output = future.result()
+                except BrokenProcessPool as exc:
+                    raise EnsembleRunError(
+                        f"replicate {k}: a worker process died (killed, or out of memory?); "
+                        "finished replicates are saved; complete the run with --resume",
+                        k,
+                        replicate_seed(seed, k),
+                    ) from exc
+                except Exception as exc:
+                    raise EnsembleRunError(
+                        f"replicate {k} (model seed {replicate_seed(seed, k)}) failed: "
+                        f"{type(exc).__name__}: {exc}",
+                        k,
+                        replicate_seed(seed, k),
+                    ) from exc
+                keep(output)
+                worker_seconds += output.seconds
+                advance(1)
+            submit_more()
+    finally:
+        for future in pending:
+            future.cancel()
+    return worker_seconds
+
+
+def _results_in_memory(
+    scenario: Scenario,
+    manifest: dict[str, Any],
+    outputs: dict[int, ReplicateOutput],
+    trace: bool,
+) -> Results:
+    """The tables parsed from the replicates' CSV text, exactly as if read from files."""
+    order = sorted(outputs)
+    tables = {
+        name: pd.read_csv(
+            io.StringIO(concatenate_csv_texts(outputs[k].tables[name] for k in order))
+        )
+        for name in TABLE_FILES
+    }
+    results = Results(scenario=scenario.to_dict(), manifest=manifest, **tables)
+    if trace:
+        header = outputs[order[0]].migrants_header or ""
+        body = b"".join(gzip.decompress(outputs[k].migrants_gz or b"") for k in order)
+        results.extra["migrants"] = pd.read_csv(io.BytesIO(header.encode("utf-8") + body))
+    return results

@@ -1,0 +1,139 @@
+"""The run command: options, output folders, the printed summary, exit codes, the plot hook."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import nkroutes.plots
+from nkroutes.ensemble.results import Results
+from tiny_scenario import write_tiny
+
+
+@pytest.fixture
+def tiny_file(tmp_path):
+    base, _ = write_tiny(tmp_path / "scenarios")
+    return base
+
+
+def test_run_writes_a_new_dated_folder_and_points_latest_at_it(
+    cli, tiny_file, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    result = cli("run", tiny_file, "-n", "2", "--workers", "1", "--seed", "5", "--no-plots")
+    assert result.exit_code == 0, result.output
+    runs = sorted(p for p in (tmp_path / "results" / "tiny").iterdir() if p.name != "latest")
+    assert len(runs) == 1
+    latest = tmp_path / "results" / "tiny" / "latest"
+    assert latest.is_symlink() and latest.resolve() == runs[0].resolve()
+    assert f"Results: results/tiny/{runs[0].name}" in result.stdout
+    assert "2 replicates of 'tiny' (seed 5), 1990-1996" in result.stdout
+    for label in ("Arrivals, all destinations", "Repatriated to North Korea", "Deaths"):
+        assert label in result.stdout
+    assert "Share of arrivals helped by a broker" in result.stdout
+    assert "median   90% interval" in result.stdout
+    manifest = json.loads((runs[0] / "manifest.json").read_text())
+    assert manifest["command"].startswith("nkroutes ")
+
+    # The same command again makes a second folder and moves latest; the first stays.
+    again = cli("run", tiny_file, "-n", "2", "--workers", "1", "--seed", "5", "--no-plots")
+    assert again.exit_code == 0, again.output
+    runs = sorted(p for p in (tmp_path / "results" / "tiny").iterdir() if p.name != "latest")
+    assert len(runs) == 2
+    assert latest.resolve() == runs[1].resolve()
+    assert (runs[0] / "summary.csv").read_bytes() == (runs[1] / "summary.csv").read_bytes()
+
+
+def test_run_prints_the_quantiles_of_the_summary(cli, tiny_file, tmp_path):
+    out = tmp_path / "out"
+    result = cli("run", tiny_file, "-n", "3", "--workers", "1", "--out", out, "--no-plots")
+    assert result.exit_code == 0, result.output
+    summary = Results.load(out).summary
+    arrivals = sorted(summary["arrivals"].tolist())
+    line = next(x for x in result.stdout.splitlines() if x.startswith("Arrivals, all"))
+    # median of three is the middle one; the 5% and 95% quantiles interpolate.
+    assert f"{arrivals[1]:,.0f}" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--executor", "dask"], "needs the scheduler's address"),
+        (["--scheduler", "tcp://127.0.0.1:1"], "only used with the 'dask' executor"),
+        (["--seed", "-1"], "--seed: found -1"),
+        (["--resume", "--force"], "choose one"),
+    ],
+)
+def test_bad_ensemble_options_exit_with_2(cli, tiny_file, tmp_path, args, message):
+    out = tmp_path / "out"
+    result = cli("run", tiny_file, "-n", "1", "--workers", "1", "--out", out, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_replicates_must_be_positive(cli, tiny_file, tmp_path):
+    result = cli("run", tiny_file, "-n", "0", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "-n" in result.stderr
+
+
+def test_resume_with_other_set_values_exits_with_2_and_keeps_results(cli, tiny_file, tmp_path):
+    out = tmp_path / "out"
+    assert (
+        cli("run", tiny_file, "-n", "1", "--workers", "1", "--out", out, "--no-plots").exit_code
+        == 0
+    )
+    before = (out / "summary.csv").read_bytes()
+    result = cli(
+        "run", tiny_file, "-n", "1", "--out", out, "--resume",
+        "--set", "enforcement.china.arrest_rate_per_year=0.3",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "holds results of scenario 'tiny'" in result.stderr
+    assert (out / "summary.csv").read_bytes() == before
+
+
+def test_resume_without_out_finds_nothing_to_resume(cli, tiny_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("run", tiny_file, "--resume")
+    assert result.exit_code == 2
+    assert "found no unfinished run of 'tiny'" in result.stderr
+
+
+def test_the_plot_hook_gets_the_results_and_a_plots_folder(cli, tiny_file, tmp_path, monkeypatch):
+    calls = []
+
+    def fake_plot_results(results, out_dir):
+        calls.append((results.name, out_dir))
+        out_dir.mkdir()
+        (out_dir / "a.png").write_bytes(b"")
+        return [out_dir / "a.png"]
+
+    monkeypatch.setattr(nkroutes.plots, "plot_results", fake_plot_results, raising=False)
+    out = tmp_path / "out"
+    result = cli("run", tiny_file, "-n", "1", "--workers", "1", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert calls == [("tiny", out / "plots")]
+    assert f"Figures: {out / 'plots'} (1 files)" in result.stdout
+
+
+def test_a_failing_plot_hook_only_warns(cli, tiny_file, tmp_path, monkeypatch):
+    def broken(results, out_dir):
+        raise ValueError("no axes")
+
+    monkeypatch.setattr(nkroutes.plots, "plot_results", broken, raising=False)
+    out = tmp_path / "out"
+    result = cli("run", tiny_file, "-n", "1", "--workers", "1", "--out", out)
+    assert result.exit_code == 0
+    assert "warning: figures not drawn (ValueError: no axes)" in result.stderr
+    assert (out / "summary.csv").is_file()
+
+
+def test_without_plot_results_the_hook_is_skipped(cli, tiny_file, tmp_path, monkeypatch):
+    monkeypatch.delattr(nkroutes.plots, "plot_results", raising=False)
+    out = tmp_path / "out"
+    result = cli("run", tiny_file, "-n", "1", "--workers", "1", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "Figures:" not in result.stdout
