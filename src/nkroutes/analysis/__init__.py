@@ -1,0 +1,1 @@
+"""Analysis of results: comparisons between scenarios, calibration and fit to observed data."""
