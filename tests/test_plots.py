@@ -139,9 +139,11 @@ def test_time_in_china_prints_the_articles_and_the_models_share(results):
     (box,) = [t for t in fig.axes[0].texts if t.get_gid() == "two_year_shares"]
     text = box.get_text()
     assert "Article: 83% of defectors in China had stayed two years or more" in text
-    shares = results.summary["share_stayed_two_years"]
-    assert f"Model: {shares.median():.0%} of arrivals who passed through China" in text
+    assert "Model: share of arrivals who passed through China who stayed two years" in text
     assert "median of 3 replicates" in text
+    shares = results.summary["share_stayed_two_years"]
+    low, high = np.quantile(shares, [0.05, 0.95])
+    assert text.endswith(f"  {shares.median():.0%} ({low:.0%} to {high:.0%})")
 
 
 def test_effects_forest_plot_draws_each_estimate_and_fills_those_excluding_zero(tmp_path):
@@ -279,3 +281,61 @@ def test_plot_command_refuses_a_directory_without_results(tmp_path, cli):
     assert result.exit_code == 2
     assert f"{tmp_path / 'summary.csv'}: cannot read the results" in result.output
     assert "Traceback" not in result.output
+
+
+def test_effects_read_label_unit_and_pairs_from_the_comparison_table():
+    table = pd.DataFrame(
+        {
+            "baseline": ["baseline", "baseline"],
+            "whatif": ["brokers_dearer", "brokers_dearer"],
+            "outcome": ["broker_fees_usd", "broker_assisted_share"],
+            "label": ["Money paid to brokers", "Share of arrivals helped by a broker"],
+            "unit": ["usd", "share"],
+            "pairs": [20, 20],
+            "median_difference": [3.1e8, 0.0078],
+            "ci_low": [1.66e8, 0.0073],
+            "ci_high": [3.21e8, 0.0191],
+        }
+    )
+    fig = paired_effects(table)
+    money, share = fig.axes
+    assert fig.get_suptitle() == (
+        "Effects of what-ifs against baseline: brokers_dearer (20 paired replicates)"
+    )
+    assert money.get_title(loc="left") == "Money paid to brokers"
+    assert money.get_xlabel() == "difference from baseline (US$, millions)"
+    assert share.get_xlabel() == "difference from baseline (percentage points)"
+    numbers = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert numbers == ["+310  [+166, +321]", "+0.78 pt  [+0.73 pt, +1.91 pt]"]
+
+
+def test_signed_ticks_keep_the_decimals_their_step_needs():
+    from nkroutes.plots.effects import SignedTickFormatter
+
+    ticks = SignedTickFormatter(100.0)
+    ticks.set_locs([0.0, 0.0025, 0.005, 0.0075])
+    assert [ticks(x) for x in (0.0, 0.0025, 0.005, 0.0075)] == ["0.00", "+0.25", "+0.50", "+0.75"]
+    ticks = SignedTickFormatter(1e-6)
+    ticks.set_locs([-5e7, 0.0, 5e7])
+    assert [ticks(x) for x in (-5e7, 0.0, 5e7)] == ["-50", "0", "+50"]
+
+
+def test_far_places_are_drawn_at_the_map_edge_on_their_side():
+    from nkroutes.plots.geography import layout
+
+    places = pd.DataFrame(
+        {
+            "place": ["a", "b", "c", "d", "united_states", "europe"],
+            "lat": [40.0, 42.0, 20.0, 38.0, 38.9, 52.5],
+            "lon": [125.0, 130.0, 100.0, 127.0, -77.0, 13.4],
+        }
+    )
+    points, box = layout(places)
+    assert (box.lon_min, box.lon_max) == (100.0 - 2.5 - 3.0, 130.0 + 2.5 + 3.0)
+    assert (box.lat_min, box.lat_max) == (17.5, 44.5)
+    us, europe = points["united_states"], points["europe"]
+    assert (us.far, us.side, us.x, us.y) == (True, "east", box.lon_max - 1.2, 38.9)
+    assert (europe.far, europe.side, europe.x) == (True, "west", box.lon_min + 1.2)
+    assert europe.y == box.lat_max - 1.2  # 52.5 N is above the map: pulled inside
+    assert (us.lon, us.lat) == (-77.0, 38.9)  # the true position is kept for the label
+    assert not points["a"].far and (points["a"].x, points["a"].y) == (125.0, 40.0)

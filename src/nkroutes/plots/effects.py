@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, StrMethodFormatter
+from matplotlib.ticker import Formatter
 
 from nkroutes.ensemble.results import Results
-from nkroutes.plots.style import (
-    DPI,
-    add_source_line,
-    new_figure,
-    plot_style,
-    scenario_title,
-    series_style,
-)
+from nkroutes.plots.style import DPI, add_source_line, new_figure, plot_style, series_style
 from nkroutes.plots.tables import MissingDataError
 
 #: File name stem of this figure in ``plots/``.
@@ -50,8 +45,8 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
 }
 #: Height of the figure: fixed part and per row (one what-if in one outcome), inches.
 BASE_HEIGHT_IN = 1.3
-ROW_HEIGHT_IN = 0.32
-PANEL_HEIGHT_IN = 0.55
+ROW_HEIGHT_IN = 0.3
+PANEL_HEIGHT_IN = 0.5
 
 
 def figure_height(n_outcomes: int, n_whatifs: int) -> float:
@@ -61,6 +56,31 @@ def figure_height(n_outcomes: int, n_whatifs: int) -> float:
     """
     height = BASE_HEIGHT_IN + n_outcomes * (PANEL_HEIGHT_IN + ROW_HEIGHT_IN * max(n_whatifs, 1))
     return round(height * DPI) / DPI
+
+
+#: ``unit`` column of ``comparison.csv`` (the outcome's kind) -> unit of a difference.
+KIND_UNITS: dict[str, str] = {
+    "people": "people",
+    "people_at_end": "people",
+    "share": "share",
+    "months": "months",
+    "usd": "US$",
+}
+
+
+def outcome_label(outcome: str, rows: pd.DataFrame) -> tuple[str, str]:
+    """Readable name and unit of an outcome.
+
+    From the comparison table's ``label`` and ``unit`` columns when it has them, else from
+    :data:`OUTCOME_LABELS`.
+    """
+    title, unit = OUTCOME_LABELS.get(outcome, (outcome.replace("_", " "), ""))
+    if "label" in rows.columns and rows["label"].notna().any():
+        title = str(rows["label"].dropna().iloc[0])
+    if "unit" in rows.columns and rows["unit"].notna().any():
+        kind = str(rows["unit"].dropna().iloc[0])
+        unit = KIND_UNITS.get(kind, kind)
+    return title, unit
 
 
 def check_comparison(comparison: pd.DataFrame, columns: Mapping[str, str] = COLUMNS) -> None:
@@ -76,21 +96,67 @@ def check_comparison(comparison: pd.DataFrame, columns: Mapping[str, str] = COLU
         raise MissingDataError(f"comparison.csv has no column(s) {', '.join(missing)}")
 
 
-def _decimals(values: pd.Series, unit: str) -> int:
-    """Decimals that suit a panel's numbers (shares are printed in percentage points)."""
-    scale = 100.0 if unit == "share" else 1.0
-    biggest = float(np.nanmax(np.abs(values.to_numpy(dtype=float)))) * scale if len(values) else 0
-    return 0 if biggest >= 100 else 1 if biggest >= 10 else 2 if unit != "share" else 1
+@dataclass(frozen=True)
+class PanelScale:
+    """How one outcome's differences are written: a multiplier, a unit, decimals.
+
+    Attributes:
+        factor: Multiplier from the table's values to the numbers shown (100 for shares,
+            shown in percentage points; 1e-6 for millions).
+        unit: The axis unit, e.g. ``"people"``, ``"US$, millions"``, ``"percentage points"``.
+        decimals: Decimals of the numbers printed beside each row.
+    """
+
+    factor: float
+    unit: str
+    decimals: int
 
 
-def _format(value: float, unit: str, decimals: int) -> str:
+def panel_scale(values: pd.Series, unit: str) -> PanelScale:
+    """Choose how to write a panel's differences from their size and unit."""
+    finite = values.to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    biggest = float(np.max(np.abs(finite))) if len(finite) else 0.0
+    if unit == "share":
+        factor, text = 100.0, "percentage points"
+    elif biggest >= 1e6:
+        factor, text = 1e-6, f"{unit or 'units'}, millions"
+    else:
+        factor, text = 1.0, unit or "units of the outcome"
+    shown = biggest * factor
+    decimals = 0 if shown >= 100 else 1 if shown >= 10 else 2
+    return PanelScale(factor, text, decimals)
+
+
+def signed(value: float, decimals: int) -> str:
+    """A difference with its sign (``+1,234``, ``-0.5``); zero without one."""
     if not np.isfinite(value):
         return "n/a"
-    if unit == "share":
-        return _format(value * 100, "", decimals) + " pt"
     if round(value, decimals) == 0:
         return f"{0.0:.{decimals}f}"
     return f"{value:+,.{decimals}f}"
+
+
+class SignedTickFormatter(Formatter):
+    """Axis ticks as signed differences, scaled, with as many decimals as the tick step needs."""
+
+    def __init__(self, factor: float) -> None:
+        self.factor = factor
+        self.decimals = 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        """Choose the decimals from the spacing of the ticks about to be labelled."""
+        super().set_locs(locs)
+        scaled = np.asarray(locs, dtype=float) * abs(self.factor)
+        self.decimals = 0
+        while self.decimals < 4 and not np.allclose(
+            scaled, np.round(scaled, self.decimals), rtol=0.0, atol=1e-9 * max(1.0, *abs(scaled))
+        ):
+            self.decimals += 1
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        """The label of the tick at ``x`` (table units)."""
+        return signed(x * self.factor, self.decimals)
 
 
 def paired_effects(
@@ -133,9 +199,10 @@ def paired_effects(
         ).ravel()
         rows = np.arange(len(whatifs))[::-1]
         for ax, outcome in zip(axes, outcomes, strict=True):
-            title, unit = OUTCOME_LABELS.get(outcome, (outcome.replace("_", " "), ""))
             part = table[table["outcome"] == outcome].set_index("whatif")
-            decimals = _decimals(part[["estimate", "low", "high"]].stack(), unit)
+            title, unit = outcome_label(outcome, part)
+            scale = panel_scale(part[["estimate", "low", "high"]].stack(), unit)
+            suffix = " pt" if unit == "share" else ""
             for k, (whatif, y) in enumerate(zip(whatifs, rows, strict=True)):
                 if whatif not in part.index:
                     continue
@@ -157,8 +224,12 @@ def paired_effects(
                     gid=f"effect:{whatif}:{outcome}",
                 )
                 ax.annotate(
-                    f"{_format(estimate, unit, decimals)}  "
-                    f"[{_format(low, unit, decimals)}, {_format(high, unit, decimals)}]",
+                    "{}  [{}, {}]".format(
+                        *(
+                            signed(v * scale.factor, scale.decimals) + suffix
+                            for v in (estimate, low, high)
+                        )
+                    ),
                     xy=(1.01, y),
                     xycoords=("axes fraction", "data"),
                     va="center",
@@ -171,25 +242,21 @@ def paired_effects(
             ax.set_ylim(-0.7, len(whatifs) - 0.3)
             ax.grid(axis="y", visible=False)
             ax.set_title(title, loc="left", fontsize=10.5)
-            unit_text = {"share": "percentage points", "": "units of the outcome"}.get(unit, unit)
-            ax.set_xlabel(f"difference from {baseline} ({unit_text})", fontsize=9)
-            if unit == "share":
-                ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x * 100:+.0f}"))
-            else:
-                ax.xaxis.set_major_formatter(StrMethodFormatter("{x:+,.0f}"))
+            ax.set_xlabel(f"difference from {baseline} ({scale.unit})", fontsize=9)
+            ax.xaxis.set_major_formatter(SignedTickFormatter(scale.factor))
             lo, hi = ax.get_xlim()
             span = max(abs(lo), abs(hi))
             ax.set_xlim(min(lo, -0.05 * span), max(hi, 0.05 * span))
         scenarios = dict(results_by_scenario or {})
-        what = f"Effects of what-ifs against {baseline}"
-        if scenarios:
-            counts = {r.n_replicates for r in scenarios.values()}
-            each = next(iter(counts)) if len(counts) == 1 else None
-            title = scenario_title(what, scenarios)
-            if each is not None and len(title) > 90:
-                title = f"{what}: {len(whatifs)} what-ifs ({each} paired replicates each)"
-        else:
-            title = f"{what}: {', '.join(whatifs)}"
+        pairs = {r.n_replicates for name, r in scenarios.items() if name in whatifs}
+        if "pairs" in table.columns and table["pairs"].notna().any():
+            pairs = {int(p) for p in table["pairs"].dropna()}
+        title = f"Effects of what-ifs against {baseline}: {', '.join(whatifs)}"
+        if len(pairs) == 1:
+            n = next(iter(pairs))
+            each = " each" if len(whatifs) > 1 else ""
+            title += f" ({n} paired replicate{'s' if n != 1 else ''}{each})"
+        title = textwrap.fill(title, width=95)
         fig.suptitle(title)
         add_source_line(
             fig,

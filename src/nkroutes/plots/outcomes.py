@@ -7,7 +7,6 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 
 from nkroutes.ensemble.results import Results
@@ -156,27 +155,13 @@ def outcome_distributions(results: Results | Mapping[str, Results]) -> Figure:
                 ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         for ax in axes[len(available) :]:
             ax.set_visible(False)
-        legend = [
-            Line2D([], [], color=OBSERVED_COLOUR, linewidth=2.0, label="median of replicates"),
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                markerfacecolor="#888888",
-                markeredgecolor="#222222",
-                label="one replicate",
-            ),
-        ]
-        if any(r.n_replicates >= MIN_FOR_BOX for r in scenarios.values()):
-            legend.append(
-                Line2D([], [], color="#444444", linewidth=6, alpha=0.35, label="box: middle 50%")
-            )
-        axes[0].legend(handles=legend, loc="best", fontsize=8.5)
+        boxed = any(r.n_replicates >= MIN_FOR_BOX for r in scenarios.values())
+        key = "Dots: one replicate each; thick line: median of replicates"
+        if boxed:
+            key += "; box: middle 50%; whiskers reach the furthest replicate within 1.5 box lengths"
         fig.suptitle(scenario_title("Outcomes over replicates", scenarios))
         add_source_line(
             fig,
-            f"Observed (dashed line): {target['source']}. Whiskers reach the furthest replicate "
-            "within 1.5 box lengths of the box.",
+            f"{key}. Observed (dashed line): {target['source']}.",
         )
     return fig

@@ -105,9 +105,11 @@ def time_in_china_histogram(results: Results | Mapping[str, Results]) -> Figure:
         fig = new_figure(6.25)
         ax = fig.subplots()
         upper = 0
+        peak = 0.0
         for k, (name, r) in enumerate(scenarios.items()):
             shares = month_shares(r.time_in_china)
             style = series_style(k)
+            peak = max(peak, float(shares["share"].max()))
             cumulative = np.cumsum(shares["share"].to_numpy())
             cut = int(np.searchsorted(cumulative, 0.995)) + 1
             upper = max(upper, int(shares["start"].iloc[min(cut, len(shares) - 1)]) + BIN_MONTHS)
@@ -150,27 +152,32 @@ def time_in_china_histogram(results: Results | Mapping[str, Results]) -> Figure:
         ax.set_xlabel("time spent in China before arriving (months; 12 = one year)")
         ax.set_ylabel(f"share of arrivals (% per {BIN_MONTHS}-month bin)")
         lines = [
-            f"Article: {target['value']:.0%} of defectors in China had stayed two years or more"
+            f"Article: {target['value']:.0%} of defectors in China had stayed two years or more",
+            "(USCHRNK survey, cited by MPI 2008).",
         ]
-        lines[0] += " (USCHRNK survey, cited by MPI 2008)"
-        for name, r in scenarios.items():
-            median, low, high, who = model_two_year_share(r)
-            prefix = f"Model, {name}" if several else "Model"
-            lines.append(
-                f"{prefix}: {median:.0%} of {who} stayed two years or more "
-                f"(median of {r.n_replicates} replicates; 90% between {low:.0%} and {high:.0%})"
-            )
-        ax.text(
+        shares = {name: model_two_year_share(r) for name, r in scenarios.items()}
+        whos = {who for *_, who in shares.values()}
+        counts = {r.n_replicates for r in scenarios.values()}
+        n_text = f"{next(iter(counts))} replicates" if len(counts) == 1 else "replicates"
+        lines.append(f"Model: share of {' / '.join(sorted(whos))} who stayed two years")
+        lines.append(f"or more, median of {n_text} (90% of replicates between):")
+        for name, (median, low, high, _who) in shares.items():
+            label = f"{name}: " if several else ""
+            lines.append(f"  {label}{median:.0%} ({low:.0%} to {high:.0%})")
+        box = ax.text(
             0.99,
             0.97,
             "\n".join(lines),
             transform=ax.transAxes,
             ha="right",
             va="top",
+            multialignment="left",
             fontsize=9.5,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": "#999999"},
             gid="two_year_shares",
         )
+        box.set_in_layout(False)
+        ax.set_ylim(0, peak * 1.08 if peak > 0 else 1.0)
         ax.legend(loc="center right")
         fig.suptitle(scenario_title("Time in China of those who arrived", scenarios))
         add_source_line(
