@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -114,6 +115,16 @@ def make_executor(
             yield executor
 
 
+def _ignore_interrupts() -> None:
+    """Worker start-up: leave Ctrl-C to the main process, which stops the pool cleanly.
+
+    A terminal sends SIGINT to every process of the command; workers that died of it would
+    break the pool before the main process could save what is finished and say how to
+    resume.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
 def _local_executor(workers: int) -> Iterator[Executor]:
     executor: Executor
@@ -123,7 +134,9 @@ def _local_executor(workers: int) -> Iterator[Executor]:
         # "spawn" everywhere: the start method ``import mesa`` forces, made explicit so
         # that runs behave the same whether or not mesa was imported first.
         context = multiprocessing.get_context("spawn")
-        executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_ignore_interrupts
+        )
     try:
         yield executor
     except BaseException:
