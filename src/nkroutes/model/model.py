@@ -229,10 +229,21 @@ class RouteModel(mesa.Model):
             route_from=tuple(p.place_ids[i] for i in p.route_from),
             route_to=tuple(p.place_ids[i] for i in p.route_to),
             route_flows=self.route_starts.copy(),
-            migrants={k: v[: self.table.n].copy() for k, v in self.table.cols.items()},
+            migrants=self._migrant_columns(),
             n_steps_run=self.step_index,
             route_log=list(self.route_log),
         )
+
+    def _migrant_columns(self) -> dict[str, np.ndarray]:
+        """The migrant table's columns, trimmed to the migrants created.
+
+        Once the last step has run the table can no longer change, so the result shares its
+        arrays instead of copying them (a copy adds a whole row per migrant to the run's peak
+        memory); before that it gets a copy.
+        """
+        n = self.table.n
+        finished = self.step_index >= self.clock.n_steps
+        return {k: v[:n] if finished else v[:n].copy() for k, v in self.table.cols.items()}
 
     @property
     def brokers(self) -> list[Broker]:
