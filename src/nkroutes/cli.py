@@ -28,6 +28,8 @@ EXIT_BAD_INPUT = 2
 COMMANDS: dict[str, str] = {
     "compare": "nkroutes.commands.compare:compare",
     "run": "nkroutes.commands.run:run",
+    "calibrate": "nkroutes.analysis.calibrate_cli:calibrate_command",
+    "fit": "nkroutes.analysis.fit_cli:fit_command",
     "plot": "nkroutes.plots.command:plot_command",
 }
 

@@ -1,0 +1,311 @@
+"""The files a calibration leaves in its output directory, and the report ``fit.md``.
+
+- ``evaluations.csv``: every parameter set evaluated (generation, values, distance and its
+  parts, whether it is in the posterior);
+- ``posterior.csv``: the final population, nearest first, with importance weights;
+- ``predictive.csv``: per year, Table 1 and the posterior predictive median and bands;
+- ``calibrated.toml``: written by :func:`write_calibrated`;
+- ``fit.md``: :func:`fit_markdown`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from nkroutes.analysis.calibrated_scenario import calibrated_toml, significant
+from nkroutes.analysis.calibration_problem import tables_of
+from nkroutes.analysis.fit import FitReport, yearly_bands
+
+if TYPE_CHECKING:
+    from nkroutes.analysis.calibrate import CalibrationRun
+
+#: What the estimate written to ``calibrated.toml`` is, by ``--estimate``.
+ESTIMATE_WORDS = {
+    "median": "weighted posterior median of each parameter",
+    "best": "the accepted parameter set with the smallest distance",
+}
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file, so the file is whole or absent."""
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
+def write_csv_atomic(path: Path, frame: pd.DataFrame) -> Path:
+    """Write a table as CSV through a temporary file."""
+    return write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def evaluations_table(run: CalibrationRun) -> pd.DataFrame:
+    """Every evaluation: generation, parameter values, distance and its parts, acceptance.
+
+    ``accepted`` marks the final population, ``posterior_weight`` its normalised weights;
+    ``stopped_in`` is the year after which a set's runs were stopped (its distance is then a
+    lower bound).
+    """
+    in_population = dict(zip(run.population, run.weights, strict=True))
+    targets = [t.name for t in run.problem.targets]
+    rows = []
+    for e in run.evaluations.values():
+        row: dict[str, Any] = {"evaluation": e.index, "generation": e.generation}
+        row |= {p.id: v for p, v in zip(run.problem.parameters, e.values, strict=True)}
+        row |= {"distance": e.distance.total, "arrivals_rms_log": e.distance.arrivals}
+        row |= {f"penalty_{n}": e.distance.penalties.get(n, math.nan) for n in targets}
+        stopped = e.record.get("stopped") or {}
+        row |= {
+            "stopped_in": stopped.get("year", ""),
+            "accepted": e.index in in_population,
+            "posterior_weight": float(in_population.get(e.index, 0.0)),
+            "seconds": e.record.get("seconds", math.nan),
+            "error": e.record.get("error") or "",
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def posterior_table(run: CalibrationRun) -> pd.DataFrame:
+    """The final population, nearest first: weight, parameter values, distance and parts."""
+    table = evaluations_table(run).set_index("evaluation").loc[run.population].reset_index()
+    table.insert(0, "rank", range(1, len(table) + 1))
+    table = table.drop(columns=["accepted", "error", "stopped_in"])
+    return table.rename(columns={"posterior_weight": "weight"})
+
+
+def predictive_tables(run: CalibrationRun) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """The posterior predictive: the population's replicates as one weighted ensemble.
+
+    Returns:
+        ``(yearly, summary, weights)``: long tables whose ``replicate`` numbers each
+        (member, replicate) pair, and each such replicate's weight (the member's weight
+        shared equally among its replicates). Members stopped early are left out.
+
+    Raises:
+        ValueError: If no member ran to the end.
+    """
+    yearly_parts, summary_parts, weights = [], [], {}
+    offset = 0
+    for index, weight in zip(run.population, run.weights, strict=True):
+        yearly, summary = tables_of(run.evaluations[index].record)
+        if yearly.empty:
+            continue
+        n = int(yearly["replicate"].max()) + 1
+        yearly_parts.append(yearly.assign(replicate=yearly["replicate"] + offset))
+        summary_parts.append(summary.assign(replicate=summary["replicate"] + offset))
+        weights |= {offset + r: float(weight) / n for r in range(n)}
+        offset += n
+    if not yearly_parts:
+        raise ValueError("no parameter set of the posterior ran to the end")
+    return (
+        pd.concat(yearly_parts, ignore_index=True),
+        pd.concat(summary_parts, ignore_index=True),
+        pd.Series(weights, dtype=float),
+    )
+
+
+def predictive_bands(run: CalibrationRun) -> pd.DataFrame:
+    """Per simulated year: Table 1 (where observed) and the weighted predictive bands."""
+    yearly, _, weights = predictive_tables(run)
+    bands = yearly_bands(yearly, run.problem.settings.arrivals, weights=weights)
+    observed = run.problem.observed
+    bands.insert(1, "observed", observed.reindex(bands["year"]).to_numpy())
+    return bands
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The values written to ``calibrated.toml``.
+
+    Attributes:
+        kind: ``"median"`` or ``"best"``.
+        values: The values as written (4 significant digits), in parameter order.
+        interval: Weighted 90% posterior interval of each parameter (d x 2).
+        best: The nearest accepted set's values.
+    """
+
+    kind: str
+    values: np.ndarray
+    interval: np.ndarray
+    best: np.ndarray
+
+
+def make_estimate(run: CalibrationRun) -> Estimate:
+    """The point estimate of a calibration, rounded as written, with its intervals."""
+    values = np.array([significant(v) for v in run.estimate()])
+    return Estimate(run.settings.estimate, values, run.interval(0.9), run.estimate("best"))
+
+
+def run_header(run: CalibrationRun, when: dt.datetime, command: str) -> list[str]:
+    """Comment lines naming a calibration run: date, command, budget, seed, distance."""
+    best = run.evaluations[run.population[0]].distance.total
+    lines = [
+        f"Calibrated by nkroutes on {when:%Y-%m-%d %H:%M}" + (f": {command}" if command else ""),
+        f"budget {run.settings.budget} parameter sets x {run.settings.replicates} replicates, "
+        f"seed {run.settings.seed}; evaluated {len(run.evaluations)} in "
+        f"{len(run.generations)} generations (population {len(run.population)})",
+        f"fitted years {run.problem.settings.years[0]}-{run.problem.settings.years[1]}; "
+        f"distance: best {best:.4f}, tolerance {run.generations[-1].tolerance:.4f}",
+        f"values: {ESTIMATE_WORDS[run.settings.estimate]}; see fit.md and posterior.csv",
+    ]
+    return lines
+
+
+def write_calibrated(
+    run: CalibrationRun, estimate: Estimate, out_dir: Path, header: Sequence[str]
+) -> Path:
+    """Write ``calibrated.toml``: extends the input scenario, sets the estimates."""
+    comments = [
+        f"calibrated: 90% posterior interval {significant(lo, 3):g}-{significant(hi, 3):g}"
+        for lo, hi in estimate.interval
+    ]
+    text = calibrated_toml(
+        run.problem.scenario,
+        out_dir,
+        [p.path for p in run.problem.parameters],
+        [float(v) for v in estimate.values],
+        comments,
+        header,
+    )
+    return write_text_atomic(out_dir / "calibrated.toml", text)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *body])
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def parameters_table(run: CalibrationRun, estimate: Estimate) -> pd.DataFrame:
+    """One row per free parameter: path, prior, estimate, 90% interval, nearest set."""
+    rows = []
+    for j, p in enumerate(run.problem.parameters):
+        rows.append(
+            {
+                "parameter": p.id,
+                "path": f"`{p.path}`",
+                "prior": f"{'log-uniform' if p.log else 'uniform'} {_number(p.low)}-"
+                f"{_number(p.high)}",
+                "estimate": _number(estimate.values[j]),
+                "90% interval": f"{_number(estimate.interval[j, 0])}-"
+                f"{_number(estimate.interval[j, 1])}",
+                "nearest set": _number(estimate.best[j]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def generations_table(run: CalibrationRun) -> pd.DataFrame:
+    """One row per generation: evaluated, entered the population, tolerance, best distance."""
+    return pd.DataFrame(
+        [
+            {
+                "generation": g.number,
+                "evaluated": g.proposed,
+                "entered population": f"{g.accepted} ({100 * g.acceptance:.0f}%)",
+                "stopped early": f"{g.stopped} (above {g.stop_above:.3g})",
+                "tolerance": f"{g.tolerance:.4f}",
+                "best distance": f"{g.best:.4f}",
+            }
+            for g in run.generations
+        ]
+    )
+
+
+HOW_TO_READ = """\
+## How to read this
+
+- **Posterior**: the parameter sets kept in the last generation (`posterior.csv`), each with
+  an importance weight. Together they say which values reproduce the article about as well
+  as each other; a narrow interval means the data pin the parameter down, an interval as
+  wide as the bounds means they do not (the parameter then rests on its prior, and the
+  posterior marginals figure shows a flat histogram).
+- **Estimate**: the value written to `calibrated.toml`. Check its fit under "Fit of
+  calibrated.toml": a point estimate can fit worse than the posterior predictive when
+  parameters trade off (the pairs figure shows such ridges).
+- **Distance**: RMS of log(arrivals + 1) differences over the fitted years (0.1 is about
+  10% off each year), plus weight x miss of each secondary target that is outside its range
+  (miss on the log scale for counts, log-odds for shares). `evaluations.csv` has the parts.
+- **Out of sample**: with fitted years short of Table 1, the "other years" rows say how well
+  the calibration predicts years it never saw.
+- **Tolerance**: the largest distance in the population; it falls from generation to
+  generation. If the last generations barely lower it, more budget would not help much.
+- **Stopped early**: runs stop as soon as their distance is sure to exceed the tolerance
+  (the first generation: a fixed distance), since such a set cannot enter the population;
+  their distance in `evaluations.csv` is the lower bound reached (`stopped_in` says when).
+"""
+
+
+def fit_markdown(
+    run: CalibrationRun,
+    estimate: Estimate,
+    check: FitReport | None,
+    predictive: FitReport | None,
+    when: dt.datetime,
+    command: str,
+    figures: Sequence[str],
+) -> str:
+    """The calibration report ``fit.md``."""
+    problem, settings = run.problem, run.settings
+    minutes = run.seconds / 60.0
+    lines = [
+        f"# Calibration of {problem.scenario.name}",
+        "",
+        f"- run: {when:%Y-%m-%d %H:%M}" + (f", `{command}`" if command else ""),
+        f"- scenario: `{problem.scenario.source}` (sha256 {problem.scenario.hash[:12]})",
+        f"- budget: {settings.budget} parameter sets x {settings.replicates} replicates, seed "
+        f"{settings.seed}; population {len(run.population)}",
+        f"- evaluated: {len(run.evaluations)} parameter sets in {len(run.generations)} "
+        f"generations ({run.reused} read back from evaluations.jsonl, {run.n_stopped} stopped "
+        f"early, {run.n_failed} failed); sampling took {minutes:.1f} min",
+        f"- fitted: yearly `{problem.settings.arrivals}` against Table 1, "
+        f"{problem.settings.years[0]}-{problem.settings.years[1]}; secondary targets: "
+        + (", ".join(f"{t.name} (weight {t.weight:g})" for t in problem.targets) or "none"),
+        f"- estimate in `calibrated.toml`: {ESTIMATE_WORDS[estimate.kind]}",
+        "",
+        "## Free parameters",
+        "",
+        _table(parameters_table(run, estimate)),
+        "",
+        "## Generations",
+        "",
+        _table(generations_table(run)),
+        "",
+    ]
+    if run.n_stopped_in_population:
+        lines += [
+            f"**Warning**: {run.n_stopped_in_population} of the {len(run.population)} posterior "
+            "sets were stopped early (their distance is only a lower bound): the population "
+            "never came near the data. Give a larger budget, or rethink the bounds.",
+            "",
+        ]
+    if check is not None:
+        lines += [check.to_markdown(level=2), ""]
+    if predictive is not None:
+        lines += [predictive.to_markdown(level=2), ""]
+    if figures:
+        lines += ["## Figures", ""]
+        lines += [f"![{Path(f).stem.replace('_', ' ')}]({f})" for f in figures]
+        lines += [""]
+    lines += [HOW_TO_READ]
+    return "\n".join(lines)

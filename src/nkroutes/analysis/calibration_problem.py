@@ -1,0 +1,409 @@
+"""What a calibration fits: free parameters, observed data, the distance, and one evaluation.
+
+A :class:`CalibrationProblem` is built once from a scenario and the observed data. It turns
+a parameter set into a task (a plain dict: the scenario's values with the set applied, and
+the replicate seeds), and a finished task's outputs into a :class:`Distance`:
+
+    distance = RMS over the fitted years of log(m + 1) - log(o + 1)
+               + sum over secondary targets of weight x miss
+
+with ``m`` the median over the replicates of the simulated arrivals in South Korea, ``o``
+Table 1, and each target's miss measured on the log scale (counts) or log-odds (shares), 0
+inside its range (see :mod:`nkroutes.analysis.targets`).
+
+:func:`run_parameter_set` is the task function executors run: top level, picklable, given
+and returning plain data.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nkroutes.analysis.fit import arrivals_fit, check_target, observed_series
+from nkroutes.analysis.smc import FreeParameter
+from nkroutes.analysis.targets import Target, TargetError, TargetSettings, secondary_targets
+from nkroutes.model import RouteModel, RunResult
+from nkroutes.scenario import Scenario, ScenarioError
+
+#: At most this many free parameters: seventeen years of arrivals cannot pin down more,
+#: and each must be one a researcher can argue about (never a knob per year).
+MAX_FREE_PARAMETERS = 6
+
+
+class CalibrationError(ValueError):
+    """A calibration cannot start: bad settings, targets or output directory (exit code 2).
+
+    Nothing has been run or overwritten when it is raised.
+    """
+
+
+@dataclass(frozen=True)
+class Distance:
+    """How far one parameter set's runs are from the observed data.
+
+    Attributes:
+        total: The distance calibration minimises (arrivals plus penalties); for a set
+            stopped early, a lower bound of it.
+        arrivals: RMS of log(arrivals + 1) differences over the fitted years (a lower
+            bound if stopped early).
+        penalties: Weight x miss of each secondary target with a weight above 0.
+        stopped: Whether its runs were stopped early (see :func:`run_parameter_set`).
+    """
+
+    total: float
+    arrivals: float
+    penalties: dict[str, float] = field(default_factory=dict)
+    stopped: bool = False
+
+
+def free_parameters(scenario: Scenario) -> tuple[FreeParameter, ...]:
+    """The scenario's ``[[calibration.free]]`` parameters.
+
+    Raises:
+        CalibrationError: If there are none, more than :data:`MAX_FREE_PARAMETERS`, or a
+            log-scale parameter has a bound <= 0 or equal bounds.
+    """
+    items = list((scenario.data.get("calibration") or {}).get("free") or ())
+    where = f"{scenario.source}: calibration.free"
+    if not items:
+        raise CalibrationError(
+            f"{where}: found no free parameters, expected [[calibration.free]] tables "
+            "(id, path, min, max, log) naming what to calibrate"
+        )
+    if len(items) > MAX_FREE_PARAMETERS:
+        raise CalibrationError(
+            f"{where}: found {len(items)} free parameters, expected at most "
+            f"{MAX_FREE_PARAMETERS} (seventeen years of arrivals cannot pin down more)"
+        )
+    out = []
+    for item in items:
+        low, high = float(item["min"]), float(item["max"])
+        if not low < high:
+            raise CalibrationError(
+                f"{where}.{item['id']}: found min {low:g} and max {high:g}, expected min below max"
+            )
+        if item.get("log") and low <= 0:
+            raise CalibrationError(
+                f"{where}.{item['id']}.min: found {low:g} with log = true, "
+                "expected a bound above 0 (a log scale has no 0)"
+            )
+        out.append(
+            FreeParameter(
+                id=str(item["id"]),
+                path=str(item["path"]),
+                low=low,
+                high=high,
+                log=bool(item.get("log", False)),
+                doc=str(item.get("doc", "")),
+            )
+        )
+    return tuple(out)
+
+
+@dataclass
+class CalibrationProblem:
+    """A scenario, its free parameters, the observed data and how they are compared.
+
+    Attributes:
+        scenario: The scenario calibrated (its other values stay as they are).
+        parameters: The free parameters.
+        observed: Table 1: observed arrivals by year.
+        settings: Target settings (fitted years, compared output, weights).
+        targets: Secondary targets.
+    """
+
+    scenario: Scenario
+    parameters: tuple[FreeParameter, ...]
+    observed: pd.Series
+    settings: TargetSettings
+    targets: list[Target]
+
+    @classmethod
+    def build(
+        cls,
+        scenario: Scenario,
+        arrivals: pd.DataFrame | pd.Series,
+        other_targets: pd.DataFrame | None,
+        fit_years: tuple[int, int] | None = None,
+    ) -> CalibrationProblem:
+        """Check and assemble everything a calibration needs.
+
+        Args:
+            scenario: The scenario, with ``[[calibration.free]]`` and optionally
+                ``[calibration.targets]``.
+            arrivals: Observed arrivals (``year, arrivals`` or a Series by year).
+            other_targets: :func:`nkroutes.observed.other_targets`, or ``None`` for none.
+            fit_years: Fitted years replacing ``years_from``/``years_to`` (out of sample).
+
+        Raises:
+            CalibrationError: For any setting that cannot be used, with the key named.
+        """
+        parameters = free_parameters(scenario)
+        settings = TargetSettings.from_scenario(scenario.data)
+        if fit_years is not None:
+            settings = TargetSettings(
+                fit_years,
+                settings.arrivals,
+                settings.stock_years,
+                settings.share_tolerance,
+                settings.weights,
+            )
+        observed = observed_series(arrivals)
+        where = f"{scenario.source}: calibration.targets"
+        first, last = settings.years
+        fitted = [y for y in observed.index if first <= y <= last]
+        start, end = int(scenario.get("time.start")[:4]), int(scenario.get("time.end")[:4])
+        fitted = [y for y in fitted if start <= y <= end]
+        if first > last or not fitted:
+            raise CalibrationError(
+                f"{where}.years_from/years_to: found {first}-{last}, expected years of the "
+                f"observed arrivals ({min(observed.index)}-{max(observed.index)}) within "
+                f"the simulated period ({start}-{end})"
+            )
+        try:
+            targets = [] if other_targets is None else secondary_targets(other_targets, settings)
+        except TargetError as error:
+            raise CalibrationError(f"{scenario.source}: {error}") from None
+        for target in targets:
+            outside = [y for y in target.years if not start <= y <= end]
+            if outside and target.weight > 0:
+                raise CalibrationError(
+                    f"{where}: target {target.name} needs year(s) "
+                    f"{', '.join(map(str, outside))}, outside the simulated period "
+                    f"({start}-{end}); give it weight 0 in [calibration.targets.weights]"
+                )
+        return cls(scenario, parameters, observed, settings, [t for t in targets if t.weight > 0])
+
+    @property
+    def fitted_years(self) -> list[int]:
+        """The observed years the arrivals are fitted to."""
+        first, last = self.settings.years
+        return [int(y) for y in self.observed.index if first <= y <= last]
+
+    def yearly_columns(self) -> list[str]:
+        """Yearly outputs an evaluation must keep."""
+        columns = [self.settings.arrivals]
+        for t in self.targets:
+            if t.table == "yearly":
+                columns += [c for c in t.columns if c not in columns]
+        return columns
+
+    def summary_columns(self) -> list[str]:
+        """Summary outputs an evaluation must keep."""
+        columns: list[str] = []
+        for t in self.targets:
+            if t.table == "summary":
+                columns += [c for c in t.columns if c not in columns]
+        return columns
+
+    def scenario_with(self, values: Sequence[float]) -> Scenario:
+        """The scenario with the free parameters set to ``values`` (validated)."""
+        return self.scenario.with_overrides(
+            {p.path: float(v) for p, v in zip(self.parameters, values, strict=True)}
+        )
+
+    def task(
+        self,
+        index: int,
+        values: Sequence[float],
+        seeds: Sequence[int],
+        full: bool = False,
+        stop_above: float = math.inf,
+    ) -> dict[str, Any]:
+        """The task that runs one parameter set's replicates (plain data, picklable).
+
+        Args:
+            index: The evaluation's number.
+            values: Values of the free parameters, in order.
+            seeds: One seed per replicate.
+            full: Keep every yearly and summary output (for the check of the estimate).
+            stop_above: Stop the runs as soon as the distance is sure to exceed this.
+        """
+        try:
+            scenario = self.scenario_with(values)
+        except ScenarioError as error:
+            raise CalibrationError(
+                f"parameter set {index} ({self.describe(values)}) is not a valid scenario:\n{error}"
+            ) from None
+        return {
+            "index": int(index),
+            "scenario": scenario.to_dict(),
+            "seeds": [int(s) for s in seeds],
+            "yearly_columns": None if full else self.yearly_columns(),
+            "summary_columns": None if full else self.summary_columns(),
+            "stop": None
+            if not math.isfinite(stop_above)
+            else {
+                "above": float(stop_above),
+                "column": self.settings.arrivals,
+                "observed": {str(y): float(self.observed[y]) for y in self.fitted_years},
+            },
+        }
+
+    def describe(self, values: Sequence[float]) -> str:
+        """Values in words: ``base_departures=812, famine=12.4``."""
+        return ", ".join(f"{p.id}={v:.4g}" for p, v in zip(self.parameters, values, strict=True))
+
+    def distance(self, yearly: pd.DataFrame, summary: pd.DataFrame) -> Distance:
+        """Distance of one parameter set's replicates from the observed data.
+
+        Args:
+            yearly: Long yearly table of its replicates.
+            summary: Its summary table.
+
+        Returns:
+            The distance (infinite when nothing was simulated).
+        """
+        if yearly.empty:
+            return Distance(math.inf, math.inf, {})
+        fit = arrivals_fit(yearly, self.observed, self.fitted_years, self.settings.arrivals)
+        penalties = {}
+        for target in self.targets:
+            penalties[target.name] = check_target(target, yearly, summary).penalty
+        total = fit.rms_log + sum(penalties.values())
+        return Distance(float(total), float(fit.rms_log), penalties)
+
+    def record_distance(self, record: Mapping[str, Any]) -> Distance:
+        """Distance of a finished evaluation (its lower bound if it was stopped early)."""
+        stopped = record.get("stopped")
+        if stopped:
+            bound = float(stopped["lower_bound"])
+            return Distance(bound, bound, {}, stopped=True)
+        return self.distance(*tables_of(record))
+
+
+def tables_of(record: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The yearly and summary tables of a finished evaluation (empty if it failed or stopped)."""
+    if record.get("error") or record.get("stopped"):
+        return pd.DataFrame(), pd.DataFrame()
+    return pd.DataFrame(record["yearly"]), pd.DataFrame(record["summary"])
+
+
+def _year_output(model: RouteModel, column: str, steps: np.ndarray) -> float:
+    """A yearly output of a running model over one year's steps, as ``RunResult.yearly``."""
+    if column in model.flows:
+        return float(model.flows[column][steps].sum())
+    if column in model.stocks:
+        return float(model.stocks[column][steps[-1]])
+    place = model.params.place_ids.index(column.removeprefix("arrivals_"))
+    before = model.arrivals_by_step[steps[0] - 1, place] if steps[0] > 0 else 0
+    return float(model.arrivals_by_step[steps[-1], place] - before)
+
+
+def run_replicates(
+    scenario: Mapping[str, Any], seeds: Sequence[int], stop: Mapping[str, Any] | None
+) -> tuple[list[RunResult], dict[str, Any] | None]:
+    """Run replicates side by side, month by month, and stop them when they cannot fit.
+
+    After each fitted year, the RMS of the log differences of the years so far (the median
+    over replicates against the observed), over all fitted years, is a lower bound of the
+    distance (later years and penalties only add to it). Once it exceeds ``stop["above"]``
+    the runs stop: the parameter set cannot enter the population, so the time its runs
+    would take is saved.
+
+    Args:
+        scenario: The scenario's values.
+        seeds: One per replicate.
+        stop: ``above``, ``column`` and ``observed`` (year -> arrivals), or ``None`` to
+            run to the end.
+
+    Returns:
+        The runs' results (empty if stopped) and ``None``, or ``[]`` and ``{"year",
+        "lower_bound"}``.
+    """
+    models = [RouteModel(scenario, seed=int(s)) for s in seeds]
+    years = models[0].clock.years
+    observed = {int(y): v for y, v in (stop or {}).get("observed", {}).items()}
+    last_steps = {y: np.flatnonzero(years == y) for y in observed if np.any(years == y)}
+    squares = 0.0
+    for i in range(models[0].clock.n_steps):
+        for model in models:
+            model.step()
+        year = int(years[i])
+        if stop is None or year not in last_steps or i != last_steps[year][-1]:
+            continue
+        values = [_year_output(m, stop["column"], last_steps[year]) for m in models]
+        diff = math.log1p(float(np.median(values))) - math.log1p(observed[year])
+        squares += diff * diff
+        bound = math.sqrt(squares / len(observed))
+        if bound > stop["above"]:
+            return [], {"year": year, "lower_bound": bound}
+    return [m.result() for m in models], None
+
+
+def run_parameter_set(task: Mapping[str, Any]) -> dict[str, Any]:
+    """Run one parameter set's replicates and keep the outputs the distance needs.
+
+    The task function given to executors: plain data in, plain data out. A run that fails
+    is reported in ``error`` (its type and message) rather than raised, so one bad corner
+    of the parameter box does not stop a calibration.
+
+    Args:
+        task: From :meth:`CalibrationProblem.task`.
+
+    Returns:
+        ``index``, ``yearly`` and ``summary`` (columns as lists, one row per replicate
+        and year / per replicate), ``seconds`` (wall time), ``error`` (``None`` or text)
+        and ``stopped`` (``None``, or the year and distance lower bound at which the runs
+        were stopped, see :func:`run_replicates`; the tables are then empty).
+    """
+    start = time.perf_counter()
+    yearly_parts, summary_rows = [], []
+    try:
+        runs, stopped = run_replicates(task["scenario"], task["seeds"], task.get("stop"))
+        for replicate, (seed, run) in enumerate(zip(task["seeds"], runs, strict=False)):
+            yearly = run.yearly()
+            columns = task["yearly_columns"] or [c for c in yearly.columns if c != "year"]
+            part = yearly[["year", *columns]].copy()
+            part.insert(0, "replicate", replicate)
+            yearly_parts.append(part)
+            summary = run.summary()
+            keys = task["summary_columns"]
+            keys = list(summary) if keys is None else keys
+            summary_rows.append(
+                {"replicate": replicate, "seed": int(seed)} | {k: summary[k] for k in keys}
+            )
+    except Exception as error:  # reported with the evaluation, see the docstring
+        return {
+            "index": task["index"],
+            "yearly": {},
+            "summary": {},
+            "seconds": time.perf_counter() - start,
+            "error": f"{type(error).__name__}: {error}",
+            "stopped": None,
+        }
+    if stopped:
+        return {
+            "index": task["index"],
+            "yearly": {},
+            "summary": {},
+            "seconds": time.perf_counter() - start,
+            "error": None,
+            "stopped": stopped,
+        }
+    yearly_all = pd.concat(yearly_parts, ignore_index=True)
+    return {
+        "index": task["index"],
+        "yearly": {c: _plain_list(yearly_all[c]) for c in yearly_all.columns},
+        "summary": {k: [_plain(r[k]) for r in summary_rows] for k in summary_rows[0]},
+        "seconds": time.perf_counter() - start,
+        "error": None,
+        "stopped": None,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _plain_list(series: pd.Series) -> list[Any]:
+    return [_plain(v) for v in series.tolist()]
