@@ -66,6 +66,25 @@ def sponsor_relatives(model: RouteModel) -> None:
     if count == 0:
         return
     draws = model.streams.uniform("sponsorship", t.cols["key"][candidates], model.step_index, 1)
-    chosen = candidates[np.argpartition(draws, count - 1)[:count]]
+    chosen = candidates[_smallest(draws, count)]
     t.cols["sponsored"][chosen] = True
     model.counters["sponsored_in_china"] += count
+
+
+def _smallest(draws: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the ``count`` smallest of uniform ``draws`` (``0 < count <= len``).
+
+    The same set as ``np.argpartition(draws, count - 1)[:count]``, found among the draws
+    below a cut that about twice ``count`` uniforms fall below, so that only those few are
+    partitioned; if fewer than ``count`` fall below it, or the ``count``-th smallest draw is
+    tied, all draws are partitioned as before.
+    """
+    cut = 2.0 * count / len(draws) + 64.0 / len(draws)
+    below = np.flatnonzero(draws < cut)
+    if len(below) < count:
+        return np.argpartition(draws, count - 1)[:count]
+    picked = np.argpartition(draws[below], count - 1)[:count]
+    kth = draws[below][picked].max()
+    if np.count_nonzero(draws == kth) > 1:
+        return np.argpartition(draws, count - 1)[:count]
+    return below[picked]
