@@ -39,6 +39,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "transit",
     "resettlement",
     "brokers",
+    "travel_time",
 )
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -96,22 +97,33 @@ class Streams:
         self.seed_sequence = (
             seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         )
-        children = self.seed_sequence.spawn(len(STREAM_NAMES) + 1)
-        self._run_key = int(children[-1].generate_state(1, dtype=np.uint64)[0])
+        # The run's own key first, then one child per stream in STREAM_NAMES order, so that
+        # appending a stream name leaves every earlier stream's draws unchanged.
+        run_child, *children = self.seed_sequence.spawn(len(STREAM_NAMES) + 1)
+        self._run_key = int(run_child.generate_state(1, dtype=np.uint64)[0])
         self._keys: dict[str, np.uint64] = {}
         self.generators: dict[str, np.random.Generator] = {}
-        for name, child in zip(STREAM_NAMES, children, strict=False):
+        for name, child in zip(STREAM_NAMES, children, strict=True):
             self._keys[name] = np.uint64(child.generate_state(1, dtype=np.uint64)[0])
             self.generators[name] = np.random.default_rng(child)
 
-    def _salt(self, step: int, slot: int) -> np.uint64:
+    def _salt(self, step: int, slot: int | np.ndarray) -> np.uint64 | np.ndarray:
+        if isinstance(slot, np.ndarray):
+            # The same value as the scalar formula below, element by element (mod 2**64).
+            start = np.uint64((step * 0x10001 + 1) & _MASK)
+            salt = (slot.astype(np.uint64) + start) * _GOLDEN
+            salt += np.uint64(self._run_key)
+            return salt
         return np.uint64((self._run_key + (step * 0x10001 + slot + 1) * int(_GOLDEN)) & _MASK)
 
-    def base(self, keys: np.ndarray, step: int, slot: int = 0) -> np.ndarray:
+    def base(self, keys: np.ndarray, step: int, slot: int | np.ndarray = 0) -> np.ndarray:
         """The run's hash of (migrant, step, slot), shared by all streams.
 
         Draws for several decisions of the same migrants at the same step cost one hash
         for this plus one per decision (:meth:`from_base`) instead of two per decision.
+        ``slot`` may be an array (one per key, each below 65,536): a migrant that makes the
+        same decision several times in one step (one route after another) uses a different
+        slot each time, so its draws are independent.
         """
         return self._hash(keys, self._salt(step, slot), None)
 
@@ -120,7 +132,11 @@ class Streams:
         return self._hash(base, self._keys[stream], None, unit=True)
 
     def _hash(
-        self, keys: np.ndarray, salt: np.uint64, salt2: np.uint64 | None, unit: bool = False
+        self,
+        keys: np.ndarray,
+        salt: np.uint64 | np.ndarray,
+        salt2: np.uint64 | None,
+        unit: bool = False,
     ) -> np.ndarray:
         """``mix64(keys ^ salt)``, then ``mix64(. ^ salt2)`` if given, then to [0, 1) if ``unit``.
 
@@ -136,7 +152,8 @@ class Streams:
             # Hash in place in the output when it holds 64-bit hashes, else in scratch.
             z = z_buf[: stop - start] if unit else out[start:stop]
             tmp = tmp_buf[: stop - start]
-            np.bitwise_xor(keys[start:stop], salt, out=z, dtype=np.uint64)
+            s = salt[start:stop] if isinstance(salt, np.ndarray) else salt
+            np.bitwise_xor(keys[start:stop], s, out=z, dtype=np.uint64)
             mix64(z, tmp)
             if salt2 is not None:
                 z ^= salt2
@@ -146,7 +163,9 @@ class Streams:
                 np.multiply(z, _TO_UNIT, out=out[start:stop])
         return out
 
-    def uniform(self, stream: str, keys: np.ndarray, step: int, slot: int = 0) -> np.ndarray:
+    def uniform(
+        self, stream: str, keys: np.ndarray, step: int, slot: int | np.ndarray = 0
+    ) -> np.ndarray:
         """Uniform draws in [0, 1), one per key, for a decision at a step.
 
         Args:

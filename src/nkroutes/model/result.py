@@ -29,11 +29,11 @@ FLOW_NAMES: tuple[str, ...] = (
     "died",
     "died_on_route",
     "died_in_detention",
-    "detained",
+    "detentions",
     "sent_to_camp",
     "released",
     "trafficked",
-    "settled",
+    "settlings",
     "exit_attempts",
     "sponsored_in_china",
     "refused_applications",
@@ -59,6 +59,8 @@ STOCK_NAMES: tuple[str, ...] = (
     "brokers",
     "family_fund_usd",
 )
+
+assert not set(FLOW_NAMES) & set(STOCK_NAMES), "a flow and a stock share a column name"
 
 #: Months in China at or above which a migrant "stayed two years or more" (MPI 2008:
 #: "83 percent of defectors in China resided there for at least two years").

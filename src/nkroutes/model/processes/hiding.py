@@ -67,7 +67,7 @@ def live_in_hiding(model: RouteModel) -> None:
         t.cols["state"][ids[settles]] = State.SETTLED
         t.cols["trafficked"][ids[trafficked]] = True
         model.counters["trafficked"] += int(trafficked.sum())
-        model.counters["settled"] += int(settles.sum())
+        model.counters["settlings"] += int(settles.sum())
     ids, base = ids[~settles], base[~settles]
     if len(ids) == 0:
         return

@@ -127,7 +127,8 @@ def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray
     weights *= feasible
     total = weights.sum(axis=1)
     movers = total > 0
-    u = model.streams.uniform("route_choice", t.cols["key"][ids], model.step_index)
+    # Slot by place: a migrant choosing again further on in the same step draws afresh.
+    u = model.streams.uniform("route_choice", t.cols["key"][ids], model.step_index, 2 * place + 1)
     cum = np.cumsum(weights, axis=1)
     choice = (cum < (u * total)[:, None]).sum(axis=1)
     choice = np.minimum(choice, len(routes) - 1)
@@ -201,7 +202,7 @@ def _set_off(model: RouteModel, ids: np.ndarray, routes: np.ndarray, broker: np.
     t = model.table
     days = model.params.route_duration_days[routes]
     exact = days / model.clock.mean_step_days
-    u = model.streams.uniform("route_choice", t.cols["key"][ids], model.step_index, slot=1)
+    u = model.streams.uniform("travel_time", t.cols["key"][ids], model.step_index, routes + 1)
     # Stochastic rounding: the expected number of steps equals the exact duration.
     t.cols["remaining"][ids] = np.floor(exact + u).astype(np.int32)
     t.cols["state"][ids] = State.MOVING

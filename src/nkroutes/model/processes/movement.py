@@ -20,6 +20,7 @@ import numpy as np
 
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
+from nkroutes.model.processes.china_stay import leave_china, track_china
 from nkroutes.model.processes.journeys import start_journeys
 from nkroutes.model.processes.punishment import detain
 
@@ -62,14 +63,15 @@ def _resolve(model: RouteModel, ids: np.ndarray) -> np.ndarray:
     risk = np.where(t.cols["with_broker"][ids], p.brokers["risk_multiplier"], 1.0)
     d = p.route_death[routes] * risk
     cap = p.route_capture[routes] * risk
-    u = model.streams.uniform("route_outcome", t.cols["key"][ids], model.step_index)
+    # One draw per migrant, step and route: a second leg in the same step draws afresh.
+    u = model.streams.uniform("route_outcome", t.cols["key"][ids], model.step_index, routes + 1)
     died = u < d
     caught = ~died & (u < d + (1 - d) * cap)
     arrived = ~died & ~caught
 
     dead = ids[died]
     if len(dead):
-        _leave_china(model, dead)
+        leave_china(model, dead)
         t.cols["state"][dead] = State.DIED
         t.cols["outcome_step"][dead] = model.step_index
         t.cols["place"][dead] = p.route_to[routes[died]]
@@ -96,7 +98,7 @@ def _resolve(model: RouteModel, ids: np.ndarray) -> np.ndarray:
         return ids[:0]
     dest = p.route_to[routes[arrived]].astype(np.int64)
     t.cols["place"][arr_ids] = dest
-    _track_china(model, arr_ids, dest)
+    track_china(model, arr_ids, dest)
     return _arrive(model, arr_ids, dest)
 
 
@@ -137,7 +139,9 @@ def _move_on(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> list[np.
             # Nowhere to go from here: wait at the place and try again next step.
             model.table.cols["state"][stuck] = State.MOVING
             model.table.cols["route"][stuck] = -1
-            model.table.cols["remaining"][stuck] = 1
+            # Not due again in this step's hops (they are not among those who set off),
+            # due at the next step's.
+            model.table.cols["remaining"][stuck] = 0
             model.counters["stuck"] += len(stuck)
         out.append(moved)
     return out
@@ -186,7 +190,7 @@ def arrested_in_china(model: RouteModel, ids: np.ndarray, near: np.ndarray) -> N
     back = ids[sent_back]
     if len(back):
         model.counters["repatriated"] += len(back)
-        _leave_china(model, back)
+        leave_china(model, back)
         detain(model, back)
     freed = ids[~sent_back]
     if len(freed):
@@ -198,27 +202,4 @@ def arrested_in_china(model: RouteModel, ids: np.ndarray, near: np.ndarray) -> N
         t.cols["state"][freed] = np.where(
             t.cols["state"][freed] == State.SETTLED, State.SETTLED, State.HIDING
         )
-        _track_china(model, freed, hiding)
-
-
-def _track_china(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> None:
-    """Start or end a stay in China as migrants arrive at places in or out of China."""
-    t = model.table
-    inside = model.params.in_china[places]
-    since = t.cols["china_since"]
-    entering = ids[inside & (since[ids] < 0)]
-    if len(entering):
-        since[entering] = model.step_index
-        first = entering[t.cols["china_steps"][entering] == 0]
-        model.counters["entered_china"] += len(entering)
-        model.counters["first_entries_china"] += len(first)
-    _leave_china(model, ids[~inside])
-
-
-def _leave_china(model: RouteModel, ids: np.ndarray) -> None:
-    t = model.table
-    since = t.cols["china_since"]
-    leaving = ids[since[ids] >= 0]
-    if len(leaving):
-        t.cols["china_steps"][leaving] += model.step_index - since[leaving]
-        since[leaving] = -1
+        track_china(model, freed, hiding)

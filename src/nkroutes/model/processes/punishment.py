@@ -18,6 +18,7 @@ import numpy as np
 
 from nkroutes.model.clock import DAYS_PER_MONTH
 from nkroutes.model.migrants import NO_PLACE, State
+from nkroutes.model.processes.china_stay import leave_china
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -27,6 +28,7 @@ def detain(model: RouteModel, ids: np.ndarray) -> None:
     """Put migrants in North Korean detention and set their sentence."""
     if len(ids) == 0:
         return
+    leave_china(model, ids)
     t = model.table
     nk = model.params.north_korea
     keys = t.cols["key"][ids]
@@ -57,7 +59,7 @@ def detain(model: RouteModel, ids: np.ndarray) -> None:
     t.cols["place"][ids] = t.cols["origin"][ids]
     t.cols["with_broker"][ids] = False
     t.cols["sponsored"][ids] = False
-    model.counters["detained"] += len(ids)
+    model.counters["detentions"] += len(ids)
     model.counters["sent_to_camp"] += int(camp.sum())
 
 
