@@ -111,6 +111,8 @@ class RouteModel(mesa.Model):
         self.next_broker_serial = 0
         self.broker_roster: list[Broker] = []
         self.new_brokers: list[Broker] = []  # recruits waiting to join the roster
+        self.broker_balance = np.zeros(0)  # clients each broker on the roster can still take
+        self.broker_used = np.zeros(0, dtype=np.int64)  # clients taken this step
         # Brokers' clients and fees earned, by serial (see Broker.clients).
         self.broker_books = {"clients": np.zeros(0, np.int64), "revenue_usd": np.zeros(0)}
         for hub, count in zip(p.hub_places.tolist(), p.hub_initial_brokers.tolist(), strict=True):

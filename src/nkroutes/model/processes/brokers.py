@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
 
 
+#: How many brokers a migrant may ask in one step before giving up until the next.
+HIRE_ROUNDS = 3
+
+
 def price_factors(spread: float, u: np.ndarray) -> np.ndarray:
     """Brokers' price factors: log-uniform in [1, spread] at quantiles ``u``."""
     return np.exp(u * np.log(spread))
@@ -123,16 +127,25 @@ def _refresh_roster(model: RouteModel, leaving: np.ndarray | None) -> None:
         keys = np.concatenate([keys, broker_keys(new_serial)])
         serial = np.concatenate([serial, new_serial])
         model.new_brokers = []
+    # Capacity is a balance carried from step to step: each step adds the broker's
+    # clients per step, a client uses one, and unused capacity keeps for at most one
+    # client more than a step's worth. So a broker taking 2 clients a month can take one
+    # in any week, and the capacity per month does not depend on the step length.
+    balance = model.broker_balance
+    if len(balance):
+        balance = balance - model.broker_used
+        if leaving is not None and leaving.any():
+            balance = balance[~leaving]
+    balance = np.concatenate([balance, np.zeros(len(roster) - len(balance))])
+    per_step = model.params.brokers["clients_per_broker_per_month"] * model.months_per_step
+    model.broker_balance = np.minimum(balance + per_step, per_step + max(per_step, 1.0))
     model.broker_roster = roster
     model.broker_keys = keys
     model.broker_serial = serial
-    n = len(roster)
-    per_step = model.params.brokers["clients_per_broker_per_month"] * model.months_per_step
-    u = model.streams.uniform("brokers", keys, model.step_index, slot=3) if n else np.zeros(0)
     model.broker_hub = hub
     model.broker_factor = factor
-    model.broker_capacity = np.floor(per_step + u).astype(np.int64)
-    model.broker_used = np.zeros(n, dtype=np.int64)
+    model.broker_capacity = np.floor(model.broker_balance + 1e-9).astype(np.int64)
+    model.broker_used = np.zeros(len(roster), dtype=np.int64)
     model.brokers_for_route = {}
 
 
@@ -153,6 +166,11 @@ def _brokers_serving(model: RouteModel, route: int) -> np.ndarray:
 def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
     """Match migrants with brokers for the routes they chose.
 
+    In up to :data:`HIRE_ROUNDS` rounds, each migrant still looking asks one broker with
+    room left among those serving its route, picked by its own draw; each broker takes the
+    migrants who can pay its fee in the order of their own rank draws, up to its room.
+    A migrant turned away (no room, or a fee it cannot pay) asks another in the next round.
+
     Args:
         model: The running model.
         ids: Migrants asking for a broker.
@@ -164,37 +182,50 @@ def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
     t = model.table
     keys = t.cols["key"][ids]
     step = model.step_index
-    u_pick = model.streams.uniform("broker_choice", keys, step)
     u_rank = model.streams.uniform("broker_rank", keys, step)
-    chosen = np.full(len(ids), -1, dtype=np.int64)
-    for r in np.unique(routes).tolist():
-        rows = np.flatnonzero(routes == r)
-        serving = _brokers_serving(model, r)
-        if len(serving) == 0:
-            continue
-        pick = np.minimum((u_pick[rows] * len(serving)).astype(np.int64), len(serving) - 1)
-        chosen[rows] = serving[pick]
-    fee = np.zeros(len(ids))
-    has = chosen >= 0
-    fee[has] = (
-        model.params.route_broker_fee_usd[routes[has]]
-        * model.broker_factor[chosen[has]]
-        * model.fee_multiplier
-    )
     sponsored = t.cols["sponsored"][ids]
-    affordable = has & (sponsored | (t.cols["savings_usd"][ids] >= fee))
+    savings = t.cols["savings_usd"][ids]
     accepted = np.zeros(len(ids), bool)
-    cand = np.flatnonzero(affordable)
-    if len(cand):
-        order = cand[np.lexsort((u_rank[cand], chosen[cand]))]
-        b = chosen[order]
-        first = np.r_[True, b[1:] != b[:-1]]
-        group_start = np.maximum.accumulate(np.where(first, np.arange(len(b)), 0))
-        rank = np.arange(len(b)) - group_start
-        free = model.broker_capacity[b] - model.broker_used[b]
-        ok = rank < free
-        accepted[order[ok]] = True
-        np.add.at(model.broker_used, b[ok], 1)
+    chosen = np.full(len(ids), -1, dtype=np.int64)
+    fee = np.zeros(len(ids))
+    pending = np.arange(len(ids))
+    for round_ in range(HIRE_ROUNDS):
+        if len(pending) == 0:
+            break
+        u_pick = model.streams.uniform("broker_choice", keys[pending], step, slot=round_)
+        pick = np.full(len(pending), -1, dtype=np.int64)
+        pending_routes = routes[pending]
+        for r in np.unique(pending_routes).tolist():
+            rows = np.flatnonzero(pending_routes == r)
+            serving = _brokers_serving(model, r)
+            serving = serving[model.broker_capacity[serving] > model.broker_used[serving]]
+            if len(serving) == 0:
+                continue
+            k = np.minimum((u_pick[rows] * len(serving)).astype(np.int64), len(serving) - 1)
+            pick[rows] = serving[k]
+        has = pick >= 0
+        price = np.zeros(len(pending))
+        price[has] = (
+            model.params.route_broker_fee_usd[pending_routes[has]]
+            * model.broker_factor[pick[has]]
+            * model.fee_multiplier
+        )
+        can_pay = has & (sponsored[pending] | (savings[pending] >= price))
+        cand = np.flatnonzero(can_pay)
+        if len(cand):
+            order = cand[np.lexsort((u_rank[pending[cand]], pick[cand]))]
+            b = pick[order]
+            first = np.r_[True, b[1:] != b[:-1]]
+            group_start = np.maximum.accumulate(np.where(first, np.arange(len(b)), 0))
+            rank = np.arange(len(b)) - group_start
+            ok = rank < model.broker_capacity[b] - model.broker_used[b]
+            taken = pending[order[ok]]
+            accepted[taken] = True
+            chosen[taken] = b[ok]
+            fee[taken] = price[order[ok]]
+            np.add.at(model.broker_used, b[ok], 1)
+        # Those with no broker with room on their route stop looking this step.
+        pending = pending[has & ~accepted[pending]]
     acc_ids = ids[accepted]
     if len(acc_ids):
         f = fee[accepted].astype(np.float32)
