@@ -45,6 +45,12 @@ def _bare(value: float, kind: str) -> str:
     return f"{abs(value):,.0f}"
 
 
+def _signed_bare(value: float, kind: str) -> str:
+    """A signed amount without unit words (interval ends): ``+1,234``, ``-0.2``, ``+US$5``."""
+    sign = "-" if value < 0 else "+"
+    return sign + _bare(value, kind)
+
+
 def outcome_sentence(row: dict[str, Any], whatif: str, phrase: str, plural: bool) -> str:
     """One sentence on one outcome of one what-if, for a policy reader to quote.
 
@@ -77,8 +83,8 @@ def outcome_sentence(row: dict[str, Any], whatif: str, phrase: str, plural: bool
     verb = "change" if plural else "changes"
     return (
         f"{subject} {verb} by {format_value(median, kind, signed=True)} "
-        f"[95% CI {format_value(low, kind, signed=True)} to "
-        f"{format_value(high, kind, signed=True)}]: not distinguishable from no change "
+        f"[95% CI {_signed_bare(low, kind)} to {_signed_bare(high, kind)}]: "
+        "not distinguishable from no change "
         f"with {row['pairs']} paired replicates (baseline median {base})."
     )
 

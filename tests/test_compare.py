@@ -1,0 +1,331 @@
+"""Paired comparisons: statistics, the comparison table, the report, and `nkroutes compare`."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from nkroutes.analysis.compare import COLUMNS, Comparison, compare, comparison_table
+from nkroutes.analysis.compare_report import outcome_sentence
+from nkroutes.analysis.paired import bootstrap_seed, paired_difference, wilcoxon_p
+from nkroutes.ensemble import EnsembleSetupError, Results
+from tiny_scenario import write_tiny
+
+# -- paired statistics ---------------------------------------------------------------------
+
+
+def test_paired_difference_of_a_constant_shift():
+    base = np.array([10.0, 20.0, 30.0, 40.0, 50.0])
+    diff = paired_difference(base, base + 3, seed=1)
+    assert diff.pairs == 5
+    assert diff.median_difference == 3.0
+    assert (diff.ci_low, diff.ci_high) == (3.0, 3.0)
+    assert diff.share_higher == 1.0
+    assert diff.share_lower == 0.0
+    # Exact two-sided signed-rank test, n = 5 all positive: p = 2 / 2**5.
+    assert diff.wilcoxon_p == pytest.approx(0.0625)
+
+
+def test_paired_difference_drops_pairs_with_a_missing_value():
+    base = np.array([1.0, np.nan, 3.0, 4.0])
+    other = np.array([2.0, 5.0, np.nan, 2.0])
+    diff = paired_difference(base, other, seed=1)
+    assert diff.pairs == 2
+    assert diff.median_difference == pytest.approx(-0.5)
+    assert diff.share_higher == 0.5
+    assert diff.share_lower == 0.5
+
+
+def test_no_difference_at_all_has_p_one():
+    base = np.array([5.0, 6.0, 7.0])
+    diff = paired_difference(base, base.copy(), seed=1)
+    assert diff.median_difference == 0.0
+    assert diff.wilcoxon_p == 1.0
+    assert diff.share_higher == diff.share_lower == 0.0
+    assert wilcoxon_p(np.zeros(10)) == 1.0
+
+
+def test_no_pairs_gives_nan():
+    diff = paired_difference(np.array([np.nan]), np.array([1.0]), seed=1)
+    assert diff.pairs == 0
+    assert np.isnan(diff.median_difference) and np.isnan(diff.wilcoxon_p)
+
+
+def test_unequal_lengths_are_an_error():
+    with pytest.raises(ValueError, match="differ in length"):
+        paired_difference(np.zeros(3), np.zeros(4), seed=1)
+
+
+def test_wilcoxon_matches_scipy_without_zeros():
+    rng = np.random.default_rng(0)
+    d = rng.normal(0.3, 1.0, size=40)
+    assert wilcoxon_p(d) == pytest.approx(stats.wilcoxon(d).pvalue)
+
+
+def test_bootstrap_interval_is_seeded_and_covers_the_median():
+    rng = np.random.default_rng(4)
+    base = rng.normal(100, 10, size=60)
+    other = base + rng.normal(5, 2, size=60)
+    a = paired_difference(base, other, seed=bootstrap_seed(7, "w", "arrivals"))
+    b = paired_difference(base, other, seed=bootstrap_seed(7, "w", "arrivals"))
+    c = paired_difference(base, other, seed=bootstrap_seed(7, "w", "died"))
+    assert (a.ci_low, a.ci_high) == (b.ci_low, b.ci_high)
+    assert (a.ci_low, a.ci_high) != (c.ci_low, c.ci_high)
+    assert a.ci_low < a.median_difference < a.ci_high
+    # The interval of the median of 60 differences with sd 2 is a fraction of a unit wide.
+    assert 0.1 < a.ci_high - a.ci_low < 2.0
+
+
+def test_bootstrap_covers_the_true_median_about_95_percent_of_the_time():
+    # Coverage check: 200 samples of 50 differences from N(1, 1); true median 1.
+    rng = np.random.default_rng(11)
+    covered = 0
+    for trial in range(200):
+        d = rng.normal(1.0, 1.0, size=50)
+        diff = paired_difference(np.zeros(50), d, seed=trial, resamples=500)
+        covered += diff.ci_low <= 1.0 <= diff.ci_high
+    # Binomial(200, 0.95) has sd 3.1: 0.95 +- 4 sd is 175..200 (the percentile bootstrap of
+    # a median tends to cover a little less than stated).
+    assert 175 <= covered <= 200
+
+
+# -- the comparison table ------------------------------------------------------------------
+
+
+def fake_results(name, arrivals, died, share, seeds=None):
+    n = len(arrivals)
+    summary = pd.DataFrame(
+        {
+            "replicate": range(n),
+            "seed": seeds or [100 + k for k in range(n)],
+            "arrivals": arrivals,
+            "arrivals_south_korea": arrivals,
+            "repatriated": [50.0] * n,
+            "died": died,
+            "in_china_end": [1000.0] * n,
+            "median_months_in_china_at_arrival": [24.0] * n,
+            "broker_assisted_share": share,
+            "broker_fees_usd": [1e6] * n,
+        }
+    )
+    scenario = {
+        "meta": {"name": name},
+        "time": {"start": "1990-01", "end": "2008-12"},
+        "places": [{"id": "south_korea", "name": "South Korea", "kind": "destination"}],
+    }
+    empty = pd.DataFrame()
+    return Results(scenario, {"scenario": {"hash": name}}, empty, summary, empty, empty, empty)
+
+
+@pytest.fixture
+def table():
+    base = fake_results("baseline", [100.0, 200.0, 300.0, 400.0], [10.0, 10, 10, 10], [0.1] * 4)
+    whatif = fake_results("open", [110.0, 212.0, 309.0, 411.0], [9.0, 11, 10, 10], [0.2] * 4)
+    return comparison_table(base, [whatif], seed=7)
+
+
+def test_comparison_table_has_one_row_per_outcome(table):
+    assert list(table.columns) == list(COLUMNS)
+    assert table["outcome"].tolist() == [
+        "arrivals",
+        "arrivals_south_korea",
+        "repatriated",
+        "died",
+        "in_china_end",
+        "median_months_in_china_at_arrival",
+        "broker_assisted_share",
+        "broker_fees_usd",
+    ]
+    assert set(table["baseline"]) == {"baseline"} and set(table["whatif"]) == {"open"}
+    row = table.set_index("outcome").loc["arrivals"]
+    assert row["baseline_median"] == 250.0
+    assert row["whatif_median"] == 260.5
+    assert row["median_difference"] == 10.5  # differences 10, 12, 9, 11
+    assert 9.0 <= row["ci_low"] <= 10.5 <= row["ci_high"] <= 12.0
+    assert row["share_higher"] == 1.0
+    assert row["wilcoxon_p"] == pytest.approx(0.125)  # exact, n = 4, all positive
+    assert row["baseline_q05"] == pytest.approx(115.0)  # linear interpolation
+    assert row["pairs"] == 4
+    died = table.set_index("outcome").loc["died"]
+    assert died["median_difference"] == 0.0
+    assert died["share_higher"] == 0.25 and died["share_lower"] == 0.25
+
+
+def test_unpaired_results_are_refused():
+    base = fake_results("baseline", [1.0, 2.0], [0.0, 0.0], [0.1, 0.1])
+    other = fake_results("x", [1.0, 2.0], [0.0, 0.0], [0.1, 0.1], seeds=[1, 2])
+    with pytest.raises(ValueError, match="not paired"):
+        comparison_table(base, [other], seed=1)
+
+
+# -- sentences -----------------------------------------------------------------------------
+
+
+def row(**values):
+    base = {
+        "unit": "people",
+        "pairs": 50,
+        "baseline_median": 10500.0,
+        "median_difference": 1234.0,
+        "ci_low": 1100.0,
+        "ci_high": 1370.0,
+        "share_higher": 1.0,
+        "share_lower": 0.0,
+    }
+    return base | values
+
+
+def test_sentence_for_a_clear_rise():
+    assert outcome_sentence(
+        row(), "stop-repatriation", "arrivals in South Korea over 1990-2008", True
+    ) == (
+        "Under stop-repatriation, arrivals in South Korea over 1990-2008 rise by 1,234 "
+        "[95% CI 1,100 to 1,370], from a baseline median of 10,500."
+    )
+
+
+def test_sentence_for_a_clear_fall_of_a_share():
+    text = outcome_sentence(
+        row(
+            unit="share",
+            baseline_median=0.3,
+            median_difference=-0.021,
+            ci_low=-0.024,
+            ci_high=-0.018,
+            share_higher=0.0,
+            share_lower=1.0,
+        ),
+        "x",
+        "the share of arrivals helped by a broker",
+        False,
+    )
+    assert text == (
+        "Under x, the share of arrivals helped by a broker falls by 2.1 percentage points "
+        "[95% CI 1.8 to 2.4], from a baseline median of 30.0%."
+    )
+
+
+def test_sentence_when_the_interval_includes_zero():
+    text = outcome_sentence(
+        row(median_difference=12.0, ci_low=-30.0, ci_high=50.0, share_higher=0.6),
+        "x",
+        "deaths over 1990-2008",
+        True,
+    )
+    assert text == (
+        "Under x, deaths over 1990-2008 change by +12 [95% CI -30 to +50]: not "
+        "distinguishable from no change with 50 paired replicates (baseline median 10,500)."
+    )
+
+
+def test_sentence_when_nothing_changes():
+    text = outcome_sentence(
+        row(median_difference=0.0, ci_low=0.0, ci_high=0.0, share_higher=0.0),
+        "x",
+        "the money paid to brokers over 1990-2008",
+        False,
+    )
+    assert text.startswith("Under x, the money paid to brokers over 1990-2008 is the same")
+
+
+# -- compare() and the command -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_files(tmp_path_factory):
+    return write_tiny(tmp_path_factory.mktemp("scenarios"))
+
+
+@pytest.fixture(scope="module")
+def comparison(tiny_files, tmp_path_factory):
+    base, whatif = tiny_files
+    out = tmp_path_factory.mktemp("compare") / "cmp"
+    return compare(base, [whatif], replicates=3, seed=5, workers=1, out=out)
+
+
+def test_compare_writes_each_run_and_the_comparison(comparison):
+    out = comparison.directory
+    assert isinstance(comparison, Comparison)
+    assert comparison.baseline == "tiny"
+    assert comparison.whatifs == ["tiny-no-repatriation"]
+    assert list(comparison.results) == ["tiny", "tiny-no-repatriation"]
+    for name in ("tiny", "tiny-no-repatriation"):
+        assert (out / name / "summary.csv").is_file()
+        assert Results.load(out / name).summary["seed"].tolist() == (
+            comparison.results["tiny"].summary["seed"].tolist()
+        )
+    on_disk = pd.read_csv(out / "comparison.csv")
+    assert list(on_disk.columns) == list(COLUMNS)
+    pd.testing.assert_frame_equal(on_disk, comparison.table, check_dtype=False)
+    record = json.loads((out / "comparison.json").read_text())
+    assert record["seed"] == 5 and record["replicates"] == 3
+    assert record["whatifs"] == ["tiny-no-repatriation"]
+
+
+def test_no_repatriation_means_no_repatriations(comparison):
+    rows = comparison.table.set_index("outcome")
+    assert rows.loc["repatriated", "whatif_median"] == 0
+    assert rows.loc["repatriated", "baseline_median"] > 0
+    assert rows.loc["repatriated", "share_lower"] == 1.0
+
+
+def test_the_report_reads_as_sentences_and_a_table(comparison):
+    text = (comparison.directory / "comparison.md").read_text()
+    assert text == comparison.markdown()
+    assert text.startswith("# tiny-no-repatriation compared with tiny\n")
+    assert "3 replicates of each scenario over 1990-1996 (seed 5)" in text
+    assert "*China never repatriates.*" in text
+    assert "- Under tiny-no-repatriation, repatriations from China to North Korea over " in text
+    assert "falls by" in text or "fall by" in text
+    assert "| Outcome | Baseline median [5%-95%] |" in text
+    assert "| Arrivals in South Korea |" in text
+    assert "| Arrivals in Japan |" in text
+
+
+def test_compare_refuses_two_scenarios_with_one_name(tiny_files, tmp_path):
+    base, _ = tiny_files
+    with pytest.raises(EnsembleSetupError, match="needs its own \\[meta\\] name"):
+        compare(base, [base], replicates=1, workers=1)
+
+
+def test_compare_refuses_a_non_empty_directory(comparison, tiny_files):
+    base, whatif = tiny_files
+    before = (comparison.directory / "comparison.csv").read_bytes()
+    with pytest.raises(EnsembleSetupError, match="is not empty"):
+        compare(base, [whatif], replicates=3, seed=5, workers=1, out=comparison.directory)
+    assert (comparison.directory / "comparison.csv").read_bytes() == before
+
+
+def test_compare_resume_of_a_complete_comparison_reruns_nothing(comparison, tiny_files):
+    base, whatif = tiny_files
+    again = compare(
+        base, [whatif], replicates=3, seed=5, workers=1, out=comparison.directory, resume=True
+    )
+    pd.testing.assert_frame_equal(again.table, comparison.table)
+
+
+def test_compare_command(cli, tiny_files, tmp_path):
+    base, whatif = tiny_files
+    out = tmp_path / "cmp"
+    result = cli(
+        "compare", base, whatif, "-n", "2", "--seed", "5", "--workers", "1", "--out", out,
+        "--no-plots",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Compared tiny-no-repatriation with tiny: 2 paired replicates each (seed 5)" in (
+        result.stdout
+    )
+    assert f"Report: {out / 'comparison.md'}" in result.stdout
+    assert (out / "comparison.md").is_file()
+    manifest = json.loads((out / "tiny" / "manifest.json").read_text())
+    assert manifest["command"].startswith("nkroutes ")
+
+
+def test_compare_command_needs_a_whatif(cli, tiny_files):
+    base, _ = tiny_files
+    result = cli("compare", base)
+    assert result.exit_code == 2
