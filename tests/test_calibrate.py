@@ -10,20 +10,19 @@ import pandas as pd
 import pytest
 
 from nkroutes.analysis import smc
-from nkroutes.analysis.calibrate import (
-    JOURNAL_FILE,
-    CalibrationSettings,
-    calibrate,
-    estimate_seconds,
-    prepare_out_dir,
-    run_calibration,
-)
+from nkroutes.analysis.calibrate import calibrate, estimate_seconds
 from nkroutes.analysis.calibrated_scenario import calibrated_toml
 from nkroutes.analysis.calibration_problem import (
     CalibrationError,
     CalibrationProblem,
     run_parameter_set,
     run_replicates,
+)
+from nkroutes.analysis.calibration_run import (
+    JOURNAL_FILE,
+    CalibrationSettings,
+    prepare_out_dir,
+    run_calibration,
 )
 from nkroutes.analysis.journal import Journal
 from nkroutes.ensemble.executors import InProcessExecutor
@@ -166,8 +165,9 @@ def table(path):
 def test_calibration_recovers_the_true_departure_rate(problem, tmp_path):
     """The posterior 90% interval covers the value that made the data.
 
-    Statistical, but fixed by the seed: with this budget the interval covered the truth
-    for every calibration seed tried (0-5); its width is a factor of 1.3-2.5.
+    Statistical, but fixed by the seed: with this budget the interval covered the truth for
+    every calibration seed tried (0-5), its ends a factor of 1.5-2.8 apart, the estimate
+    between 329 and 590 (the truth is 400).
     """
     settings = CalibrationSettings(
         budget=24, population=6, replicates=2, seed=0, check_replicates=2
@@ -176,7 +176,7 @@ def test_calibration_recovers_the_true_departure_rate(problem, tmp_path):
     low, high = outcome.estimate.interval[0]
     assert low <= TRUTH <= high
     assert high / low < 3.0
-    assert 0.7 * TRUTH < outcome.estimate.values[0] < 1.4 * TRUTH
+    assert 0.6 * TRUTH < outcome.estimate.values[0] < 1.6 * TRUTH
 
     out = tmp_path / "out"
     for name in (

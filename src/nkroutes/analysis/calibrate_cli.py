@@ -9,19 +9,16 @@ from pathlib import Path
 
 import click
 
-from nkroutes.analysis.calibrate import (
+from nkroutes.analysis.calibrate import CalibrationOutcome, calibrate, estimate_seconds, pilot
+from nkroutes.analysis.calibration_problem import CalibrationError, CalibrationProblem
+from nkroutes.analysis.calibration_run import (
     DEFAULT_BUDGET,
     DEFAULT_CHECK_REPLICATES,
     DEFAULT_REPLICATES,
     JOURNAL_FILE,
-    CalibrationOutcome,
     CalibrationSettings,
     Progress,
-    calibrate,
-    estimate_seconds,
-    pilot,
 )
-from nkroutes.analysis.calibration_problem import CalibrationError, CalibrationProblem
 from nkroutes.analysis.fit import parse_years
 from nkroutes.analysis.journal import Journal
 from nkroutes.analysis.smc import population_sizes

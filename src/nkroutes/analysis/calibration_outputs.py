@@ -27,7 +27,7 @@ from nkroutes.analysis.calibration_problem import tables_of
 from nkroutes.analysis.fit import FitReport, yearly_bands
 
 if TYPE_CHECKING:
-    from nkroutes.analysis.calibrate import CalibrationRun
+    from nkroutes.analysis.calibration_run import CalibrationRun
 
 #: What the estimate written to ``calibrated.toml`` is, by ``--estimate``.
 ESTIMATE_WORDS = {
