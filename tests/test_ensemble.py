@@ -297,3 +297,15 @@ def test_results_load_reads_back_a_run(reference):
     loaded = Results.load(out)
     pd.testing.assert_frame_equal(loaded.yearly, results.yearly)
     assert loaded.name == "tiny"
+
+
+def test_run_ensemble_and_compare_are_exported_from_the_package():
+    import nkroutes
+    from nkroutes.analysis.compare import compare
+
+    assert nkroutes.run_ensemble is run_ensemble
+    assert nkroutes.compare is compare
+    assert nkroutes.Results is Results
+    assert {"run_ensemble", "compare", "Results", "Comparison"} <= set(dir(nkroutes))
+    with pytest.raises(AttributeError):
+        nkroutes.no_such_thing  # noqa: B018
