@@ -305,8 +305,13 @@ def test_effects_read_label_unit_and_pairs_from_the_comparison_table():
     assert money.get_title(loc="left") == "Money paid to brokers"
     assert money.get_xlabel() == "difference from baseline (US$, millions)"
     assert share.get_xlabel() == "difference from baseline (percentage points)"
-    numbers = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert numbers == ["+310  [+166, +321]", "+0.78 pt  [+0.73 pt, +1.91 pt]"]
+    numbers = [
+        [t.get_text() for t in child.get_yticklabels()]
+        for ax in fig.axes
+        for child in ax.child_axes
+        if (child.get_gid() or "").startswith("numbers:")
+    ]
+    assert numbers == [["+310  [+166, +321]"], ["+0.78 pt  [+0.73 pt, +1.91 pt]"]]
 
 
 def test_signed_ticks_keep_the_decimals_their_step_needs():

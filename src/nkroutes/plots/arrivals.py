@@ -103,9 +103,14 @@ def arrivals_over_time(
             for k, dest in enumerate(_other_destinations(first)):
                 bands = yearly_bands(first.yearly, f"arrivals_{dest}")
                 draw_bands(
-                    bottom, bands, series_style(k + 1), display_name(first.scenario, dest), k=k + 1
+                    bottom,
+                    bands,
+                    series_style(k + 1),
+                    display_name(first.scenario, dest),
+                    k=k + 1,
+                    outer=False,
                 )
-            bottom.set_title("Arrivals at the other destinations (model: median and bands)")
+            bottom.set_title("Arrivals at the other destinations (model: median and 50% band)")
         bottom.set_ylabel("arrivals (people per year)")
         bottom.set_xlabel("year")
         bottom.set_ylim(bottom=0)

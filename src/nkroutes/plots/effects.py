@@ -203,6 +203,7 @@ def paired_effects(
             title, unit = outcome_label(outcome, part)
             scale = panel_scale(part[["estimate", "low", "high"]].stack(), unit)
             suffix = " pt" if unit == "share" else ""
+            numbers: dict[int, str] = {}
             for k, (whatif, y) in enumerate(zip(whatifs, rows, strict=True)):
                 if whatif not in part.index:
                     continue
@@ -223,21 +224,19 @@ def paired_effects(
                     zorder=4,
                     gid=f"effect:{whatif}:{outcome}",
                 )
-                ax.annotate(
-                    "{}  [{}, {}]".format(
-                        *(
-                            signed(v * scale.factor, scale.decimals) + suffix
-                            for v in (estimate, low, high)
-                        )
-                    ),
-                    xy=(1.01, y),
-                    xycoords=("axes fraction", "data"),
-                    va="center",
-                    ha="left",
-                    fontsize=8.5,
-                    annotation_clip=False,
+                numbers[y] = "{}  [{}, {}]".format(
+                    *(
+                        signed(v * scale.factor, scale.decimals) + suffix
+                        for v in (estimate, low, high)
+                    )
                 )
             ax.axvline(0.0, color="#000000", linewidth=1.2, linestyle="--", zorder=2)
+            # The numbers as tick labels of a right-hand axis, so the layout makes room for them.
+            right = ax.secondary_yaxis("right")
+            right.set_yticks(list(numbers), list(numbers.values()), fontsize=8.5)
+            right.tick_params(length=0)
+            right.spines["right"].set_visible(False)
+            right.set_gid(f"numbers:{outcome}")
             ax.set_yticks(rows, whatifs)
             ax.set_ylim(-0.7, len(whatifs) - 0.3)
             ax.grid(axis="y", visible=False)
