@@ -1,0 +1,180 @@
+"""Throughput and memory of one run of the route model.
+
+Runs a scenario (the baseline by default) at one or more scales, each run in a fresh
+subprocess so that its peak resident memory is its own, and prints one JSON line per scale:
+
+    python benchmarks/bench_model.py                       # baseline, scale 1, 1 repeat
+    python benchmarks/bench_model.py --scale 1 4 16 --repeat 3
+    python benchmarks/bench_model.py --scenario scenarios/what-if.toml --seed 7
+
+``--scale K`` multiplies ``departures.base_rate_per_year`` by K and changes nothing else, so
+the work (migrants created, active migrant-steps) grows about K-fold.
+
+Fields of each line (times are wall-clock seconds of ``simulate`` in the child, i.e. building
+the model, every step and the :class:`~nkroutes.model.RunResult`; the median of the repeats):
+
+- ``scenario``, ``scale``, ``seed``, ``steps``, ``repeat``;
+- ``migrants``: migrants created; ``active_migrant_steps``: the sum over steps of migrants in a
+  non-final state (hiding, settled, travelling, waiting_for_exit, detained, home_to_retry);
+- ``wall_s`` (median), ``wall_s_all`` (every repeat), ``cpu_s`` (median CPU seconds of the
+  child: less sensitive than wall time to other work on the machine), ``active_steps_per_s``,
+  ``ns_per_active_step``, ``ns_per_migrant_created``;
+- ``peak_rss_mb``: the child's peak resident set (VmHWM); ``idle_rss_mb``: the peak of an idle
+  interpreter that imported nkroutes and loaded the scenario; ``bytes_per_migrant_rss``:
+  (peak - idle) / migrants; ``bytes_per_migrant_table``: bytes the migrant table allocates
+  (its capacity) / migrants; ``bytes_per_migrant_row``: bytes of one row of the table;
+- ``load_1min``: the machine's load average when the line was written (timings are only
+  comparable at similar load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nkroutes.scenario import Scenario
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = REPO / "scenarios" / "baseline.toml"
+ACTIVE_STOCKS = (
+    "hiding",
+    "settled",
+    "travelling",
+    "waiting_for_exit",
+    "detained",
+    "home_to_retry",
+)
+RATE_PATH = "departures.base_rate_per_year"
+
+
+def _status_kb(field: str) -> int:
+    """A ``kB`` field of ``/proc/self/status`` (``VmHWM``, ``VmRSS``)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def _load(scenario_file: str, scale: float) -> Scenario:
+    from nkroutes.scenario import load_scenario
+
+    scenario = load_scenario(scenario_file)
+    if scale != 1:
+        scenario = scenario.with_overrides({RATE_PATH: scenario.get(RATE_PATH) * scale})
+    return scenario
+
+
+def child_idle(scenario_file: str, scale: float) -> dict:
+    """Peak RSS of an interpreter that imported nkroutes and loaded the scenario."""
+    import nkroutes.model  # noqa: F401
+
+    _load(scenario_file, scale)
+    return {"idle_hwm_kb": _status_kb("VmHWM")}
+
+
+def child_run(scenario_file: str, scale: float, seed: int) -> dict:
+    """One timed run; what a parent needs to make a benchmark line."""
+    import numpy as np
+
+    from nkroutes.model import RouteModel
+
+    scenario = _load(scenario_file, scale)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    model = RouteModel(scenario, seed=seed)
+    result = model.run()
+    wall = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    active = sum(float(np.sum(result.stocks[name])) for name in ACTIVE_STOCKS)
+    table = model.table
+    return {
+        "scenario": scenario.name,
+        "steps": result.n_steps_run,
+        "migrants": result.n_migrants,
+        "active_migrant_steps": int(active),
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "peak_hwm_kb": _status_kb("VmHWM"),
+        "table_bytes": table.nbytes(),
+        "row_bytes": sum(col.itemsize for col in table.cols.values()),
+    }
+
+
+def _in_child(kind: str, scenario_file: str, scale: float, seed: int) -> dict:
+    cmd = [sys.executable, __file__, "--child", kind, "--scenario", scenario_file]
+    cmd += ["--scale", repr(scale), "--seed", str(seed)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"benchmark child failed ({kind}, scale {scale})")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench(scenario_file: str, scale: float, repeat: int, seed: int) -> dict:
+    """Run ``repeat`` fresh children at ``scale`` and summarise them as one line."""
+    idle_kb = statistics.median(
+        _in_child("idle", scenario_file, scale, seed)["idle_hwm_kb"] for _ in range(repeat)
+    )
+    runs = [_in_child("run", scenario_file, scale, seed) for _ in range(repeat)]
+    first = runs[0]
+    wall = statistics.median(r["wall_s"] for r in runs)
+    peak_kb = max(r["peak_hwm_kb"] for r in runs)
+    migrants = first["migrants"]
+    active = first["active_migrant_steps"]
+    return {
+        "scenario": first["scenario"],
+        "scale": scale,
+        "seed": seed,
+        "steps": first["steps"],
+        "repeat": repeat,
+        "migrants": migrants,
+        "active_migrant_steps": active,
+        "wall_s": round(wall, 3),
+        "wall_s_all": [round(r["wall_s"], 3) for r in runs],
+        "cpu_s": round(statistics.median(r["cpu_s"] for r in runs), 3),
+        "active_steps_per_s": round(active / wall),
+        "ns_per_active_step": round(wall / active * 1e9, 1),
+        "ns_per_migrant_created": round(wall / migrants * 1e9, 1),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "idle_rss_mb": round(idle_kb / 1024, 1),
+        "bytes_per_migrant_rss": round((peak_kb - idle_kb) * 1024 / migrants, 1),
+        "bytes_per_migrant_table": round(first["table_bytes"] / migrants, 1),
+        "bytes_per_migrant_row": first["row_bytes"],
+        "load_1min": round(os.getloadavg()[0], 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario TOML")
+    parser.add_argument(
+        "--scale", type=float, nargs="+", default=[1.0], help="departure multipliers"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs per scale (median)")
+    parser.add_argument("--seed", type=int, default=1, help="replicate seed")
+    parser.add_argument("--child", choices=("idle", "run"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    scales = [int(s) if float(s).is_integer() else s for s in args.scale]
+    if args.child == "idle":
+        print(json.dumps(child_idle(args.scenario, scales[0])))
+        return 0
+    if args.child == "run":
+        print(json.dumps(child_run(args.scenario, scales[0], args.seed)))
+        return 0
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    for scale in scales:
+        print(json.dumps(bench(args.scenario, scale, args.repeat, args.seed)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Where one run of the route model spends its time.
+
+Profiles one run of a scenario (the baseline by default) and prints the time of each model
+process (the calls in ``RouteModel.step``) and the functions with the most time of their own:
+
+    python benchmarks/profile_model.py                 # baseline, scale 1, cProfile
+    python benchmarks/profile_model.py --scale 16 --top 25
+    python benchmarks/profile_model.py --pyinstrument  # call tree (pip install pyinstrument)
+
+``--scale K`` multiplies ``departures.base_rate_per_year`` by K, as in ``bench_model.py``.
+cProfile adds overhead to every Python call, so its times are larger than the benchmark's;
+use them for shares, not totals. The sampling profiler pyinstrument adds almost none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nkroutes.scenario import Scenario
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = REPO / "scenarios" / "baseline.toml"
+RATE_PATH = "departures.base_rate_per_year"
+
+#: The processes called by RouteModel.step, in order (function names as cProfile sees them).
+PROCESSES = (
+    "_apply_events",
+    "update_brokers",
+    "sponsor_relatives",
+    "serve_sentences",
+    "depart",
+    "live_in_hiding",
+    "process_cases",
+    "advance",
+    "_record",
+    "result",
+)
+
+
+def _scenario(path: str, scale: float) -> Scenario:
+    from nkroutes.scenario import load_scenario
+
+    scenario = load_scenario(path)
+    if scale != 1:
+        scenario = scenario.with_overrides({RATE_PATH: scenario.get(RATE_PATH) * scale})
+    return scenario
+
+
+def profile_cprofile(scenario: Scenario, seed: int, top: int) -> None:
+    """Print per-process and per-function times from cProfile."""
+    from nkroutes.model import simulate
+
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    simulate(scenario, seed)
+    profiler.disable()
+    wall = time.perf_counter() - start
+    stats = pstats.Stats(profiler)
+    by_name: dict[str, float] = {}
+    for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        if "nkroutes/model" in filename and name in PROCESSES:
+            by_name[name] = by_name.get(name, 0.0) + row[3]  # cumulative seconds
+    print(f"profiled run: {wall:.2f} s wall (with cProfile overhead)\n")
+    print("process              cumulative s   share")
+    for name in PROCESSES:
+        seconds = by_name.get(name, 0.0)
+        print(f"{name:<20} {seconds:12.2f}   {seconds / wall:6.1%}")
+    print(f"\nfunctions with the most time of their own (top {top}):")
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def profile_pyinstrument(scenario: Scenario, seed: int) -> None:
+    """Print pyinstrument's call tree of the run."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        raise SystemExit("pyinstrument is not installed: pip install pyinstrument") from None
+    from nkroutes.model import simulate
+
+    profiler = Profiler(interval=0.002)
+    profiler.start()
+    simulate(scenario, seed)
+    profiler.stop()
+    print(profiler.output_text(unicode=False, color=False))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario TOML")
+    parser.add_argument("--scale", type=float, default=1.0, help="departure multiplier")
+    parser.add_argument("--seed", type=int, default=1, help="replicate seed")
+    parser.add_argument("--top", type=int, default=20, help="functions to list")
+    parser.add_argument("--pyinstrument", action="store_true", help="call tree instead")
+    args = parser.parse_args(argv)
+    scenario = _scenario(args.scenario, args.scale)
+    if args.pyinstrument:
+        profile_pyinstrument(scenario, args.seed)
+    else:
+        profile_cprofile(scenario, args.seed, args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
