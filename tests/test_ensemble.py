@@ -309,3 +309,13 @@ def test_run_ensemble_and_compare_are_exported_from_the_package():
     assert {"run_ensemble", "compare", "Results", "Comparison"} <= set(dir(nkroutes))
     with pytest.raises(AttributeError):
         nkroutes.no_such_thing  # noqa: B018
+
+
+def test_resume_of_a_run_killed_before_its_manifest_starts_afresh(reference, tiny, tmp_path):
+    out, _ = reference
+    killed = tmp_path / "killed"
+    (killed / "parts").mkdir(parents=True)
+    (killed / ".tmp-123-scenario.toml").write_text("half")
+    run_ensemble(tiny, replicates=4, seed=3, workers=1, out=killed, resume=True)
+    assert file_bytes(killed) == file_bytes(out)
+    assert not [p for p in killed.iterdir() if p.name.startswith(".tmp-")]

@@ -92,6 +92,13 @@ class RunDirectory:
         """Whether the directory does not exist or holds nothing."""
         return not self.path.exists() or not any(self.path.iterdir())
 
+    def holds_only_run_files(self) -> bool:
+        """Whether every entry is a file a run writes (or a temporary one): nothing of others."""
+        return all(
+            entry.name in RUN_FILES or entry.name.startswith(TMP_PREFIX)
+            for entry in self.path.iterdir()
+        )
+
     def read_manifest(self) -> dict[str, Any] | None:
         """The manifest, or ``None`` if there is none."""
         path = self.path / MANIFEST_FILE

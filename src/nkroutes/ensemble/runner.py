@@ -31,7 +31,12 @@ from nkroutes.ensemble.executors import InProcessExecutor, default_workers, make
 from nkroutes.ensemble.manifest import finish_session, new_manifest, start_session
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.ensemble.results import TABLE_FILES, Results
-from nkroutes.ensemble.rundir import MANIFEST_FILE, RunDirectory, concatenate_csv_texts
+from nkroutes.ensemble.rundir import (
+    MANIFEST_FILE,
+    SCENARIO_FILE,
+    RunDirectory,
+    concatenate_csv_texts,
+)
 from nkroutes.ensemble.seeds import check_seed, replicate_seed
 from nkroutes.ensemble.tasks import ReplicateOutput, run_replicate
 from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
@@ -228,6 +233,10 @@ def _prepare_directory(
                 "an interrupted run there"
             )
         manifest = run_dir.read_manifest()
+        if manifest is None and run_dir.holds_only_run_files():
+            # Killed before its manifest was written: nothing to keep, start afresh.
+            run_dir.clear()
+            return _start_directory(run_dir, scenario, seed, replicates, trace)
         if manifest is None:
             raise EnsembleSetupError(
                 f"{path}: is not an nkroutes results directory (no {MANIFEST_FILE}); "
@@ -243,12 +252,22 @@ def _prepare_directory(
             return manifest
         run_dir.clean_temporaries()
         run_dir.create()
+        if not (path / SCENARIO_FILE).is_file():
+            run_dir.write_scenario(scenario.to_toml())
         manifest["replicates"] = replicates
         return manifest
+    return _start_directory(run_dir, scenario, seed, replicates, trace)
+
+
+def _start_directory(
+    run_dir: RunDirectory, scenario: Scenario, seed: int, replicates: int, trace: bool
+) -> dict[str, Any]:
+    """Create a new results directory: the scenario, then the manifest, then parts/."""
     manifest = _new_manifest(scenario, seed, replicates, trace)
-    run_dir.create()
+    run_dir.path.mkdir(parents=True, exist_ok=True)
     run_dir.write_scenario(scenario.to_toml())
     run_dir.write_manifest(manifest)
+    run_dir.create()
     return manifest
 
 
