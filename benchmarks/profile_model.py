@@ -8,8 +8,9 @@ process (the calls in ``RouteModel.step``) and the functions with the most time 
     python benchmarks/profile_model.py --pyinstrument  # call tree (pip install pyinstrument)
 
 ``--scale K`` multiplies ``departures.base_rate_per_year`` by K, as in ``bench_model.py``.
-cProfile adds overhead to every Python call, so its times are larger than the benchmark's;
-use them for shares, not totals. The sampling profiler pyinstrument adds almost none.
+cProfile (timed in CPU seconds) adds overhead to every Python call, so its times are larger
+than the benchmark's; use them for shares, not totals. The sampling profiler pyinstrument
+(wall time) adds almost none.
 """
 
 from __future__ import annotations
@@ -57,22 +58,23 @@ def profile_cprofile(scenario: Scenario, seed: int, top: int) -> None:
     """Print per-process and per-function times from cProfile."""
     from nkroutes.model import simulate
 
-    profiler = cProfile.Profile()
-    start = time.perf_counter()
+    # CPU time, so that other work on the machine does not blur the shares.
+    profiler = cProfile.Profile(time.process_time)
+    start = time.process_time()
     profiler.enable()
     simulate(scenario, seed)
     profiler.disable()
-    wall = time.perf_counter() - start
+    total = time.process_time() - start
     stats = pstats.Stats(profiler)
     by_name: dict[str, float] = {}
     for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
         if "nkroutes/model" in filename and name in PROCESSES:
             by_name[name] = by_name.get(name, 0.0) + row[3]  # cumulative seconds
-    print(f"profiled run: {wall:.2f} s wall (with cProfile overhead)\n")
+    print(f"profiled run: {total:.2f} CPU seconds (with cProfile overhead)\n")
     print("process              cumulative s   share")
     for name in PROCESSES:
         seconds = by_name.get(name, 0.0)
-        print(f"{name:<20} {seconds:12.2f}   {seconds / wall:6.1%}")
+        print(f"{name:<20} {seconds:12.2f}   {seconds / total:6.1%}")
     print(f"\nfunctions with the most time of their own (top {top}):")
     stats.sort_stats("tottime").print_stats(top)
 
