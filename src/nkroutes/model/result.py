@@ -81,7 +81,8 @@ class RunResult:
         arrivals_by_destination: Arrivals per step and destination, shape (steps, dests).
         place_ids: Ids of all places.
         place_arrivals: Migrants resettled at each place over the run.
-        place_captures: Migrants caught at (or on the way into) each place.
+        place_captures: Migrants caught at each place: arrested while hiding there, or caught
+            on a route arriving there (Chinese police) or leaving it (North Korean guards).
         place_deaths: Migrants who died on routes ending at each place.
         route_ids: Ids of the routes.
         route_from: Start place id of each route.

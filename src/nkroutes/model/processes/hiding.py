@@ -52,6 +52,7 @@ def live_in_hiding(model: RouteModel) -> None:
     u = streams.from_base("arrest", base)
     arrested = u < p_arrest
     if arrested.any():
+        np.add.at(model.captures_at_place, places[arrested], 1)
         arrested_in_china(model, ids[arrested], places[arrested])
 
     free = ~arrested & ~settled
