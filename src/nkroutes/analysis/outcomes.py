@@ -40,9 +40,13 @@ class Outcome:
         return self.phrase.format(period=period, end=end)
 
 
+#: Place names read with "the" in a sentence ("arrivals in the United States").
+_WITH_ARTICLE = ("United ", "Netherlands", "Philippines", "Czech Republic", "Gambia")
+
+
 def _place_name(place: Mapping[str, Any]) -> str:
-    name = str(place.get("name") or "")
-    return name or str(place["id"]).replace("_", " ").title()
+    name = str(place.get("name") or "") or str(place["id"]).replace("_", " ").title()
+    return f"the {name}" if name.startswith(_WITH_ARTICLE) else name
 
 
 def destination_outcomes(scenario: Mapping[str, Any]) -> list[Outcome]:
