@@ -53,7 +53,7 @@ COLUMNS: dict[str, Any] = {
     "remaining": np.int32,  # steps left on the route / in detention / in processing
     "with_broker": np.bool_,  # travelling with a broker on the current journey
     "broker_helped": np.bool_,  # ever helped by a broker
-    "hub": np.int16,  # hub of the last broker hired
+    "hub": np.int16,  # position among the hubs (not a place index) of the last broker hired
     "trafficked": np.bool_,
     "in_camp": np.bool_,  # detained in a labour camp rather than a detention centre
     "will_retry": np.bool_,

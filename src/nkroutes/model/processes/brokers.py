@@ -8,9 +8,11 @@ the broker's own price factor (log-uniform between 1 and ``price_spread``: the a
 US$1,250-19,950) times the enforcement multiplier ``(arrest rate / arrest rate at the
 start) ** fee_enforcement_elasticity``: fees rise with crackdowns.
 
-Capacity is rationed: a migrant asks one broker serving its route, picked by its own draw;
-each broker takes at most its capacity for the step, ranking the migrants who can pay by
-their own draw (never a shuffle), so common random numbers hold.
+Capacity is rationed. Each broker's capacity is a balance that grows by its clients per
+step and is used by each client it takes. A migrant asks a broker with room serving its
+route, picked by its own draw; each broker takes the migrants who can pay its fee in the
+order of their own rank draws (never a shuffle), so common random numbers hold; a migrant
+turned away asks another, up to ``HIRE_ROUNDS`` brokers a step.
 """
 
 from __future__ import annotations

@@ -179,8 +179,8 @@ def arrested_in_china(model: RouteModel, ids: np.ndarray, near: np.ndarray) -> N
         model: The running model.
         ids: The arrested migrants.
         near: A place index for each (where it was caught); released migrants hide at the
-            nearest hiding place to it in the scenario's order (the place itself if it is a
-            hiding place).
+            hiding place nearest to it by latitude and longitude (the place itself if it is
+            a hiding place).
     """
     t = model.table
     p = model.params
