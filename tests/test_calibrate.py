@@ -21,6 +21,8 @@ from nkroutes.analysis.calibration_problem import (
 from nkroutes.analysis.calibration_run import (
     JOURNAL_FILE,
     CalibrationSettings,
+    Generation,
+    _settled,
     prepare_out_dir,
     run_calibration,
 )
@@ -166,8 +168,8 @@ def test_calibration_recovers_the_true_departure_rate(problem, tmp_path):
     """The posterior 90% interval covers the value that made the data.
 
     Statistical, but fixed by the seed: with this budget the interval covered the truth for
-    every calibration seed tried (0-5), its ends a factor of 1.5-2.8 apart, the estimate
-    between 329 and 590 (the truth is 400).
+    every calibration seed tried (0-5), its ends a factor of 1.5-3.3 apart, the estimate
+    between 301 and 463 (the truth is 400).
     """
     settings = CalibrationSettings(
         budget=24, population=6, replicates=2, seed=0, check_replicates=2
@@ -175,7 +177,7 @@ def test_calibration_recovers_the_true_departure_rate(problem, tmp_path):
     outcome = calibrate(problem, settings, InProcessExecutor(), tmp_path / "out")
     low, high = outcome.estimate.interval[0]
     assert low <= TRUTH <= high
-    assert high / low < 3.0
+    assert high / low < 4.0
     assert 0.6 * TRUTH < outcome.estimate.values[0] < 1.6 * TRUTH
 
     out = tmp_path / "out"
@@ -376,7 +378,9 @@ def test_calibrate_command(cli, tiny_file, tmp_path):
     assert again.exit_code == 2 and "is not empty" in again.output
     resumed = cli(*args, "--check-replicates", 1, "--out", out, "--seed", 3, "--resume", "-q")
     assert resumed.exit_code == 0, resumed.output
-    assert "(10 read back, " in resumed.output and "expect about" not in resumed.output
+    done = len(Journal(out / JOURNAL_FILE).read())  # 10, or fewer if it settled early
+    assert f"{done} parameter sets x 1 replicates" in result.output
+    assert f"({done} read back, " in resumed.output and "expect about" not in resumed.output
     other = cli(*args, "--out", out, "--seed", 4, "--resume")
     assert other.exit_code == 2 and "differs in seed" in other.output
 
@@ -396,3 +400,13 @@ def test_the_default_budget_fits_in_half_an_hour_on_two_cores():
     seconds = estimate_seconds(2.5, CalibrationSettings(), workers=2)
     assert 20 * 60 < seconds <= 26 * 60
     assert smc.population_sizes(CalibrationSettings().budget) == (64, 128)
+
+
+def test_a_calibration_ends_when_two_batches_in_a_row_add_almost_nothing():
+    def generation(number, accepted):
+        return Generation(number, 8, accepted, 1.0, 0.5)
+
+    assert not _settled([generation(0, 8), generation(1, 0)], 0.05)
+    assert _settled([generation(0, 8), generation(1, 0), generation(2, 0)], 0.05)
+    # one set of 16 is more than 5%
+    assert not _settled([generation(0, 8), generation(1, 0), generation(2, 1)], 0.05)

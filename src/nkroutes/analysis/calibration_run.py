@@ -44,7 +44,8 @@ DEFAULT_BUDGET = 300
 DEFAULT_REPLICATES = 4
 #: Replicates of the final check of the calibrated scenario.
 DEFAULT_CHECK_REPLICATES = 10
-#: A batch that adds fewer than this share to the population ends the calibration.
+#: Two batches that add fewer than this share of their sets to the population end the
+#: calibration (the tolerance no longer moves).
 DEFAULT_MIN_ACCEPTANCE = 0.05
 #: Runs of the first generation stop once their distance is sure to exceed this (an RMS
 #: error of log arrivals of 2 is a factor of about 7 every year).
@@ -82,7 +83,8 @@ class CalibrationSettings:
         estimate: ``"median"`` (weighted posterior median of each parameter) or ``"best"``
             (the accepted set with the smallest distance) for ``calibrated.toml``.
         check_replicates: Replicates run at the estimate to check the fit (0: none).
-        min_acceptance: Stop when a batch adds fewer than this share to the population.
+        min_acceptance: Stop when two batches in a row add fewer than this share of their
+            sets to the population.
         stop_distance: Runs of the first generation stop as soon as their distance is sure
             to exceed this (later generations stop runs that cannot enter the population;
             see :func:`nkroutes.analysis.calibration_problem.run_replicates`). ``inf``
@@ -445,6 +447,18 @@ class _Sampler:
         self._report(generation)
 
 
+def _settled(generations: list[Generation], min_acceptance: float) -> bool:
+    """Whether the last two batches together added too few sets to go on.
+
+    Two batches, not one: with small batches a single one can add none by chance.
+    """
+    if len(generations) < 3:
+        return False
+    last = generations[-2:]
+    added = sum(g.accepted for g in last)
+    return added < min_acceptance * sum(g.proposed for g in last)
+
+
 def run_calibration(
     problem: CalibrationProblem,
     settings: CalibrationSettings,
@@ -526,7 +540,7 @@ def run_calibration(
         )
         next_index += size
         t += 1
-        if accepted / size < settings.min_acceptance:
+        if _settled(generations, settings.min_acceptance):
             break
 
     weights = np.array([m.weight for m in members], dtype=float)

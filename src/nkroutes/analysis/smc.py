@@ -13,8 +13,8 @@ batches that run in parallel and a fixed budget of parameter sets:
    over proposal density; evaluate; keep the ``P`` nearest of the old population and the
    batch. The tolerance is the largest kept distance, so it shrinks adaptively (the
    alpha = 0.5 quantile of the merged sets).
-3. Stop early when fewer than ``min_acceptance`` of a batch enter the population: the
-   tolerance no longer moves.
+3. Stop early when fewer than ``min_acceptance`` of two batches in a row enter the
+   population: the tolerance no longer moves.
 
 Parameters live in the unit box (``z`` in (0, 1), linear or logarithmic between the bounds,
 so the prior is uniform or log-uniform) and the steps are taken on the log-odds of ``z``
@@ -151,7 +151,11 @@ def propose(
 def importance_weights(
     new: np.ndarray, y: np.ndarray, weights: np.ndarray, cov: np.ndarray
 ) -> np.ndarray:
-    """Prior density over proposal density for each new position (normalised to mean 1).
+    """Prior density over proposal density for each new position.
+
+    Not renormalised: its expectation under the proposal is 1, as is the weight of a
+    first-generation set (drawn from the prior), so sets kept from different generations
+    are weighted on one scale (as in Lenormand et al. 2013).
 
     Args:
         new: Proposed positions (n x d), log-odds.
@@ -173,9 +177,7 @@ def importance_weights(
         - 0.5 * d * math.log(2 * math.pi)
     )
     log_proposal = logsumexp(log_kernel, axis=1, b=w[None, :])
-    log_w = log_prior(new) - log_proposal
-    log_w -= logsumexp(log_w) - math.log(len(log_w))
-    return np.exp(log_w)
+    return np.exp(log_prior(new) - log_proposal)
 
 
 def nearest(distances: np.ndarray, keep: int) -> np.ndarray:
