@@ -20,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from nkroutes.analysis.smc import FreeParameter
 
@@ -58,8 +59,13 @@ def _bins(p: FreeParameter, n: int = 20) -> np.ndarray:
 
 
 def _axis(ax: Axes, p: FreeParameter, which: str = "x") -> None:
+    axis = ax.xaxis if which == "x" else ax.yaxis
     if p.log:
         (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+        # ticks at 1, 2 and 5 times powers of ten, written as plain numbers
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        axis.set_minor_formatter(NullFormatter())
     (ax.set_xlim if which == "x" else ax.set_ylim)(p.low, p.high)
 
 
@@ -90,9 +96,10 @@ def marginals_figure(
     fig = _figure(max(3.6 * cols, 8.0), 2.9 * rows + 0.6)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     prior = evaluations[evaluations["generation"] == 0]
+    n_bins = int(min(20, max(6, len(posterior) // 3)))
     for j, p in enumerate(parameters):
         ax = axes[j]
-        bins = _bins(p)
+        bins = _bins(p, n_bins)
         ax.hist(
             prior[p.id],
             bins=bins,
