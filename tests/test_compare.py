@@ -222,6 +222,28 @@ def test_sentence_when_the_interval_includes_zero():
     )
 
 
+def test_sentence_for_a_small_consistent_shift_with_a_zero_median():
+    text = outcome_sentence(
+        row(
+            baseline_median=1.0,
+            median_difference=0.0,
+            ci_low=0.0,
+            ci_high=1.0,
+            share_higher=0.42,
+            share_lower=0.06,
+            wilcoxon_p=0.0001,
+        ),
+        "x",
+        "arrivals in Japan over 1990-2008",
+        True,
+    )
+    assert text == (
+        "Under x, arrivals in Japan over 1990-2008 change by a median of +0 [95% CI +0 to +1], "
+        "but the what-if is higher in 21 and lower in 3 of 50 paired replicates "
+        "(Wilcoxon p < 0.001): a small, consistent shift (baseline median 1)."
+    )
+
+
 def test_sentence_when_nothing_changes():
     text = outcome_sentence(
         row(median_difference=0.0, ci_low=0.0, ci_high=0.0, share_higher=0.0),

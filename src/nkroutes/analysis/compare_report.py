@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from nkroutes.analysis.compare import Comparison
 
 
+#: Wilcoxon p-value below which a change whose median interval includes zero is still
+#: described as a consistent shift rather than "no change".
+SHIFT_P = 0.05
+
+
+def _p_text(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
 def _verb(plural: bool, rising: bool) -> str:
     if rising:
         return "rise" if plural else "rises"
@@ -81,11 +90,23 @@ def outcome_sentence(row: dict[str, Any], whatif: str, phrase: str, plural: bool
             f"from a baseline median of {base}."
         )
     verb = "change" if plural else "changes"
+    interval = f"[95% CI {_signed_bare(low, kind)} to {_signed_bare(high, kind)}]"
+    p = row.get("wilcoxon_p", float("nan"))
+    if not math.isnan(p) and p < SHIFT_P:
+        # The median barely moves but the replicates lean one way (small counts, skew).
+        pairs = row["pairs"]
+        higher = round(row["share_higher"] * pairs)
+        lower = round(row["share_lower"] * pairs)
+        return (
+            f"{subject} {verb} by a median of {format_value(median, kind, signed=True)} "
+            f"{interval}, but the what-if is higher in {higher} and lower in {lower} of "
+            f"{pairs} paired replicates (Wilcoxon p {_p_text(p)}): a small, consistent shift "
+            f"(baseline median {base})."
+        )
     return (
-        f"{subject} {verb} by {format_value(median, kind, signed=True)} "
-        f"[95% CI {_signed_bare(low, kind)} to {_signed_bare(high, kind)}]: "
-        "not distinguishable from no change "
-        f"with {row['pairs']} paired replicates (baseline median {base})."
+        f"{subject} {verb} by {format_value(median, kind, signed=True)} {interval}: "
+        f"not distinguishable from no change with {row['pairs']} paired replicates "
+        f"(baseline median {base})."
     )
 
 
