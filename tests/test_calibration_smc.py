@@ -112,6 +112,12 @@ def test_nearest_keeps_the_smallest_first_ties_in_order_nan_last():
     assert smc.nearest(d, 6).tolist()[-2:] == [1, 4]
 
 
+def test_nearest_ranks_lower_bounds_after_known_distances():
+    d = np.array([2.05, 3.5, 2.01, 1.2])
+    stopped = np.array([True, False, True, False])
+    assert smc.nearest(d, 4, stopped).tolist() == [3, 1, 2, 0]
+
+
 def test_journal_skips_a_record_cut_off_mid_write(tmp_path):
     journal = Journal(tmp_path / "evaluations.jsonl")
     journal.append({"index": 0, "x": 1.5, "d": float("inf")})

@@ -447,6 +447,26 @@ class _Sampler:
         self._report(generation)
 
 
+def _nearest(evaluations: list[Evaluation], keep: int) -> np.ndarray:
+    """Positions of the ``keep`` nearest evaluations; those stopped early rank last."""
+    distances = np.array([e.distance.total for e in evaluations])
+    stopped = np.array([e.distance.stopped for e in evaluations])
+    return smc.nearest(distances, keep, stopped)
+
+
+def _stop_above(members: list[Evaluation], settings: CalibrationSettings) -> float:
+    """The distance above which the next batch's runs stop.
+
+    A set farther than the population's farthest member cannot enter it, so its runs can
+    stop. While members stopped early remain (the first generation had too few sets
+    within ``stop_distance``), any set that runs to the end enters, so only sets beyond
+    ``stop_distance`` stop.
+    """
+    if any(m.distance.stopped for m in members):
+        return settings.stop_distance
+    return members[-1].distance.total
+
+
 def _settled(generations: list[Generation], min_acceptance: float) -> bool:
     """Whether the last two batches together added too few sets to go on.
 
@@ -495,7 +515,7 @@ def run_calibration(
         raise RuntimeError(
             f"every run of the first {first} parameter sets failed: {'; '.join(map(str, errors))}"
         )
-    order = smc.nearest(np.array([e.distance.total for e in batch]), population_size)
+    order = _nearest(batch, population_size)
     members = [batch[k] for k in order]
     sampler.tolerance = members[-1].distance.total
     generations = [
@@ -519,11 +539,10 @@ def run_calibration(
         new_y = smc.propose(y, w, size, cov, _rng(settings.seed, t))
         new_w = smc.importance_weights(new_y, y, w, cov)
         new_values = smc.to_values(parameters, smc.from_logit(new_y))
-        # A set farther than the population's farthest member cannot enter it.
-        stop_above = members[-1].distance.total
+        stop_above = _stop_above(members, settings)
         batch = sampler.evaluate(next_index, t, new_values, new_w, stop_above)
         merged = members + batch
-        order = smc.nearest(np.array([e.distance.total for e in merged]), population_size)
+        order = _nearest(merged, population_size)
         members = [merged[k] for k in order]
         accepted = sum(1 for k in order if k >= population_size)
         sampler.tolerance = members[-1].distance.total

@@ -180,10 +180,21 @@ def importance_weights(
     return np.exp(log_prior(new) - log_proposal)
 
 
-def nearest(distances: np.ndarray, keep: int) -> np.ndarray:
-    """Positions of the ``keep`` smallest distances (ties and NaN: earlier first, NaN last)."""
-    d = np.where(np.isnan(distances), np.inf, distances)
-    return np.argsort(d, kind="stable")[:keep]
+def nearest(distances: np.ndarray, keep: int, bounds_only: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the ``keep`` nearest sets.
+
+    Args:
+        distances: The distances (NaN counts as infinite).
+        keep: How many to keep.
+        bounds_only: Which distances are only lower bounds (runs stopped early); those
+            sets rank after every set whose distance is known.
+
+    Returns:
+        Positions, nearest first; ties keep their order.
+    """
+    d = np.where(np.isnan(distances), np.inf, np.asarray(distances, dtype=float))
+    known_first = np.zeros(len(d)) if bounds_only is None else np.asarray(bounds_only, float)
+    return np.lexsort((np.arange(len(d)), d, known_first))[:keep]
 
 
 def population_sizes(budget: int, population: int | None = None) -> tuple[int, int]:
