@@ -16,16 +16,28 @@ import numpy as np
 import pytest
 
 from nkroutes.ensemble import make_executor, run_ensemble
-from nkroutes.scenario import load_scenario
+from nkroutes.scenario import load_scenario, scenario_from_dict
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 REPLICATES = 16
 ARREST_RATE = "enforcement.china.arrest_rate_per_year"
 
 
+#: The test runs 1997-2008 (events before then dropped) to halve its cost; the ratio over
+#: the full 1990-2008 run is in docs/outputs.md.
+START = "1997-01"
+
+
+def shortened_baseline():
+    data = load_scenario(BASELINE).to_dict()
+    data["time"]["start"] = START
+    data["events"] = [e for e in data.get("events", []) if e["date"] >= START]
+    return scenario_from_dict(data, source=str(BASELINE))
+
+
 @pytest.mark.slow
 def test_common_random_numbers_cut_the_noise_of_a_paired_difference_threefold():
-    baseline = load_scenario(BASELINE)
+    baseline = shortened_baseline()
     whatif = baseline.with_overrides({ARREST_RATE: baseline.get(ARREST_RATE) * 1.1})
     with make_executor("local", workers=2) as pool:
         base = run_ensemble(baseline, REPLICATES, seed=11, executor=pool)
@@ -36,7 +48,8 @@ def test_common_random_numbers_cut_the_noise_of_a_paired_difference_threefold():
     b = base.summary["arrivals"].to_numpy()
     sd_crn = np.std(paired.summary["arrivals"].to_numpy() - b, ddof=1)
     sd_independent = np.std(independent.summary["arrivals"].to_numpy() - b, ddof=1)
-    # Measured with 40 replicates per arm: about 6x (docs/outputs.md). With 16 the
-    # ratio's estimate has a relative error of about 25%, so 3 leaves a margin of 3 sd.
+    # Measured over 1990-2008 with 40 replicates per arm: about 6x (docs/outputs.md); this
+    # test measured about 10x. With 16 replicates the ratio's estimate has a relative error
+    # of about 25%, so 3 leaves a margin of 3 sd or more.
     assert sd_crn > 0
     assert sd_independent / sd_crn >= 3, (sd_independent, sd_crn)
