@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from nkroutes.analysis.smc import FreeParameter
 
@@ -295,6 +295,7 @@ def predictive_figure(
         handles.append(Patch(color=FITTED, alpha=0.08, label="fitted years"))
     ax.set_yscale("symlog", linthresh=10)
     ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("year")
     ax.set_ylabel(ylabel)
     ax.grid(True, color="#dddddd", linewidth=0.6)
