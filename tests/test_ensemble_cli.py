@@ -63,6 +63,10 @@ def test_run_prints_the_quantiles_of_the_summary(cli, tiny_file, tmp_path):
         (["--scheduler", "tcp://127.0.0.1:1"], "only used with the 'dask' executor"),
         (["--seed", "-1"], "--seed: found -1"),
         (["--resume", "--force"], "choose one"),
+        (
+            ["--executor", "dask", "--scheduler", "tcp://127.0.0.1:1"],
+            "cannot reach the Dask scheduler at tcp://127.0.0.1:1",
+        ),
     ],
 )
 def test_bad_ensemble_options_exit_with_2(cli, tiny_file, tmp_path, args, message):
@@ -71,6 +75,7 @@ def test_bad_ensemble_options_exit_with_2(cli, tiny_file, tmp_path, args, messag
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.output
+    assert not out.exists()
 
 
 def test_replicates_must_be_positive(cli, tiny_file, tmp_path):

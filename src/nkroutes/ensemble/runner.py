@@ -131,6 +131,50 @@ def run_ensemble(
     if out is None and (resume or force):
         raise EnsembleSetupError("resume and force need an output directory (out)")
 
+    # The executor first: an unreachable cluster is reported before anything is written
+    # (local worker processes only start with the first task).
+    context = (
+        make_executor(executor, workers, scheduler)
+        if isinstance(executor, str)
+        else nullcontext(executor)
+    )
+    with context as pool:
+        return _run_on(
+            pool,
+            the_scenario,
+            replicates=replicates,
+            seed=seed,
+            kind=executor_kind(executor),
+            workers=workers,
+            scheduler=scheduler,
+            out=out,
+            resume=resume,
+            force=force,
+            trace=trace,
+            progress=progress,
+            command=command,
+            max_pending=max_pending,
+        )
+
+
+def _run_on(
+    pool: Executor,
+    the_scenario: Scenario,
+    *,
+    replicates: int,
+    seed: int,
+    kind: str,
+    workers: int | None,
+    scheduler: str | None,
+    out: str | os.PathLike[str] | None,
+    resume: bool,
+    force: bool,
+    trace: bool,
+    progress: bool,
+    command: str | None,
+    max_pending: int | None,
+) -> Results:
+    """Prepare the results directory, run the missing replicates on ``pool``, assemble."""
     run_dir = RunDirectory(out) if out is not None else None
     if run_dir is not None:
         manifest = _prepare_directory(run_dir, the_scenario, seed, replicates, trace, resume, force)
@@ -141,7 +185,6 @@ def run_ensemble(
         manifest = _new_manifest(the_scenario, seed, replicates, trace)
         done = set()
     todo = [k for k in range(replicates) if k not in done]
-    kind = executor_kind(executor)
     local_workers = (workers or default_workers()) if kind == "local" else None
     session = start_session(
         manifest,
@@ -165,15 +208,7 @@ def run_ensemble(
     if max_pending is None:
         max_pending = PENDING_PER_WORKER * local_workers if local_workers else PENDING_UNKNOWN
     started = time.perf_counter()
-    context = (
-        make_executor(executor, workers, scheduler)
-        if isinstance(executor, str)
-        else nullcontext(executor)
-    )
-    with (
-        context as pool,
-        progress_bar(replicates, len(done), the_scenario.name, progress) as bar,
-    ):
+    with progress_bar(replicates, len(done), the_scenario.name, progress) as bar:
         worker_seconds = _run_tasks(
             pool, the_scenario.to_dict(), seed, todo, trace, keep, bar.update, max_pending
         )
