@@ -366,10 +366,14 @@ def test_calibrated_toml_sets_values_in_their_tables(small, write, tmp_path):
 def test_calibrate_command(cli, tiny_file, tmp_path):
     out = tmp_path / "calibration"
     args = ["calibrate", tiny_file, "--budget", 10, "--replicates", 1, "--workers", 1]
+    args += ["--fit-years", "1996-1999"]  # 2000 is held out
     result = cli(*args, "--check-replicates", 1, "--out", out, "--seed", 3)
     assert result.exit_code == 0, result.output
     assert "expect about" in result.output  # the estimate (stderr is mixed in by the runner)
     assert "departures" in result.output and "Wrote" in result.output
+    report = (out / "fit.md").read_text(encoding="utf-8")
+    assert "| other years (2000) |" in report and "| fitted years (1996-1999) |" in report
+    assert "--fit-years 1996-1999" in (out / "calibrated.toml").read_text(encoding="utf-8")
     settings = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
     assert (settings["budget"], settings["population"], settings["seed"]) == (10, 2, 3)
     assert load_scenario(out / "calibrated.toml").name == "tiny_calibrated"
@@ -385,7 +389,7 @@ def test_calibrate_command(cli, tiny_file, tmp_path):
     assert other.exit_code == 2 and "differs in seed" in other.output
 
     assert cli(*args, "--resume").exit_code == 2
-    bad = cli(*args, "--fit-years", "2000-1996", "--out", tmp_path / "x")
+    bad = cli(*args[:-2], "--fit-years", "2000-1996", "--out", tmp_path / "x")
     assert bad.exit_code == 2 and "--fit-years: found '2000-1996'" in bad.output
     no_free = tiny_file.parent / "no_free.toml"
     no_free.write_text(TINY.split("[[calibration.free]]")[0], encoding="utf-8")
