@@ -72,7 +72,8 @@ def _summary(outcome: CalibrationOutcome) -> str:
     lines = [
         f"Calibrated {run.problem.scenario.name}: {len(run.evaluations)} parameter sets x "
         f"{run.settings.replicates} replicates in {len(run.generations)} generations, "
-        f"{_minutes(run.seconds)} ({run.reused} read back, {run.n_failed} failed); "
+        f"{_minutes(run.seconds)} ({run.reused} read back, {run.n_stopped} stopped early, "
+        f"{run.n_failed} failed); "
         f"best distance {best:.4f}, tolerance {run.generations[-1].tolerance:.4f}",
         "",
         f"{'parameter':<22} {'estimate':>10}  90% interval",
@@ -80,10 +81,17 @@ def _summary(outcome: CalibrationOutcome) -> str:
     for j, p in enumerate(run.problem.parameters):
         lo, hi = estimate.interval[j]
         lines.append(f"{p.id:<22} {estimate.values[j]:>10.4g}  {lo:.4g}-{hi:.4g}")
+    if run.n_stopped_in_population:
+        lines += [
+            "",
+            f"Warning: {run.n_stopped_in_population} posterior sets were stopped early: the "
+            "population never came near the data (see fit.md).",
+        ]
     report = outcome.check or outcome.predictive
-    lines += ["", report.title, report.metrics_table().to_string(index=False)]
-    if report.checks:
-        lines += [report.targets_table().to_string(index=False)]
+    if report is not None:
+        lines += ["", report.title, report.metrics_table().to_string(index=False)]
+        if report.checks:
+            lines += [report.targets_table().to_string(index=False)]
     lines += ["", f"Wrote {outcome.out_dir}/: fit.md, calibrated.toml, posterior.csv, ..."]
     return "\n".join(lines)
 
