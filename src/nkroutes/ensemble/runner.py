@@ -209,10 +209,11 @@ def _run_on(
         max_pending = PENDING_PER_WORKER * local_workers if local_workers else PENDING_UNKNOWN
     started = time.perf_counter()
     with progress_bar(replicates, len(done), the_scenario.name, progress) as bar:
-        worker_seconds = _run_tasks(
+        worker_seconds, worker_cpu_seconds = _run_tasks(
             pool, the_scenario.to_dict(), seed, todo, trace, keep, bar.update, max_pending
         )
     session["worker_seconds"] = round(worker_seconds, 3)
+    session["worker_cpu_seconds"] = round(worker_cpu_seconds, 3)
     finish_session(manifest, session, time.perf_counter() - started)
 
     if run_dir is None:
@@ -336,11 +337,15 @@ def _run_tasks(
     keep: Callable[[ReplicateOutput], None],
     advance: Callable[[int], Any],
     max_pending: int,
-) -> float:
-    """Submit the replicates, keep each result as it arrives; return summed worker time."""
+) -> tuple[float, float]:
+    """Submit the replicates, keep each result as it arrives.
+
+    Returns:
+        Wall and CPU seconds spent inside the tasks, summed over replicates.
+    """
     pending: dict[Future[ReplicateOutput], int] = {}
     queue = iter(todo)
-    worker_seconds = 0.0
+    worker_seconds = worker_cpu_seconds = 0.0
 
     def submit_more() -> None:
         while len(pending) < max(1, max_pending):
@@ -374,12 +379,13 @@ def _run_tasks(
                     ) from exc
                 keep(output)
                 worker_seconds += output.seconds
+                worker_cpu_seconds += output.cpu_seconds
                 advance(1)
             submit_more()
     finally:
         for future in pending:
             future.cancel()
-    return worker_seconds
+    return worker_seconds, worker_cpu_seconds
 
 
 def _results_in_memory(

@@ -34,6 +34,8 @@ class ReplicateOutput:
         migrants_gz: With tracing, the replicate's migrant rows (no header) as one gzip
             member; else ``None``.
         seconds: Time the worker spent, in seconds (simulation and formatting).
+        cpu_seconds: CPU time of the worker process for the same, in seconds (less
+            sensitive than ``seconds`` to other work on the machine).
     """
 
     replicate: int
@@ -42,6 +44,7 @@ class ReplicateOutput:
     migrants_header: str | None = None
     migrants_gz: bytes | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
 
 def run_replicate(
@@ -59,6 +62,7 @@ def run_replicate(
         The replicate's :class:`ReplicateOutput`.
     """
     start = time.perf_counter()
+    cpu_start = time.process_time()
     run = simulate(scenario, seed=seed, trace=trace)
     frames = run_tables(replicate, run, scenario["places"])
     tables = {name: frames[name].to_csv(index=False, lineterminator="\n") for name in TABLE_FILES}
@@ -77,4 +81,5 @@ def run_replicate(
         migrants_header=header,
         migrants_gz=body,
         seconds=time.perf_counter() - start,
+        cpu_seconds=time.process_time() - cpu_start,
     )
