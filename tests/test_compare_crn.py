@@ -48,7 +48,7 @@ def test_common_random_numbers_cut_the_noise_of_a_paired_difference_threefold():
     b = base.summary["arrivals"].to_numpy()
     sd_crn = np.std(paired.summary["arrivals"].to_numpy() - b, ddof=1)
     sd_independent = np.std(independent.summary["arrivals"].to_numpy() - b, ddof=1)
-    # Measured over 1990-2008 with 40 replicates per arm: about 6x (docs/outputs.md); this
+    # Measured over 1990-2008 with 40 replicates per arm: about 17x (docs/outputs.md); this
     # test measured about 10x. With 16 replicates the ratio's estimate has a relative error
     # of about 25%, so 3 leaves a margin of 3 sd or more.
     assert sd_crn > 0
