@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -256,12 +257,18 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def cli() -> Callable[..., Result]:
-    """cli(*args) -> click Result of running ``nkroutes args``."""
+def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """cli(*args) -> click Result of running ``nkroutes args``.
+
+    ``sys.argv`` is set as the shell would set it, so commands that record their own
+    command line (the manifest) see ``nkroutes args`` and not pytest's arguments.
+    """
     runner = CliRunner()
 
     def _invoke(*args: Any) -> Result:
-        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+        argv = [str(a) for a in args]
+        monkeypatch.setattr(sys, "argv", ["nkroutes", *argv])
+        return runner.invoke(main, argv, catch_exceptions=False)
 
     return _invoke
 
