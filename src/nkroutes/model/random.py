@@ -88,9 +88,8 @@ class Streams:
         seed: The run's seed (an int, or a ``SeedSequence``).
 
     Attributes:
-        seed_sequence: The run's ``SeedSequence``.
-        generators: One ``numpy.random.Generator`` per stream name, for draws that are not
-            tied to a migrant (none of the model's decisions need them, but analysis may).
+        seed_sequence: The run's ``SeedSequence``; each stream's 64-bit key is drawn from
+            its own spawned child, in :data:`STREAM_NAMES` order.
     """
 
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
@@ -101,11 +100,10 @@ class Streams:
         # appending a stream name leaves every earlier stream's draws unchanged.
         run_child, *children = self.seed_sequence.spawn(len(STREAM_NAMES) + 1)
         self._run_key = int(run_child.generate_state(1, dtype=np.uint64)[0])
-        self._keys: dict[str, np.uint64] = {}
-        self.generators: dict[str, np.random.Generator] = {}
-        for name, child in zip(STREAM_NAMES, children, strict=True):
-            self._keys[name] = np.uint64(child.generate_state(1, dtype=np.uint64)[0])
-            self.generators[name] = np.random.default_rng(child)
+        self._keys: dict[str, np.uint64] = {
+            name: np.uint64(child.generate_state(1, dtype=np.uint64)[0])
+            for name, child in zip(STREAM_NAMES, children, strict=True)
+        }
 
     def _salt(self, step: int, slot: int | np.ndarray) -> np.uint64 | np.ndarray:
         if isinstance(slot, np.ndarray):
