@@ -296,6 +296,26 @@ def test_only_sponsored_migrants_take_a_broker_route_they_cannot_afford() -> Non
     assert (result.migrants["savings_usd"] <= 30.0).all()
 
 
+def test_share_for_relatives_in_china_follows_the_number_hiding_there() -> None:
+    # share = share_for_relatives_in_china * (1 - 2 ** (-in_china / half)); half = 0 keeps
+    # the share constant.
+    def sponsored_in_china(half: float) -> int:
+        scenario = tiny_scenario(
+            {"time.end": "1994-12", "chain_defection.in_china_for_half_share": half},
+            edit=_broker_only_exit(1.0e6, True),
+        )
+        return int(simulate(scenario, seed=11).flows["sponsored_in_china"].sum())
+
+    constant = sponsored_in_china(0.0)
+    assert constant > 50
+    # A tiny half-share number: 2 ** -(huge) is 0, the share is the constant one, same bits.
+    assert sponsored_in_china(1.0e-9) == constant
+    # Far more than ever hide (a few thousand): the share is about 0, nobody is paid for.
+    assert sponsored_in_china(1.0e12) == 0
+    # In between: fewer than with the constant share, but some.
+    assert 0 < sponsored_in_china(2000.0) < constant
+
+
 @pytest.mark.parametrize("step", ["month", "week"])
 def test_brokers_with_spare_capacity_take_every_client(step: str) -> None:
     # 10 brokers x 2 clients a month = 20 a month of capacity for about 2 requests a month:

@@ -419,10 +419,23 @@ CHAIN = Table(
         "share_for_relatives_in_china": Key(
             "number",
             "Share of that money that pays the exit of relatives already hiding in China "
-            "(the rest brings new relatives out of the North).",
+            "(the rest brings new relatives out of the North); with "
+            "`in_china_for_half_share` set, the share reached when very many hide there.",
             default=0.3,
             min=0,
             max=1,
+            source="assumption",
+        ),
+        "in_china_for_half_share": Key(
+            "number",
+            "Number of North Koreans hiding or settled in China at which half of that "
+            "share goes to relatives in China: a family pays for a relative in China only "
+            "if it has one there, and that is likelier the more North Koreans hide there. "
+            "The share is `share_for_relatives_in_china * (1 - 2 ** (-in_china / this))`; "
+            "0 keeps it constant.",
+            unit="people",
+            default=0.0,
+            min=0,
             source="assumption",
         ),
     },

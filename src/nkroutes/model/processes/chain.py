@@ -50,14 +50,19 @@ def sponsor_relatives(model: RouteModel) -> None:
     model.counters["family_spending_usd"] += spend
     exit_cost = _mean_fee(model, "hiding")
     crossing_cost = _mean_fee(model, "origin")
+    t = model.table
+    state = t.cols["state"][: t.n]
+    hiding = state == State.HIDING
     share_china = chain["share_for_relatives_in_china"]
+    half = chain["in_china_for_half_share"]
+    if half > 0:
+        in_china = np.count_nonzero(hiding) + np.count_nonzero(state == State.SETTLED)
+        share_china *= 1.0 - 2.0 ** (-in_china / half)
     if crossing_cost + exit_cost > 0:
         model.sponsored_departures_due += spend * (1 - share_china) / (crossing_cost + exit_cost)
     if exit_cost <= 0 or share_china <= 0:
         return
-    t = model.table
-    state = t.cols["state"][: t.n]
-    candidates = np.flatnonzero((state == State.HIDING) & ~t.cols["sponsored"][: t.n])
+    candidates = np.flatnonzero(hiding & ~t.cols["sponsored"][: t.n])
     if len(candidates) == 0:
         return
     u = model.streams.uniform_one("sponsorship", 0, model.step_index)
