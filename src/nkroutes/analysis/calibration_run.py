@@ -37,11 +37,11 @@ from nkroutes.analysis.calibration_problem import (
 from nkroutes.analysis.journal import Journal
 from nkroutes.analysis.targets import weighted_quantile
 
-#: Parameter sets evaluated by default: with 4 replicates, 1,200 runs of about 2.5 s, which
-#: fit in 25 minutes on two cores.
+#: Parameter sets evaluated by default: with 3 replicates, 900 runs of about 3.5 s (the
+#: baseline of 2026-11-26), which fit in under 30 minutes on two cores.
 DEFAULT_BUDGET = 300
 #: Replicates per parameter set (the distance uses their median).
-DEFAULT_REPLICATES = 4
+DEFAULT_REPLICATES = 3
 #: Replicates of the final check of the calibrated scenario.
 DEFAULT_CHECK_REPLICATES = 10
 #: Two batches that add fewer than this share of their sets to the population end the
