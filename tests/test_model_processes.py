@@ -299,9 +299,15 @@ def test_only_sponsored_migrants_take_a_broker_route_they_cannot_afford() -> Non
 def test_share_for_relatives_in_china_follows_the_number_hiding_there() -> None:
     # share = share_for_relatives_in_china * (1 - 2 ** (-in_china / half)); half = 0 keeps
     # the share constant.
+    # Each arrival's settlement money pays for two exits at the broker's US$1,000,000, so
+    # money not spent on relatives in China buys a bounded number of departures.
     def sponsored_in_china(half: float) -> int:
         scenario = tiny_scenario(
-            {"time.end": "1994-12", "chain_defection.in_china_for_half_share": half},
+            {
+                "time.end": "1994-12",
+                "chain_defection.in_china_for_half_share": half,
+                "places.sk.settlement_money_usd": 2.0e6,
+            },
             edit=_broker_only_exit(1.0e6, True),
         )
         return int(simulate(scenario, seed=11).flows["sponsored_in_china"].sum())
