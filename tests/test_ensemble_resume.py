@@ -19,7 +19,9 @@ from nkroutes.ensemble.rundir import RunDirectory
 from nkroutes.scenario import load_scenario
 from tiny_scenario import write_tiny
 
-REPLICATES = 8
+#: Enough that the run is still going when the signal comes: a tiny replicate takes about
+#: 0.25 s, and with 8 the last six could finish between the check and the signal (seen once).
+REPLICATES = 20
 SEED = 3
 FILES = (
     "scenario.toml",
