@@ -3,10 +3,13 @@
 Each defector resettled with settlement money puts ``share_of_settlement_sent`` of it into
 its family's savings for brokers (US$32,000 until 2004, US$9,000 from 2005: MPI 2008), and
 every defector living in the fallback destination adds ``remittance_usd_per_year``. These
-savings are spent at ``spend_rate_per_year``. Of what is spent, ``share_for_relatives_in_
-china`` pays the exit of relatives already hiding in China (each costs the expected broker
-fee of a way out), the rest brings new relatives out of the North (each costs the expected
-fees of a crossing and a way out). Sponsored migrants' fees are paid by their family.
+savings are spent at ``spend_rate_per_year``. Of what is spent, a share pays the exit of
+relatives already hiding in China (each costs the expected broker fee of a way out), the rest
+brings new relatives out of the North (each costs the expected fees of a crossing and a way
+out). The share is ``share_for_relatives_in_china``, times ``1 - 2 ** (-in_china /
+in_china_for_half_share)`` when that key is set: a family can pay for a relative in China
+only if it has one there, likelier the more North Koreans hide or live there (``in_china``
+at the step). Sponsored migrants' fees are paid by their family.
 """
 
 from __future__ import annotations
