@@ -53,19 +53,17 @@ def sponsor_relatives(model: RouteModel) -> None:
     model.counters["family_spending_usd"] += spend
     exit_cost = _mean_fee(model, "hiding")
     crossing_cost = _mean_fee(model, "origin")
-    t = model.table
-    state = t.cols["state"][: t.n]
-    hiding = state == State.HIDING
     share_china = chain["share_for_relatives_in_china"]
     half = chain["in_china_for_half_share"]
     if half > 0:
-        in_china = np.count_nonzero(hiding) + np.count_nonzero(state == State.SETTLED)
-        share_china *= 1.0 - 2.0 ** (-in_china / half)
+        share_china *= 1.0 - 2.0 ** (-_hiding_or_settled(model) / half)
     if crossing_cost + exit_cost > 0:
         model.sponsored_departures_due += spend * (1 - share_china) / (crossing_cost + exit_cost)
     if exit_cost <= 0 or share_china <= 0:
         return
-    candidates = np.flatnonzero(hiding & ~t.cols["sponsored"][: t.n])
+    t = model.table
+    state = t.cols["state"][: t.n]
+    candidates = np.flatnonzero((state == State.HIDING) & ~t.cols["sponsored"][: t.n])
     if len(candidates) == 0:
         return
     u = model.streams.uniform_one("sponsorship", 0, model.step_index)
@@ -77,6 +75,18 @@ def sponsor_relatives(model: RouteModel) -> None:
     chosen = candidates[_smallest(draws, count)]
     t.cols["sponsored"][chosen] = True
     model.counters["sponsored_in_china"] += count
+
+
+def _hiding_or_settled(model: RouteModel) -> int:
+    """Migrants hiding or settled in China now, without another pass over the table.
+
+    The stocks recorded at the end of the last step: the processes that run before this
+    one in a step (events, brokers) change no migrant's state, and the run starts empty.
+    """
+    i = model.step_index
+    if i == 0:
+        return 0
+    return int(model.stocks["hiding"][i - 1] + model.stocks["settled"][i - 1])
 
 
 def _smallest(draws: np.ndarray, count: int) -> np.ndarray:
