@@ -1,9 +1,19 @@
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from nkroutes.ensemble.errors import EnsembleSetupError
-from nkroutes.ensemble.executors import InProcessExecutor, make_executor
+from nkroutes.ensemble.executors import (
+    PARENT_CHECK_INTERVAL_S,
+    InProcessExecutor,
+    make_executor,
+)
 
 
 def _pid_and_square(x: int) -> tuple[int, int]:
@@ -103,3 +113,56 @@ def test_dask_executor_runs_tasks_on_a_local_cluster():
     ):
         results = [f.result() for f in [pool.submit(_pid_and_square, x) for x in range(4)]]
     assert [r[1] for r in results] == [0, 1, 4, 9]
+
+
+_ORPHAN_SCRIPT = """
+import time
+from nkroutes.ensemble.executors import make_executor
+with make_executor("local", workers=2) as pool:
+    list(pool.map(time.sleep, [0.5, 0.5]))
+    print("ready", flush=True)
+    time.sleep(600)
+"""
+
+
+def _spawned_workers(pid: int) -> list[int]:
+    """Pool workers started by process ``pid`` (Linux: from /proc)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (not gone, not a zombie waiting to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds workers in /proc")
+def test_local_workers_end_when_the_main_process_is_killed():
+    process = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN_SCRIPT],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout.readline().strip() == "ready"
+        workers = _spawned_workers(process.pid)
+        assert workers
+        os.kill(process.pid, signal.SIGKILL)  # the main process alone
+        process.wait()
+        deadline = time.monotonic() + 10 * PARENT_CHECK_INTERVAL_S
+        while any(_running(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [w for w in workers if _running(w)]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        process.stdout.close()

@@ -51,8 +51,9 @@ def _default_sigint():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def start_and_interrupt(base, out, sig):
-    """Start a run in its own process group; send ``sig`` to the group once 2 parts exist."""
+def start_and_interrupt(base, out, sig, *, group=True):
+    """Start a run in its own process group; once 2 parts exist, send ``sig`` to the group
+    (as a terminal does), or to the main process alone if not ``group`` (as ``kill PID``)."""
     process = subprocess.Popen(
         command(base, out),
         stdout=subprocess.PIPE,
@@ -71,7 +72,10 @@ def start_and_interrupt(base, out, sig):
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "no replicate finished in time"
             time.sleep(0.02)
-        os.killpg(process.pid, sig)
+        if group:
+            os.killpg(process.pid, sig)
+        else:
+            os.kill(process.pid, sig)
         stdout, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
@@ -117,5 +121,16 @@ def test_ctrl_c_saves_finished_replicates_and_says_how_to_resume(setup, tmp_path
     assert code == 130
     assert f"Interrupted. Finished replicates are saved in {out}." in stderr
     assert "--resume" in stderr
+    assert "Traceback" not in stderr
+    resume_and_compare(base, out, reference)
+
+
+@pytest.mark.slow
+def test_sigterm_to_the_main_process_stops_the_run_as_ctrl_c_does(setup, tmp_path):
+    base, reference = setup
+    out = tmp_path / "terminated"
+    code, _, stderr = start_and_interrupt(base, out, signal.SIGTERM, group=False)
+    assert code == 130
+    assert f"Interrupted. Finished replicates are saved in {out}." in stderr
     assert "Traceback" not in stderr
     resume_and_compare(base, out, reference)

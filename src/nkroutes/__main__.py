@@ -1,6 +1,6 @@
 """``python -m nkroutes``: the command line."""
 
-from nkroutes.cli import main
+from nkroutes.cli import entry_point
 
 if __name__ == "__main__":
-    main(prog_name="nkroutes")
+    entry_point()

@@ -1,8 +1,9 @@
 """The ``nkroutes`` command line: parse, call the library, print.
 
 Exit codes: 0 on success, 2 for bad input (an invalid scenario, a bad option, an output
-directory that must not be written into), 1 for a failure during a run. Bad input is
-reported as messages, never as a traceback.
+directory that must not be written into), 1 for a failure during a run, 130 when stopped by
+Ctrl-C or SIGTERM (what is finished is saved). Bad input is reported as messages, never as a
+traceback.
 
 Adding a command: write it as a ``click`` command in your own module (use
 :func:`set_option` and :func:`load` from here for ``--set`` and scenario loading) and add
@@ -12,6 +13,7 @@ one line to :data:`COMMANDS`; the module is imported only when the command is us
 from __future__ import annotations
 
 import importlib
+import signal
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -120,6 +122,22 @@ def examples(*lines: str) -> str:
 @click.version_option(__version__, prog_name="nkroutes")
 def main() -> None:
     """Simulate North Korean migration routes and ask "what if?" of them."""
+
+
+def _stop_as_on_ctrl_c(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def entry_point() -> None:
+    """The ``nkroutes`` program: :func:`main`, with SIGTERM handled as Ctrl-C.
+
+    ``kill PID`` or a batch scheduler's time limit then stops a run or a calibration the way
+    Ctrl-C does: finished work is kept, worker processes are stopped, and the message says
+    how to resume. Only the program does this; calling :func:`main` (or a command's
+    function) from Python leaves the process's signal handlers alone.
+    """
+    signal.signal(signal.SIGTERM, _stop_as_on_ctrl_c)
+    main(prog_name="nkroutes")
 
 
 @main.command(epilog=examples("nkroutes validate scenarios/*.toml"))

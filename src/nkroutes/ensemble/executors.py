@@ -18,6 +18,8 @@ import os
 import re
 import signal
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -30,6 +32,9 @@ EXECUTOR_KINDS: tuple[str, ...] = ("local", "dask")
 
 #: Seconds to wait for a Dask scheduler to answer before giving up.
 DASK_CONNECT_TIMEOUT_S = 10.0
+
+#: Seconds between a local worker's checks that the process that started it is alive.
+PARENT_CHECK_INTERVAL_S = 1.0
 
 _T = TypeVar("_T")
 
@@ -115,14 +120,29 @@ def make_executor(
             yield executor
 
 
-def _ignore_interrupts() -> None:
-    """Worker start-up: leave Ctrl-C to the main process, which stops the pool cleanly.
+def _start_worker() -> None:
+    """Worker start-up: leave Ctrl-C to the main process, and end with it.
 
     A terminal sends SIGINT to every process of the command; workers that died of it would
     break the pool before the main process could save what is finished and say how to
-    resume.
+    resume. And a worker whose main process is gone (killed on its own, even with SIGKILL)
+    would otherwise wait for work for ever, holding its memory: a thread checks every
+    :data:`PARENT_CHECK_INTERVAL_S` seconds and ends the worker when it has been orphaned.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_when_orphaned,
+        args=(os.getppid(), PARENT_CHECK_INTERVAL_S),
+        name="nkroutes-parent-watch",
+        daemon=True,
+    ).start()
+
+
+def _exit_when_orphaned(parent: int, interval_s: float) -> None:
+    """End this process as soon as its parent is no longer ``parent``."""
+    while os.getppid() == parent:
+        time.sleep(interval_s)
+    os._exit(1)
 
 
 @contextmanager
@@ -135,7 +155,7 @@ def _local_executor(workers: int) -> Iterator[Executor]:
         # that runs behave the same whether or not mesa was imported first.
         context = multiprocessing.get_context("spawn")
         executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_ignore_interrupts
+            max_workers=workers, mp_context=context, initializer=_start_worker
         )
     try:
         yield executor
