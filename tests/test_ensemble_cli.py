@@ -7,6 +7,7 @@ import json
 import pytest
 
 import nkroutes.plots
+from conftest import BASELINE
 from nkroutes.ensemble.results import Results
 from tiny_scenario import write_tiny
 
@@ -54,6 +55,19 @@ def test_run_prints_the_quantiles_of_the_summary(cli, tiny_file, tmp_path):
     line = next(x for x in result.stdout.splitlines() if x.startswith("Arrivals, all"))
     # median of three is the middle one; the 5% and 95% quantiles interpolate.
     assert f"{arrivals[1]:,.0f}" in line
+
+
+def test_a_run_shortened_with_set_names_the_events_it_never_reaches(cli, tmp_path):
+    out = tmp_path / "out"
+    args = ["-n", "1", "--workers", "1", "--no-plots", "-q", "--set", "time.end=1999-12"]
+    result = cli("run", BASELINE, *args, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"note: {BASELINE}: events dated after the run's end (1999-12), never applied: "
+        "border_tightens (2000-01), vietnam_airlift (2004-07), vietnam_tightens (2004-08), "
+        "us_human_rights_act (2004-10), settlement_cut (2005-01), olympics_crackdown (2008-01)"
+    ]
+    assert Results.load(out).yearly["year"].max() == 1999
 
 
 @pytest.mark.parametrize(

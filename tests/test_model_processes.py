@@ -239,6 +239,34 @@ def test_route_closed_by_an_event_carries_nobody_from_that_date() -> None:
     assert model.route_starts[closed] > 500  # it was used while open
 
 
+def test_events_outside_the_run_are_in_force_from_its_start_or_never_apply() -> None:
+    # Closing the second hiding place before the run starts is the same as its route being
+    # closed from the start; closing it after the run ends is the same as never closing it.
+    def closing(date: str) -> Any:
+        def edit(data: dict[str, Any]) -> None:
+            _second_hiding_place(True)(data)
+            data["events"] = [
+                {"id": "close", "date": date, "set": {"routes.river_hide2.open": False}}
+            ]
+
+        return edit
+
+    window = {"time.start": "1991-01", "time.end": "1992-12"}
+    before = tiny_scenario(window, edit=closing("1990-06"))
+    after = tiny_scenario(window, edit=closing("1993-01"))
+    assert [[e["id"] for e in events] for events in before.events_outside_run()] == [["close"], []]
+    assert [[e["id"] for e in events] for events in after.events_outside_run()] == [[], ["close"]]
+
+    def yearly(scenario: Any) -> Any:
+        return simulate(scenario, seed=5).yearly()
+
+    closed = yearly(tiny_scenario(window, edit=_second_hiding_place(False)))
+    opened = yearly(tiny_scenario(window, edit=_second_hiding_place(True)))
+    assert not closed.equals(opened)
+    assert yearly(before).equals(closed)
+    assert yearly(after).equals(opened)
+
+
 # -- brokers ----------------------------------------------------------------------------------
 
 

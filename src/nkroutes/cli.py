@@ -104,6 +104,20 @@ def load(file: str, overrides: dict[str, Any] | None = None) -> Scenario:
     return load_scenario(file, overrides)
 
 
+def note_events_outside_run(scenario: Scenario) -> None:
+    """Say on stderr which of a scenario's events fall outside its run, and what that means."""
+    before, after = scenario.events_outside_run()
+    for events, where, meaning in (
+        (before, f"before the run's start ({scenario.get('time.start')})", "in force from it"),
+        (after, f"after the run's end ({scenario.get('time.end')})", "never applied"),
+    ):
+        if events:
+            named = ", ".join(f"{e['id']} ({e['date']})" for e in events)
+            click.echo(
+                f"note: {scenario.source}: events dated {where}, {meaning}: {named}", err=True
+            )
+
+
 def examples(*lines: str) -> str:
     """An epilog for ``--help`` that shows command lines as written (not rewrapped)."""
     title = "Examples:" if len(lines) > 1 else "Example:"

@@ -9,7 +9,7 @@ import click
 
 from nkroutes.analysis.compare import COMPARISON_MD, Comparison
 from nkroutes.analysis.compare import compare as compare_scenarios
-from nkroutes.cli import BadInput, examples, load, set_option
+from nkroutes.cli import BadInput, examples, load, note_events_outside_run, set_option
 from nkroutes.commands.common import (
     command_line,
     ensemble_errors,
@@ -50,6 +50,8 @@ def compare_command(
         RunFailure: If a replicate fails (exit 1).
     """
     scenarios = [load(f, overrides) for f in (base_file, *whatif_files)]
+    for scenario in scenarios:
+        note_events_outside_run(scenario)
     if seed < 0:
         raise BadInput(f"--seed: found {seed}, expected a whole number >= 0")
     default = out is None

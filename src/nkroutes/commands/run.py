@@ -9,7 +9,7 @@ import click
 
 from nkroutes.analysis.intervals import outcome_intervals
 from nkroutes.analysis.outcomes import RUN_OUTCOMES, format_number, period_of
-from nkroutes.cli import BadInput, examples, load, set_option
+from nkroutes.cli import BadInput, examples, load, note_events_outside_run, set_option
 from nkroutes.commands.common import (
     command_line,
     ensemble_errors,
@@ -195,4 +195,6 @@ def run(
     interrupted run is completed with --resume. Nothing is written if the scenario has a
     problem. The files are described in docs/outputs.md.
     """
-    run_command(load(file, overrides), out, seed, force, plots=not no_plots, **options)
+    scenario = load(file, overrides)
+    note_events_outside_run(scenario)
+    run_command(scenario, out, seed, force, plots=not no_plots, **options)

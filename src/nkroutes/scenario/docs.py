@@ -68,7 +68,10 @@ date = "2004-08"
 
 Each path must name a value of this scenario that can change during a run (not `meta`,
 `time`, `events`, `calibration`, nor an item's `id` or `kind`), and the new value must be
-allowed for that key. The date must fall within the run.
+allowed for that key. The date may fall outside the run: an event dated before `time.start` is
+in force from the first step (events apply in date order), one dated after `time.end` never
+applies, so `--set time.end=2003-12` shortens a scenario whose timeline goes on. `nkroutes run`
+and `compare` name such events when they start.
 
 **Dates and time.** Dates are strings `"YYYY-MM"`. The run starts on the first day of
 `time.start` and ends on the last day of `time.end`: both months are simulated. Rates are per

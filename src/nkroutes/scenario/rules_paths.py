@@ -13,7 +13,7 @@ from typing import Any
 
 from nkroutes.scenario.collect import Collector, Parts
 from nkroutes.scenario.paths import PathError, get_path, join_path
-from nkroutes.scenario.rules import items, min_max_problem, reference_problem, run_months
+from nkroutes.scenario.rules import items, min_max_problem, reference_problem
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.schema_paths import Resolved, UnknownPathError, resolve_key
 from nkroutes.scenario.spec import TableArray
@@ -23,7 +23,6 @@ from nkroutes.scenario.values import (
     is_number,
     normalise,
     number_text,
-    parse_date,
 )
 
 #: Top-level tables whose values are fixed for the whole run.
@@ -77,18 +76,13 @@ def resolve_changeable(
 
 
 def check_events(data: dict[str, Any], col: Collector) -> None:
-    """Each event must fall within the run and set existing keys to allowed values."""
-    months = run_months(data)
+    """Each event must set existing keys to allowed values.
+
+    Its date may fall outside the run: an event dated before ``time.start`` is in force from
+    the first step, one dated after ``time.end`` never applies (so ``--set time.end=...``
+    can shorten a scenario whose timeline goes on).
+    """
     for path, event in items(data, "events"):
-        date = event.get("date")
-        month = parse_date(date) if isinstance(date, str) else None
-        if months is not None and month is not None and not months[0] <= month <= months[1]:
-            start, end = data["time"]["start"], data["time"]["end"]
-            col.add(
-                (*path, "date"),
-                f'"{date}" (outside the run {start} to {end})',
-                "a month from time.start to time.end",
-            )
         changes = event.get("set")
         if isinstance(changes, dict):
             for key, value in changes.items():

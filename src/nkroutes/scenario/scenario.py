@@ -13,6 +13,7 @@ from typing import Any
 from nkroutes.scenario.frozen import freeze, thaw
 from nkroutes.scenario.paths import PathLike, get_path
 from nkroutes.scenario.toml_write import dumps
+from nkroutes.scenario.values import parse_date
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +82,21 @@ class Scenario:
             PathError: If the path names nothing (a ``KeyError``).
         """
         return get_path(self.data, path)
+
+    def events_outside_run(self) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+        """The events dated outside the run, each list in date order.
+
+        Returns:
+            ``(before, after)``: events dated before ``time.start``, which are in force from
+            the first step (applied in date order), and events dated after ``time.end``,
+            which never apply.
+        """
+        start = parse_date(self.data["time"]["start"])
+        end = parse_date(self.data["time"]["end"])
+        events = sorted(self.data.get("events", ()), key=lambda e: parse_date(e["date"]))
+        before = [e for e in events if parse_date(e["date"]) < start]
+        after = [e for e in events if parse_date(e["date"]) > end]
+        return before, after
 
     def to_dict(self) -> dict[str, Any]:
         """A deep mutable copy of the resolved values (plain dicts and lists)."""
