@@ -158,7 +158,8 @@ class Streams:
                 mix64(z, tmp)
             if unit:
                 z >>= _S11
-                np.multiply(z, _TO_UNIT, out=out[start:stop])
+                # Below 2**53 now: as int64 the conversion to float is faster, and exact.
+                np.multiply(z.view(np.int64), _TO_UNIT, out=out[start:stop])
         return out
 
     def uniform(

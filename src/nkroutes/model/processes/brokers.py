@@ -159,8 +159,9 @@ def broker_keys(serials: np.ndarray) -> np.ndarray:
 def _brokers_serving(model: RouteModel, route: int) -> np.ndarray:
     cached = model.brokers_for_route.get(route)
     if cached is None:
-        hubs = model.params.route_hubs[route]
-        cached = np.flatnonzero(np.isin(model.broker_hub, hubs))
+        serves = np.zeros(model.params.n_places, dtype=bool)
+        serves[list(model.params.route_hubs[route])] = True
+        cached = np.flatnonzero(serves[model.broker_hub])
         model.brokers_for_route[route] = cached
     return cached
 

@@ -40,25 +40,40 @@ def _poisson_counts(model: RouteModel, expected: np.ndarray, slot: int) -> np.nd
     return np.nan_to_num(counts, nan=0.0).astype(np.int64)
 
 
-def _create(model: RouteModel, origin_pos: int, count: int, sponsored: bool) -> np.ndarray:
+def _create(
+    model: RouteModel, origin_pos: np.ndarray, sponsored: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
+    """Create a step's new migrants, group by group in the order given.
+
+    Args:
+        model: The running model.
+        origin_pos: Each group's origin (position among the origins).
+        sponsored: Whether each group's migrants are relatives whose family pays.
+        counts: How many leave in each group.
+
+    Returns:
+        The new migrants' ids, group after group.
+    """
     p = model.params
     pop = p.population
     step = model.step_index
-    group = origin_pos + (_SPONSORED_GROUP if sponsored else 0)
-    keys = make_keys(step, group, count)
+    groups = origin_pos + np.where(sponsored, _SPONSORED_GROUP, 0)
+    keys = np.concatenate(
+        [make_keys(step, int(g), int(n)) for g, n in zip(groups, counts, strict=True)]
+    )
     u = model.streams.uniform("migrant_attributes", keys, step)
     u2 = model.streams.uniform("migrant_attributes", keys, step, slot=1)
     u3 = model.streams.uniform("migrant_attributes", keys, step, slot=2)
     savings = pop["savings_usd_median"] * np.exp(pop["savings_usd_log_sd"] * ndtri(u3))
-    origin = int(p.origins[origin_pos])
+    origin = np.repeat(p.origins[origin_pos], counts)
     return model.table.add(
-        count,
+        len(keys),
         key=keys,
         origin=origin,
         place=origin,
         female=u < pop["share_female"],
         political=u2 < pop["share_political_motive"],
-        sponsored=sponsored,
+        sponsored=np.repeat(sponsored, counts),
         state=State.HOME,
         savings_usd=savings.astype(np.float32),
         departure_step=step,
@@ -76,12 +91,13 @@ def depart(model: RouteModel) -> None:
     sponsored_counts = _poisson_counts(model, model.sponsored_departures_due * share, slot=1)
     model.sponsored_departures_due = 0.0
 
-    new: list[np.ndarray] = []
-    for pos in range(len(p.origins)):
-        if counts[pos]:
-            new.append(_create(model, pos, int(counts[pos]), sponsored=False))
-        if sponsored_counts[pos]:
-            new.append(_create(model, pos, int(sponsored_counts[pos]), sponsored=True))
+    # Groups origin by origin, each origin's own departures then its sponsored relatives:
+    # the order of the new migrants' ids.
+    group_counts = np.stack([counts, sponsored_counts], axis=1).ravel()
+    nonempty = np.flatnonzero(group_counts)
+    new = np.zeros(0, dtype=np.int64)
+    if len(nonempty):
+        new = _create(model, nonempty // 2, nonempty % 2 == 1, group_counts[nonempty])
     model.counters["departures"] += int(counts.sum() + sponsored_counts.sum())
     model.counters["sponsored_departures"] += int(sponsored_counts.sum())
 
@@ -92,15 +108,12 @@ def depart(model: RouteModel) -> None:
         p_retry = model.clock.prob(p.north_korea["retry_rate_per_year"])
         home = home[u < p_retry]
         model.counters["retries"] += len(home)
-    leaving = np.concatenate([*new, home]) if new else home
+    leaving = np.concatenate([new, home])
     if len(leaving) == 0:
         return
     t.cols["attempts"][leaving] += 1
     origins = t.cols["origin"][leaving]
     for origin in np.unique(origins).tolist():
-        group = leaving[origins == origin]
-        moved = start_journeys(model, group, origin)
-        if len(moved) < len(group):
-            # No crossing open from this province: they stay home and try again later.
-            stay = np.setdiff1d(group, moved, assume_unique=True)
-            t.cols["state"][stay] = State.HOME
+        # Those who do not set off (no crossing open, no broker found) stay at home, in
+        # state HOME, and try again later.
+        start_journeys(model, leaving[origins == origin], origin)

@@ -30,33 +30,40 @@ def live_in_hiding(model: RouteModel) -> None:
     p = model.params
     china = p.china
     state = t.cols["state"][: t.n]
-    ids = np.flatnonzero((state == State.HIDING) | (state == State.SETTLED))
-    if len(ids) == 0:
+    hiding = np.flatnonzero(state == State.HIDING)
+    settled = np.flatnonzero(state == State.SETTLED)
+    if len(hiding) + len(settled) == 0:
         return
     step = model.step_index
-    keys = t.cols["key"][ids]
-    t.cols["savings_usd"][ids] += np.float32(china["savings_usd_per_month"] * model.months_per_step)
-
-    settled = state[ids] == State.SETTLED
-    places = t.cols["place"][ids]
-    # Arrest probabilities per place (hiding, settled), looked up rather than recomputed
-    # for every migrant.
-    rate = china["arrest_rate_per_year"] * p.hiding_arrest_multiplier
-    p_arrest = model.clock.prob(rate)[places]
-    settled_ids = np.flatnonzero(settled)
-    p_settled = model.clock.prob(rate * china["settled_arrest_multiplier"])
-    p_arrest[settled_ids] = p_settled[places[settled_ids]]
     streams = model.streams
-    base = streams.base(keys, step)
-    del keys
-    u = streams.from_base("arrest", base)
-    arrested = u < p_arrest
-    if arrested.any():
-        np.add.at(model.captures_at_place, places[arrested], 1)
-        arrested_in_china(model, ids[arrested], places[arrested])
+    saved = np.float32(china["savings_usd_per_month"] * model.months_per_step)
+    t.cols["savings_usd"][hiding] += saved
+    t.cols["savings_usd"][settled] += saved
 
-    free = ~arrested & ~settled
-    ids, base = ids[free], base[free]
+    # Arrests: the settled draw only this, so they are handled apart from those hiding
+    # (each migrant's draws depend on its key alone, not on who else draws with it).
+    rate = china["arrest_rate_per_year"] * p.hiding_arrest_multiplier
+    p_hiding = model.clock.prob(rate)
+    p_settled = model.clock.prob(rate * china["settled_arrest_multiplier"])
+    keys = t.cols["key"]
+    settled_places = t.cols["place"][settled]
+    u = streams.from_base("arrest", streams.base(keys[settled], step))
+    settled_arrested = u < p_settled[settled_places]
+    hiding_places = t.cols["place"][hiding]
+    base = streams.base(keys[hiding], step)
+    u = streams.from_base("arrest", base)
+    hiding_arrested = u < p_hiding[hiding_places]
+    if settled_arrested.any() or hiding_arrested.any():
+        ids = np.concatenate([settled[settled_arrested], hiding[hiding_arrested]])
+        places = np.concatenate([settled_places[settled_arrested], hiding_places[hiding_arrested]])
+        order = np.argsort(ids)  # in id order, as one pass over the table would give
+        ids, places = ids[order], places[order]
+        np.add.at(model.captures_at_place, places, 1)
+        arrested_in_china(model, ids, places)
+
+    # Boolean masks that keep about two in three at random select slowly: take by position.
+    free = np.flatnonzero(~hiding_arrested)
+    ids, base = hiding[free], base[free]
     if len(ids) == 0:
         return
     female = t.cols["female"][ids]
@@ -69,7 +76,8 @@ def live_in_hiding(model: RouteModel) -> None:
         t.cols["trafficked"][ids[trafficked]] = True
         model.counters["trafficked"] += int(trafficked.sum())
         model.counters["settlings"] += int(settles.sum())
-    ids, base = ids[~settles], base[~settles]
+        stay = np.flatnonzero(~settles)
+        ids, base = ids[stay], base[stay]
     if len(ids) == 0:
         return
     sponsored = t.cols["sponsored"][ids]

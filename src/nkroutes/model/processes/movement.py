@@ -134,6 +134,9 @@ def _move_on(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> list[np.
     for place in np.unique(places).tolist():
         group = ids[places == place]
         moved = start_journeys(model, group, place)
+        out.append(moved)
+        if len(moved) == len(group):
+            continue
         stuck = np.setdiff1d(group, moved, assume_unique=True)
         if len(stuck):
             # Nowhere to go from here: wait at the place and try again next step.
@@ -143,7 +146,6 @@ def _move_on(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> list[np.
             # due at the next step's.
             model.table.cols["remaining"][stuck] = 0
             model.counters["stuck"] += len(stuck)
-        out.append(moved)
     return out
 
 
