@@ -118,7 +118,16 @@ def test_resume_without_out_finds_nothing_to_resume(cli, tiny_file, tmp_path, mo
     monkeypatch.chdir(tmp_path)
     result = cli("run", tiny_file, "--resume")
     assert result.exit_code == 2
-    assert "found no unfinished run of 'tiny'" in result.stderr
+    assert "found no unfinished run of 'tiny' in results/tiny; name it with --out" in result.stderr
+
+
+def test_compare_resume_without_out_finds_nothing_to_resume(cli, tiny_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("compare", tiny_file, tiny_file, "--resume")
+    assert result.exit_code == 2
+    assert "found no unfinished comparison in results/compare-tiny; name it with --out" in (
+        result.stderr
+    )
 
 
 def test_the_plot_hook_gets_the_results_and_a_plots_folder(cli, tiny_file, tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ from nkroutes.cli import BadInput, RunFailure
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import EXECUTOR_KINDS
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
+from nkroutes.outdir import default_out_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,6 +90,49 @@ def fresh_dir(folder: Path) -> Path:
         k += 1
         candidate = folder.with_name(f"{folder.name}-{k}")
     return candidate
+
+
+def check_seed(seed: int) -> None:
+    """Refuse a negative ``--seed`` (exit 2)."""
+    if seed < 0:
+        raise BadInput(f"--seed: found {seed}, expected a whole number >= 0")
+
+
+def results_dir(
+    out: Path | None,
+    folder: str,
+    resume: bool,
+    find_unfinished: Callable[[Path], Path | None],
+    unfinished_kind: str,
+) -> tuple[Path, bool]:
+    """Where a run or comparison writes, and whether that is the default place.
+
+    Args:
+        out: ``--out``, or ``None``.
+        folder: The default folder's name under ``results/`` (a scenario's name, or
+            ``compare-<baseline>``).
+        resume: ``--resume``: without ``--out``, continue the newest unfinished one there.
+        find_unfinished: Finds that newest unfinished one under ``results/<folder>/``.
+        unfinished_kind: What is looked for, for the message (``"run of 'baseline'"``).
+
+    Returns:
+        ``(directory, default)``: ``out`` if given, else the unfinished directory found
+        (``--resume``) or a new ``results/<folder>/<YYYYmmddTHHMMSS>/``.
+
+    Raises:
+        BadInput: ``--resume`` without ``--out`` found nothing to resume (exit 2).
+    """
+    if out is not None:
+        return out, False
+    parent = default_out_dir(folder).parent
+    if not resume:
+        return fresh_dir(default_out_dir(folder)), True
+    found = find_unfinished(parent)
+    if found is None:
+        raise BadInput(
+            f"--resume: found no unfinished {unfinished_kind} in {parent}; name it with --out"
+        )
+    return found, True
 
 
 def latest_unfinished(parent: Path) -> Path | None:

@@ -9,19 +9,19 @@ import click
 
 from nkroutes.analysis.compare import COMPARISON_MD, Comparison
 from nkroutes.analysis.compare import compare as compare_scenarios
-from nkroutes.cli import BadInput, examples, load, note_events_outside_run, set_option
+from nkroutes.cli import examples, load, note_events_outside_run, set_option
 from nkroutes.commands.common import (
+    check_seed,
     command_line,
     ensemble_errors,
     ensemble_options,
-    fresh_dir,
     latest_unfinished,
+    results_dir,
     resume_command,
     show_progress,
 )
 from nkroutes.commands.run import PLOTS_FOLDER, report_plots
 from nkroutes.ensemble.rundir import link_latest
-from nkroutes.outdir import default_out_dir
 
 
 def compare_command(
@@ -52,19 +52,14 @@ def compare_command(
     scenarios = [load(f, overrides) for f in (base_file, *whatif_files)]
     for scenario in scenarios:
         note_events_outside_run(scenario)
-    if seed < 0:
-        raise BadInput(f"--seed: found {seed}, expected a whole number >= 0")
-    default = out is None
-    if out is None:
-        parent = default_out_dir(f"compare-{scenarios[0].name}").parent
-        if resume:
-            out = _latest_unfinished_comparison(parent)
-            if out is None:
-                raise BadInput(
-                    f"--resume: found no unfinished comparison in {parent}; name it with --out"
-                )
-        else:
-            out = fresh_dir(default_out_dir(f"compare-{scenarios[0].name}"))
+    check_seed(seed)
+    out, default = results_dir(
+        out,
+        f"compare-{scenarios[0].name}",
+        resume,
+        _latest_unfinished_comparison,
+        "comparison",
+    )
     with ensemble_errors(out, resume_command(out)):
         comparison = compare_scenarios(
             scenarios[0],

@@ -9,20 +9,20 @@ import click
 
 from nkroutes.analysis.intervals import outcome_intervals
 from nkroutes.analysis.outcomes import RUN_OUTCOMES, format_number, period_of
-from nkroutes.cli import BadInput, examples, load, note_events_outside_run, set_option
+from nkroutes.cli import examples, load, note_events_outside_run, set_option
 from nkroutes.commands.common import (
+    check_seed,
     command_line,
     ensemble_errors,
     ensemble_options,
-    fresh_dir,
     latest_unfinished,
+    results_dir,
     resume_command,
     show_progress,
 )
 from nkroutes.ensemble.results import Results
 from nkroutes.ensemble.rundir import link_latest
 from nkroutes.ensemble.runner import run_ensemble
-from nkroutes.outdir import default_out_dir
 from nkroutes.scenario import Scenario
 
 #: Folder of figures inside a results directory.
@@ -53,20 +53,10 @@ def run_command(
         BadInput: For bad options or an output directory that must not be written (exit 2).
         RunFailure: If a replicate fails (exit 1).
     """
-    default = out is None
-    if out is None:
-        parent = default_out_dir(scenario.name).parent
-        if resume:
-            out = latest_unfinished(parent)
-            if out is None:
-                raise BadInput(
-                    f"--resume: found no unfinished run of '{scenario.name}' in {parent}; "
-                    "name the directory with --out"
-                )
-        else:
-            out = fresh_dir(default_out_dir(scenario.name))
-    if seed < 0:
-        raise BadInput(f"--seed: found {seed}, expected a whole number >= 0")
+    check_seed(seed)
+    out, default = results_dir(
+        out, scenario.name, resume, latest_unfinished, f"run of '{scenario.name}'"
+    )
     with ensemble_errors(out, resume_command(out)):
         results = run_ensemble(
             scenario,
