@@ -2,7 +2,8 @@
 
 This is the first pass of validation: every key known, every value of the right type and
 within range, every required key given, every id unique. Checks that need several keys at
-once (routes naming places, dates within the run, ...) are in :mod:`nkroutes.scenario.rules`.
+once (routes naming places, time.end not before time.start, ...) are in
+:mod:`nkroutes.scenario.rules`.
 """
 
 from __future__ import annotations

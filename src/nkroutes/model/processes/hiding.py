@@ -61,7 +61,7 @@ def live_in_hiding(model: RouteModel) -> None:
         np.add.at(model.captures_at_place, places, 1)
         arrested_in_china(model, ids, places)
 
-    # Boolean masks that keep about two in three at random select slowly: take by position.
+    # Those hiding and not arrested: positions found once, for both arrays.
     free = np.flatnonzero(~hiding_arrested)
     ids, base = hiding[free], base[free]
     if len(ids) == 0:
