@@ -124,13 +124,13 @@ def results_dir(
     """
     if out is not None:
         return out, False
-    parent = default_out_dir(folder).parent
+    dated = default_out_dir(folder)
     if not resume:
-        return fresh_dir(default_out_dir(folder)), True
-    found = find_unfinished(parent)
+        return fresh_dir(dated), True
+    found = find_unfinished(dated.parent)
     if found is None:
         raise BadInput(
-            f"--resume: found no unfinished {unfinished_kind} in {parent}; name it with --out"
+            f"--resume: found no unfinished {unfinished_kind} in {dated.parent}; name it with --out"
         )
     return found, True
 

@@ -137,15 +137,14 @@ def _move_on(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> list[np.
         out.append(moved)
         if len(moved) == len(group):
             continue
+        # Nowhere to go from here: wait at the place and try again next step.
         stuck = np.setdiff1d(group, moved, assume_unique=True)
-        if len(stuck):
-            # Nowhere to go from here: wait at the place and try again next step.
-            model.table.cols["state"][stuck] = State.MOVING
-            model.table.cols["route"][stuck] = -1
-            # Not due again in this step's hops (they are not among those who set off),
-            # due at the next step's.
-            model.table.cols["remaining"][stuck] = 0
-            model.counters["stuck"] += len(stuck)
+        model.table.cols["state"][stuck] = State.MOVING
+        model.table.cols["route"][stuck] = -1
+        # Not due again in this step's hops (they are not among those who set off), due at
+        # the next step's.
+        model.table.cols["remaining"][stuck] = 0
+        model.counters["stuck"] += len(stuck)
     return out
 
 
