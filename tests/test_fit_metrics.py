@@ -7,10 +7,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import binom
 
 from nkroutes.analysis.fit import (
     arrivals_fit,
     check_target,
+    coverage_resampled,
     fit_periods,
     fit_report,
     parse_years,
@@ -118,6 +120,45 @@ def test_arrivals_fit_uses_only_years_observed_and_simulated():
         arrivals_fit(long_table(SIMULATED), OBSERVED, range(1990, 1996))
     with pytest.raises(ValueError, match="no column 'arrivals'"):
         arrivals_fit(long_table(SIMULATED), OBSERVED, [2000], column="arrivals")
+
+
+def test_observed_quantile_is_the_share_of_replicates_below_ties_half():
+    fit = arrivals_fit(long_table(SIMULATED), OBSERVED, [2000, 2001, 2002])
+    # 19 among 10, 20, 30; 150 above 100, 100, 130; 50 among 0, 50, 60 (one tie)
+    assert fit.table["observed_quantile"].tolist() == pytest.approx([1 / 3, 1.0, 1.5 / 3])
+    weighted = arrivals_fit(
+        long_table(SIMULATED), OBSERVED, [2000], weights={0: 2.0, 1: 1.0, 2: 1.0}
+    )
+    assert weighted.table["observed_quantile"].tolist() == pytest.approx([0.5])
+
+
+def test_coverage_resampled_varies_only_for_a_year_at_the_bands_edge():
+    # 100 replicates 0..99 in both years: the 5-95% band is [4.95, 94.05]. 50 sits in the
+    # middle; 94 at the upper edge, covered by a resample exactly when its 95th smallest
+    # value is at least 94, i.e. when at most 94 of its 100 draws are below 94.
+    by_year = {2000: list(range(100)), 2001: list(range(100))}
+    observed = pd.Series({2000: 50.0, 2001: 94.0})
+    counts = coverage_resampled(long_table(by_year), observed, [2000, 2001])
+    assert len(counts) == 1000
+    assert set(counts.tolist()) == {1, 2}
+    p = binom.cdf(94, 100, 0.94)  # 0.60
+    # 1,000 resamples: the share is within 4 standard errors (0.062) of p
+    assert np.mean(counts == 2) == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / 1000))
+    again = coverage_resampled(long_table(by_year), observed, [2000, 2001])
+    assert np.array_equal(counts, again)
+
+
+def test_coverage_resampled_draws_replicates_by_weight():
+    yearly = long_table({2000: [0, 100, 100]})
+    observed = pd.Series({2000: 0.0})
+    # only replicate 0 can be drawn: every resample's band is [0, 0] and covers 0
+    counts = coverage_resampled(yearly, observed, [2000], weights={0: 1.0, 1: 0.0, 2: 0.0})
+    assert set(counts.tolist()) == {1}
+    # equal weights: a resample covers 0 only if it draws replicate 0 at least twice
+    # (3 draws; a band's 5% quantile is 0 only if the smallest two values are 0)
+    counts = coverage_resampled(yearly, observed, [2000], resamples=2000)
+    p = 1 - binom.cdf(1, 3, 1 / 3)  # 7/27
+    assert np.mean(counts) == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / 2000))
 
 
 def test_yearly_bands_quantiles():
@@ -281,6 +322,9 @@ def test_fit_report_tables_and_markdown():
         "all of Table 1 (2000-2002)",
     ]
     assert metrics["90% band covers"].tolist() == ["1/2", "1/1", "2/3"]
+    # three replicates: 150 (2001) is above all of them, so no resample covers it; 50
+    # (2002) is left out by more than 5% of resamples (0, 0, 0; 60, 60, 60; two 60s and 50)
+    assert metrics["on resampling"].tolist() == ["0-1", "0-1", "0-2"]
     assert metrics["ARD"].tolist()[0] == round(50 / 200, 3)
     targets = report.targets_table().to_dict("records")
     assert targets == [
@@ -297,5 +341,5 @@ def test_fit_report_tables_and_markdown():
     assert text.startswith("## T\n")
     # log(151/101) / 2 = 0.2011, sqrt(log(151/101)^2 / 2) = 0.2844, 50 / 200 = 0.25
     assert "| fitted years (2001-2002) | 0.201 | 0.284 | 0.25 | 1/2 |" in text
-    assert "| 2001 | 150 | 100.0 | 100.0 | 127.0 | no |" in text
+    assert "| 2001 | 150 | 100.0 | 100.0 | 127.0 | no | 100.0% |" in text
     assert "repatriated_by_china_2000" in report.to_text()

@@ -13,7 +13,10 @@ Metrics of the yearly arrivals against Table 1 (``o`` observed, ``m`` the median
 - averaged relative difference, as in Flee (Suleimenova, Bell & Groen 2017):
   ``sum |m - o| / sum o``;
 - coverage of the 90% predictive band: the observed years inside the 5-95% range of the
-  replicates.
+  replicates. The band's edges are themselves estimates from a finite set of replicates, so
+  a year near an edge is covered by one set of replicates and not by the next: the report
+  gives, per year, where the observation falls among the replicates (its quantile) and, for
+  the count, the range it takes over resamples of the replicates.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -36,6 +39,12 @@ BAND_QUANTILES: dict[str, float] = {
     "q75": 0.75,
     "q95": 0.95,
 }
+
+#: Resamples of the replicates (drawn with replacement) for the range of the band's coverage.
+COVERAGE_RESAMPLES = 1000
+
+#: Seed of that resampling: fixed, so that the same tables always give the same report.
+COVERAGE_RESAMPLING_SEED = 2008
 
 _YEARS = re.compile(r"\s*(\d{4})\s*(?:(?:-|\.\.|:)\s*(\d{4}))?\s*")
 
@@ -106,6 +115,8 @@ class ArrivalsFit:
         rms_log: Root mean square error of log(arrivals + 1).
         ard: Averaged relative difference (Flee): sum |median - observed| / sum observed.
         covered: Observed years inside the 5-95% band of the replicates.
+        covered_resampled: The 5% and 95% quantiles of ``covered`` over resamples of the
+            replicates (:func:`coverage_resampled`), or None if not computed.
     """
 
     label: str
@@ -115,6 +126,7 @@ class ArrivalsFit:
     rms_log: float
     ard: float
     covered: int
+    covered_resampled: tuple[int, int] | None = None
 
     @property
     def n_years(self) -> int:
@@ -182,6 +194,12 @@ def arrivals_fit(
     table = yearly_bands(yearly, column, chosen, weights)
     table.insert(1, "observed", obs.reindex(table["year"]).to_numpy())
     table["inside_90"] = (table["observed"] >= table["q05"]) & (table["observed"] <= table["q95"])
+    wide = _wide(yearly, column, chosen)
+    w = _replicate_weights(wide.index, weights)
+    table["observed_quantile"] = [
+        observed_quantile(wide[year].to_numpy(), o, w)
+        for year, o in zip(table["year"], table["observed"], strict=True)
+    ]
     o = table["observed"].to_numpy()
     m = table["median"].to_numpy()
     diff = np.log1p(m) - np.log1p(o)
@@ -194,6 +212,78 @@ def arrivals_fit(
         ard=float(np.sum(np.abs(m - o)) / np.sum(o)),
         covered=int(table["inside_90"].sum()),
     )
+
+
+def _wide(yearly: pd.DataFrame, column: str, years: Sequence[int]) -> pd.DataFrame:
+    """Replicates by year (rows by replicate id) of one yearly output, for ``years``."""
+    wide = yearly.pivot(index="replicate", columns="year", values=column).astype(float)
+    return wide.loc[:, [int(y) for y in years]]
+
+
+def observed_quantile(values: np.ndarray, observed: float, weights: np.ndarray) -> float:
+    """Where an observation falls among replicates: the share of them below it.
+
+    Replicates equal to the observation count half, so an observation equal to every
+    replicate sits at 0.5. A value under 0.05 or over 0.95 lies outside the 90% band or at
+    its edge.
+
+    Args:
+        values: One value per replicate.
+        observed: The observed value.
+        weights: Weight of each replicate (non-negative, not all zero).
+
+    Returns:
+        The weighted share, in [0, 1].
+    """
+    below = weights[values < observed].sum()
+    tied = weights[values == observed].sum()
+    return float((below + 0.5 * tied) / weights.sum())
+
+
+def coverage_resampled(
+    yearly: pd.DataFrame,
+    observed: pd.DataFrame | pd.Series,
+    years: Sequence[int],
+    column: str = "arrivals_south_korea",
+    weights: Mapping | pd.Series | None = None,
+    resamples: int = COVERAGE_RESAMPLES,
+    seed: int = COVERAGE_RESAMPLING_SEED,
+) -> np.ndarray:
+    """How many years the 90% band covers, for resamples of the replicates.
+
+    Each resample draws as many replicates as there are, with replacement (with
+    probabilities proportional to ``weights`` when given), and counts the observed years
+    inside its 5-95% range (numpy's linear quantiles, as :func:`yearly_bands` with equal
+    weights). The spread of these counts says how much the coverage of one set of replicates
+    owes to which replicates it happened to have: what another run of as many replicates,
+    with other seeds, could give.
+
+    Args:
+        yearly: Long yearly table (``replicate``, ``year``, ``column``).
+        observed: Observed arrivals by year.
+        years: Years compared; each must be observed and simulated.
+        column: The simulated output.
+        weights: Weight of each replicate by id (default: equal).
+        resamples: Number of resamples.
+        seed: Seed of the resampling's numpy Generator.
+
+    Returns:
+        One count per resample (integers).
+    """
+    obs = observed_series(observed).reindex([int(y) for y in years]).to_numpy()
+    wide = _wide(yearly, column, years)
+    values = wide.to_numpy()
+    w = _replicate_weights(wide.index, weights)
+    n = len(values)
+    rng = np.random.default_rng(seed)
+    counts = np.empty(resamples, dtype=np.int64)
+    chunk = max(1, 2_000_000 // max(1, n * values.shape[1]))
+    for start in range(0, resamples, chunk):
+        size = min(chunk, resamples - start)
+        picks = rng.choice(n, size=(size, n), p=w / w.sum())
+        low, high = np.quantile(values[picks], [0.05, 0.95], axis=1)
+        counts[start : start + size] = ((obs >= low) & (obs <= high)).sum(axis=1)
+    return counts
 
 
 @dataclass(frozen=True)
@@ -281,6 +371,7 @@ class FitReport:
                     "RMS log": round(f.rms_log, 3),
                     "ARD": round(f.ard, 3),
                     "90% band covers": f"{f.covered}/{f.n_years}",
+                    "on resampling": _count_range(f.covered_resampled),
                 }
                 for f in self.fits
             ]
@@ -314,6 +405,7 @@ class FitReport:
                 "5%": table["q05"].round(1),
                 "95%": table["q95"].round(1),
                 "in 90% band": np.where(table["inside_90"], "yes", "no"),
+                "observed quantile": [f"{q:.1%}" for q in table["observed_quantile"]],
             }
         )
         return out.reset_index(drop=True)
@@ -328,8 +420,12 @@ class FitReport:
         lines += [
             "MAE log: mean absolute error of log(arrivals + 1); RMS log: its root mean square; "
             "ARD: averaged relative difference (Flee), sum |median - observed| / sum observed; "
-            "90% band: observed years inside the 5-95% range of the replicates. Simulated = "
-            "median over replicates.",
+            "90% band: observed years inside the 5-95% range of the replicates; on "
+            "resampling: the 5-95% range of that count over "
+            f"{COVERAGE_RESAMPLES:,} resamples of the replicates (what another set of as many "
+            "replicates could give). Simulated = median over replicates. Observed quantile "
+            "(year by year): the share of replicates below the observed value; under 5% or "
+            "over 95% is outside the band.",
             "",
         ]
         if self.checks:
@@ -346,6 +442,13 @@ class FitReport:
             lines += [self.targets_table().to_string(index=False), ""]
         lines += [self.years_table().to_string(index=False)]
         return "\n".join(lines) + "\n"
+
+
+def _count_range(bounds: tuple[int, int] | None) -> str:
+    if bounds is None:
+        return "-"
+    low, high = bounds
+    return str(low) if low == high else f"{low}-{high}"
 
 
 def _markdown_table(frame: pd.DataFrame) -> str:
@@ -420,10 +523,12 @@ def fit_report(
         The report.
     """
     simulated = sorted(set(yearly["year"].astype(int).tolist())) if len(yearly) else []
-    fits = [
-        arrivals_fit(yearly, observed, chosen, column, weights, label)
-        for label, chosen in fit_periods(years, observed, simulated)
-    ]
+    fits = []
+    for label, chosen in fit_periods(years, observed, simulated):
+        fit = arrivals_fit(yearly, observed, chosen, column, weights, label)
+        counts = coverage_resampled(yearly, observed, fit.years, column, weights)
+        bounds = np.quantile(counts, [0.05, 0.95], method="inverted_cdf")
+        fits.append(replace(fit, covered_resampled=(int(bounds[0]), int(bounds[1]))))
     checks = [check_target(t, yearly, summary, weights) for t in targets]
     n = int(yearly["replicate"].nunique()) if "replicate" in yearly.columns else 0
     return FitReport(title=title, n_replicates=n, fits=fits, checks=checks, notes=list(notes))

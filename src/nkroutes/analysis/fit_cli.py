@@ -35,8 +35,9 @@ def fit_command(results_dir: Path, years: str | None) -> None:
     """Compare a finished run with the article: arrivals per year and the other figures.
 
     Prints the mean absolute error of log arrivals, the averaged relative difference,
-    the coverage of the 90% band and each secondary target, and writes them to fit.md
-    in RESULTS_DIR.
+    the coverage of the 90% band (with its range over resamples of the replicates), where
+    each observed year falls among the replicates and each secondary target, and writes
+    them to fit.md in RESULTS_DIR.
     """
     if not results_dir.is_dir():
         raise BadInput(f"{results_dir}: no such results directory")
