@@ -15,6 +15,7 @@ from nkroutes.analysis.fit import (
     coverage_resampled,
     fit_periods,
     fit_report,
+    observed_quantile,
     parse_years,
     year_span,
     yearly_bands,
@@ -130,6 +131,11 @@ def test_observed_quantile_is_the_share_of_replicates_below_ties_half():
         long_table(SIMULATED), OBSERVED, [2000], weights={0: 2.0, 1: 1.0, 2: 1.0}
     )
     assert weighted.table["observed_quantile"].tolist() == pytest.approx([0.5])
+
+
+def test_observed_quantile_leaves_out_replicates_without_a_value():
+    values = np.array([np.nan, 10.0, 30.0])
+    assert observed_quantile(values, 20.0, np.ones(3)) == 0.5
 
 
 def test_coverage_resampled_varies_only_for_a_year_at_the_bands_edge():

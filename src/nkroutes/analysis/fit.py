@@ -89,9 +89,7 @@ def yearly_bands(
     Returns:
         One row per year: ``year`` and the columns of :data:`BAND_QUANTILES`.
     """
-    wide = yearly.pivot(index="replicate", columns="year", values=column).astype(float)
-    if years is not None:
-        wide = wide.loc[:, [y for y in wide.columns if y in set(years)]]
+    wide = _wide(yearly, column, years)
     w = _replicate_weights(wide.index, weights)
     rows = []
     for year in wide.columns:
@@ -214,10 +212,15 @@ def arrivals_fit(
     )
 
 
-def _wide(yearly: pd.DataFrame, column: str, years: Sequence[int]) -> pd.DataFrame:
-    """Replicates by year (rows by replicate id) of one yearly output, for ``years``."""
+def _wide(yearly: pd.DataFrame, column: str, years: Sequence[int] | None = None) -> pd.DataFrame:
+    """Replicates by year (rows by replicate id) of one yearly output.
+
+    Only the simulated years among ``years`` are kept (all simulated years if None).
+    """
     wide = yearly.pivot(index="replicate", columns="year", values=column).astype(float)
-    return wide.loc[:, [int(y) for y in years]]
+    if years is None:
+        return wide
+    return wide.loc[:, [y for y in wide.columns if y in set(years)]]
 
 
 def observed_quantile(values: np.ndarray, observed: float, weights: np.ndarray) -> float:
@@ -225,7 +228,7 @@ def observed_quantile(values: np.ndarray, observed: float, weights: np.ndarray) 
 
     Replicates equal to the observation count half, so an observation equal to every
     replicate sits at 0.5. A value under 0.05 or over 0.95 lies outside the 90% band or at
-    its edge.
+    its edge. Replicates without a value (NaN) are left out, as in the band.
 
     Args:
         values: One value per replicate.
@@ -235,6 +238,8 @@ def observed_quantile(values: np.ndarray, observed: float, weights: np.ndarray) 
     Returns:
         The weighted share, in [0, 1].
     """
+    keep = ~np.isnan(values)
+    values, weights = values[keep], weights[keep]
     below = weights[values < observed].sum()
     tied = weights[values == observed].sum()
     return float((below + 0.5 * tied) / weights.sum())
@@ -254,14 +259,14 @@ def coverage_resampled(
     Each resample draws as many replicates as there are, with replacement (with
     probabilities proportional to ``weights`` when given), and counts the observed years
     inside its 5-95% range (numpy's linear quantiles, as :func:`yearly_bands` with equal
-    weights). The spread of these counts says how much the coverage of one set of replicates
-    owes to which replicates it happened to have: what another run of as many replicates,
-    with other seeds, could give.
+    weights; NaN values left out). The spread of these counts says how much the coverage of
+    one set of replicates owes to which replicates it happened to have: what another run of
+    as many replicates, with other seeds, could give.
 
     Args:
         yearly: Long yearly table (``replicate``, ``year``, ``column``).
         observed: Observed arrivals by year.
-        years: Years compared; each must be observed and simulated.
+        years: Years compared (those not simulated are left out); each must be observed.
         column: The simulated output.
         weights: Weight of each replicate by id (default: equal).
         resamples: Number of resamples.
@@ -270,18 +275,19 @@ def coverage_resampled(
     Returns:
         One count per resample (integers).
     """
-    obs = observed_series(observed).reindex([int(y) for y in years]).to_numpy()
     wide = _wide(yearly, column, years)
+    obs = observed_series(observed).reindex([int(y) for y in wide.columns]).to_numpy()
     values = wide.to_numpy()
     w = _replicate_weights(wide.index, weights)
     n = len(values)
+    quantile = np.nanquantile if np.isnan(values).any() else np.quantile
     rng = np.random.default_rng(seed)
     counts = np.empty(resamples, dtype=np.int64)
     chunk = max(1, 2_000_000 // max(1, n * values.shape[1]))
     for start in range(0, resamples, chunk):
         size = min(chunk, resamples - start)
         picks = rng.choice(n, size=(size, n), p=w / w.sum())
-        low, high = np.quantile(values[picks], [0.05, 0.95], axis=1)
+        low, high = quantile(values[picks], [0.05, 0.95], axis=1)
         counts[start : start + size] = ((obs >= low) & (obs <= high)).sum(axis=1)
     return counts
 
