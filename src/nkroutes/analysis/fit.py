@@ -90,7 +90,11 @@ def yearly_bands(
         One row per year: ``year`` and the columns of :data:`BAND_QUANTILES`.
     """
     wide = _wide(yearly, column, years)
-    w = _replicate_weights(wide.index, weights)
+    return _bands(wide, _replicate_weights(wide.index, weights))
+
+
+def _bands(wide: pd.DataFrame, w: np.ndarray) -> pd.DataFrame:
+    """:func:`yearly_bands` of a replicates-by-year table with replicate weights ``w``."""
     rows = []
     for year in wide.columns:
         values = wide[year].to_numpy()
@@ -189,11 +193,11 @@ def arrivals_fit(
             f"no year of {year_span(list(years))} is both observed "
             f"({year_span(list(obs.index))}) and simulated ({year_span(sorted(simulated))})"
         )
-    table = yearly_bands(yearly, column, chosen, weights)
-    table.insert(1, "observed", obs.reindex(table["year"]).to_numpy())
-    table["inside_90"] = (table["observed"] >= table["q05"]) & (table["observed"] <= table["q95"])
     wide = _wide(yearly, column, chosen)
     w = _replicate_weights(wide.index, weights)
+    table = _bands(wide, w)
+    table.insert(1, "observed", obs.reindex(table["year"]).to_numpy())
+    table["inside_90"] = (table["observed"] >= table["q05"]) & (table["observed"] <= table["q95"])
     table["observed_quantile"] = [
         observed_quantile(wide[year].to_numpy(), o, w)
         for year, o in zip(table["year"], table["observed"], strict=True)
