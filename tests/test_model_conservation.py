@@ -15,7 +15,8 @@ checked after every step. They follow from the code of ``nkroutes.model``:
 - North Korea: HOME + GAVE_UP grows by ``released`` + ``departures`` - the migrants who set
   off along a route leaving an origin (who are at most ``departures`` + ``retries``);
 - China: a migrant is in China (``china_since`` >= 0) exactly when it hides or has settled
-  there, or travels or waits at a place in China; ``in_china`` counts them; cumulative
+  there, or travels or waits at a place in China; ``in_china`` counts them,
+  ``in_china_two_years`` those whose stay has lasted 24 months or more; cumulative
   ``first_entries_china`` counts the migrants ever in China;
 - money: the US$ the migrants paid brokers and in bribes and fares grow by
   ``broker_fees_usd`` and ``bribes_and_fares_usd``; nobody's savings go negative; the
@@ -132,6 +133,11 @@ class Ledger:
             f"and place, e.g. {t.view(int(wrong[0]))}"
         )
         assert model.stocks["in_china"][i] == np.count_nonzero(since >= 0)
+        # Two years or more in China: at the end of step i a stay begun at step `since`
+        # has lasted i + 1 - since steps, in months by the step's length.
+        months_here = (i + 1 - since[since >= 0]) * model.months_per_step
+        long_stays = np.count_nonzero(months_here >= 24 - 1e-9)
+        assert model.stocks["in_china_two_years"][i] == long_stays
         ever = np.count_nonzero((since >= 0) | (t.cols["china_steps"][: t.n] > 0))
         assert model.flows["first_entries_china"][: i + 1].sum() == ever
         assert f["first_entries_china"] <= f["entered_china"]
@@ -254,6 +260,9 @@ def check_yearly_table(model: RouteModel, ledger: Ledger) -> None:
     assert summary["migrants_created"] == summary["departures"] == model.table.n
     assert summary["arrivals"] == sum(summary[c] for c in dest_cols)
     assert summary["in_china_end"] == model.stocks["in_china"][-1]
+    assert summary["share_in_china_two_years_end"] == pytest.approx(
+        model.stocks["in_china_two_years"][-1] / model.stocks["in_china"][-1], abs=1e-15
+    )
 
 
 def test_yearly_table_has_a_column_for_every_flow_and_every_stock() -> None:
@@ -279,6 +288,8 @@ def test_baseline_conserves_migrants_at_every_step() -> None:
     counts = model.table.counts_by_state()
     # Every state is visited, so no identity above holds vacuously.
     assert (counts > 0).all(), dict(zip([s.name for s in State], counts.tolist(), strict=True))
+    # Some in China have been there two years, some not: that identity is not vacuous either.
+    assert 0 < model.stocks["in_china_two_years"][-1] < model.stocks["in_china"][-1]
 
 
 def test_every_process_at_once_conserves_migrants() -> None:

@@ -36,7 +36,7 @@ from nkroutes.model.processes.movement import advance
 from nkroutes.model.processes.punishment import serve_sentences
 from nkroutes.model.processes.transit import process_cases
 from nkroutes.model.random import Streams
-from nkroutes.model.result import FLOW_NAMES, STOCK_NAMES, RunResult
+from nkroutes.model.result import FLOW_NAMES, STOCK_NAMES, TWO_YEARS_MONTHS, RunResult
 from nkroutes.scenario.paths import set_path
 
 #: The non-final states, whose counts are recorded as stocks each step.
@@ -80,6 +80,8 @@ class RouteModel(mesa.Model):
             time.get("start", "1990-01"), time.get("end", "2008-12"), time.get("step", "month")
         )
         self.months_per_step = self.clock.mean_step_days / DAYS_PER_MONTH
+        # Steps of a stay in China that make "two years or more" (24 with monthly steps).
+        self.two_year_steps = int(np.ceil(TWO_YEARS_MONTHS / self.months_per_step - 1e-9))
         self.params: Params = compile_params(data, self.clock)
         self.events = self._schedule_events(data.get("events", []))
         self.streams = Streams(seed)
@@ -194,14 +196,27 @@ class RouteModel(mesa.Model):
         counts: dict[State, int] = {}
         mask = np.empty(t.n, dtype=bool)
         travelling_mask = np.zeros(t.n, dtype=bool)
+        staying_mask = np.zeros(t.n, dtype=bool)
         for s in _STOCK_STATES:
             np.equal(state, s, out=mask)
             counts[s] = np.count_nonzero(mask)
             if s in (State.MOVING, State.PROCESSING):
                 travelling_mask |= mask
+            elif s in (State.HIDING, State.SETTLED):
+                staying_mask |= mask
         travelling = np.flatnonzero(travelling_mask)
         in_china = self.params.in_china[t.cols["place"][travelling]]
         in_china_travelling = int(np.count_nonzero(in_china))
+        # Of those in China, the ones whose current stay has lasted two years or more by
+        # the end of this step (entered at step `china_since`, so `i + 1 - china_since`
+        # steps spent). Compared with the article's "83 percent of defectors in China
+        # resided there for at least two years".
+        since = t.cols["china_since"][: t.n]
+        entered_by = i + 1 - self.two_year_steps
+        np.less_equal(since, entered_by, out=mask)
+        mask &= staying_mask
+        long_stays = int(np.count_nonzero(mask))
+        long_stays += int(np.count_nonzero(since[travelling[in_china]] <= entered_by))
         stocks = {
             "hiding": counts[State.HIDING],
             "settled": counts[State.SETTLED],
@@ -210,6 +225,7 @@ class RouteModel(mesa.Model):
             "detained": counts[State.DETAINED],
             "home_to_retry": counts[State.HOME],
             "in_china": counts[State.HIDING] + counts[State.SETTLED] + in_china_travelling,
+            "in_china_two_years": long_stays,
             "brokers": len(self.broker_roster),
             "family_fund_usd": self.family_fund_usd,
         }

@@ -56,6 +56,7 @@ STOCK_NAMES: tuple[str, ...] = (
     "detained",
     "home_to_retry",
     "in_china",
+    "in_china_two_years",
     "brokers",
     "family_fund_usd",
 )
@@ -203,9 +204,11 @@ class RunResult:
         """Totals and medians of the run, as in one row of ``summary.csv``.
 
         Keys: totals of the main flows, arrivals by destination, ``in_china_end``,
-        ``broker_assisted_share`` (of arrivals), ``median_months_in_china_at_arrival``,
-        ``share_stayed_two_years`` (of arrivals), ``median_cost_per_arrival_usd`` (what an
-        arrival paid brokers and in bribes and fares), ``migrants_created``.
+        ``share_in_china_two_years_end`` (of those in China at the end, the share there two
+        years or more), ``broker_assisted_share`` (of arrivals),
+        ``median_months_in_china_at_arrival``, ``share_stayed_two_years`` (of arrivals),
+        ``median_cost_per_arrival_usd`` (what an arrival paid brokers and in bribes and
+        fares), ``migrants_created``.
         """
         n = self.n_steps_run
         out: dict[str, float] = {}
@@ -226,6 +229,10 @@ class RunResult:
         for j, dest in enumerate(self.destination_ids):
             out[f"arrivals_{dest}"] = float(self.arrivals_by_destination[:n, j].sum())
         out["in_china_end"] = float(self.stocks["in_china"][n - 1]) if n else 0.0
+        long_stays = float(self.stocks["in_china_two_years"][n - 1]) if n else 0.0
+        out["share_in_china_two_years_end"] = (
+            long_stays / out["in_china_end"] if out["in_china_end"] else float("nan")
+        )
         arrivals = out["arrivals"]
         out["broker_assisted_share"] = (
             out["broker_assisted_arrivals"] / arrivals if arrivals else float("nan")
