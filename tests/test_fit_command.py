@@ -26,6 +26,7 @@ def results_dir(tmp_path):
                     "broker_assisted_arrivals": 0.8 * observed * factor,
                     "repatriated": 7000,
                     "in_china": 50000,
+                    "in_china_two_years": 30000,
                 }
             )
     directory = tmp_path / "run"
@@ -50,7 +51,7 @@ def test_fit_prints_and_writes_the_metrics(cli, results_dir):
     assert "| broker_assisted_share_2004 | 70%-90% in 2004 | 80% | yes | 1.0 | 0.0 |" in text
     assert "| repatriated_by_china_2000 | >= 6,000 in 2000 | 7,000 | yes |" in text
     assert "| in_china | 30,000-300,000 every year 1998-2006 | 50,000 | yes |" in text
-    assert "| stayed_two_years_share | 73%-93% | 60% | no | 0.25 |" in text
+    assert "| stayed_two_years_share | 73%-93% in 2006 | 60% | no | 0.25 |" in text
     assert "13/13" in result.output and f"Wrote {results_dir / 'fit.md'}" in result.output
 
 

@@ -250,7 +250,9 @@ def test_the_articles_targets_with_default_settings():
     assert (in_china.low, in_china.high) == (30000.0, 300000.0)
     assert in_china.years == tuple(range(1998, 2007))
     stayed = targets["stayed_two_years_share"]
-    assert (stayed.table, stayed.years, stayed.weight) == ("summary", (), 0.25)
+    # a survey of people in China: those there two years or more, of all in China
+    assert (stayed.table, stayed.years, stayed.weight) == ("yearly", (2006,), 0.25)
+    assert (stayed.numerator, stayed.denominator) == ("in_china_two_years", "in_china")
     assert (stayed.low, stayed.high) == pytest.approx((0.73, 0.93))
     assert [t.weight for t in targets.values()] == [1.0, 1.0, 1.0, 0.25]
 
@@ -310,6 +312,21 @@ def test_check_target_takes_the_median_share_and_the_worst_year():
     assert check.simulated_text() == "25,000-50,000"
     with pytest.raises(TargetError, match="2000 were not simulated"):
         check_target(count_target(numerator="in_china"), yearly, pd.DataFrame())
+
+    # a summary output (one value per replicate, no year): the median over replicates
+    summary_share = count_target(
+        table="summary",
+        numerator="share_stayed_two_years",
+        years=(),
+        low=0.73,
+        high=0.93,
+        share=True,
+    )
+    summary = pd.DataFrame({"replicate": [0, 1, 2], "share_stayed_two_years": [0.5, 0.6, 0.7]})
+    check = check_target(summary_share, pd.DataFrame(), summary)
+    assert check.values == pytest.approx((0.6,))
+    assert check.miss == pytest.approx(math.log(0.73 / 0.27) - math.log(0.6 / 0.4), abs=1e-12)
+    assert check.simulated_text() == "60%"
     with pytest.raises(TargetError, match="no column repatriated"):
         check_target(count_target(years=(1998,)), yearly, pd.DataFrame())
 

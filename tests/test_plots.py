@@ -140,6 +140,12 @@ def test_time_in_china_prints_the_articles_and_the_models_share(results):
     text = box.get_text()
     assert "Article: 83% of defectors in China had stayed two years or more" in text
     assert "Model: share of arrivals who passed through China who stayed two years" in text
+    stock = results.summary["share_in_china_two_years_end"]
+    low, high = np.quantile(stock, [0.05, 0.95])
+    assert (
+        "Model, of those in China at the end of the run (median, 90%):\n"
+        f"  {stock.median():.0%} ({low:.0%} to {high:.0%})\n"
+    ) in text
     assert "median of 3 replicates" in text
     shares = results.summary["share_stayed_two_years"]
     low, high = np.quantile(shares, [0.05, 0.95])

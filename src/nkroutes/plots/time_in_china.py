@@ -81,11 +81,31 @@ def model_two_year_share(results: Results) -> tuple[float, float, float, str]:
     return float(q50), float(q05), float(q95), who
 
 
+def model_in_china_share(results: Results) -> tuple[float, float, float] | None:
+    """Of those in China at the end of the run, the share there two years or more.
+
+    The population the article's figure describes (a survey of people in China). Uses the
+    summary's ``share_in_china_two_years_end``.
+
+    Returns:
+        Median over replicates, 5% and 95% quantiles (fractions), or ``None`` if the summary
+        does not have it (results of an older version).
+    """
+    column = "share_in_china_two_years_end"
+    summary = results.summary
+    if column not in summary.columns or not summary[column].notna().any():
+        return None
+    values = summary[column].dropna().to_numpy(dtype=float)
+    q05, q50, q95 = np.quantile(values, [0.05, 0.5, 0.95])
+    return float(q50), float(q05), float(q95)
+
+
 def time_in_china_histogram(results: Results | Mapping[str, Results]) -> Figure:
     """Histogram of months spent in China by arrivals, with the two-year mark.
 
     The article's figure (83% of defectors in China had stayed at least two years, USCHRNK
-    survey) and the model's own share are printed on the figure.
+    survey) is printed on the figure with the model's share among those in China at the end
+    of the run (the survey's population) and among arrivals (the histogram's).
 
     Args:
         results: One scenario's results, or several by name.
@@ -155,6 +175,13 @@ def time_in_china_histogram(results: Results | Mapping[str, Results]) -> Figure:
             f"Article: {target['value']:.0%} of defectors in China had stayed two years or more",
             "(USCHRNK survey, cited by MPI 2008).",
         ]
+        stocks = {name: model_in_china_share(r) for name, r in scenarios.items()}
+        if any(v is not None for v in stocks.values()):
+            lines.append("Model, of those in China at the end of the run (median, 90%):")
+            for name, stock in stocks.items():
+                if stock is not None:
+                    label = f"{name}: " if several else ""
+                    lines.append(f"  {label}{stock[0]:.0%} ({stock[1]:.0%} to {stock[2]:.0%})")
         shares = {name: model_two_year_share(r) for name, r in scenarios.items()}
         whos = {who for *_, who in shares.values()}
         counts = {r.n_replicates for r in scenarios.values()}
