@@ -168,7 +168,7 @@ def test_effects_forest_plot_draws_each_estimate_and_fills_those_excluding_zero(
         "Arrivals, all destinations",
         "Deaths",
         "Months in China at arrival (median)",
-        "Share who stayed in China two years+",
+        "Share of arrivals who stayed in China two years+",
     ]
     for ax in fig.axes:  # zero is marked in every panel
         assert any(list(line.get_xdata()) == [0.0, 0.0] for line in ax.lines)

@@ -40,7 +40,8 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "broker_assisted_share": ("Share of arrivals helped by a broker", "share"),
     "broker_fees_usd": ("Broker fees paid", "US$"),
     "median_months_in_china_at_arrival": ("Months in China at arrival (median)", "months"),
-    "share_stayed_two_years": ("Share who stayed in China two years+", "share"),
+    "share_stayed_two_years": ("Share of arrivals who stayed in China two years+", "share"),
+    "share_in_china_two_years_end": ("Share of those in China there two years+ (end)", "share"),
     "median_cost_per_arrival_usd": ("Cost per arrival (median)", "US$"),
 }
 #: Height of the figure: fixed part and per row (one what-if in one outcome), inches.
