@@ -260,9 +260,12 @@ def check_yearly_table(model: RouteModel, ledger: Ledger) -> None:
     assert summary["migrants_created"] == summary["departures"] == model.table.n
     assert summary["arrivals"] == sum(summary[c] for c in dest_cols)
     assert summary["in_china_end"] == model.stocks["in_china"][-1]
-    assert summary["share_in_china_two_years_end"] == pytest.approx(
-        model.stocks["in_china_two_years"][-1] / model.stocks["in_china"][-1], abs=1e-15
-    )
+    if model.stocks["in_china"][-1]:
+        assert summary["share_in_china_two_years_end"] == pytest.approx(
+            model.stocks["in_china_two_years"][-1] / model.stocks["in_china"][-1], abs=1e-15
+        )
+    else:  # nobody in China at the end: no share to take
+        assert np.isnan(summary["share_in_china_two_years_end"])
 
 
 def test_yearly_table_has_a_column_for_every_flow_and_every_stock() -> None:
@@ -366,3 +369,14 @@ def test_capture_by_north_korea_on_a_route_out_of_china_ends_the_stay_in_china()
     )
     model, _ = run_and_check(scenario, seed=4)
     assert model.flows["caught_at_border"].sum() > 0
+
+
+def test_nobody_in_china_leaves_the_two_year_share_undefined() -> None:
+    # No departures: nobody ever reaches China, so the share of those in China who have been
+    # there two years has no denominator (NaN, not 0 or an error).
+    model, _ = run_and_check(
+        tiny_scenario({"departures.base_rate_per_year": 0.0, "time.end": "1991-12"}), seed=1
+    )
+    assert model.stocks["in_china"].max() == 0
+    assert model.stocks["in_china_two_years"].max() == 0
+    assert np.isnan(model.result().summary()["share_in_china_two_years_end"])
