@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -165,6 +165,7 @@ def arrivals_fit(
     column: str = "arrivals_south_korea",
     weights: Mapping | pd.Series | None = None,
     label: str = "",
+    resamples: int = 0,
 ) -> ArrivalsFit:
     """Compare simulated yearly arrivals with observed ones over some years.
 
@@ -175,6 +176,9 @@ def arrivals_fit(
         column: The simulated output.
         weights: Weight of each replicate by id (default: equal).
         label: What the years are, for reports.
+        resamples: If positive, also the range of ``covered`` over this many resamples of
+            the replicates (``covered_resampled``, as :func:`coverage_resampled` gives them,
+            with its fixed seed); 0 leaves it out (the calibration's distance needs none).
 
     Returns:
         The metrics and the per-year table.
@@ -205,6 +209,11 @@ def arrivals_fit(
     o = table["observed"].to_numpy()
     m = table["median"].to_numpy()
     diff = np.log1p(m) - np.log1p(o)
+    covered_resampled = None
+    if resamples > 0:
+        counts = _coverage_counts(wide.to_numpy(), o, w, resamples, COVERAGE_RESAMPLING_SEED)
+        bounds = np.quantile(counts, [0.05, 0.95], method="inverted_cdf")
+        covered_resampled = (int(bounds[0]), int(bounds[1]))
     return ArrivalsFit(
         label=label,
         years=tuple(chosen),
@@ -213,6 +222,7 @@ def arrivals_fit(
         rms_log=float(np.sqrt(np.mean(diff**2))),
         ard=float(np.sum(np.abs(m - o)) / np.sum(o)),
         covered=int(table["inside_90"].sum()),
+        covered_resampled=covered_resampled,
     )
 
 
@@ -281,8 +291,14 @@ def coverage_resampled(
     """
     wide = _wide(yearly, column, years)
     obs = observed_series(observed).reindex([int(y) for y in wide.columns]).to_numpy()
-    values = wide.to_numpy()
     w = _replicate_weights(wide.index, weights)
+    return _coverage_counts(wide.to_numpy(), obs, w, resamples, seed)
+
+
+def _coverage_counts(
+    values: np.ndarray, obs: np.ndarray, w: np.ndarray, resamples: int, seed: int
+) -> np.ndarray:
+    """:func:`coverage_resampled` of a replicates-by-year array, given ``obs`` and ``w``."""
     n = len(values)
     quantile = np.nanquantile if np.isnan(values).any() else np.quantile
     rng = np.random.default_rng(seed)
@@ -533,12 +549,10 @@ def fit_report(
         The report.
     """
     simulated = sorted(set(yearly["year"].astype(int).tolist())) if len(yearly) else []
-    fits = []
-    for label, chosen in fit_periods(years, observed, simulated):
-        fit = arrivals_fit(yearly, observed, chosen, column, weights, label)
-        counts = coverage_resampled(yearly, observed, fit.years, column, weights)
-        bounds = np.quantile(counts, [0.05, 0.95], method="inverted_cdf")
-        fits.append(replace(fit, covered_resampled=(int(bounds[0]), int(bounds[1]))))
+    fits = [
+        arrivals_fit(yearly, observed, chosen, column, weights, label, COVERAGE_RESAMPLES)
+        for label, chosen in fit_periods(years, observed, simulated)
+    ]
     checks = [check_target(t, yearly, summary, weights) for t in targets]
     n = int(yearly["replicate"].nunique()) if "replicate" in yearly.columns else 0
     return FitReport(title=title, n_replicates=n, fits=fits, checks=checks, notes=list(notes))
