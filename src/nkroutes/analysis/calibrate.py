@@ -4,7 +4,8 @@
 directory, samples the posterior (:func:`nkroutes.analysis.calibration_run.run_calibration`,
 adaptive population Monte Carlo ABC, resumable), writes the tables and ``calibrated.toml``
 (:mod:`nkroutes.analysis.calibration_outputs`), runs the calibrated scenario again to check
-its fit, and writes ``fit.md`` and the figures. :func:`pilot` and :func:`estimate_seconds`
+its fit (by default both candidate estimates, keeping the nearer), and writes ``fit.md`` and
+the figures. :func:`pilot` and :func:`estimate_seconds`
 give the run-time estimate printed before it starts.
 """
 
@@ -13,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from nkroutes.analysis import calibration_figures as figs
@@ -115,11 +117,24 @@ def pilot(problem: CalibrationProblem, seed: int) -> float:
     return float(result["seconds"])
 
 
+def check_runs(settings: CalibrationSettings) -> int:
+    """Runs of the final check: two candidates' with ``estimate="auto"``, else one's."""
+    return settings.check_replicates * (2 if settings.estimate == "auto" else 1)
+
+
 def estimate_seconds(
-    seconds_per_run: float, settings: CalibrationSettings, workers: int | None
+    seconds_per_run: float, settings: CalibrationSettings, workers: int | None, done: int = 0
 ) -> float:
-    """Expected wall time: all replicate runs (sampling and check) spread over the workers."""
-    runs = settings.budget * settings.replicates + settings.check_replicates
+    """Expected wall time: the replicate runs left (sampling and checks) over the workers.
+
+    Args:
+        seconds_per_run: Seconds one replicate takes (:func:`pilot`).
+        settings: Budget, replicates and check runs.
+        workers: Processes running at once (``None``: one).
+        done: Parameter sets already evaluated (a resumed calibration).
+    """
+    sets_left = max(settings.budget - done, 0)
+    runs = sets_left * settings.replicates + check_runs(settings)
     return seconds_per_run * runs / max(workers or 1, 1)
 
 
@@ -192,15 +207,16 @@ def calibrate(
         write_csv_atomic(out_dir / "evaluations.csv", evaluations_table(run)),
         write_csv_atomic(out_dir / "posterior.csv", posterior_table(run)),
     ]
-    estimate = make_estimate(run)
-    files.append(write_calibrated(run, estimate, out_dir, run_header(run, when, command)))
-    calibrated = load_scenario(files[-1])
+    estimate, calibrated, checked = _choose_estimate(
+        run, settings, executor, out_dir, when, command
+    )
+    files.append(out_dir / "calibrated.toml")
     arrivals, targets = problem.settings.arrivals, problem.targets
     years = problem.settings.years
     check = None
     check_bands = None
-    if settings.check_replicates:
-        yearly, summary = run_check(calibrated, settings, executor)
+    if checked is not None:
+        yearly, summary = checked
         check_dir = out_dir / "check"
         check_dir.mkdir(exist_ok=True)
         files.append(write_csv_atomic(check_dir / "yearly.csv", yearly))
@@ -243,6 +259,50 @@ def calibrate(
     text = fit_markdown(run, estimate, check, predictive, when, command, names)
     files.append(write_text_atomic(out_dir / "fit.md", text))
     return CalibrationOutcome(run, estimate, check, predictive, out_dir, files)
+
+
+def _choose_estimate(
+    run: CalibrationRun,
+    settings: CalibrationSettings,
+    executor: Executor,
+    out_dir: Path,
+    when: dt.datetime,
+    command: str,
+) -> tuple[Estimate, Scenario, tuple[pd.DataFrame, pd.DataFrame] | None]:
+    """Write ``calibrated.toml`` for the estimate asked for and run its check.
+
+    With ``estimate="auto"`` and check runs, both the posterior medians and the nearest set
+    are written and checked in turn (the same replicate seeds, so the comparison is paired)
+    and the one whose check runs have the smaller distance is kept (the medians on a tie):
+    medians taken one parameter at a time can fall off a ridge of parameters that trade off,
+    while the nearest set is partly nearest by the luck of its few replicates.
+
+    Returns:
+        The estimate kept, ``calibrated.toml`` loaded, and its check runs' yearly and summary
+        tables (``None`` without check runs).
+    """
+    kinds = [settings.estimate]
+    if settings.estimate == "auto":
+        kinds = ["median", "best"] if settings.check_replicates else ["median"]
+    candidates = {kind: make_estimate(run, kind) for kind in kinds}
+    if len(candidates) == 2 and np.array_equal(
+        candidates["median"].values, candidates["best"].values
+    ):
+        del candidates["best"]  # one population member, or the medians are that set
+    checks: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    distances: dict[str, float] = {}
+    path = out_dir / "calibrated.toml"
+    for kind, estimate in candidates.items():
+        write_calibrated(run, estimate, out_dir, run_header(run, estimate, when, command))
+        if settings.check_replicates:
+            checks[kind] = run_check(load_scenario(path), settings, executor)
+            distances[kind] = run.problem.distance(*checks[kind]).total
+    kind = min(distances, key=lambda k: (distances[k], k != "median")) if distances else kinds[0]
+    estimate = candidates[kind]
+    if len(distances) > 1:
+        estimate = replace(estimate, check_distances=distances)
+    write_calibrated(run, estimate, out_dir, run_header(run, estimate, when, command))
+    return estimate, load_scenario(path), checks.get(kind)
 
 
 def _draw_figures(

@@ -9,12 +9,19 @@ from pathlib import Path
 
 import click
 
-from nkroutes.analysis.calibrate import CalibrationOutcome, calibrate, estimate_seconds, pilot
+from nkroutes.analysis.calibrate import (
+    CalibrationOutcome,
+    calibrate,
+    check_runs,
+    estimate_seconds,
+    pilot,
+)
 from nkroutes.analysis.calibration_problem import CalibrationError, CalibrationProblem
 from nkroutes.analysis.calibration_run import (
     DEFAULT_BUDGET,
     DEFAULT_CHECK_REPLICATES,
     DEFAULT_REPLICATES,
+    ESTIMATES,
     JOURNAL_FILE,
     CalibrationSettings,
     Progress,
@@ -81,6 +88,7 @@ def _summary(outcome: CalibrationOutcome) -> str:
     for j, p in enumerate(run.problem.parameters):
         lo, hi = estimate.interval[j]
         lines.append(f"{p.id:<22} {estimate.values[j]:>10.4g}  {lo:.4g}-{hi:.4g}")
+    lines += [f"estimate: {estimate.choice_words()}"]
     if run.n_stopped_in_population:
         lines += [
             "",
@@ -167,10 +175,11 @@ def _summary(outcome: CalibrationOutcome) -> str:
 )
 @click.option(
     "--estimate",
-    type=click.Choice(["median", "best"]),
-    default="median",
+    type=click.Choice(ESTIMATES),
+    default="auto",
     show_default=True,
-    help="Values written to calibrated.toml: weighted posterior medians, or the nearest set.",
+    help="Values written to calibrated.toml: weighted posterior medians, the nearest set, or "
+    "(auto) whichever of the two fits better in the check runs.",
 )
 @click.option(
     "--check-replicates",
@@ -244,12 +253,12 @@ def calibrate_command(
         done = len(Journal(out_dir / JOURNAL_FILE).read()) if resume else 0
         n_workers = (workers or default_workers()) if executor_kind == "local" else None
         pop, first = population_sizes(budget, population)
-        left = estimate_seconds(seconds, settings, n_workers) * (1 - done / budget)
+        left = estimate_seconds(seconds, settings, n_workers, done)
         where = f"{n_workers} worker(s)" if n_workers else "one worker (divide by the cluster's)"
         click.echo(
             f"Calibrating {scenario.name}: {len(problem.parameters)} free parameters, budget "
             f"{budget} parameter sets x {replicates} replicates (first generation {first}, "
-            f"population {pop}) + {check_replicates} check runs.\n"
+            f"population {pop}) + {check_runs(settings)} check runs.\n"
             f"One run takes {seconds:.1f} s, so expect about {_minutes(left)} on {where}"
             + (f" ({done} sets already done)" if done else "")
             + f".\nOutput: {out_dir}",
@@ -265,7 +274,7 @@ def calibrate_command(
             *(["--budget", budget, "--replicates", replicates, "--seed", seed]),
             *(["--population", population] if population else []),
             *(["--fit-years", fit_years] if fit_years else []),
-            *(["--estimate", estimate] if estimate != "median" else []),
+            *(["--estimate", estimate] if estimate != "auto" else []),
         ]
     )
     try:

@@ -15,7 +15,7 @@ import math
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,8 @@ ESTIMATE_WORDS = {
     "median": "weighted posterior median of each parameter",
     "best": "the accepted parameter set with the smallest distance",
 }
+#: The same, in a few words.
+ESTIMATE_SHORT = {"median": "posterior medians", "best": "nearest set"}
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
@@ -133,25 +135,40 @@ class Estimate:
     """The values written to ``calibrated.toml``.
 
     Attributes:
-        kind: ``"median"`` or ``"best"``.
+        kind: ``"median"`` or ``"best"``: which estimate the values are.
         values: The values as written (4 significant digits), in parameter order.
         interval: Weighted 90% posterior interval of each parameter (d x 2).
         best: The nearest accepted set's values.
+        check_distances: With ``--estimate auto``, the distance of each candidate's check
+            runs (by kind); empty otherwise.
     """
 
     kind: str
     values: np.ndarray
     interval: np.ndarray
     best: np.ndarray
+    check_distances: dict[str, float] = field(default_factory=dict)
+
+    def choice_words(self) -> str:
+        """How the estimate was chosen, for ``calibrated.toml`` and ``fit.md``."""
+        words = ESTIMATE_WORDS[self.kind]
+        if len(self.check_distances) < 2:
+            return words
+        others = ", ".join(
+            f"{d:.4f} for the {ESTIMATE_SHORT[k]}" for k, d in self.check_distances.items()
+        )
+        return f"{words}, nearer the data in the check runs (distance {others})"
 
 
-def make_estimate(run: CalibrationRun) -> Estimate:
-    """The point estimate of a calibration, rounded as written, with its intervals."""
-    values = np.array([significant(v) for v in run.estimate()])
-    return Estimate(run.settings.estimate, values, run.interval(0.9), run.estimate("best"))
+def make_estimate(run: CalibrationRun, kind: str) -> Estimate:
+    """A point estimate of a calibration (``"median"`` or ``"best"``), rounded as written."""
+    values = np.array([significant(v) for v in run.estimate(kind)])
+    return Estimate(kind, values, run.interval(0.9), run.estimate("best"))
 
 
-def run_header(run: CalibrationRun, when: dt.datetime, command: str) -> list[str]:
+def run_header(
+    run: CalibrationRun, estimate: Estimate, when: dt.datetime, command: str
+) -> list[str]:
     """Comment lines naming a calibration run: date, command, budget, seed, distance."""
     best = run.evaluations[run.population[0]].distance.total
     lines = [
@@ -161,7 +178,7 @@ def run_header(run: CalibrationRun, when: dt.datetime, command: str) -> list[str
         f"{len(run.generations)} generations (population {len(run.population)})",
         f"fitted years {run.problem.settings.years[0]}-{run.problem.settings.years[1]}; "
         f"distance: best {best:.4f}, tolerance {run.generations[-1].tolerance:.4f}",
-        f"values: {ESTIMATE_WORDS[run.settings.estimate]}; see fit.md and posterior.csv",
+        f"values: {estimate.choice_words()}; see fit.md and posterior.csv",
     ]
     return lines
 
@@ -240,9 +257,12 @@ HOW_TO_READ = """\
   as each other; a narrow interval means the data pin the parameter down, an interval as
   wide as the bounds means they do not (the parameter then rests on its prior, and the
   posterior marginals figure shows a flat histogram).
-- **Estimate**: the value written to `calibrated.toml`. Check its fit under "Fit of
-  calibrated.toml": a point estimate can fit worse than the posterior predictive when
-  parameters trade off (the pairs figure shows such ridges).
+- **Estimate**: the value written to `calibrated.toml`. With `--estimate auto` (the
+  default) the posterior medians and the nearest set are both run for the check and the one
+  nearer the data is kept: medians taken one parameter at a time can miss a ridge of
+  parameters that trade off (the pairs figure shows such ridges), and the nearest set is
+  partly nearest by luck. Check its fit under "Fit of calibrated.toml": a point estimate
+  can fit worse than the posterior predictive.
 - **Distance**: RMS of log(arrivals + 1) differences over the fitted years (0.1 is about
   10% off each year), plus weight x miss of each secondary target that is outside its range
   (miss on the log scale for counts, log-odds for shares). `evaluations.csv` has the parts.
@@ -281,7 +301,7 @@ def fit_markdown(
         f"- fitted: yearly `{problem.settings.arrivals}` against Table 1, "
         f"{problem.settings.years[0]}-{problem.settings.years[1]}; secondary targets: "
         + (", ".join(f"{t.name} (weight {t.weight:g})" for t in problem.targets) or "none"),
-        f"- estimate in `calibrated.toml`: {ESTIMATE_WORDS[estimate.kind]}",
+        f"- estimate in `calibrated.toml`: {estimate.choice_words()}",
         "",
         "## Free parameters",
         "",

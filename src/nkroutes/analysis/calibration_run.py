@@ -44,6 +44,8 @@ DEFAULT_BUDGET = 300
 DEFAULT_REPLICATES = 3
 #: Replicates of the final check of the calibrated scenario.
 DEFAULT_CHECK_REPLICATES = 10
+#: The choices of ``CalibrationSettings.estimate`` (``--estimate``).
+ESTIMATES = ("auto", "median", "best")
 #: Two batches that add fewer than this share of their sets to the population end the
 #: calibration (the tolerance no longer moves).
 DEFAULT_MIN_ACCEPTANCE = 0.05
@@ -80,8 +82,10 @@ class CalibrationSettings:
         population: Population size (``None``: from the budget, see
             :func:`nkroutes.analysis.smc.population_sizes`).
         fit_years: Fitted years replacing the scenario's ``years_from``/``years_to``.
-        estimate: ``"median"`` (weighted posterior median of each parameter) or ``"best"``
-            (the accepted set with the smallest distance) for ``calibrated.toml``.
+        estimate: What ``calibrated.toml`` gets: ``"median"`` (weighted posterior median of
+            each parameter), ``"best"`` (the accepted set with the smallest distance) or
+            ``"auto"`` (both are run ``check_replicates`` times and the one whose check runs
+            come nearer the data is kept; the median without check runs).
         check_replicates: Replicates run at the estimate to check the fit (0: none).
         min_acceptance: Stop when two batches in a row add fewer than this share of their
             sets to the population.
@@ -96,7 +100,7 @@ class CalibrationSettings:
     seed: int = 0
     population: int | None = None
     fit_years: tuple[int, int] | None = None
-    estimate: str = "median"
+    estimate: str = "auto"
     check_replicates: int = DEFAULT_CHECK_REPLICATES
     min_acceptance: float = DEFAULT_MIN_ACCEPTANCE
     stop_distance: float = DEFAULT_STOP_DISTANCE
@@ -107,8 +111,10 @@ class CalibrationSettings:
             raise CalibrationError(f"replicates: found {self.replicates}, expected >= 1")
         if self.seed < 0:
             raise CalibrationError(f"seed: found {self.seed}, expected a whole number >= 0")
-        if self.estimate not in ("median", "best"):
-            raise CalibrationError(f"estimate: found {self.estimate!r}, expected median or best")
+        if self.estimate not in ESTIMATES:
+            raise CalibrationError(
+                f"estimate: found {self.estimate!r}, expected one of {', '.join(ESTIMATES)}"
+            )
         if not self.stop_distance > 0:
             raise CalibrationError(f"stop distance: found {self.stop_distance}, expected > 0")
         if self.check_replicates < 0:
@@ -219,9 +225,8 @@ class CalibrationRun:
         """The population's parameter values (P x d), nearest first."""
         return np.array([self.evaluations[i].values for i in self.population])
 
-    def estimate(self, kind: str | None = None) -> np.ndarray:
-        """The point estimate: weighted posterior medians, or the nearest set (``"best"``)."""
-        kind = kind or self.settings.estimate
+    def estimate(self, kind: str = "median") -> np.ndarray:
+        """A point estimate: weighted posterior medians, or the nearest set (``"best"``)."""
         values = self.posterior_values()
         if kind == "best":
             return values[0]
