@@ -4,9 +4,9 @@
 directory, samples the posterior (:func:`nkroutes.analysis.calibration_run.run_calibration`,
 adaptive population Monte Carlo ABC, resumable), writes the tables and ``calibrated.toml``
 (:mod:`nkroutes.analysis.calibration_outputs`), runs the calibrated scenario again to check
-its fit (by default both candidate estimates, keeping the nearer), and writes ``fit.md`` and
-the figures. :func:`pilot` and :func:`estimate_seconds`
-give the run-time estimate printed before it starts.
+its fit (by default two candidate estimates, keeping the one nearer the data), and writes
+``fit.md`` and the figures. :func:`pilot` and :func:`estimate_seconds` give the run-time
+estimate printed before it starts.
 """
 
 from __future__ import annotations

@@ -186,7 +186,8 @@ def _summary(outcome: CalibrationOutcome) -> str:
     type=click.IntRange(min=0),
     default=DEFAULT_CHECK_REPLICATES,
     show_default=True,
-    help="Replicates of calibrated.toml run to check its fit (0: none).",
+    help="Replicates run to check the fit of calibrated.toml (of each candidate with "
+    "--estimate auto; 0: none).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print no estimate or progress on stderr.")
 def calibrate_command(

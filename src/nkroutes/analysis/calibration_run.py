@@ -86,7 +86,8 @@ class CalibrationSettings:
             each parameter), ``"best"`` (the accepted set with the smallest distance) or
             ``"auto"`` (both are run ``check_replicates`` times and the one whose check runs
             come nearer the data is kept; the median without check runs).
-        check_replicates: Replicates run at the estimate to check the fit (0: none).
+        check_replicates: Replicates run at the estimate to check the fit (at each
+            candidate with ``"auto"``; 0: none).
         min_acceptance: Stop when two batches in a row add fewer than this share of their
             sets to the population.
         stop_distance: Runs of the first generation stop as soon as their distance is sure
