@@ -292,17 +292,20 @@ def _choose_estimate(
     checks: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
     distances: dict[str, float] = {}
     path = out_dir / "calibrated.toml"
+    scenarios: dict[str, Scenario] = {}
     for kind, estimate in candidates.items():
         write_calibrated(run, estimate, out_dir, run_header(run, estimate, when, command))
+        scenarios[kind] = load_scenario(path)
         if settings.check_replicates:
-            checks[kind] = run_check(load_scenario(path), settings, executor)
+            checks[kind] = run_check(scenarios[kind], settings, executor)
             distances[kind] = run.problem.distance(*checks[kind]).total
-    kind = min(distances, key=lambda k: (distances[k], k != "median")) if distances else kinds[0]
-    estimate = candidates[kind]
-    if len(distances) > 1:
-        estimate = replace(estimate, check_distances=distances)
+    if len(distances) < 2:  # one candidate: calibrated.toml already holds it
+        kind = next(iter(candidates))
+        return candidates[kind], scenarios[kind], checks.get(kind)
+    kind = min(distances, key=lambda k: (distances[k], k != "median"))
+    estimate = replace(candidates[kind], check_distances=distances)
     write_calibrated(run, estimate, out_dir, run_header(run, estimate, when, command))
-    return estimate, load_scenario(path), checks.get(kind)
+    return estimate, load_scenario(path), checks[kind]
 
 
 def _draw_figures(
