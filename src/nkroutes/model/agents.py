@@ -10,6 +10,9 @@ per-object agents cost 0.5-15 us per agent-step, columns 6-40 ns).
 
 from __future__ import annotations
 
+import itertools
+import weakref
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,6 +21,27 @@ from mesa.discrete_space import FixedAgent
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
+
+
+class _AgentIdsPerModel(weakref.WeakKeyDictionary):
+    """Each model's counter of agent ``unique_id`` values, forgotten with the model.
+
+    Mesa 3.3 keeps these counters in ``Agent._ids``, a class-level ``defaultdict`` keyed by
+    the model, which holds every model ever built, and all it refers to, until the process
+    ends (mesa issue #3179, fixed upstream after 3.3.1). A calibration worker builds hundreds
+    of models, each with its migrant table, and grew by about 30 MB a parameter set, to
+    7-8 GB. The place and broker classes use this weak-keyed mapping instead: the same ids
+    (one count per model, from 1, shared by all its agents), and a finished model can be
+    freed.
+    """
+
+    def __getitem__(self, model: Any) -> Iterator[int]:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = itertools.count(1)
+            self[model] = counter
+            return counter
 
 
 class Place(FixedAgent):
@@ -113,3 +137,8 @@ class Broker(Agent):
 
     def __repr__(self) -> str:
         return f"Broker(serial={self.serial}, hub={self.hub}, price_factor={self.price_factor:.2f})"
+
+
+# One mapping for both classes, so that a model's places and brokers share one count, as
+# they do with Mesa's own ``Agent._ids``.
+Place._ids = Broker._ids = _AgentIdsPerModel()
