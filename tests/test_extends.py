@@ -150,3 +150,17 @@ def test_extends_in_a_dict_is_relative_to_the_current_directory(write, small, mo
     scenario = scenario_from_dict({"extends": "base/small.toml", "meta": {"name": "from-dict"}})
     assert (scenario.name, scenario.path, scenario.source) == ("from-dict", None, "<dict>")
     assert scenario.get("routes.nh_tumen.cost_usd") == 25.0
+
+
+@pytest.mark.parametrize("extends", [".", "base"])
+def test_extends_of_a_directory_says_it_is_a_directory(write, tmp_path, extends):
+    (tmp_path / "base").mkdir()
+    top = write(f'extends = "{extends}"\n', "top.toml")
+    folder = tmp_path / extends if extends != "." else tmp_path
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(top)
+    assert str(error.value) == (
+        f'{top}: extends: found "{extends}" (a directory, not a scenario file: {folder}; '
+        f"chain: {top} -> {folder}), expected the path of an existing scenario file, relative "
+        "to this file"
+    )

@@ -38,9 +38,9 @@ values are merged into it:
   into that item key by key, an item with a new `id` is appended;
 - every other value, arrays such as `serves` or `regions` included, replaces the base value.
 
-A cycle (`a.toml` extends `b.toml` extends `a.toml`) or a missing file is an error that names
-the chain of files. Nothing can be removed by extending: close a route with `open = false`
-instead.
+A cycle (`a.toml` extends `b.toml` extends `a.toml`), a missing file or a directory is an
+error that names the chain of files. Nothing can be removed by extending: close a route with
+`open = false` instead.
 
 **Dotted key paths.** One value is named by the keys that lead to it, joined by dots. Through
 an array of tables the next part is the item's `id`: `places.vietnam.arrest_rate_per_year`,

@@ -78,12 +78,13 @@ def resolve_extends(
             [Problem(label, "extends", f'"{extends}", a cycle: {names}', "extends without cycles")]
         )
     if not base_path.is_file():
+        what = "a directory, not a scenario file" if base_path.is_dir() else "no such file"
         raise ScenarioError(
             [
                 Problem(
                     label,
                     "extends",
-                    f'"{extends}" (no such file: {base_label}; chain: {names})',
+                    f'"{extends}" ({what}: {base_label}; chain: {names})',
                     "the path of an existing scenario file, relative to this file",
                 )
             ]
