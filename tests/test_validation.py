@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SMALL, event, place, route
+from conftest import BASELINE, SMALL, event, place, route
 from nkroutes.scenario import ScenarioError, scenario_from_dict
 
 
@@ -516,3 +516,60 @@ def test_non_table_data_is_a_scenario_error():
 
 def test_the_small_fixture_scenario_is_valid(small):
     assert scenario_from_dict(small).name == "small"
+
+
+def test_a_whole_scenario_problem_caused_by_set_names_the_set(cli):
+    result = cli("show", BASELINE, "--set", "places.south_korea.fallback=false")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "--set places.south_korea.fallback=false: places: found no destination with "
+        'fallback = true, expected exactly one [[places]] item of kind "destination" with '
+        "fallback = true\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "line"),
+    [
+        (
+            {"time.start": "2020-01"},
+            '--set time.start=2020-01: time.end: found "2008-12" (before time.start "2020-01")',
+        ),
+        (
+            {"routes.beijing_japan.open": False},
+            "--set routes.beijing_japan.open=false: places.japan: found a destination that no "
+            "origin can reach",
+        ),
+        (
+            {"enforcement.north_korea.detention_months_max": 0.1},
+            "--set enforcement.north_korea.detention_months_max=0.1: "
+            "enforcement.north_korea.detention_months_min: found 0.5 (more than",
+        ),
+        (
+            {"push_factors.famine.start": "2001-01"},
+            "--set push_factors.famine.start=2001-01: push_factors.famine.end: found "
+            '"1999-12" (before its start "2001-01")',
+        ),
+        (
+            {"calibration.free.famine.max": 0.5},
+            "--set calibration.free.famine.max=0.5: calibration.free.famine.min: found 1.0 "
+            "(more than max = 0.5)",
+        ),
+    ],
+    ids=["time", "unreachable", "min and max", "push factor", "calibration bounds"],
+)
+def test_a_problem_of_several_values_names_the_set_that_changed_one(small, overrides, line):
+    with pytest.raises(ScenarioError) as error:
+        scenario_from_dict(small, source="small.toml", overrides=overrides)
+    assert str(error.value).startswith(line)
+
+
+def test_a_problem_of_several_values_names_the_file_that_changed_one(cli, write, small):
+    write(small, "small.toml")
+    what_if = write(
+        'extends = "small.toml"\n[[places]]\nid = "south_korea"\nfallback = false\n', "w.toml"
+    )
+    result = cli("validate", what_if)
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"{what_if}: places: found no destination with fallback")

@@ -2,12 +2,15 @@
 
 With ``extends`` and ``--set``, the values of one scenario come from several places. The
 :class:`Collector` remembers which file gave each key (:meth:`Collector.record`) so that a
-problem names the file to edit, not just the file that was loaded.
+problem names the file to edit, not just the file that was loaded. A problem that several
+values cause together (no fallback destination, an unreachable destination) names the
+source of the latest of them (:meth:`Collector.blame`): the ``--set`` options among them, or
+else the extending file rather than the base it changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from nkroutes.scenario.errors import Problem, ScenarioError
@@ -34,6 +37,8 @@ class Collector:
         self.default_file = default_file
         self.problems: list[Problem] = []
         self._origin: dict[Parts, str] = {}
+        self._rank: dict[str, int] = {}
+        self._overrides: dict[Parts, str] = {}
 
     def record(self, data: Any, file: str, prefix: Parts = ()) -> None:
         """Remember that the values in ``data`` come from ``file``.
@@ -46,6 +51,7 @@ class Collector:
             file: Its label.
             prefix: The path of ``data`` in the scenario.
         """
+        self._rank.setdefault(file, len(self._rank))
         if isinstance(data, Mapping):
             self._origin.setdefault(prefix, file)
             for key, value in data.items():
@@ -56,6 +62,45 @@ class Collector:
                 self.record(item, file, (*prefix, item_part(item, i)))
         else:
             self._origin[prefix] = file
+
+    def record_override(self, value: Any, file: str, prefix: Parts, text: str) -> None:
+        """Remember that a command-line override set the value at ``prefix``.
+
+        Args:
+            value: The value set.
+            file: The label of overrides (``"--set"``), named in problems with the value.
+            prefix: The path of the value.
+            text: The override as the user would write it (``"--set a.b=1"``), named in
+                problems the value causes together with others (see :meth:`blame`).
+        """
+        self.record(value, file, prefix)
+        self._overrides[prefix] = text
+
+    def blame(self, paths: Iterable[Parts]) -> str:
+        """The source to name for a problem that the values at ``paths`` cause together.
+
+        Args:
+            paths: The paths of the values that together make the problem.
+
+        Returns:
+            The overrides among them, as written (``"--set a.b=1, --set c.d=2"``, the first
+            three and how many more), if any; else the file read last among the files they
+            come from (an extending file is read after its base); else the loaded file.
+        """
+        paths = list(paths)
+        texts: list[str] = []
+        for path in paths:
+            text = next(
+                (t for n in range(len(path), 0, -1) if (t := self._overrides.get(path[:n]))),
+                None,
+            )
+            if text is not None and text not in texts:
+                texts.append(text)
+        if texts:
+            more = f" (and {len(texts) - 3} more)" if len(texts) > 3 else ""
+            return ", ".join(texts[:3]) + more
+        files = [self.file_for(path) for path in paths]
+        return max(files, key=lambda f: self._rank.get(f, -1), default=self.default_file)
 
     def file_for(self, path: Parts) -> str:
         """The file the value at ``path`` (or its nearest recorded parent) came from."""
@@ -72,6 +117,7 @@ class Collector:
         expected: str,
         suggestion: str | None = None,
         file: str | None = None,
+        because: Iterable[Parts] | None = None,
     ) -> None:
         """Record a problem with the value at ``path``.
 
@@ -81,8 +127,11 @@ class Collector:
             expected: What is allowed.
             suggestion: A likely intended name, or ``None``.
             file: The file to name; by default the file the value came from.
+            because: For a problem that several values cause together, their paths: the
+                source named is then :meth:`blame` of them.
         """
-        file = file if file is not None else self.file_for(path)
+        if file is None:
+            file = self.file_for(path) if because is None else self.blame(because)
         self.problems.append(Problem(file, join_path(path), found, expected, suggestion))
 
     def raise_if_any(self) -> None:

@@ -85,7 +85,11 @@ places and broker hubs known routes, that every destination can be reached from 
 along open routes (counting routes an event opens later), that exactly one destination has
 `fallback = true`, that ranges (`*_min` and `*_max`) are in order, that push factors end
 after they start and name the regions of some origin, and that calibration paths name
-numbers, with bounds inside the number's allowed range (and above 0 on a log scale).
+numbers, with bounds inside the number's allowed range (and above 0 on a log scale). A problem
+that several values make together (no fallback destination, an unreachable destination, a
+range out of order) names the source that changed one of them last: the `--set` options
+among them, as written (`--set places.south_korea.fallback=false: places: found ...`), else
+the extending file rather than the file it extends.
 
 ## Keys
 

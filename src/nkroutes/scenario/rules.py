@@ -2,7 +2,9 @@
 
 They run on the data after :func:`~nkroutes.scenario.structure.check_structure`, which
 may still hold values of the wrong type (already reported): every check here skips what
-it cannot read instead of failing on it.
+it cannot read instead of failing on it. A problem that several values cause together
+passes their paths (``because=``), so that it names the source that changed one of them
+last (a ``--set``, or the what-if rather than the baseline it extends).
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ def check_time(data: Mapping[str, Any], col: Collector) -> None:
             ("time", "end"),
             f'"{end}" (before time.start "{start}")',
             "a month not before time.start",
+            because=[("time", "start"), ("time", "end")],
         )
 
 
@@ -133,12 +136,16 @@ def check_fallback(data: Mapping[str, Any], col: Collector) -> None:
     """Exactly one destination must take everyone refused elsewhere."""
     if not any(True for _ in items(data, "places")):
         return  # no places at all: reported as a missing array
-    fallbacks = [
-        p for p, item in _places_of_kind(data, "destination") if item.get("fallback") is True
-    ]
+    destinations = _places_of_kind(data, "destination")
+    fallbacks = [p for p, item in destinations if item.get("fallback") is True]
     expected = 'exactly one [[places]] item of kind "destination" with fallback = true'
     if not fallbacks:
-        col.add(("places",), "no destination with fallback = true", expected)
+        col.add(
+            ("places",),
+            "no destination with fallback = true",
+            expected,
+            because=[(*p, "fallback") for p, _ in destinations],
+        )
     for path in fallbacks[1:]:
         col.add(
             (*path, "fallback"),
@@ -172,15 +179,19 @@ def check_reachable(data: Mapping[str, Any], col: Collector) -> None:
             ("places",),
             'no place of kind "origin"',
             'at least one [[places]] item of kind "origin"',
+            because=[(*p, "kind") for p, _ in items(data, "places")],
         )
         return
     opened = _opened_by_events(data)
     onward: dict[str, list[str]] = {}
+    closed: list[tuple[Parts, Any]] = []
     for path, route in items(data, "routes"):
         start, end = route.get("from"), route.get("to")
         usable = route.get("open") is True or path[1] in opened
         if usable and isinstance(start, str) and isinstance(end, str):
             onward.setdefault(start, []).append(end)
+        elif not usable:
+            closed.append(((*path, "open"), end))
     reached = {path[1] for path, _ in origin_places if isinstance(path[1], str)}
     queue = deque(reached)
     while queue:
@@ -188,12 +199,15 @@ def check_reachable(data: Mapping[str, Any], col: Collector) -> None:
             if nxt not in reached:
                 reached.add(nxt)
                 queue.append(nxt)
+    # Blamed: the destination itself and the closed routes into places not reached.
+    closing = [open_path for open_path, end in closed if end not in reached]
     for path, _ in _places_of_kind(data, "destination"):
         if isinstance(path[1], str) and path[1] not in reached:
             col.add(
                 path,
                 "a destination that no origin can reach through open routes",
                 "a destination reachable from an origin along routes with open = true",
+                because=[path, *closing],
             )
 
 
@@ -209,6 +223,7 @@ def check_push_factors(data: Mapping[str, Any], col: Collector) -> None:
                 (*path, "end"),
                 f'"{factor["end"]}" (before its start "{factor["start"]}")',
                 'a month not before start, or "" (to the end of the run)',
+                because=[(*path, "start"), (*path, "end")],
             )
         named = factor.get("regions")
         for i, region in enumerate(named if isinstance(named, list | tuple) else ()):
@@ -229,10 +244,17 @@ def _number_at(data: Mapping[str, Any], dotted: str) -> float | None:
     return value if is_number(value) else None
 
 
-def min_max_problem(col: Collector, path: Parts, low: Any, high: Any, high_name: str) -> None:
-    """Report ``low`` at ``path`` if both are numbers and it exceeds ``high``."""
+def min_max_problem(
+    col: Collector, path: Parts, low: Any, high: Any, high_name: str, high_path: Parts
+) -> None:
+    """Report ``low`` at ``path`` if both are numbers and it exceeds ``high`` (at ``high_path``)."""
     if is_number(low) and is_number(high) and low > high:
-        col.add(path, f"{low} (more than {high_name} = {high})", f"a number <= {high_name}")
+        col.add(
+            path,
+            f"{low} (more than {high_name} = {high})",
+            f"a number <= {high_name}",
+            because=[path, high_path],
+        )
 
 
 def check_min_max(data: Mapping[str, Any], col: Collector) -> None:
@@ -244,4 +266,5 @@ def check_min_max(data: Mapping[str, Any], col: Collector) -> None:
             _number_at(data, low),
             _number_at(data, high),
             high.split(".")[-1],
+            tuple(high.split(".")),
         )
