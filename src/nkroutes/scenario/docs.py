@@ -83,9 +83,12 @@ was found and what was expected (`FILE: KEY.PATH: found X, expected Y (did you m
 Besides the types and ranges below, it checks that ids are unique, that routes name known
 places and broker hubs known routes, that every destination can be reached from an origin
 along open routes (counting routes an event opens later), that exactly one destination has
-`fallback = true`, that ranges (`*_min` and `*_max`) are in order, that push factors end
-after they start and name the regions of some origin, and that calibration paths name
-numbers, with bounds inside the number's allowed range (and above 0 on a log scale). A problem
+`fallback = true`, that some origin has `departure_weight` > 0 and some destination
+`preference_weight` > 0 throughout the run (events included: with every weight 0 nobody would
+leave, or nobody would leave a transit country; `departures.base_rate_per_year = 0` stops
+departures), that ranges (`*_min` and `*_max`) are in order, that push factors end after they
+start and name the regions of some origin, and that calibration paths name numbers, with
+bounds inside the number's allowed range (and above 0 on a log scale). A problem
 that several values make together (no fallback destination, an unreachable destination, a
 range out of order) names the source that changed one of them last: the `--set` options
 among them, as written (`--set places.south_korea.fallback=false: places: found ...`), else
