@@ -15,6 +15,7 @@ from typing import Any
 
 from nkroutes.scenario.errors import Problem, ScenarioError
 from nkroutes.scenario.paths import is_table_list, join_path
+from nkroutes.scenario.suggest import closest
 
 Parts = tuple[str | int, ...]
 
@@ -39,6 +40,10 @@ class Collector:
         self._origin: dict[Parts, str] = {}
         self._rank: dict[str, int] = {}
         self._overrides: dict[Parts, str] = {}
+        # New items of an extending file whose id is close to one of the base's: the base's
+        # label and that id; then the index of their problem and the keys they lack.
+        self._new_items: dict[Parts, tuple[str, str]] = {}
+        self._incomplete: dict[Parts, tuple[int, list[str]]] = {}
 
     def record(self, data: Any, file: str, prefix: Parts = ()) -> None:
         """Remember that the values in ``data`` come from ``file``.
@@ -101,6 +106,57 @@ class Collector:
             return ", ".join(texts[:3]) + more
         files = [self.file_for(path) for path in paths]
         return max(files, key=lambda f: self._rank.get(f, -1), default=self.default_file)
+
+    def new_item(self, path: Parts, base_ids: Iterable[str], base: str) -> None:
+        """Remember that an extending file adds an item rather than changing one of the base's.
+
+        If the item's id is close to one of ``base_ids`` and the item lacks required keys,
+        :meth:`missing` reports one problem at its id, suggesting the base's id (a misspelt
+        id in a what-if makes a new, incomplete item instead of changing the intended one).
+
+        Args:
+            path: The item's path (the array's path and the new id).
+            base_ids: The ids of the items of that array in the extended scenario.
+            base: The extended file's label.
+        """
+        suggestion = closest(str(path[-1]), base_ids)
+        if suggestion is not None:
+            self._new_items[path] = (base, suggestion)
+
+    def missing(self, path: Parts, found: str, expected: str) -> None:
+        """Record that a required key, table or array is missing at ``path``.
+
+        In a new item of an extending file whose id looks like a misspelt id of the base
+        (see :meth:`new_item`), the missing keys make one problem at the item's id, with the
+        base's id as suggestion; elsewhere this is :meth:`add`.
+
+        Args:
+            path: The missing key's path.
+            found: What was found (nothing).
+            expected: What the key would allow.
+        """
+        item = next(
+            (path[:n] for n in range(len(path) - 1, 0, -1) if path[:n] in self._new_items), None
+        )
+        if item is None:
+            self.add(path, found, expected)
+            return
+        base, suggestion = self._new_items[item]
+        index, lacks = self._incomplete.setdefault(item, (len(self.problems), []))
+        lacks.append(join_path(path[len(item) :]))
+        array = join_path(item[:-1])
+        problem = Problem(
+            self.file_for((*item, "id")),
+            join_path((*item, "id")),
+            f'"{item[-1]}", an id that {base} does not have, so a new [[{array}]] item, which '
+            f"lacks {', '.join(lacks)}",
+            "the id of an existing item (to change it), or a new item with all its required keys",
+            suggestion,
+        )
+        if index == len(self.problems):
+            self.problems.append(problem)
+        else:
+            self.problems[index] = problem
 
     def file_for(self, path: Parts) -> str:
         """The file the value at ``path`` (or its nearest recorded parent) came from."""

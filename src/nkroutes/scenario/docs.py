@@ -35,7 +35,9 @@ values are merged into it:
   every other key of the base;
 - arrays of tables (`[[places]]`, `[[routes]]`, `[[push_factors]]`, `[[events]]`,
   `[[calibration.free]]`) merge by `id`: an item whose `id` the base already has is merged
-  into that item key by key, an item with a new `id` is appended;
+  into that item key by key, an item with a new `id` is appended (a new item that lacks
+  required keys and whose `id` is close to one of the base's is reported at its `id`, with
+  "did you mean" the base's: usually a misspelt id);
 - every other value, arrays such as `serves` or `regions` included, replaces the base value.
 
 A cycle (`a.toml` extends `b.toml` extends `a.toml`), a missing file or a directory is an

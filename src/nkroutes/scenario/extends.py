@@ -8,7 +8,7 @@ from typing import Any
 
 from nkroutes.scenario.collect import Collector
 from nkroutes.scenario.errors import Problem, ScenarioError
-from nkroutes.scenario.merge import merge
+from nkroutes.scenario.merge import merge, new_items
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.toml_read import read_toml
 from nkroutes.scenario.values import describe
@@ -93,4 +93,6 @@ def resolve_extends(
         read_toml(base_path, base_label), base_path, base_label, collector, chain
     )
     collector.record(data, label)
+    for path, base_ids in new_items(base, data, SCENARIO):
+        collector.new_item(path, base_ids, base_label)
     return merge(base, data, SCENARIO)
