@@ -150,3 +150,66 @@ def test_extends_in_a_dict_is_relative_to_the_current_directory(write, small, mo
     scenario = scenario_from_dict({"extends": "base/small.toml", "meta": {"name": "from-dict"}})
     assert (scenario.name, scenario.path, scenario.source) == ("from-dict", None, "<dict>")
     assert scenario.get("routes.nh_tumen.cost_usd") == 25.0
+
+
+@pytest.mark.parametrize("extends", [".", "base"])
+def test_extends_of_a_directory_says_it_is_a_directory(write, tmp_path, extends):
+    (tmp_path / "base").mkdir()
+    top = write(f'extends = "{extends}"\n', "top.toml")
+    folder = tmp_path / extends if extends != "." else tmp_path
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(top)
+    assert str(error.value) == (
+        f'{top}: extends: found "{extends}" (a directory, not a scenario file: {folder}; '
+        f"chain: {top} -> {folder}), expected the path of an existing scenario file, relative "
+        "to this file"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            '[[routes]]\nid = "nh_tumn"\ncost_usd = 5.0\n',
+            'routes.nh_tumn.id: found "nh_tumn", an id that {base} does not have, so a new '
+            "[[routes]] item, which lacks from, to, expected the id of an existing item (to "
+            "change it), or a new item with all its required keys (did you mean 'nh_tumen'?)",
+        ),
+        (
+            '[[calibration.free]]\nid = "famin"\nmax = 30.0\n',
+            'calibration.free.famin.id: found "famin", an id that {base} does not have, so a new '
+            "[[calibration.free]] item, which lacks path, min, expected the id of an existing "
+            "item (to change it), or a new item with all its required keys (did you mean "
+            "'famine'?)",
+        ),
+    ],
+    ids=["route", "calibration parameter"],
+)
+def test_a_misspelt_id_in_a_what_if_suggests_the_base_id(cli, write, small, text, line):
+    base = _write_small(write, small)
+    child = write('extends = "base/small.toml"\n' + text, "child.toml")
+    result = cli("validate", child)
+    assert result.exit_code == 2
+    assert result.stdout == f"{child}: " + line.format(base=base) + "\n"
+
+
+def test_a_new_incomplete_item_unlike_any_base_id_reports_its_missing_keys(write, small):
+    _write_small(write, small)
+    child = write('extends = "base/small.toml"\n[[routes]]\nid = "ferry"\n', "child.toml")
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(child)
+    assert [(p.path, p.found, p.suggestion) for p in error.value.problems] == [
+        ("routes.ferry.from", "nothing (the key is missing)", None),
+        ("routes.ferry.to", "nothing (the key is missing)", None),
+    ]
+
+
+def test_a_complete_new_item_with_an_id_like_a_base_id_is_added(write, small):
+    _write_small(write, small)
+    child = write(
+        'extends = "base/small.toml"\n'
+        '[[routes]]\nid = "nh_tumen_2"\nfrom = "north_hamgyong"\nto = "tumen"\n',
+        "child.toml",
+    )
+    scenario = load_scenario(child)
+    assert scenario.get("routes.nh_tumen_2.from") == "north_hamgyong"

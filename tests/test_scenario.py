@@ -130,3 +130,11 @@ def test_scenarios_survive_pickling_for_worker_processes(small):
     copy = pickle.loads(pickle.dumps(scenario))
     assert copy == scenario and copy.hash == scenario.hash
     assert copy.get("places.kunming.serves") == ("yanbian_kunming", "kunming_laos")
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "show"])
+def test_set_help_shows_its_example_on_one_line(cli, command):
+    result = cli(command, "--help")
+    assert result.exit_code == 0
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert "--set enforcement.china.repatriation_probability=0.5" in lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SMALL, event, place, route
+from conftest import BASELINE, SMALL, event, place, route
 from nkroutes.scenario import ScenarioError, scenario_from_dict
 
 
@@ -53,6 +53,15 @@ def _unreachable_japan(d):
 def _japan_reopened_by_event(d):
     route(d, "beijing_japan")["open"] = False
     event(d, "porous_border")["set"]["routes.beijing_japan.open"] = True
+
+
+def _weights(kind, key, value):
+    def mutate(d):
+        for p in d["places"]:
+            if p["kind"] == kind:
+                p[key] = value
+
+    return mutate
 
 
 def _event_sets(path, value):
@@ -417,6 +426,24 @@ CASES = [
         None,
     ),
     (
+        "every origin with departure weight 0",
+        _weights("origin", "departure_weight", 0.0),
+        "places",
+        "departure_weight = 0 for every origin (north_hamgyong, chagang)",
+        "at least one origin with departure_weight > 0 throughout the run (departures leave "
+        "each origin in proportion to its weight; to stop them all, set "
+        "departures.base_rate_per_year = 0)",
+        None,
+    ),
+    (
+        "every destination with preference weight 0",
+        _weights("destination", "preference_weight", 0),
+        "places",
+        "preference_weight = 0 for every destination (south_korea, japan)",
+        "at least one destination with preference_weight > 0 throughout the run",
+        None,
+    ),
+    (
         "too few places",
         lambda d: d.update(places=d["places"][:1]),
         "places",
@@ -516,3 +543,150 @@ def test_non_table_data_is_a_scenario_error():
 
 def test_the_small_fixture_scenario_is_valid(small):
     assert scenario_from_dict(small).name == "small"
+
+
+def test_a_whole_scenario_problem_caused_by_set_names_the_set(cli):
+    result = cli("show", BASELINE, "--set", "places.south_korea.fallback=false")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "--set places.south_korea.fallback=false: places: found no destination with "
+        'fallback = true, expected exactly one [[places]] item of kind "destination" with '
+        "fallback = true\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "line"),
+    [
+        (
+            {"time.start": "2020-01"},
+            '--set time.start=2020-01: time.end: found "2008-12" (before time.start "2020-01")',
+        ),
+        (
+            {"routes.beijing_japan.open": False},
+            "--set routes.beijing_japan.open=false: places.japan: found a destination that no "
+            "origin can reach",
+        ),
+        (
+            {"enforcement.north_korea.detention_months_max": 0.1},
+            "--set enforcement.north_korea.detention_months_max=0.1: "
+            "enforcement.north_korea.detention_months_min: found 0.5 (more than",
+        ),
+        (
+            {"push_factors.famine.start": "2001-01"},
+            "--set push_factors.famine.start=2001-01: push_factors.famine.end: found "
+            '"1999-12" (before its start "2001-01")',
+        ),
+        (
+            {"calibration.free.famine.max": 0.5},
+            "--set calibration.free.famine.max=0.5: calibration.free.famine.min: found 1.0 "
+            "(more than max = 0.5)",
+        ),
+    ],
+    ids=["time", "unreachable", "min and max", "push factor", "calibration bounds"],
+)
+def test_a_problem_of_several_values_names_the_set_that_changed_one(small, overrides, line):
+    with pytest.raises(ScenarioError) as error:
+        scenario_from_dict(small, source="small.toml", overrides=overrides)
+    assert str(error.value).startswith(line)
+
+
+def test_a_problem_of_several_values_names_the_file_that_changed_one(cli, write, small):
+    write(small, "small.toml")
+    what_if = write(
+        'extends = "small.toml"\n[[places]]\nid = "south_korea"\nfallback = false\n', "w.toml"
+    )
+    result = cli("validate", what_if)
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"{what_if}: places: found no destination with fallback")
+
+
+@pytest.mark.parametrize(
+    ("key", "place_id"),
+    [("departure_weight", "north_hamgyong"), ("preference_weight", "south_korea")],
+)
+def test_one_weight_of_0_is_allowed(small, key, place_id):
+    place(small, place_id)[key] = 0.0
+    assert scenario_from_dict(small).get(f"places.{place_id}.{key}") == 0.0
+
+
+def test_every_origin_weight_0_by_set_names_the_set_options(cli):
+    origins = [
+        "north_hamgyong",
+        "ryanggang",
+        "chagang",
+        "north_pyongan",
+        "interior",
+        "russian_far_east",
+    ]
+    options = [a for o in origins for a in ("--set", f"places.{o}.departure_weight=0")]
+    result = cli("show", BASELINE, *options)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "--set places.north_hamgyong.departure_weight=0, --set places.ryanggang.departure_weight=0"
+        ", --set places.chagang.departure_weight=0 (and 3 more): places: found departure_weight "
+        "= 0 for every origin (north_hamgyong, ryanggang, chagang, north_pyongan, interior, "
+        "russian_far_east), expected at least one origin with departure_weight > 0 throughout "
+        "the run (departures leave each origin in proportion to its weight; to stop them all, "
+        "set departures.base_rate_per_year = 0)\n"
+    )
+
+
+def _weight_event(d, event_id, date, weights):
+    d["events"].append(
+        {
+            "id": event_id,
+            "date": date,
+            "set": {f"places.{p}.departure_weight": w for p, w in weights.items()},
+        }
+    )
+
+
+def test_an_event_that_sets_the_last_origin_weight_to_0_is_refused(cli, write, small):
+    place(small, "chagang")["departure_weight"] = 0.0
+    _weight_event(small, "exodus_ends", "2005-01", {"north_hamgyong": 0.0})
+    _weight_event(small, "later", "2006-01", {"north_hamgyong": 1.0})
+    file = write(small)
+    result = cli("validate", file)
+    assert result.exit_code == 2
+    assert result.stdout == (
+        f"{file}: places: found departure_weight = 0 for every origin (north_hamgyong, chagang) "
+        "from 2005-01 on (after events.exodus_ends), expected at least one origin with "
+        "departure_weight > 0 throughout the run (departures leave each origin in proportion to "
+        "its weight; to stop them all, set departures.base_rate_per_year = 0)\n"
+    )
+
+
+def test_every_origin_weight_0_at_the_start_is_refused_even_if_an_event_restores_one(small):
+    _weights("origin", "departure_weight", 0.0)(small)
+    _weight_event(small, "later", "2000-01", {"chagang": 1.0})
+    with pytest.raises(ScenarioError) as error:
+        scenario_from_dict(small, source="s.toml")
+    (problem,) = error.value.problems
+    assert problem.found == "departure_weight = 0 for every origin (north_hamgyong, chagang)"
+
+
+@pytest.mark.parametrize(
+    ("events", "valid"),
+    [
+        # An event before the start is in force from the first step, in date order.
+        ([("restore", "1980-01", {"chagang": 1.0})], True),
+        ([("b", "1985-01", {"chagang": 0.0}), ("a", "1980-01", {"chagang": 1.0})], False),
+        # Two events of one month apply together: the weights are checked after both.
+        ([("a", "2001-03", {"chagang": 0.0}), ("b", "2001-03", {"north_hamgyong": 1.0})], True),
+        # An event after the end never applies.
+        ([("after_the_end", "2009-01", {"north_hamgyong": 0.0})], True),
+    ],
+    ids=["before the start", "before the start in date order", "same month", "after the end"],
+)
+def test_weights_are_checked_as_events_change_them(small, events, valid):
+    place(small, "north_hamgyong")["departure_weight"] = 0.0
+    for event_id, date, weights in events:
+        _weight_event(small, event_id, date, weights)
+    if valid:
+        scenario_from_dict(small)
+    else:
+        with pytest.raises(ScenarioError, match="departure_weight = 0 for every origin"):
+            scenario_from_dict(small)

@@ -93,8 +93,12 @@ def set_option(command: F) -> F:
         multiple=True,
         metavar="KEY.PATH=VALUE",
         callback=_parse_sets,
-        help="Change one value of the scenario (read as TOML, else as text); repeatable. "
-        "E.g. --set enforcement.china.repatriation_probability=0.5",
+        # Lines kept as written (``\b``): click would otherwise cut the example's key path
+        # in the middle to fit the help column (46 characters wide in run and compare).
+        help="\b\n"
+        "Change one value of the scenario (read as\n"
+        "TOML, else as text); repeatable. E.g.\n"
+        "--set enforcement.china.repatriation_probability=0.5",
     )
     return option(command)
 

@@ -35,12 +35,14 @@ values are merged into it:
   every other key of the base;
 - arrays of tables (`[[places]]`, `[[routes]]`, `[[push_factors]]`, `[[events]]`,
   `[[calibration.free]]`) merge by `id`: an item whose `id` the base already has is merged
-  into that item key by key, an item with a new `id` is appended;
+  into that item key by key, an item with a new `id` is appended (a new item that lacks
+  required keys and whose `id` is close to one of the base's is reported at its `id`, with
+  "did you mean" the base's: usually a misspelt id);
 - every other value, arrays such as `serves` or `regions` included, replaces the base value.
 
-A cycle (`a.toml` extends `b.toml` extends `a.toml`) or a missing file is an error that names
-the chain of files. Nothing can be removed by extending: close a route with `open = false`
-instead.
+A cycle (`a.toml` extends `b.toml` extends `a.toml`), a missing file or a directory is an
+error that names the chain of files. Nothing can be removed by extending: close a route with
+`open = false` instead.
 
 **Dotted key paths.** One value is named by the keys that lead to it, joined by dots. Through
 an array of tables the next part is the item's `id`: `places.vietnam.arrest_rate_per_year`,
@@ -83,9 +85,16 @@ was found and what was expected (`FILE: KEY.PATH: found X, expected Y (did you m
 Besides the types and ranges below, it checks that ids are unique, that routes name known
 places and broker hubs known routes, that every destination can be reached from an origin
 along open routes (counting routes an event opens later), that exactly one destination has
-`fallback = true`, that ranges (`*_min` and `*_max`) are in order, that push factors end
-after they start and name the regions of some origin, and that calibration paths name
-numbers, with bounds inside the number's allowed range (and above 0 on a log scale).
+`fallback = true`, that some origin has `departure_weight` > 0 and some destination
+`preference_weight` > 0 throughout the run (events included: with every weight 0 nobody would
+leave, or nobody would leave a transit country; `departures.base_rate_per_year = 0` stops
+departures), that ranges (`*_min` and `*_max`) are in order, that push factors end after they
+start and name the regions of some origin, and that calibration paths name numbers, with
+bounds inside the number's allowed range (and above 0 on a log scale). A problem
+that several values make together (no fallback destination, an unreachable destination, a
+range out of order) names the source that changed one of them last: the `--set` options
+among them, as written (`--set places.south_korea.fallback=false: places: found ...`), else
+the extending file rather than the file it extends.
 
 ## Keys
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from nkroutes.scenario.collect import Collector
 from nkroutes.scenario.errors import Problem, ScenarioError
-from nkroutes.scenario.merge import merge
+from nkroutes.scenario.merge import merge, new_items
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.toml_read import read_toml
 from nkroutes.scenario.values import describe
@@ -78,12 +78,13 @@ def resolve_extends(
             [Problem(label, "extends", f'"{extends}", a cycle: {names}', "extends without cycles")]
         )
     if not base_path.is_file():
+        what = "a directory, not a scenario file" if base_path.is_dir() else "no such file"
         raise ScenarioError(
             [
                 Problem(
                     label,
                     "extends",
-                    f'"{extends}" (no such file: {base_label}; chain: {names})',
+                    f'"{extends}" ({what}: {base_label}; chain: {names})',
                     "the path of an existing scenario file, relative to this file",
                 )
             ]
@@ -92,4 +93,6 @@ def resolve_extends(
         read_toml(base_path, base_label), base_path, base_label, collector, chain
     )
     collector.record(data, label)
+    for path, base_ids in new_items(base, data, SCENARIO):
+        collector.new_item(path, base_ids, base_label)
     return merge(base, data, SCENARIO)

@@ -43,6 +43,34 @@ def merge(base: Any, override: Any, schema: Node) -> Any:
     return thaw(override)
 
 
+def new_items(
+    base: Any, override: Any, schema: Node, prefix: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], list[str]]]:
+    """The items that merging ``override`` into ``base`` appends, with the ids they missed.
+
+    Args:
+        base: As for :func:`merge`.
+        override: As for :func:`merge`.
+        schema: As for :func:`merge`.
+        prefix: The key path of ``base`` and ``override``.
+
+    Returns:
+        For each item of ``override`` whose id no item of ``base`` has: its path (the
+        array's path and the id) and the ids of the base's items in that array.
+    """
+    found: list[tuple[tuple[str, ...], list[str]]] = []
+    if isinstance(schema, Table) and isinstance(base, Mapping) and isinstance(override, Mapping):
+        for key, value in override.items():
+            if isinstance(key, str) and key in base:
+                found += new_items(base[key], value, _child(schema, key), (*prefix, key))
+    elif isinstance(schema, TableArray) and isinstance(base, list) and isinstance(override, list):
+        base_ids = [i for i in map(_item_id, base) if isinstance(i, str)]
+        for item_id in map(_item_id, override):
+            if isinstance(item_id, str) and item_id not in base_ids:
+                found.append(((*prefix, item_id), base_ids))
+    return found
+
+
 def _child(table: Table, key: str) -> Node:
     child = table.keys.get(key)
     return child if child is not None else table.dynamic

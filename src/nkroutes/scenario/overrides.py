@@ -16,6 +16,7 @@ from typing import Any
 from nkroutes.scenario.collect import Collector
 from nkroutes.scenario.paths import PathError, set_path
 from nkroutes.scenario.schema_paths import UnknownPathError, resolve_key
+from nkroutes.scenario.toml_write import format_value
 from nkroutes.scenario.values import describe
 
 #: The file named in problems with an override.
@@ -61,6 +62,26 @@ def parse_override(text: str) -> tuple[str, Any]:
     return path, parse_value(value.strip())
 
 
+def override_text(path: str, value: Any) -> str:
+    """An override as it could be written on the command line: ``--set a.b=0.5``.
+
+    Args:
+        path: The dotted path, as given.
+        value: The value (a string that :func:`parse_value` keeps as it is is shown bare).
+
+    Returns:
+        The text.
+    """
+    if isinstance(value, str) and parse_value(value) == value:
+        shown = value
+    else:
+        try:
+            shown = format_value(value)
+        except TypeError:
+            shown = describe(value)
+    return f"{OVERRIDE_FILE} {path}={shown}"
+
+
 def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], col: Collector) -> None:
     """Set each overridden value in the (merged, not yet validated) data.
 
@@ -68,7 +89,7 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], col: Col
         data: The scenario data, changed in place.
         overrides: Dotted key paths and their new values.
         col: Receives a problem for each path that names no value (as file ``--set``),
-            and is told that the values set come from ``--set``.
+            and is told that the values set come from ``--set`` (and which one).
     """
     for text, value in overrides.items():
         if not isinstance(text, str):
@@ -93,4 +114,4 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], col: Col
         except PathError as error:
             col.add(tuple(parts), str(error), "a path through tables", file=OVERRIDE_FILE)
             continue
-        col.record(value, OVERRIDE_FILE, resolved.parts)
+        col.record_override(value, OVERRIDE_FILE, resolved.parts, override_text(text, value))

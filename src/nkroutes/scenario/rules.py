@@ -2,7 +2,9 @@
 
 They run on the data after :func:`~nkroutes.scenario.structure.check_structure`, which
 may still hold values of the wrong type (already reported): every check here skips what
-it cannot read instead of failing on it.
+it cannot read instead of failing on it. A problem that several values cause together
+passes their paths (``because=``), so that it names the source that changed one of them
+last (a ``--set``, or the what-if rather than the baseline it extends).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from nkroutes.scenario.collect import Collector, Parts
-from nkroutes.scenario.paths import PathError, get_path
+from nkroutes.scenario.paths import PathError, get_path, join_path
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.schema_paths import item_table
 from nkroutes.scenario.spec import Key, TableArray
@@ -46,6 +48,7 @@ def check_rules(data: dict[str, Any], col: Collector) -> None:
     check_reachable(data, col)
     check_push_factors(data, col)
     check_min_max(data, col)
+    check_share_weights(data, col)
 
 
 def items(data: Mapping[str, Any], name: str) -> Iterator[tuple[Parts, Mapping[str, Any]]]:
@@ -83,6 +86,7 @@ def check_time(data: Mapping[str, Any], col: Collector) -> None:
             ("time", "end"),
             f'"{end}" (before time.start "{start}")',
             "a month not before time.start",
+            because=[("time", "start"), ("time", "end")],
         )
 
 
@@ -133,12 +137,16 @@ def check_fallback(data: Mapping[str, Any], col: Collector) -> None:
     """Exactly one destination must take everyone refused elsewhere."""
     if not any(True for _ in items(data, "places")):
         return  # no places at all: reported as a missing array
-    fallbacks = [
-        p for p, item in _places_of_kind(data, "destination") if item.get("fallback") is True
-    ]
+    destinations = _places_of_kind(data, "destination")
+    fallbacks = [p for p, item in destinations if item.get("fallback") is True]
     expected = 'exactly one [[places]] item of kind "destination" with fallback = true'
     if not fallbacks:
-        col.add(("places",), "no destination with fallback = true", expected)
+        col.add(
+            ("places",),
+            "no destination with fallback = true",
+            expected,
+            because=[(*p, "fallback") for p, _ in destinations],
+        )
     for path in fallbacks[1:]:
         col.add(
             (*path, "fallback"),
@@ -172,15 +180,19 @@ def check_reachable(data: Mapping[str, Any], col: Collector) -> None:
             ("places",),
             'no place of kind "origin"',
             'at least one [[places]] item of kind "origin"',
+            because=[(*p, "kind") for p, _ in items(data, "places")],
         )
         return
     opened = _opened_by_events(data)
     onward: dict[str, list[str]] = {}
+    closed: list[tuple[Parts, Any]] = []
     for path, route in items(data, "routes"):
         start, end = route.get("from"), route.get("to")
         usable = route.get("open") is True or path[1] in opened
         if usable and isinstance(start, str) and isinstance(end, str):
             onward.setdefault(start, []).append(end)
+        elif not usable:
+            closed.append(((*path, "open"), end))
     reached = {path[1] for path, _ in origin_places if isinstance(path[1], str)}
     queue = deque(reached)
     while queue:
@@ -188,12 +200,15 @@ def check_reachable(data: Mapping[str, Any], col: Collector) -> None:
             if nxt not in reached:
                 reached.add(nxt)
                 queue.append(nxt)
+    # Blamed: the destination itself and the closed routes into places not reached.
+    closing = [open_path for open_path, end in closed if end not in reached]
     for path, _ in _places_of_kind(data, "destination"):
         if isinstance(path[1], str) and path[1] not in reached:
             col.add(
                 path,
                 "a destination that no origin can reach through open routes",
                 "a destination reachable from an origin along routes with open = true",
+                because=[path, *closing],
             )
 
 
@@ -209,6 +224,7 @@ def check_push_factors(data: Mapping[str, Any], col: Collector) -> None:
                 (*path, "end"),
                 f'"{factor["end"]}" (before its start "{factor["start"]}")',
                 'a month not before start, or "" (to the end of the run)',
+                because=[(*path, "start"), (*path, "end")],
             )
         named = factor.get("regions")
         for i, region in enumerate(named if isinstance(named, list | tuple) else ()):
@@ -229,10 +245,17 @@ def _number_at(data: Mapping[str, Any], dotted: str) -> float | None:
     return value if is_number(value) else None
 
 
-def min_max_problem(col: Collector, path: Parts, low: Any, high: Any, high_name: str) -> None:
-    """Report ``low`` at ``path`` if both are numbers and it exceeds ``high``."""
+def min_max_problem(
+    col: Collector, path: Parts, low: Any, high: Any, high_name: str, high_path: Parts
+) -> None:
+    """Report ``low`` at ``path`` if both are numbers and it exceeds ``high`` (at ``high_path``)."""
     if is_number(low) and is_number(high) and low > high:
-        col.add(path, f"{low} (more than {high_name} = {high})", f"a number <= {high_name}")
+        col.add(
+            path,
+            f"{low} (more than {high_name} = {high})",
+            f"a number <= {high_name}",
+            because=[path, high_path],
+        )
 
 
 def check_min_max(data: Mapping[str, Any], col: Collector) -> None:
@@ -244,4 +267,117 @@ def check_min_max(data: Mapping[str, Any], col: Collector) -> None:
             _number_at(data, low),
             _number_at(data, high),
             high.split(".")[-1],
+            tuple(high.split(".")),
         )
+
+
+#: Weights the model shares something out by (weight / sum of the weights): the kind of place
+#: that has the weight, its key, and what is expected of it (see :func:`check_share_weights`).
+SHARE_WEIGHTS = (
+    (
+        "origin",
+        "departure_weight",
+        "at least one origin with departure_weight > 0 throughout the run (departures leave "
+        "each origin in proportion to its weight; to stop them all, set "
+        "departures.base_rate_per_year = 0)",
+    ),
+    (
+        "destination",
+        "preference_weight",
+        "at least one destination with preference_weight > 0 throughout the run (migrants in a "
+        "transit country or mission apply to a destination in proportion to its weight, and "
+        "with every weight 0 none of them ever leaves)",
+    ),
+)
+
+
+def check_share_weights(data: Mapping[str, Any], col: Collector) -> None:
+    """Some origin must have a departure weight, and some destination a preference weight, > 0.
+
+    What a weight of 0 does in the model:
+
+    - Departures (:mod:`nkroutes.model.processes.departures`) leave each origin at the rate
+      ``... * weight / sum of the origins' weights``. One origin at 0 sends nobody, which is
+      fine. With every origin at 0 the share is 0 / 0: NaN, a ``RuntimeWarning``, and no
+      departures at all, not even the relatives whose family pays; a run then "succeeds"
+      with nothing in it. Refused: ``departures.base_rate_per_year = 0`` says "nobody
+      leaves" without dividing by 0.
+    - A migrant whose case ends in a transit country or a mission
+      (:mod:`nkroutes.model.processes.transit`) applies to one of the destinations that open
+      routes lead to from there, with probability ``preference_weight / sum of their
+      weights``. One destination at 0 is fine: nobody asks for it, and the fallback
+      destination still takes everyone refused elsewhere whatever its own weight. With every
+      destination at 0 nobody applies anywhere, so nobody ever leaves a transit country or a
+      mission (arrivals then come only from routes straight to a destination). Refused.
+
+    Only "every weight 0" is refused. A transit country whose own destinations all have
+    weight 0 (others not) is not checked: it depends on which routes are open when.
+
+    Events may change weights: they are checked as they stand at the first step (with the
+    events dated up to ``time.start`` applied) and after the events of each later month of
+    the run. Weights of the wrong type were reported already; the check is then skipped.
+    """
+    for kind, key, expected in SHARE_WEIGHTS:
+        places = [(p, item) for p, item in _places_of_kind(data, kind) if isinstance(p[1], str)]
+        weights = {p[1]: item.get(key) for p, item in places}
+        if not weights or not all(is_number(w) for w in weights.values()):
+            continue
+        sources: dict[str, Parts] = {p[1]: (*p, key) for p, _ in places}
+        for date, changes in _weight_changes(data, key, set(weights)):
+            for place_id, value, where in changes:
+                weights[place_id], sources[place_id] = value, where
+            if all(w == 0 for w in weights.values()):
+                named = sorted({join_path(where[:2]) for _, _, where in changes})
+                when = "" if date is None else f" from {date} on (after {', '.join(named)})"
+                col.add(
+                    ("places",),
+                    f"{key} = 0 for every {kind} ({listing(list(weights))}){when}",
+                    expected,
+                    because=list(sources.values()),
+                )
+                break
+
+
+WeightChange = tuple[str, float, Parts]
+
+
+def _weight_changes(
+    data: Mapping[str, Any], key: str, place_ids: set[str]
+) -> list[tuple[str | None, list[WeightChange]]]:
+    """How events change the places' ``key`` during the run, month by month.
+
+    Args:
+        data: The scenario data.
+        key: The weight's key.
+        place_ids: The places that have it.
+
+    Returns:
+        ``(None, changes in force at the first step)`` (none if the run's months cannot be
+        read), then ``(month, changes)`` for each later month of the run in which an event
+        changes a weight. Each change is ``(place id, new weight, path of the event's
+        value)``; values that are not numbers (reported elsewhere) are left out.
+    """
+    moments: list[tuple[str | None, list[WeightChange]]] = [(None, [])]
+    months = run_months(data)
+    if months is None:
+        return moments
+    dated = []
+    for path, event in items(data, "events"):
+        date, changes = event.get("date"), event.get("set")
+        month = _date(date)
+        if month is None or month > months[1] or not isinstance(changes, Mapping):
+            continue
+        for text, value in changes.items():
+            parts = text.split(".") if isinstance(text, str) else []
+            names_weight = len(parts) == 3 and parts[0] == "places" and parts[2] == key
+            if names_weight and parts[1] in place_ids and is_number(value):
+                dated.append((month, date, (parts[1], float(value), (*path, "set", text))))
+    dated.sort(key=lambda d: d[0])  # stable: events of a month in file order, as the model
+    for month, date, change in dated:
+        if month <= months[0]:
+            moments[0][1].append(change)
+        elif moments[-1][0] == date:
+            moments[-1][1].append(change)
+        else:
+            moments.append((date, [change]))
+    return moments

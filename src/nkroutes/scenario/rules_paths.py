@@ -117,7 +117,7 @@ def check_calibration(data: Mapping[str, Any], col: Collector) -> None:
     for path, item in items(calibration, "free"):
         path = ("calibration", *path)
         low, high = item.get("min"), item.get("max")
-        min_max_problem(col, (*path, "min"), low, high, "max")
+        min_max_problem(col, (*path, "min"), low, high, "max", (*path, "max"))
         text = item.get("path")
         if not isinstance(text, str):
             continue

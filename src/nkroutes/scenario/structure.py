@@ -113,16 +113,16 @@ def _missing(spec: Node, path: Parts, label: list[str], col: Collector) -> Any:
     """The value of a key the file leaves out (its default), or report it missing."""
     if isinstance(spec, Key):
         if spec.required:
-            col.add(path, "nothing (the key is missing)", f"{expected_text(spec)} (required)")
+            col.missing(path, "nothing (the key is missing)", f"{expected_text(spec)} (required)")
             return None
         return normalise(spec, copy.deepcopy(spec.default))
     if isinstance(spec, Table):
         if spec.optional or not has_required(spec):
             return _table(spec, {}, path, label, col)
-        col.add(path, "nothing (the table is missing)", f"a table {table_label(label)}")
+        col.missing(path, "nothing (the table is missing)", f"a table {table_label(label)}")
         return {}
     if spec.min_items > 0:
-        col.add(
+        col.missing(
             path,
             "nothing (the array is missing)",
             f"at least {_items(spec.min_items)} in {table_label(label, array=True)}",
