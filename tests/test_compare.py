@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from nkroutes.analysis.compare import COLUMNS, Comparison, compare, comparison_table
+from nkroutes.analysis.compare import (
+    COLUMNS,
+    Comparison,
+    compare,
+    comparison_table,
+)
 from nkroutes.analysis.compare_report import outcome_sentence
 from nkroutes.analysis.paired import bootstrap_seed, paired_difference, wilcoxon_p
 from nkroutes.ensemble import EnsembleSetupError, Results
@@ -96,7 +102,8 @@ def test_bootstrap_covers_the_true_median_about_95_percent_of_the_time():
 # -- the comparison table ------------------------------------------------------------------
 
 
-def fake_results(name, arrivals, died, share, seeds=None):
+def fake_results(name, arrivals, died, share, seeds=None, canada=None, end="2008-12"):
+    """Results of a scenario with South Korea (and, given its arrivals, Canada) as destinations."""
     n = len(arrivals)
     summary = pd.DataFrame(
         {
@@ -114,9 +121,12 @@ def fake_results(name, arrivals, died, share, seeds=None):
     )
     scenario = {
         "meta": {"name": name},
-        "time": {"start": "1990-01", "end": "2008-12"},
+        "time": {"start": "1990-01", "end": end},
         "places": [{"id": "south_korea", "name": "South Korea", "kind": "destination"}],
     }
+    if canada is not None:
+        summary.insert(4, "arrivals_canada", canada)
+        scenario["places"].append({"id": "canada", "kind": "destination"})
     empty = pd.DataFrame()
     return Results(scenario, {"scenario": {"hash": name}}, empty, summary, empty, empty, empty)
 
@@ -160,6 +170,63 @@ def test_unpaired_results_are_refused():
     other = fake_results("x", [1.0, 2.0], [0.0, 0.0], [0.1, 0.1], seeds=[1, 2])
     with pytest.raises(ValueError, match="not paired"):
         comparison_table(base, [other], seed=1)
+
+
+def test_results_over_other_years_are_refused():
+    base = fake_results("baseline", [1.0, 2.0], [0.0, 0.0], [0.1, 0.1])
+    short = fake_results("short", [1.0, 2.0], [0.0, 0.0], [0.1, 0.1], end="1992-12")
+    with pytest.raises(ValueError) as error:
+        comparison_table(base, [short], seed=1)
+    assert str(error.value) == (
+        "'short' is not paired with 'baseline': time.end is '1992-12', the baseline's is "
+        "'2008-12' (a comparison needs the same time.start, time.end and time.step)"
+    )
+
+
+def test_a_destination_only_the_whatif_has_counts_as_zero_arrivals_in_the_baseline():
+    base = fake_results("baseline", [100.0, 200.0, 300.0], [1.0] * 3, [0.1] * 3)
+    canada = fake_results(
+        "canada", [130.0, 240.0, 320.0], [1.0] * 3, [0.1] * 3, canada=[30.0, 40.0, 20.0]
+    )
+    table = comparison_table(base, [canada], seed=7)
+    assert table["outcome"].tolist()[:3] == ["arrivals", "arrivals_south_korea", "arrivals_canada"]
+    row = table.set_index("outcome").loc["arrivals_canada"]
+    assert row["label"] == "Arrivals in Canada"
+    assert (row["baseline_median"], row["whatif_median"]) == (0.0, 30.0)
+    assert row["median_difference"] == 30.0
+    assert (row["pairs"], row["share_higher"]) == (3, 1.0)
+    # and the other way round: the baseline's destination is 0 in a what-if without it
+    table = comparison_table(canada, [base], seed=7)
+    row = table.set_index("outcome").loc["arrivals_canada"]
+    assert (row["baseline_median"], row["whatif_median"]) == (30.0, 0.0)
+    text = make_comparison(canada, base).markdown()
+    assert "Canada is a destination in canada only: arrivals there count as 0 under baseline." in (
+        text
+    )
+
+
+def make_comparison(base, *whatifs, descriptions=None):
+    table = comparison_table(base, list(whatifs), seed=7)
+    return Comparison(
+        baseline=base.name,
+        whatifs=[w.name for w in whatifs],
+        table=table,
+        results={r.name: r for r in (base, *whatifs)},
+        seed=7,
+        replicates=base.n_replicates,
+        descriptions=descriptions or {},
+    )
+
+
+def test_the_report_names_a_destination_the_baseline_lacks():
+    base = fake_results("baseline", [100.0, 200.0], [1.0] * 2, [0.1] * 2)
+    canada = fake_results("canada", [130.0, 240.0], [1.0] * 2, [0.1] * 2, canada=[30.0, 40.0])
+    text = make_comparison(base, canada).markdown()
+    assert (
+        "Canada is a destination under canada only: arrivals there count as 0 in baseline.\n"
+    ) in text
+    assert "- Under canada, arrivals in Canada over 1990-2008 rise by 35 " in text
+    assert "| Arrivals in Canada | 0 [0-0] | 35 [30-40] | +35 [+30 to +40] |" in text
 
 
 # -- sentences -----------------------------------------------------------------------------
@@ -322,12 +389,52 @@ def test_compare_refuses_a_non_empty_directory(comparison, tiny_files):
     assert (comparison.directory / "comparison.csv").read_bytes() == before
 
 
-def test_compare_resume_of_a_complete_comparison_reruns_nothing(comparison, tiny_files):
-    base, whatif = tiny_files
-    again = compare(
-        base, [whatif], replicates=3, seed=5, workers=1, out=comparison.directory, resume=True
+@pytest.mark.parametrize(
+    ("time", "key", "value", "base_value"),
+    [
+        ('end = "1992-12"', "time.end", "'1992-12'", "'1996-12'"),
+        ('start = "1991-01"', "time.start", "'1991-01'", "'1990-01'"),
+        ('step = "week"', "time.step", "'week'", "'month'"),
+    ],
+)
+def test_compare_refuses_a_whatif_over_another_time_axis_before_running(
+    comparison, tiny_files, tmp_path, time, key, value, base_value
+):
+    base, _ = tiny_files
+    short = tmp_path / "short.toml"
+    short.write_text(
+        f'extends = "{base.as_posix()}"\n[meta]\nname = "short"\n[time]\n{time}\n',
+        encoding="utf-8",
     )
-    pd.testing.assert_frame_equal(again.table, comparison.table)
+    out = tmp_path / "cmp"
+    shutil.copytree(comparison.directory, out)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    with pytest.raises(EnsembleSetupError) as error:
+        compare(base, [short], replicates=2, seed=5, workers=1, out=out, force=True)
+    assert str(error.value) == (
+        f"{short}: {key} is {value}, but the baseline ({base}) has {base_value}; a comparison "
+        "pairs replicate k of every scenario, so all need the same time.start, time.end and "
+        "time.step"
+    )
+    # nothing ran, and --force deleted nothing
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
+def test_compare_command_refuses_a_whatif_over_other_years(cli, tiny_files, tmp_path):
+    base, _ = tiny_files
+    short = tmp_path / "short.toml"
+    short.write_text(
+        f'extends = "{base.as_posix()}"\n[meta]\nname = "short"\n[time]\nend = "1992-12"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "cmp"
+    result = cli("compare", base, short, "-n", "2", "--workers", "1", "--out", out)
+    assert result.exit_code == 2
+    assert f"{short}: time.end is '1992-12', but the baseline ({base}) has '1996-12'" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.output
+    assert not out.exists()
 
 
 def test_compare_command(cli, tiny_files, tmp_path):

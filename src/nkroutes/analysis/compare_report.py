@@ -11,7 +11,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from nkroutes.analysis.outcomes import comparison_outcomes, format_number, format_value, period_of
+from nkroutes.analysis.outcomes import (
+    comparison_outcomes,
+    destination_names,
+    format_number,
+    format_value,
+    period_of,
+)
 
 if TYPE_CHECKING:
     from nkroutes.analysis.compare import Comparison
@@ -158,6 +164,29 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _destination_notes(comparison: Comparison, whatif: str) -> list[str]:
+    """Say which destinations only one of the baseline and the what-if has."""
+    base = destination_names(comparison.results[comparison.baseline].scenario)
+    other = destination_names(comparison.results[whatif].scenario)
+    notes = [
+        f"{_capital(name)} is a destination under {whatif} only: arrivals there count as 0 "
+        f"in {comparison.baseline}."
+        for place, name in other.items()
+        if place not in base
+    ]
+    notes += [
+        f"{_capital(name)} is a destination in {comparison.baseline} only: arrivals there "
+        f"count as 0 under {whatif}."
+        for place, name in base.items()
+        if place not in other
+    ]
+    return notes
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def comparison_markdown(comparison: Comparison) -> str:
     """The comparison as Markdown: a heading, how to read it, and per what-if sentences and a table.
 
@@ -169,7 +198,9 @@ def comparison_markdown(comparison: Comparison) -> str:
     """
     base = comparison.results[comparison.baseline]
     period, end = period_of(base.scenario)
-    outcomes = {o.column: o for o in comparison_outcomes(base.scenario)}
+    outcomes = {
+        o.column: o for o in comparison_outcomes(*(r.scenario for r in comparison.results.values()))
+    }
     n = comparison.replicates
     names = ", ".join(comparison.whatifs)
     lines = [
@@ -184,15 +215,17 @@ def comparison_markdown(comparison: Comparison) -> str:
         "ranges describe the spread of each scenario over replicates. Shares are of arrivals; "
         "pp: percentage points; money in US$.",
     ]
-    description = comparison.descriptions.get(comparison.baseline)
-    if description:
-        lines += ["", f"Baseline ({comparison.baseline}): {description}"]
+    base_description = comparison.descriptions.get(comparison.baseline)
+    if base_description:
+        lines += ["", f"Baseline ({comparison.baseline}): {base_description}"]
     for whatif in comparison.whatifs:
         rows = [r for r in comparison.table.to_dict("records") if r["whatif"] == whatif]
         lines += ["", f"## {whatif}", ""]
         description = comparison.descriptions.get(whatif)
         if description:
             lines += [f"*{description}*", ""]
+        for text in _destination_notes(comparison, whatif):
+            lines += [text, ""]
         for row in rows:
             outcome = outcomes.get(row["outcome"])
             if outcome is None:
