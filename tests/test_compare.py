@@ -311,6 +311,19 @@ def test_sentence_for_a_small_consistent_shift_with_a_zero_median():
     )
 
 
+def test_an_inherited_description_is_not_shown_as_the_whatifs_own():
+    base = fake_results("baseline", [100.0, 200.0], [1.0] * 2, [0.1] * 2)
+    same = fake_results("same", [110.0, 210.0], [1.0] * 2, [0.1] * 2)
+    own = fake_results("own", [120.0, 220.0], [1.0] * 2, [0.1] * 2)
+    descriptions = {"baseline": "The calibrated baseline.", "same": "The calibrated baseline."}
+    descriptions["own"] = "China opens its borders."
+    text = make_comparison(base, same, own, descriptions=descriptions).markdown()
+    assert text.count("The calibrated baseline.") == 1
+    assert "Baseline (baseline): The calibrated baseline.\n" in text
+    assert "## same\n\n- Under same," in text
+    assert "## own\n\n*China opens its borders.*\n" in text
+
+
 def test_sentence_when_nothing_changes():
     text = outcome_sentence(
         row(median_difference=0.0, ci_low=0.0, ci_high=0.0, share_higher=0.0),

@@ -222,7 +222,9 @@ def comparison_markdown(comparison: Comparison) -> str:
         rows = [r for r in comparison.table.to_dict("records") if r["whatif"] == whatif]
         lines += ["", f"## {whatif}", ""]
         description = comparison.descriptions.get(whatif)
-        if description:
+        # A what-if without its own description inherits the baseline's through extends:
+        # that one says what the baseline is, not what the what-if changes.
+        if description and description != base_description:
             lines += [f"*{description}*", ""]
         for text in _destination_notes(comparison, whatif):
             lines += [text, ""]
