@@ -15,6 +15,7 @@ from nkroutes.analysis.compare import (
     Comparison,
     compare,
     comparison_table,
+    remove_comparison,
 )
 from nkroutes.analysis.compare_report import outcome_sentence
 from nkroutes.analysis.paired import bootstrap_seed, paired_difference, wilcoxon_p
@@ -450,6 +451,39 @@ def test_compare_command_refuses_a_whatif_over_other_years(cli, tiny_files, tmp_
     assert not out.exists()
 
 
+def test_force_removes_what_an_earlier_comparison_wrote_and_nothing_else(tmp_path):
+    out = tmp_path / "cmp"
+    for name in ("comparison.csv", "comparison.md", "comparison.json", "notes.txt"):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text("x", encoding="utf-8")
+    for run in ("tiny", "canada"):  # results folders, as nkroutes run writes them
+        (out / run / "parts" / "r000000").mkdir(parents=True)
+        for name in ("manifest.json", "scenario.toml", "summary.csv", "yearly.csv"):
+            (out / run / name).write_text("{}", encoding="utf-8")
+    (out / "tiny" / "my-notes.txt").write_text("mine", encoding="utf-8")
+    (out / "plots").mkdir()
+    for name in ("effects.png", "route_flows_canada.svg"):
+        (out / "plots" / name).write_text("x", encoding="utf-8")
+    (out / "mine").mkdir()  # a folder without a manifest: not nkroutes's
+    (out / "mine" / "summary.csv").write_text("x", encoding="utf-8")
+    remove_comparison(out)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "mine",
+        "mine/summary.csv",
+        "notes.txt",
+        "tiny",
+        "tiny/my-notes.txt",
+    ]
+
+
+def test_compare_resume_of_a_complete_comparison_reruns_nothing(comparison, tiny_files):
+    base, whatif = tiny_files
+    again = compare(
+        base, [whatif], replicates=3, seed=5, workers=1, out=comparison.directory, resume=True
+    )
+    pd.testing.assert_frame_equal(again.table, comparison.table)
+
+
 def test_compare_command(cli, tiny_files, tmp_path):
     base, whatif = tiny_files
     out = tmp_path / "cmp"
@@ -465,6 +499,33 @@ def test_compare_command(cli, tiny_files, tmp_path):
     assert (out / "comparison.md").is_file()
     manifest = json.loads((out / "tiny" / "manifest.json").read_text())
     assert manifest["command"].startswith("nkroutes ")
+
+
+def test_compare_force_leaves_no_whatif_of_the_earlier_comparison(cli, tiny_files, tmp_path):
+    base, whatif = tiny_files
+    canada = tmp_path / "canada.toml"
+    canada.write_text(
+        f'extends = "{base.as_posix()}"\n[meta]\nname = "canada"\n'
+        "[enforcement.china]\narrest_rate_per_year = 0.3\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "cmp"
+    first = cli("compare", base, whatif, canada, "-n", "1", "--workers", "1", "--out", out,
+                "--no-plots")  # fmt: skip
+    assert first.exit_code == 0, first.output
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    again = cli("compare", base, whatif, "-n", "1", "--workers", "1", "--out", out,
+                "--no-plots", "--force")  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "comparison.csv",
+        "comparison.json",
+        "comparison.md",
+        "notes.txt",
+        "tiny",
+        "tiny-no-repatriation",
+    ]
+    assert "canada" not in (out / "comparison.md").read_text()
 
 
 def test_compare_command_needs_a_whatif(cli, tiny_files):

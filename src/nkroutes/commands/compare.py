@@ -140,7 +140,12 @@ def make_comparison_plots(comparison: Comparison, out: Path) -> list[Path]:
     help="Output directory [default: results/compare-<baseline name>/<YYYYmmddTHHMMSS>/, "
     "and results/compare-<baseline name>/latest points to it].",
 )
-@click.option("--force", is_flag=True, help="Delete the results already in --out and start over.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Delete the comparison already in --out (its report, figures and each scenario's "
+    "results; other files are kept) and start over.",
+)
 @ensemble_options
 @click.option("--no-plots", is_flag=True, help="Do not draw figures after the comparison.")
 def compare(
