@@ -398,8 +398,12 @@ def test_compare_refuses_two_scenarios_with_one_name(tiny_files, tmp_path):
 def test_compare_refuses_a_non_empty_directory(comparison, tiny_files):
     base, whatif = tiny_files
     before = (comparison.directory / "comparison.csv").read_bytes()
-    with pytest.raises(EnsembleSetupError, match="is not empty"):
+    with pytest.raises(EnsembleSetupError) as error:
         compare(base, [whatif], replicates=3, seed=5, workers=1, out=comparison.directory)
+    assert str(error.value) == (
+        f"{comparison.directory} is not empty; choose another --out, or pass --force to delete "
+        "its results and start over, or --resume to complete an interrupted comparison there"
+    )
     assert (comparison.directory / "comparison.csv").read_bytes() == before
 
 

@@ -377,14 +377,14 @@ def _check_time_axes(scenarios: Sequence[Scenario]) -> None:
 
 def _check_comparison_dir(directory: Path, folders: list[str], resume: bool, force: bool) -> None:
     if resume and force:
-        raise EnsembleSetupError("resume and force: choose one (complete a run, or start over)")
+        raise EnsembleSetupError("--resume and --force: choose one (complete a run, or start over)")
     if directory.exists() and not directory.is_dir():
         raise EnsembleSetupError(f"{directory}: exists and is not a directory")
     if directory.is_dir() and any(directory.iterdir()) and not (resume or force):
         raise EnsembleSetupError(
-            f"{directory} is not empty; choose another --out, or pass --force (force=True) to "
-            "delete its results and start over, or --resume (resume=True) to complete an "
-            "interrupted comparison there"
+            f"{directory} is not empty; choose another --out, or pass --force to "
+            "delete its results and start over, or --resume to complete an interrupted "
+            "comparison there"
         )
     if force and directory.is_dir():
         remove_comparison(directory)
