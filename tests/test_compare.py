@@ -18,7 +18,7 @@ from nkroutes.analysis.compare import (
     remove_comparison,
 )
 from nkroutes.analysis.compare_report import outcome_sentence
-from nkroutes.analysis.paired import bootstrap_seed, paired_difference, wilcoxon_p
+from nkroutes.analysis.paired import MIN_PAIRS, bootstrap_seed, paired_difference, wilcoxon_p
 from nkroutes.ensemble import EnsembleSetupError, Results
 from tiny_scenario import write_tiny
 
@@ -325,6 +325,33 @@ def test_an_inherited_description_is_not_shown_as_the_whatifs_own():
     assert "## own\n\n*China opens its borders.*\n" in text
 
 
+def fake_pair(n, shares=None):
+    base = fake_results("baseline", [100.0 + k for k in range(n)], [1.0] * n, [0.1] * n)
+    whatif = fake_results("open", [102.0 + k for k in range(n)], [1.0] * n, shares or [0.2] * n)
+    return make_comparison(base, whatif)
+
+
+def test_too_few_replicates_are_called_so_in_the_report():
+    text = fake_pair(2).markdown()
+    assert (
+        "\n\n**Note:** With only 2 paired replicates the 95% intervals and p-values mean "
+        "little: the interval is the whole range of the differences, and the Wilcoxon test "
+        "cannot reach p < 0.05 with fewer than 6 pairs. Run at least 6 replicates (more for "
+        "small effects) before quoting an effect.\n\n"
+    ) in text
+    assert "**Note:**" not in fake_pair(MIN_PAIRS).markdown()
+
+
+def test_outcomes_with_few_pairs_are_named_in_the_report():
+    # The share is undefined (no arrivals) in all but 3 of 8 replicates of the what-if.
+    comparison = fake_pair(8, shares=[0.2] * 3 + [np.nan] * 5)
+    assert (
+        "**Note:** Fewer than 6 replicates have a value in both scenarios for: Share of "
+        "arrivals helped by a broker under open (3 pairs). Their intervals and p-values mean "
+        "little.\n"
+    ) in comparison.markdown()
+
+
 def test_sentence_when_nothing_changes():
     text = outcome_sentence(
         row(median_difference=0.0, ci_low=0.0, ci_high=0.0, share_higher=0.0),
@@ -503,6 +530,9 @@ def test_compare_command(cli, tiny_files, tmp_path):
     assert (out / "comparison.md").is_file()
     manifest = json.loads((out / "tiny" / "manifest.json").read_text())
     assert manifest["command"].startswith("nkroutes ")
+    assert "warning: with only 2 paired replicates the 95% intervals and p-values mean " in (
+        result.stderr
+    )
 
 
 def test_compare_force_leaves_no_whatif_of_the_earlier_comparison(cli, tiny_files, tmp_path):

@@ -4,6 +4,8 @@ Each sentence says what the what-if does to one outcome, with the median paired 
 and its 95% interval, e.g. "Under china-non-refoulement, arrivals in South Korea over
 1990-2008 rise by 1,234 [95% CI 1,100 to 1,370], from a baseline median of 10,500." When
 the interval includes zero the sentence says the change cannot be told from no change.
+With fewer than :data:`~nkroutes.analysis.paired.MIN_PAIRS` paired replicates a note says
+the intervals and p-values mean little.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from nkroutes.analysis.outcomes import (
     format_value,
     period_of,
 )
+from nkroutes.analysis.paired import MIN_PAIRS
 
 if TYPE_CHECKING:
     from nkroutes.analysis.compare import Comparison
@@ -164,6 +167,31 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def few_pairs_note(comparison: Comparison) -> str | None:
+    """A warning when some differences rest on fewer than :data:`MIN_PAIRS` pairs, or ``None``.
+
+    Plain text (one paragraph) that reads the same in ``comparison.md`` and on the terminal.
+    """
+    compared = [r for r in comparison.table.to_dict("records") if r["pairs"]]
+    few = [r for r in compared if r["pairs"] < MIN_PAIRS]
+    if not few:
+        return None
+    if len(few) == len(compared):
+        counts = sorted({int(r["pairs"]) for r in few})
+        n = str(counts[0]) if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+        return (
+            f"with only {n} paired replicates the 95% intervals and p-values mean little: the "
+            "interval is the whole range of the differences, and the Wilcoxon test cannot "
+            f"reach p < 0.05 with fewer than {MIN_PAIRS} pairs. Run at least {MIN_PAIRS} "
+            "replicates (more for small effects) before quoting an effect."
+        )
+    listed = "; ".join(f"{r['label']} under {r['whatif']} ({r['pairs']} pairs)" for r in few)
+    return (
+        f"fewer than {MIN_PAIRS} replicates have a value in both scenarios for: {listed}. "
+        "Their intervals and p-values mean little."
+    )
+
+
 def _destination_notes(comparison: Comparison, whatif: str) -> list[str]:
     """Say which destinations only one of the baseline and the what-if has."""
     base = destination_names(comparison.results[comparison.baseline].scenario)
@@ -215,6 +243,9 @@ def comparison_markdown(comparison: Comparison) -> str:
         "ranges describe the spread of each scenario over replicates. Shares are of arrivals; "
         "pp: percentage points; money in US$.",
     ]
+    note = few_pairs_note(comparison)
+    if note:
+        lines += ["", f"**Note:** {_capital(note)}"]
     base_description = comparison.descriptions.get(comparison.baseline)
     if base_description:
         lines += ["", f"Baseline ({comparison.baseline}): {base_description}"]
