@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from nkroutes.analysis.outcomes import (
     comparison_outcomes,
     destination_names,
+    format_difference,
     format_number,
     format_value,
     period_of,
@@ -125,16 +126,6 @@ def _p_value(p: float) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def _signed_cell(value: float, kind: str) -> str:
-    if isinstance(value, float) and math.isnan(value):
-        return "n/a"
-    if kind == "share":
-        return f"{100 * value:+,.1f} pp"
-    if kind == "months":
-        return f"{value:+,.1f}"
-    return f"{value:+,.0f}"
-
-
 def _table(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| Outcome | Baseline median [5%-95%] | What-if median [5%-95%] "
@@ -151,10 +142,8 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
                 f"{format_number(row[f'{prefix}_q95'], kind)}]"
             )
 
-        difference = (
-            f"{_signed_cell(row['median_difference'], kind)} "
-            f"[{_signed_cell(row['ci_low'], kind)} to {_signed_cell(row['ci_high'], kind)}]"
-        )
+        low, high = (format_difference(row[c], kind) for c in ("ci_low", "ci_high"))
+        difference = f"{format_difference(row['median_difference'], kind)} [{low} to {high}]"
         higher = (
             f"{round(row['share_higher'] * row['pairs'])} of {row['pairs']}"
             if row["pairs"]

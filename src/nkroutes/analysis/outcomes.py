@@ -181,3 +181,18 @@ def format_number(value: float, kind: str) -> str:
     if kind == "months":
         return f"{value:,.1f}"
     return f"{value:,.0f}"
+
+
+def format_difference(value: float, kind: str) -> str:
+    """A signed difference without unit words, for tables and figures.
+
+    ``+1,234`` (people, US$), ``-2.1 pp`` (a share's difference in percentage points),
+    ``+0.5`` (months).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kind == "share":
+        return f"{100 * value:+,.1f} pp"
+    if kind == "months":
+        return f"{value:+,.1f}"
+    return f"{value:+,.0f}"
