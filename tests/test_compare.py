@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from nkroutes.analysis.compare import COLUMNS, Comparison, compare, comparison_table
+from nkroutes.analysis.compare import (
+    COLUMNS,
+    Comparison,
+    compare,
+    comparison_table,
+    remove_comparison,
+)
 from nkroutes.analysis.compare_report import outcome_sentence
-from nkroutes.analysis.paired import bootstrap_seed, paired_difference, wilcoxon_p
+from nkroutes.analysis.paired import MIN_PAIRS, bootstrap_seed, paired_difference, wilcoxon_p
 from nkroutes.ensemble import EnsembleSetupError, Results
 from tiny_scenario import write_tiny
 
@@ -96,7 +103,8 @@ def test_bootstrap_covers_the_true_median_about_95_percent_of_the_time():
 # -- the comparison table ------------------------------------------------------------------
 
 
-def fake_results(name, arrivals, died, share, seeds=None):
+def fake_results(name, arrivals, died, share, seeds=None, canada=None, end="2008-12"):
+    """Results of a scenario with South Korea (and, given its arrivals, Canada) as destinations."""
     n = len(arrivals)
     summary = pd.DataFrame(
         {
@@ -114,9 +122,12 @@ def fake_results(name, arrivals, died, share, seeds=None):
     )
     scenario = {
         "meta": {"name": name},
-        "time": {"start": "1990-01", "end": "2008-12"},
+        "time": {"start": "1990-01", "end": end},
         "places": [{"id": "south_korea", "name": "South Korea", "kind": "destination"}],
     }
+    if canada is not None:
+        summary.insert(4, "arrivals_canada", canada)
+        scenario["places"].append({"id": "canada", "kind": "destination"})
     empty = pd.DataFrame()
     return Results(scenario, {"scenario": {"hash": name}}, empty, summary, empty, empty, empty)
 
@@ -160,6 +171,63 @@ def test_unpaired_results_are_refused():
     other = fake_results("x", [1.0, 2.0], [0.0, 0.0], [0.1, 0.1], seeds=[1, 2])
     with pytest.raises(ValueError, match="not paired"):
         comparison_table(base, [other], seed=1)
+
+
+def test_results_over_other_years_are_refused():
+    base = fake_results("baseline", [1.0, 2.0], [0.0, 0.0], [0.1, 0.1])
+    short = fake_results("short", [1.0, 2.0], [0.0, 0.0], [0.1, 0.1], end="1992-12")
+    with pytest.raises(ValueError) as error:
+        comparison_table(base, [short], seed=1)
+    assert str(error.value) == (
+        "'short' is not paired with 'baseline': time.end is '1992-12', the baseline's is "
+        "'2008-12' (a comparison needs the same time.start, time.end and time.step)"
+    )
+
+
+def test_a_destination_only_the_whatif_has_counts_as_zero_arrivals_in_the_baseline():
+    base = fake_results("baseline", [100.0, 200.0, 300.0], [1.0] * 3, [0.1] * 3)
+    canada = fake_results(
+        "canada", [130.0, 240.0, 320.0], [1.0] * 3, [0.1] * 3, canada=[30.0, 40.0, 20.0]
+    )
+    table = comparison_table(base, [canada], seed=7)
+    assert table["outcome"].tolist()[:3] == ["arrivals", "arrivals_south_korea", "arrivals_canada"]
+    row = table.set_index("outcome").loc["arrivals_canada"]
+    assert row["label"] == "Arrivals in Canada"
+    assert (row["baseline_median"], row["whatif_median"]) == (0.0, 30.0)
+    assert row["median_difference"] == 30.0
+    assert (row["pairs"], row["share_higher"]) == (3, 1.0)
+    # and the other way round: the baseline's destination is 0 in a what-if without it
+    table = comparison_table(canada, [base], seed=7)
+    row = table.set_index("outcome").loc["arrivals_canada"]
+    assert (row["baseline_median"], row["whatif_median"]) == (30.0, 0.0)
+    text = make_comparison(canada, base).markdown()
+    assert "Canada is a destination in canada only: arrivals there count as 0 under baseline." in (
+        text
+    )
+
+
+def make_comparison(base, *whatifs, descriptions=None):
+    table = comparison_table(base, list(whatifs), seed=7)
+    return Comparison(
+        baseline=base.name,
+        whatifs=[w.name for w in whatifs],
+        table=table,
+        results={r.name: r for r in (base, *whatifs)},
+        seed=7,
+        replicates=base.n_replicates,
+        descriptions=descriptions or {},
+    )
+
+
+def test_the_report_names_a_destination_the_baseline_lacks():
+    base = fake_results("baseline", [100.0, 200.0], [1.0] * 2, [0.1] * 2)
+    canada = fake_results("canada", [130.0, 240.0], [1.0] * 2, [0.1] * 2, canada=[30.0, 40.0])
+    text = make_comparison(base, canada).markdown()
+    assert (
+        "Canada is a destination under canada only: arrivals there count as 0 in baseline.\n"
+    ) in text
+    assert "- Under canada, arrivals in Canada over 1990-2008 rise by 35 " in text
+    assert "| Arrivals in Canada | 0 [0-0] | 35 [30-40] | +35 [+30 to +40] |" in text
 
 
 # -- sentences -----------------------------------------------------------------------------
@@ -244,6 +312,46 @@ def test_sentence_for_a_small_consistent_shift_with_a_zero_median():
     )
 
 
+def test_an_inherited_description_is_not_shown_as_the_whatifs_own():
+    base = fake_results("baseline", [100.0, 200.0], [1.0] * 2, [0.1] * 2)
+    same = fake_results("same", [110.0, 210.0], [1.0] * 2, [0.1] * 2)
+    own = fake_results("own", [120.0, 220.0], [1.0] * 2, [0.1] * 2)
+    descriptions = {"baseline": "The calibrated baseline.", "same": "The calibrated baseline."}
+    descriptions["own"] = "China opens its borders."
+    text = make_comparison(base, same, own, descriptions=descriptions).markdown()
+    assert text.count("The calibrated baseline.") == 1
+    assert "Baseline (baseline): The calibrated baseline.\n" in text
+    assert "## same\n\n- Under same," in text
+    assert "## own\n\n*China opens its borders.*\n" in text
+
+
+def fake_pair(n, shares=None):
+    base = fake_results("baseline", [100.0 + k for k in range(n)], [1.0] * n, [0.1] * n)
+    whatif = fake_results("open", [102.0 + k for k in range(n)], [1.0] * n, shares or [0.2] * n)
+    return make_comparison(base, whatif)
+
+
+def test_too_few_replicates_are_called_so_in_the_report():
+    text = fake_pair(2).markdown()
+    assert (
+        "\n\n**Note:** With only 2 paired replicates the 95% intervals and p-values mean "
+        "little: the interval is the whole range of the differences, and the Wilcoxon test "
+        "cannot reach p < 0.05 with fewer than 6 pairs. Run at least 6 replicates (more for "
+        "small effects) before quoting an effect.\n\n"
+    ) in text
+    assert "**Note:**" not in fake_pair(MIN_PAIRS).markdown()
+
+
+def test_outcomes_with_few_pairs_are_named_in_the_report():
+    # The share is undefined (no arrivals) in all but 3 of 8 replicates of the what-if.
+    comparison = fake_pair(8, shares=[0.2] * 3 + [np.nan] * 5)
+    assert (
+        "**Note:** Fewer than 6 replicates have a value in both scenarios for: Share of "
+        "arrivals helped by a broker under open (3 pairs). Their intervals and p-values mean "
+        "little.\n"
+    ) in comparison.markdown()
+
+
 def test_sentence_when_nothing_changes():
     text = outcome_sentence(
         row(median_difference=0.0, ci_low=0.0, ci_high=0.0, share_higher=0.0),
@@ -317,9 +425,86 @@ def test_compare_refuses_two_scenarios_with_one_name(tiny_files, tmp_path):
 def test_compare_refuses_a_non_empty_directory(comparison, tiny_files):
     base, whatif = tiny_files
     before = (comparison.directory / "comparison.csv").read_bytes()
-    with pytest.raises(EnsembleSetupError, match="is not empty"):
+    with pytest.raises(EnsembleSetupError) as error:
         compare(base, [whatif], replicates=3, seed=5, workers=1, out=comparison.directory)
+    assert str(error.value) == (
+        f"{comparison.directory} is not empty; choose another --out, or pass --force to delete "
+        "its results and start over, or --resume to complete an interrupted comparison there"
+    )
     assert (comparison.directory / "comparison.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("time", "key", "value", "base_value"),
+    [
+        ('end = "1992-12"', "time.end", "'1992-12'", "'1996-12'"),
+        ('start = "1991-01"', "time.start", "'1991-01'", "'1990-01'"),
+        ('step = "week"', "time.step", "'week'", "'month'"),
+    ],
+)
+def test_compare_refuses_a_whatif_over_another_time_axis_before_running(
+    comparison, tiny_files, tmp_path, time, key, value, base_value
+):
+    base, _ = tiny_files
+    short = tmp_path / "short.toml"
+    short.write_text(
+        f'extends = "{base.as_posix()}"\n[meta]\nname = "short"\n[time]\n{time}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "cmp"
+    shutil.copytree(comparison.directory, out)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    with pytest.raises(EnsembleSetupError) as error:
+        compare(base, [short], replicates=2, seed=5, workers=1, out=out, force=True)
+    assert str(error.value) == (
+        f"{short}: {key} is {value}, but the baseline ({base}) has {base_value}; a comparison "
+        "pairs replicate k of every scenario, so all need the same time.start, time.end and "
+        "time.step"
+    )
+    # nothing ran, and --force deleted nothing
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
+def test_compare_command_refuses_a_whatif_over_other_years(cli, tiny_files, tmp_path):
+    base, _ = tiny_files
+    short = tmp_path / "short.toml"
+    short.write_text(
+        f'extends = "{base.as_posix()}"\n[meta]\nname = "short"\n[time]\nend = "1992-12"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "cmp"
+    result = cli("compare", base, short, "-n", "2", "--workers", "1", "--out", out)
+    assert result.exit_code == 2
+    assert f"{short}: time.end is '1992-12', but the baseline ({base}) has '1996-12'" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_force_removes_what_an_earlier_comparison_wrote_and_nothing_else(tmp_path):
+    out = tmp_path / "cmp"
+    for name in ("comparison.csv", "comparison.md", "comparison.json", "notes.txt"):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text("x", encoding="utf-8")
+    for run in ("tiny", "canada"):  # results folders, as nkroutes run writes them
+        (out / run / "parts" / "r000000").mkdir(parents=True)
+        for name in ("manifest.json", "scenario.toml", "summary.csv", "yearly.csv"):
+            (out / run / name).write_text("{}", encoding="utf-8")
+    (out / "tiny" / "my-notes.txt").write_text("mine", encoding="utf-8")
+    (out / "plots").mkdir()
+    for name in ("effects.png", "route_flows_canada.svg"):
+        (out / "plots" / name).write_text("x", encoding="utf-8")
+    (out / "mine").mkdir()  # a folder without a manifest: not nkroutes's
+    (out / "mine" / "summary.csv").write_text("x", encoding="utf-8")
+    remove_comparison(out)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "mine",
+        "mine/summary.csv",
+        "notes.txt",
+        "tiny",
+        "tiny/my-notes.txt",
+    ]
 
 
 def test_compare_resume_of_a_complete_comparison_reruns_nothing(comparison, tiny_files):
@@ -345,6 +530,36 @@ def test_compare_command(cli, tiny_files, tmp_path):
     assert (out / "comparison.md").is_file()
     manifest = json.loads((out / "tiny" / "manifest.json").read_text())
     assert manifest["command"].startswith("nkroutes ")
+    assert "warning: with only 2 paired replicates the 95% intervals and p-values mean " in (
+        result.stderr
+    )
+
+
+def test_compare_force_leaves_no_whatif_of_the_earlier_comparison(cli, tiny_files, tmp_path):
+    base, whatif = tiny_files
+    canada = tmp_path / "canada.toml"
+    canada.write_text(
+        f'extends = "{base.as_posix()}"\n[meta]\nname = "canada"\n'
+        "[enforcement.china]\narrest_rate_per_year = 0.3\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "cmp"
+    first = cli("compare", base, whatif, canada, "-n", "1", "--workers", "1", "--out", out,
+                "--no-plots")  # fmt: skip
+    assert first.exit_code == 0, first.output
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    again = cli("compare", base, whatif, "-n", "1", "--workers", "1", "--out", out,
+                "--no-plots", "--force")  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "comparison.csv",
+        "comparison.json",
+        "comparison.md",
+        "notes.txt",
+        "tiny",
+        "tiny-no-repatriation",
+    ]
+    assert "canada" not in (out / "comparison.md").read_text()
 
 
 def test_compare_command_needs_a_whatif(cli, tiny_files):

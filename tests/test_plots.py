@@ -317,7 +317,37 @@ def test_effects_read_label_unit_and_pairs_from_the_comparison_table():
         for child in ax.child_axes
         if (child.get_gid() or "").startswith("numbers:")
     ]
-    assert numbers == [["+310  [+166, +321]"], ["+0.78 pt  [+0.73 pt, +1.91 pt]"]]
+    # written as comparison.md writes them, whatever the axis's scale
+    assert numbers == [
+        ["+310,000,000  [+166,000,000 to +321,000,000]"],
+        ["+0.8 pp  [+0.7 pp to +1.9 pp]"],
+    ]
+
+
+def test_effects_numbers_are_formatted_as_in_the_report_whatever_their_size():
+    table = pd.DataFrame(
+        {
+            "whatif": ["open"] * 3,
+            "outcome": ["arrivals", "died", "median_months_in_china_at_arrival"],
+            "label": ["Arrivals, all destinations", "Deaths", "Months in China at arrival"],
+            "unit": ["people", "people", "months"],
+            "median_difference": [41330.0, 78.0, -4.5],
+            "ci_low": [40112.4, 61.6, -5.25],
+            "ci_high": [42950.0, 90.2, -3.0],
+        }
+    )
+    fig = paired_effects(table)
+    numbers = [
+        [t.get_text() for t in child.get_yticklabels()]
+        for ax in fig.axes
+        for child in ax.child_axes
+        if (child.get_gid() or "").startswith("numbers:")
+    ]
+    assert numbers == [
+        ["+41,330  [+40,112 to +42,950]"],
+        ["+78  [+62 to +90]"],
+        ["-4.5  [-5.2 to -3.0]"],
+    ]
 
 
 def test_signed_ticks_keep_the_decimals_their_step_needs():

@@ -30,19 +30,30 @@ import numpy as np
 import pandas as pd
 
 from nkroutes.analysis.intervals import HIGH, LOW
-from nkroutes.analysis.outcomes import comparison_outcomes, period_of
+from nkroutes.analysis.outcomes import Outcome, comparison_outcomes, destination_names, period_of
 from nkroutes.analysis.paired import BOOTSTRAP_RESAMPLES, bootstrap_seed, paired_difference
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import make_executor
 from nkroutes.ensemble.manifest import now_iso, package_versions
 from nkroutes.ensemble.results import Results
-from nkroutes.ensemble.rundir import write_atomic
+from nkroutes.ensemble.rundir import MANIFEST_FILE, RunDirectory, write_atomic
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES, as_scenario, run_ensemble
 from nkroutes.scenario import Scenario
+from nkroutes.scenario.schema import TIME
+from nkroutes.scenario.spec import Key
 
 COMPARISON_CSV = "comparison.csv"
 COMPARISON_MD = "comparison.md"
 COMPARISON_JSON = "comparison.json"
+#: The folder figures are drawn into (``nkroutes.plots.PLOTS_DIR``) and their file types
+#: (``nkroutes.plots.FORMATS``); kept here so that this module does not need matplotlib.
+FIGURES_DIR = "plots"
+FIGURE_SUFFIXES: tuple[str, ...] = (".png", ".svg", ".pdf")
+
+#: The ``[time]`` keys that make a scenario's time axis. Replicate ``k`` of two scenarios
+#: is a pair only if both simulate the same months with the same step, so a comparison
+#: requires every scenario to have the baseline's values.
+TIME_AXIS: tuple[str, ...] = ("start", "end", "step")
 
 #: Columns of ``comparison.csv``, in order (documented in ``docs/outputs.md``).
 COLUMNS: tuple[str, ...] = (
@@ -113,6 +124,11 @@ def comparison_table(
 ) -> pd.DataFrame:
     """Paired comparison of each what-if with the baseline, outcome by outcome.
 
+    The outcomes are those of :func:`~nkroutes.analysis.outcomes.comparison_outcomes` for
+    the baseline and the what-if together: arrivals at a destination that only one of the
+    two has are 0 in the other (so a what-if that adds or removes a destination shows it
+    as an effect).
+
     Args:
         baseline: The baseline's results.
         whatifs: Each what-if's results, run with the same seed (replicate ``k`` of each
@@ -125,19 +141,27 @@ def comparison_table(
 
     Raises:
         ValueError: If a what-if's replicates are not paired with the baseline's (different
-            replicate numbers or model seeds).
+            replicate numbers or model seeds, or another time axis: ``time.start``,
+            ``time.end`` or ``time.step``).
     """
-    outcomes = comparison_outcomes(baseline.scenario)
     rows: list[dict[str, Any]] = []
     base = baseline.summary.sort_values("replicate").reset_index(drop=True)
     for whatif in whatifs:
         other = whatif.summary.sort_values("replicate").reset_index(drop=True)
         _check_paired(baseline.name, base, whatif.name, other)
-        for outcome in outcomes:
-            if outcome.column not in base.columns or outcome.column not in other.columns:
+        mismatch = time_axis_mismatch(baseline.scenario, whatif.scenario)
+        if mismatch is not None:
+            key, value, base_value = mismatch
+            raise ValueError(
+                f"'{whatif.name}' is not paired with '{baseline.name}': {key} is "
+                f"{value!r}, the baseline's is {base_value!r} (a comparison needs the same "
+                "time.start, time.end and time.step)"
+            )
+        for outcome in comparison_outcomes(baseline.scenario, whatif.scenario):
+            b = _outcome_values(base, outcome, baseline.scenario)
+            w = _outcome_values(other, outcome, whatif.scenario)
+            if b is None or w is None:
                 continue
-            b = base[outcome.column].to_numpy(dtype=float)
-            w = other[outcome.column].to_numpy(dtype=float)
             diff = paired_difference(
                 b, w, bootstrap_seed(seed, whatif.name, outcome.column), resamples=resamples
             )
@@ -160,6 +184,45 @@ def comparison_table(
                 }
             )
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _outcome_values(
+    summary: pd.DataFrame, outcome: Outcome, scenario: Mapping[str, Any]
+) -> np.ndarray | None:
+    """The outcome in each replicate; zeros for arrivals at a place that is no destination.
+
+    ``None`` if the summary lacks the outcome for another reason (nothing to compare).
+    """
+    if outcome.column in summary.columns:
+        return summary[outcome.column].to_numpy(dtype=float)
+    place = outcome.column.removeprefix("arrivals_")
+    if place != outcome.column and place not in destination_names(scenario):
+        return np.zeros(len(summary))
+    return None
+
+
+def time_axis_mismatch(
+    baseline: Mapping[str, Any], whatif: Mapping[str, Any]
+) -> tuple[str, Any, Any] | None:
+    """The first key of the time axis (:data:`TIME_AXIS`) on which two scenarios differ.
+
+    Args:
+        baseline: The baseline's resolved values (a Scenario's ``data`` or a dict).
+        whatif: The what-if's.
+
+    Returns:
+        ``(key, what-if's value, baseline's value)``, e.g. ``("time.end", "1992-12",
+        "2008-12")``, or ``None`` if both have the same time axis. A key left out has its
+        default.
+    """
+    for key in TIME_AXIS:
+        spec = TIME.keys[key]
+        default = spec.default if isinstance(spec, Key) else None
+        base_value = baseline.get("time", {}).get(key, default)
+        value = whatif.get("time", {}).get(key, default)
+        if value != base_value:
+            return f"time.{key}", value, base_value
+    return None
 
 
 def _spread(prefix: str, values: np.ndarray) -> dict[str, float]:
@@ -222,7 +285,9 @@ def compare(
         scheduler: Dask scheduler address.
         out: Directory to write into; ``None`` writes nothing.
         resume: Complete an interrupted comparison in ``out``.
-        force: Delete the results in ``out`` and start over.
+        force: Delete the earlier comparison in ``out`` and start over: its report
+            files, figures, and every subfolder that is an nkroutes results directory
+            (has a ``manifest.json``); other files are kept.
         trace: Also write one row per migrant for each scenario.
         progress: Draw a progress bar per scenario on standard error.
         command: The command line, for the manifests.
@@ -233,8 +298,10 @@ def compare(
 
     Raises:
         ScenarioError: If a scenario is not valid.
-        EnsembleSetupError: For bad options, two scenarios with the same name, or an
-            ``out`` directory that holds other results (see ``run_ensemble``).
+        EnsembleSetupError: For bad options, two scenarios with the same name, a what-if
+            whose time axis (``time.start``, ``time.end``, ``time.step``) is not the
+            baseline's, or an ``out`` directory that holds other results (see
+            ``run_ensemble``). Nothing has run or been deleted then.
         EnsembleRunError: If a replicate fails.
     """
     if isinstance(whatifs, str | os.PathLike | Scenario | Mapping):
@@ -242,6 +309,7 @@ def compare(
     if not whatifs:
         raise EnsembleSetupError("whatifs: found none, expected at least one what-if scenario")
     scenarios = [as_scenario(baseline), *(as_scenario(w) for w in whatifs)]
+    _check_time_axes(scenarios)
     folders = [_folder_name(s.name) for s in scenarios]
     if len(set(folders)) < len(folders):
         names = ", ".join(f"'{s.name}' ({s.source})" for s in scenarios)
@@ -293,21 +361,59 @@ def compare(
     return comparison
 
 
+def _check_time_axes(scenarios: Sequence[Scenario]) -> None:
+    """Refuse a what-if whose time axis is not the baseline's (before anything runs)."""
+    base = scenarios[0]
+    for scenario in scenarios[1:]:
+        mismatch = time_axis_mismatch(base.data, scenario.data)
+        if mismatch is not None:
+            key, value, base_value = mismatch
+            raise EnsembleSetupError(
+                f"{scenario.source}: {key} is {value!r}, but the baseline ({base.source}) has "
+                f"{base_value!r}; a comparison pairs replicate k of every scenario, so all "
+                "need the same time.start, time.end and time.step"
+            )
+
+
 def _check_comparison_dir(directory: Path, folders: list[str], resume: bool, force: bool) -> None:
     if resume and force:
-        raise EnsembleSetupError("resume and force: choose one (complete a run, or start over)")
+        raise EnsembleSetupError("--resume and --force: choose one (complete a run, or start over)")
     if directory.exists() and not directory.is_dir():
         raise EnsembleSetupError(f"{directory}: exists and is not a directory")
     if directory.is_dir() and any(directory.iterdir()) and not (resume or force):
         raise EnsembleSetupError(
-            f"{directory} is not empty; choose another --out, or pass --force (force=True) to "
-            "delete its results and start over, or --resume (resume=True) to complete an "
-            "interrupted comparison there"
+            f"{directory} is not empty; choose another --out, or pass --force to "
+            "delete its results and start over, or --resume to complete an interrupted "
+            "comparison there"
         )
     if force and directory.is_dir():
-        for name in (COMPARISON_CSV, COMPARISON_MD, COMPARISON_JSON):
-            (directory / name).unlink(missing_ok=True)
+        remove_comparison(directory)
     directory.mkdir(parents=True, exist_ok=True)
+
+
+def remove_comparison(directory: Path) -> None:
+    """Delete what an earlier comparison wrote in ``directory`` (for ``force``).
+
+    That is the report files, the figures (files of a figure type in ``plots/``, and the
+    folder if that leaves it empty), and the results of every scenario: each subfolder with
+    a ``manifest.json``, as ``nkroutes run`` writes it, loses the files a run writes and
+    goes if that leaves it empty. Anything else (other files and folders, links) is kept.
+    """
+    for name in (COMPARISON_CSV, COMPARISON_MD, COMPARISON_JSON):
+        (directory / name).unlink(missing_ok=True)
+    for entry in sorted(directory.iterdir()):
+        if entry.is_symlink() or not entry.is_dir():
+            continue
+        if entry.name == FIGURES_DIR:
+            for figure in entry.iterdir():
+                if figure.is_file() and figure.suffix.lower() in FIGURE_SUFFIXES:
+                    figure.unlink()
+        elif (entry / MANIFEST_FILE).is_file():
+            RunDirectory(entry).clear()
+        else:
+            continue
+        if not any(entry.iterdir()):
+            entry.rmdir()
 
 
 def write_comparison(

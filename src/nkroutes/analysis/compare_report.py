@@ -4,6 +4,8 @@ Each sentence says what the what-if does to one outcome, with the median paired 
 and its 95% interval, e.g. "Under china-non-refoulement, arrivals in South Korea over
 1990-2008 rise by 1,234 [95% CI 1,100 to 1,370], from a baseline median of 10,500." When
 the interval includes zero the sentence says the change cannot be told from no change.
+With fewer than :data:`~nkroutes.analysis.paired.MIN_PAIRS` paired replicates a note says
+the intervals and p-values mean little.
 """
 
 from __future__ import annotations
@@ -11,7 +13,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from nkroutes.analysis.outcomes import comparison_outcomes, format_number, format_value, period_of
+from nkroutes.analysis.outcomes import (
+    comparison_outcomes,
+    destination_names,
+    format_difference,
+    format_number,
+    format_value,
+    period_of,
+)
+from nkroutes.analysis.paired import MIN_PAIRS
 
 if TYPE_CHECKING:
     from nkroutes.analysis.compare import Comparison
@@ -116,16 +126,6 @@ def _p_value(p: float) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def _signed_cell(value: float, kind: str) -> str:
-    if isinstance(value, float) and math.isnan(value):
-        return "n/a"
-    if kind == "share":
-        return f"{100 * value:+,.1f} pp"
-    if kind == "months":
-        return f"{value:+,.1f}"
-    return f"{value:+,.0f}"
-
-
 def _table(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| Outcome | Baseline median [5%-95%] | What-if median [5%-95%] "
@@ -142,10 +142,8 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
                 f"{format_number(row[f'{prefix}_q95'], kind)}]"
             )
 
-        difference = (
-            f"{_signed_cell(row['median_difference'], kind)} "
-            f"[{_signed_cell(row['ci_low'], kind)} to {_signed_cell(row['ci_high'], kind)}]"
-        )
+        low, high = (format_difference(row[c], kind) for c in ("ci_low", "ci_high"))
+        difference = f"{format_difference(row['median_difference'], kind)} [{low} to {high}]"
         higher = (
             f"{round(row['share_higher'] * row['pairs'])} of {row['pairs']}"
             if row["pairs"]
@@ -156,6 +154,54 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
             f"| {_p_value(row['wilcoxon_p'])} | {higher} |"
         )
     return lines
+
+
+def few_pairs_note(comparison: Comparison) -> str | None:
+    """A warning when some differences rest on fewer than :data:`MIN_PAIRS` pairs, or ``None``.
+
+    Plain text (one paragraph) that reads the same in ``comparison.md`` and on the terminal.
+    """
+    compared = [r for r in comparison.table.to_dict("records") if r["pairs"]]
+    few = [r for r in compared if r["pairs"] < MIN_PAIRS]
+    if not few:
+        return None
+    if len(few) == len(compared):
+        counts = sorted({int(r["pairs"]) for r in few})
+        n = str(counts[0]) if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+        return (
+            f"with only {n} paired replicates the 95% intervals and p-values mean little: the "
+            "interval is the whole range of the differences, and the Wilcoxon test cannot "
+            f"reach p < 0.05 with fewer than {MIN_PAIRS} pairs. Run at least {MIN_PAIRS} "
+            "replicates (more for small effects) before quoting an effect."
+        )
+    listed = "; ".join(f"{r['label']} under {r['whatif']} ({r['pairs']} pairs)" for r in few)
+    return (
+        f"fewer than {MIN_PAIRS} replicates have a value in both scenarios for: {listed}. "
+        "Their intervals and p-values mean little."
+    )
+
+
+def _destination_notes(comparison: Comparison, whatif: str) -> list[str]:
+    """Say which destinations only one of the baseline and the what-if has."""
+    base = destination_names(comparison.results[comparison.baseline].scenario)
+    other = destination_names(comparison.results[whatif].scenario)
+    notes = [
+        f"{_capital(name)} is a destination under {whatif} only: arrivals there count as 0 "
+        f"in {comparison.baseline}."
+        for place, name in other.items()
+        if place not in base
+    ]
+    notes += [
+        f"{_capital(name)} is a destination in {comparison.baseline} only: arrivals there "
+        f"count as 0 under {whatif}."
+        for place, name in base.items()
+        if place not in other
+    ]
+    return notes
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def comparison_markdown(comparison: Comparison) -> str:
@@ -169,7 +215,9 @@ def comparison_markdown(comparison: Comparison) -> str:
     """
     base = comparison.results[comparison.baseline]
     period, end = period_of(base.scenario)
-    outcomes = {o.column: o for o in comparison_outcomes(base.scenario)}
+    outcomes = {
+        o.column: o for o in comparison_outcomes(*(r.scenario for r in comparison.results.values()))
+    }
     n = comparison.replicates
     names = ", ".join(comparison.whatifs)
     lines = [
@@ -184,15 +232,22 @@ def comparison_markdown(comparison: Comparison) -> str:
         "ranges describe the spread of each scenario over replicates. Shares are of arrivals; "
         "pp: percentage points; money in US$.",
     ]
-    description = comparison.descriptions.get(comparison.baseline)
-    if description:
-        lines += ["", f"Baseline ({comparison.baseline}): {description}"]
+    note = few_pairs_note(comparison)
+    if note:
+        lines += ["", f"**Note:** {_capital(note)}"]
+    base_description = comparison.descriptions.get(comparison.baseline)
+    if base_description:
+        lines += ["", f"Baseline ({comparison.baseline}): {base_description}"]
     for whatif in comparison.whatifs:
         rows = [r for r in comparison.table.to_dict("records") if r["whatif"] == whatif]
         lines += ["", f"## {whatif}", ""]
         description = comparison.descriptions.get(whatif)
-        if description:
+        # A what-if without its own description inherits the baseline's through extends:
+        # that one says what the baseline is, not what the what-if changes.
+        if description and description != base_description:
             lines += [f"*{description}*", ""]
+        for text in _destination_notes(comparison, whatif):
+            lines += [text, ""]
         for row in rows:
             outcome = outcomes.get(row["outcome"])
             if outcome is None:

@@ -49,18 +49,29 @@ def _place_name(place: Mapping[str, Any]) -> str:
     return f"the {name}" if name.startswith(_WITH_ARTICLE) else name
 
 
-def destination_outcomes(scenario: Mapping[str, Any]) -> list[Outcome]:
-    """One arrivals outcome per destination of the scenario, in file order."""
-    return [
-        Outcome(
-            f"arrivals_{p['id']}",
-            f"Arrivals in {_place_name(p)}",
-            "people",
-            f"arrivals in {_place_name(p)} over {{period}}",
-        )
-        for p in scenario.get("places", [])
-        if p.get("kind") == "destination"
-    ]
+def destination_outcomes(*scenarios: Mapping[str, Any]) -> list[Outcome]:
+    """One arrivals outcome per destination of the scenarios, in file order.
+
+    With several scenarios, the union of their destinations: the first scenario's in its
+    file order, then each destination only a later scenario has, in that one's order.
+    """
+    seen: dict[str, Outcome] = {}
+    for scenario in scenarios:
+        for p in scenario.get("places", []):
+            if p.get("kind") == "destination" and p["id"] not in seen:
+                seen[p["id"]] = Outcome(
+                    f"arrivals_{p['id']}",
+                    f"Arrivals in {_place_name(p)}",
+                    "people",
+                    f"arrivals in {_place_name(p)} over {{period}}",
+                )
+    return list(seen.values())
+
+
+def destination_names(scenario: Mapping[str, Any]) -> dict[str, str]:
+    """The scenario's destinations: id -> name as a sentence writes it ("the United States")."""
+    places = scenario.get("places", [])
+    return {p["id"]: _place_name(p) for p in places if p.get("kind") == "destination"}
 
 
 _ARRIVALS = Outcome(
@@ -105,16 +116,17 @@ _BROKER_FEES = Outcome(
 RUN_OUTCOMES: tuple[Outcome, ...] = (_ARRIVALS, _REPATRIATED, _DIED, _BROKER_SHARE)
 
 
-def comparison_outcomes(scenario: Mapping[str, Any]) -> list[Outcome]:
-    """The outcomes a comparison reports, in order.
+def comparison_outcomes(*scenarios: Mapping[str, Any]) -> list[Outcome]:
+    """The outcomes a comparison of these scenarios reports, in order.
 
-    Arrivals in total and at each destination, repatriations, deaths, North Koreans in China
-    at the end, median months in China at arrival, the broker-assisted share of arrivals and
-    the money paid to brokers.
+    Arrivals in total and at each destination of any of the scenarios (see
+    :func:`destination_outcomes`), repatriations, deaths, North Koreans in China at the end,
+    median months in China at arrival, the broker-assisted share of arrivals and the money
+    paid to brokers.
     """
     return [
         _ARRIVALS,
-        *destination_outcomes(scenario),
+        *destination_outcomes(*scenarios),
         _REPATRIATED,
         _DIED,
         _IN_CHINA,
@@ -169,3 +181,18 @@ def format_number(value: float, kind: str) -> str:
     if kind == "months":
         return f"{value:,.1f}"
     return f"{value:,.0f}"
+
+
+def format_difference(value: float, kind: str) -> str:
+    """A signed difference without unit words, for tables and figures.
+
+    ``+1,234`` (people, US$), ``-2.1 pp`` (a share's difference in percentage points),
+    ``+0.5`` (months).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kind == "share":
+        return f"{100 * value:+,.1f} pp"
+    if kind == "months":
+        return f"{value:+,.1f}"
+    return f"{value:+,.0f}"

@@ -9,6 +9,7 @@ import click
 
 from nkroutes.analysis.compare import COMPARISON_MD, Comparison
 from nkroutes.analysis.compare import compare as compare_scenarios
+from nkroutes.analysis.compare_report import few_pairs_note
 from nkroutes.cli import examples, load, note_events_outside_run, set_option
 from nkroutes.commands.common import (
     check_seed,
@@ -82,6 +83,9 @@ def compare_command(
         f"Compared {', '.join(comparison.whatifs)} with {comparison.baseline}: "
         f"{replicates} paired replicates each (seed {seed}), {comparison.period}."
     )
+    note = few_pairs_note(comparison)
+    if note:
+        click.echo(f"warning: {note}", err=True)
     click.echo(f"Report: {out / COMPARISON_MD}")
     click.echo(f"Table:  {out / 'comparison.csv'}; each scenario's results in {out}/<name>/")
     if plots:
@@ -140,7 +144,12 @@ def make_comparison_plots(comparison: Comparison, out: Path) -> list[Path]:
     help="Output directory [default: results/compare-<baseline name>/<YYYYmmddTHHMMSS>/, "
     "and results/compare-<baseline name>/latest points to it].",
 )
-@click.option("--force", is_flag=True, help="Delete the results already in --out and start over.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Delete the comparison already in --out (its report, figures and each scenario's "
+    "results; other files are kept) and start over.",
+)
 @ensemble_options
 @click.option("--no-plots", is_flag=True, help="Do not draw figures after the comparison.")
 def compare(

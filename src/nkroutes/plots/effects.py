@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter
 
+from nkroutes.analysis.outcomes import format_difference
 from nkroutes.ensemble.results import Results
 from nkroutes.plots.style import DPI, add_source_line, new_figure, plot_style, series_style
 from nkroutes.plots.tables import MissingDataError
@@ -66,6 +67,14 @@ KIND_UNITS: dict[str, str] = {
     "share": "share",
     "months": "months",
     "usd": "US$",
+}
+#: Unit of a difference -> the kind whose formatting ``comparison.md`` uses for it, so the
+#: numbers beside each row read as in the report's table ("+1,234", "+0.8 pp", "+4.5").
+UNIT_KINDS: dict[str, str] = {
+    "people": "people",
+    "share": "share",
+    "months": "months",
+    "US$": "usd",
 }
 
 
@@ -203,7 +212,13 @@ def paired_effects(
             part = table[table["outcome"] == outcome].set_index("whatif")
             title, unit = outcome_label(outcome, part)
             scale = panel_scale(part[["estimate", "low", "high"]].stack(), unit)
-            suffix = " pt" if unit == "share" else ""
+            kind = UNIT_KINDS.get(unit)
+
+            def number(value: float, kind: str | None = kind, scale: PanelScale = scale) -> str:
+                if kind is None:  # an outcome the report does not know: scaled, as the axis
+                    return signed(value * scale.factor, scale.decimals)
+                return format_difference(value, kind)
+
             numbers: dict[int, str] = {}
             for k, (whatif, y) in enumerate(zip(whatifs, rows, strict=True)):
                 if whatif not in part.index:
@@ -225,12 +240,7 @@ def paired_effects(
                     zorder=4,
                     gid=f"effect:{whatif}:{outcome}",
                 )
-                numbers[y] = "{}  [{}, {}]".format(
-                    *(
-                        signed(v * scale.factor, scale.decimals) + suffix
-                        for v in (estimate, low, high)
-                    )
-                )
+                numbers[y] = f"{number(estimate)}  [{number(low)} to {number(high)}]"
             ax.axvline(0.0, color="#000000", linewidth=1.2, linestyle="--", zorder=2)
             # The numbers as tick labels of a right-hand axis, so the layout makes room for them.
             right = ax.secondary_yaxis("right")
@@ -262,6 +272,6 @@ def paired_effects(
             fig,
             "Median over replicates of the paired difference (what-if minus baseline, same "
             "seed), with its bootstrap 95% interval; filled markers: the interval excludes zero. "
-            "Numbers at right: estimate [interval].",
+            "Numbers at right: estimate [interval], as in comparison.md (pp: percentage points).",
         )
     return fig
