@@ -189,8 +189,12 @@ def test_trace_writes_one_row_per_migrant_with_paths(reference, tiny, tmp_path):
 def test_a_non_empty_output_directory_is_refused_and_left_alone(reference, tiny):
     out, _ = reference
     before = file_bytes(out)
-    with pytest.raises(EnsembleSetupError, match="is not empty; choose another --out"):
+    with pytest.raises(EnsembleSetupError) as info:
         run_ensemble(tiny, replicates=4, seed=3, workers=1, out=out)
+    assert str(info.value) == (
+        f"{out} is not empty; choose another --out, or pass --force to delete its results "
+        "and start over, or --resume to complete an interrupted run there"
+    )
     assert file_bytes(out) == before
 
 
@@ -319,3 +323,122 @@ def test_resume_of_a_run_killed_before_its_manifest_starts_afresh(reference, tin
     run_ensemble(tiny, replicates=4, seed=3, workers=1, out=killed, resume=True)
     assert file_bytes(killed) == file_bytes(out)
     assert not [p for p in killed.iterdir() if p.name.startswith(".tmp-")]
+
+
+# -- the number of replicates on resume ------------------------------------------------------
+
+
+def interrupted_run(tiny, out, monkeypatch, replicates=4, fails_at=2):
+    """An unfinished run of ``replicates`` in ``out`` whose parts 0 .. fails_at - 1 exist."""
+    real = tasks_module.simulate
+    bad_seed = replicate_seed(3, fails_at)
+
+    def flaky(scenario, seed, trace=False):
+        if seed == bad_seed:
+            raise FloatingPointError("boom")
+        return real(scenario, seed=seed, trace=trace)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks_module, "simulate", flaky)
+        with pytest.raises(EnsembleRunError):
+            run_ensemble(tiny, replicates=replicates, seed=3, workers=1, out=out)
+    assert RunDirectory(out).done_replicates() == set(range(fails_at))
+
+
+def test_resume_without_a_count_keeps_the_one_the_run_was_started_with(
+    reference, tiny, tmp_path, monkeypatch
+):
+    ref_out, _ = reference
+    out = tmp_path / "run"
+    interrupted_run(tiny, out, monkeypatch)
+    resumed = run_ensemble(tiny, seed=3, workers=1, out=out, resume=True)
+    assert resumed.n_replicates == 4
+    assert json.loads((out / "manifest.json").read_text())["replicates"] == 4
+    assert file_bytes(out) == file_bytes(ref_out)
+
+
+def test_resume_refuses_fewer_replicates_and_deletes_nothing(tiny, tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    interrupted_run(tiny, out, monkeypatch)
+    manifest = (out / "manifest.json").read_text()
+    with pytest.raises(EnsembleSetupError) as info:
+        run_ensemble(tiny, replicates=1, seed=3, workers=1, out=out, resume=True)
+    assert str(info.value) == (
+        f"{out}: holds an unfinished run of 4 replicates, more than the 1 asked for; resume "
+        "it without -n (or with -n 4 or more), or pass --force to start over with 1"
+    )
+    assert RunDirectory(out).done_replicates() == {0, 1}
+    assert (out / "manifest.json").read_text() == manifest
+    assert not (out / "summary.csv").exists()
+
+
+def test_a_fresh_run_without_a_count_runs_the_default(tiny, monkeypatch):
+    from nkroutes.ensemble import runner
+
+    monkeypatch.setattr(runner, "DEFAULT_REPLICATES", 2)
+    assert run_ensemble(tiny, seed=3, workers=1).n_replicates == 2
+
+
+def test_resuming_a_complete_run_without_a_count_reads_it_back(reference, tiny):
+    out, results = reference
+    again = run_ensemble(tiny, seed=3, workers=1, out=out, resume=True)
+    pd.testing.assert_frame_equal(again.summary, results.summary)
+
+
+# -- what --force removes --------------------------------------------------------------------
+
+
+def test_force_removes_figures_and_fit_report_but_not_other_files(reference, tiny, tmp_path):
+    out, _ = reference
+    copy = tmp_path / "copy"
+    run_ensemble(tiny, replicates=2, seed=3, workers=1, out=copy)
+    plots = copy / "plots"
+    plots.mkdir()
+    for name in ("arrivals.png", "route_flows.svg", "route_flows_tiny.pdf", ".outcomes.png.9.tmp"):
+        (plots / name).write_bytes(b"old")
+    (copy / "fit.md").write_text("old fit")
+    run_ensemble(tiny, replicates=4, seed=3, workers=1, out=copy, force=True)
+    assert not plots.exists()
+    assert not (copy / "fit.md").exists()
+    assert file_bytes(copy) == file_bytes(out)
+
+    # Files nkroutes did not write stay, in plots/ too.
+    plots.mkdir()
+    (plots / "arrivals.png").write_bytes(b"old")
+    (plots / "my-sketch.png").write_bytes(b"mine")
+    run_ensemble(tiny, replicates=4, seed=3, workers=1, out=copy, force=True)
+    assert [p.name for p in plots.iterdir()] == ["my-sketch.png"]
+
+
+def test_the_figure_names_a_run_directory_knows_are_those_plots_draws():
+    from nkroutes.ensemble import rundir
+    from nkroutes.plots import (
+        FORMATS,
+        PLOTS_DIR,
+        arrivals,
+        effects,
+        outcomes,
+        route_map,
+        stocks,
+        time_in_china,
+    )
+
+    modules = (arrivals, outcomes, route_map, time_in_china, stocks, effects)
+    assert set(rundir.FIGURE_NAMES) == {m.NAME for m in modules}
+    assert rundir.FIGURE_FORMATS == FORMATS
+    assert rundir.PLOTS_DIR == PLOTS_DIR
+
+
+# -- summary.csv -------------------------------------------------------------------------------
+
+
+def test_summary_writes_counts_of_people_as_whole_numbers(reference):
+    out, results = reference
+    header, first = (out / "summary.csv").read_text().splitlines()[:2]
+    row = dict(zip(header.split(","), first.split(","), strict=True))
+    for column in ("departures", "arrivals", "arrivals_south_korea", "in_china_end"):
+        assert row[column].isdigit(), (column, row[column])
+    assert row["migrants_created"] == row["departures"]
+    for column in ("broker_fees_usd", "broker_assisted_share", "share_stayed_two_years"):
+        assert results.summary[column].dtype == np.float64
+    assert results.summary["arrivals"].dtype == np.int64

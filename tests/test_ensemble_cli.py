@@ -8,6 +8,8 @@ import pytest
 
 import nkroutes.plots
 from conftest import BASELINE
+from nkroutes.ensemble import replicate_seed
+from nkroutes.ensemble import tasks as tasks_module
 from nkroutes.ensemble.results import Results
 from tiny_scenario import write_tiny
 
@@ -144,7 +146,7 @@ def test_the_plot_hook_gets_the_results_and_a_plots_folder(cli, tiny_file, tmp_p
     result = cli("run", tiny_file, "-n", "1", "--workers", "1", "--out", out)
     assert result.exit_code == 0, result.output
     assert calls == [("tiny", out / "plots")]
-    assert f"Figures: {out / 'plots'} (1 files)" in result.stdout
+    assert f"Figures: {out / 'plots'} (1 file)" in result.stdout
 
 
 def test_a_failing_plot_hook_only_warns(cli, tiny_file, tmp_path, monkeypatch):
@@ -165,3 +167,92 @@ def test_without_plot_results_the_hook_is_skipped(cli, tiny_file, tmp_path, monk
     result = cli("run", tiny_file, "-n", "1", "--workers", "1", "--out", out)
     assert result.exit_code == 0, result.output
     assert "Figures:" not in result.stdout
+
+
+def interrupt_at(monkeypatch, seed, replicate):
+    """Make the replicate ``replicate`` of ensemble seed ``seed`` fail (an interrupted run)."""
+    real = tasks_module.simulate
+    bad_seed = replicate_seed(seed, replicate)
+
+    def flaky(scenario, seed, trace=False):
+        if seed == bad_seed:
+            raise FloatingPointError("boom")
+        return real(scenario, seed=seed, trace=trace)
+
+    monkeypatch.setattr(tasks_module, "simulate", flaky)
+    return lambda: monkeypatch.setattr(tasks_module, "simulate", real)
+
+
+def test_resume_keeps_the_number_of_replicates_the_run_was_started_with(
+    cli, tiny_file, tmp_path, monkeypatch
+):
+    out = tmp_path / "out"
+    args = ["--seed", "3", "--workers", "1", "--out", out, "--no-plots", "-q"]
+    restore = interrupt_at(monkeypatch, 3, 2)
+    assert cli("run", tiny_file, "-n", "4", *args).exit_code == 1
+    restore()
+    # Fewer than recorded: refused, naming both numbers; nothing is deleted.
+    fewer = cli("run", tiny_file, "-n", "1", *args, "--resume")
+    assert fewer.exit_code == 2
+    assert "holds an unfinished run of 4 replicates, more than the 1 asked for" in fewer.stderr
+    assert sorted(p.name for p in (out / "parts").iterdir()) == ["r000000", "r000001"]
+    # Without -n: the recorded 4, not the default 20.
+    resumed = cli("run", tiny_file, *args, "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert resumed.stdout.startswith("4 replicates of 'tiny' (seed 3)")
+    assert json.loads((out / "manifest.json").read_text())["replicates"] == 4
+
+
+def test_resuming_a_complete_run_says_so_and_draws_nothing(cli, tiny_file, tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        nkroutes.plots, "plot_results", lambda r, d: calls.append(d) or [], raising=False
+    )
+    out = tmp_path / "out"
+    assert cli("run", tiny_file, "-n", "1", "--workers", "1", "--out", out).exit_code == 0
+    assert len(calls) == 1
+    result = cli("run", tiny_file, "--workers", "1", "--out", out, "--resume")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        f"{out}: the run was already complete; nothing was run.\n"
+        "1 replicate of 'tiny' (seed 0), 1990-1996, in "
+    )
+    assert len(calls) == 1
+    assert len(json.loads((out / "manifest.json").read_text())["sessions"]) == 1
+
+
+def test_force_removes_the_old_figures_and_fit_report(cli, tiny_file, tmp_path):
+    out = tmp_path / "out"
+    assert cli("run", tiny_file, "-n", "2", "--workers", "1", "--out", out).exit_code == 0
+    assert (out / "plots" / "arrivals.png").is_file()
+    (out / "fit.md").write_text("old")
+    result = cli(
+        "run", tiny_file, "-n", "1", "--workers", "1", "--out", out, "--force", "--no-plots"
+    )
+    assert result.exit_code == 0, result.output
+    assert not (out / "plots").exists()
+    assert not (out / "fit.md").exists()
+
+
+def test_compare_resume_keeps_the_number_of_replicates(cli, tmp_path, monkeypatch):
+    base, whatif = write_tiny(tmp_path / "scenarios")
+    out = tmp_path / "cmp"
+    args = ["--seed", "3", "--workers", "1", "--out", out, "--no-plots", "-q"]
+    restore = interrupt_at(monkeypatch, 3, 2)
+    assert cli("compare", base, whatif, "-n", "4", *args).exit_code == 1
+    restore()
+    fewer = cli("compare", base, whatif, "-n", "1", *args, "--resume")
+    assert fewer.exit_code == 2
+    assert "holds an unfinished run of 4 replicates, more than the 1 asked for" in fewer.stderr
+    assert sorted(p.name for p in (out / "tiny" / "parts").iterdir()) == ["r000000", "r000001"]
+    resumed = cli("compare", base, whatif, *args, "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert "4 paired replicates each (seed 3)" in resumed.stdout
+    for name in ("tiny", "tiny-no-repatriation"):
+        assert Results.load(out / name).n_replicates == 4
+    assert json.loads((out / "comparison.json").read_text())["replicates"] == 4
+
+
+def test_run_help_gives_the_default_number_of_replicates_and_resume(cli):
+    text = " ".join(cli("run", "--help").stdout.split())
+    assert "[default: 20; with --resume, the number the run was started with" in text

@@ -68,3 +68,17 @@ def test_every_comparison_column_is_documented():
 
 def test_every_manifest_key_is_documented(results):
     assert documented()["manifest.json"] == set(results.manifest)
+
+
+def test_every_figure_file_is_documented():
+    from nkroutes.plots import arrivals, effects, outcomes, route_map, stocks, time_in_china
+
+    text = DOC.read_text(encoding="utf-8").split("## Figures (plots/)\n", 1)[1]
+    section = text.split("\n## ", 1)[0]
+    files = {
+        re.findall(r"`([^`]+)`", line.split("|")[1])[0]
+        for line in section.splitlines()
+        if line.startswith("| `")
+    }
+    names = {m.NAME for m in (arrivals, outcomes, route_map, time_in_china, stocks, effects)}
+    assert files == {f"{name}.png" for name in names} | {f"{route_map.NAME}_<scenario name>.png"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -93,3 +95,82 @@ def test_fit_refuses_bad_years(cli, results_dir):
     result = cli("fit", results_dir, "--years", "2030-2040")
     assert result.exit_code == 2
     assert "none is both observed and simulated" in result.output
+
+
+def fake_run(directory, status="running", replicates=6, done=2, command=None):
+    """A results directory as a run leaves it: its manifest and ``done`` finished parts."""
+    directory.mkdir(parents=True)
+    command = command or f"nkroutes run s.toml -n {replicates} --workers 1 --out {directory}"
+    manifest = {"status": status, "replicates": replicates, "seed": 3, "command": command}
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    (directory / "scenario.toml").write_text('[meta]\nname = "s"\n')
+    for k in range(done):
+        (directory / "parts" / f"r{k:06d}").mkdir(parents=True)
+    return directory
+
+
+def test_fit_of_an_unfinished_run_says_how_to_complete_it(cli, tmp_path):
+    run = fake_run(tmp_path / "run")
+    result = cli("fit", run)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {run} is an unfinished run (2 of 6 replicates); complete it with: "
+        f"nkroutes run s.toml -n 6 --workers 1 --out {run} --resume\n"
+    )
+    assert not (run / "fit.md").exists()
+
+
+def test_an_unfinished_run_started_from_python_or_by_compare_is_resumed_the_same_way(cli, tmp_path):
+    run = fake_run(tmp_path / "py", command="python: nkroutes.run_ensemble(...)")
+    result = cli("fit", run)
+    assert result.exit_code == 2
+    assert f"complete it with: nkroutes run {run / 'scenario.toml'} --seed 3 --out {run} " in (
+        result.stderr
+    )
+    # A comparison's run (started without --out) is completed by resuming the comparison.
+    folder = tmp_path / "cmp"
+    run = fake_run(folder / "a", command="nkroutes compare a.toml b.toml -n 6")
+    result = cli("fit", run)
+    assert result.exit_code == 2
+    assert f"complete it with: nkroutes compare a.toml b.toml -n 6 --out {folder} --resume" in (
+        result.stderr
+    )
+    result = cli("fit", folder)
+    assert result.exit_code == 2
+    assert f"{folder} is an unfinished comparison; complete it with: nkroutes compare" in (
+        result.stderr
+    )
+
+
+def test_fit_of_a_scenario_file_says_to_run_it_first(cli, tmp_path):
+    file = tmp_path / "base.toml"
+    file.write_text('[meta]\nname = "base"\n')
+    result = cli("fit", file)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {file}: is a file, not a results directory; it looks like a scenario: run it "
+        f"first (nkroutes run {file}), then nkroutes fit results/base/latest\n"
+    )
+
+
+def test_fit_of_a_folder_of_runs_or_a_comparison_names_what_to_give(cli, tmp_path):
+    parent = tmp_path / "baseline"
+    fake_run(parent / "20250101T000000", status="complete", done=0)
+    (parent / "latest").symlink_to("20250101T000000")
+    result = cli("fit", parent)
+    assert result.exit_code == 2
+    assert f"{parent}: holds several runs, not one run's results; name one, e.g. " in (
+        result.stderr
+    )
+    assert f"e.g. {parent / 'latest'} (the newest complete run)" in result.stderr
+
+    folder = tmp_path / "cmp"
+    for name in ("a", "b"):
+        fake_run(folder / name, status="complete", done=0)
+    (folder / "comparison.csv").write_text("baseline,whatif\n")
+    result = cli("fit", folder)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {folder}: is a comparison, not one run's results; name one of its "
+        f"scenarios: {folder / 'a'}, {folder / 'b'}\n"
+    )

@@ -4,6 +4,7 @@ results directory that lacks data for a figure skips it with the reason."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import matplotlib.image as mpimg
@@ -287,6 +288,33 @@ def test_plot_command_refuses_a_directory_without_results(tmp_path, cli):
     assert result.exit_code == 2
     assert f"{tmp_path / 'summary.csv'}: cannot read the results" in result.output
     assert "Traceback" not in result.output
+
+
+def test_plot_command_refuses_an_unfinished_run_and_says_how_to_complete_it(tmp_path, cli):
+    run = tmp_path / "run"
+    (run / "parts" / "r000000").mkdir(parents=True)
+    (run / "parts" / "r000001").mkdir()
+    (run / "scenario.toml").write_text('[meta]\nname = "s"\n')
+    command = f"nkroutes run s.toml -n 6 --out {run}"
+    (run / "manifest.json").write_text(
+        json.dumps({"status": "running", "replicates": 6, "seed": 0, "command": command})
+    )
+    result = cli("plot", str(run))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {run} is an unfinished run (2 of 6 replicates); complete it with: "
+        f"nkroutes run s.toml -n 6 --out {run} --resume\n"
+    )
+    assert not (run / "plots").exists()
+
+
+def test_plot_command_on_a_folder_of_runs_points_at_latest(results, tmp_path, cli):
+    directory = write_results_dir(results, tmp_path / "baseline" / "20250101T000000")
+    (directory / "manifest.json").write_text('{"status": "complete"}')
+    (tmp_path / "baseline" / "latest").symlink_to(directory.name)
+    result = cli("plot", str(tmp_path / "baseline"))
+    assert result.exit_code == 2
+    assert f"name one, e.g. {tmp_path / 'baseline' / 'latest'} (the newest" in result.stderr
 
 
 def test_effects_read_label_unit_and_pairs_from_the_comparison_table():

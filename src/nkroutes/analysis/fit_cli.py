@@ -10,6 +10,7 @@ from nkroutes.analysis.calibration_outputs import write_text_atomic
 from nkroutes.analysis.fit import fit_report, parse_years
 from nkroutes.analysis.targets import TargetError, TargetSettings, secondary_targets
 from nkroutes.cli import BadInput, examples
+from nkroutes.commands.common import check_results_dir, plural
 from nkroutes.ensemble.results import TABLE_FILES, Results
 
 #: Tables ``nkroutes fit`` needs in a results directory.
@@ -39,8 +40,7 @@ def fit_command(results_dir: Path, years: str | None) -> None:
     each observed year falls among the replicates and each secondary target, and writes
     them to fit.md in RESULTS_DIR.
     """
-    if not results_dir.is_dir():
-        raise BadInput(f"{results_dir}: no such results directory")
+    check_results_dir(results_dir, "fit")
     missing = [TABLE_FILES[t] for t in NEEDED if not (results_dir / TABLE_FILES[t]).is_file()]
     if missing:
         raise BadInput(
@@ -75,7 +75,7 @@ def fit_command(results_dir: Path, years: str | None) -> None:
             "(calibration.targets.arrivals), expected it to compare with Table 1"
         )
     notes = [
-        f"Scenario {results.name or '(unnamed)'}, {results.n_replicates} replicates; "
+        f"Scenario {results.name or '(unnamed)'}, {plural(results.n_replicates, 'replicate')}; "
         f"observed: {arrivals.attrs.get('source', 'MPI 2008, Table 1')}."
     ]
     checked = []

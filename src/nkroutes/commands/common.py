@@ -1,9 +1,15 @@
-"""What the ``run`` and ``compare`` commands share: options, output folders, messages."""
+"""What the ensemble commands share: options, output folders, messages.
+
+``run`` and ``compare`` share their options and output folders; ``fit`` and ``plot`` share
+the check that a folder holds finished results (and, if not, what it holds instead).
+"""
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +20,7 @@ import click
 from nkroutes.cli import BadInput, RunFailure
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import EXECUTOR_KINDS
+from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE, RunDirectory
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
 from nkroutes.outdir import default_out_dir
 
@@ -30,9 +37,10 @@ def ensemble_options(command: F) -> F:
             "-n",
             "--replicates",
             type=click.IntRange(min=1),
-            default=DEFAULT_REPLICATES,
-            show_default=True,
-            help="Replicates per scenario (20 gives a quick look; use 200 or more to compare).",
+            default=None,
+            help=f"Replicates per scenario (20 gives a quick look; use 200 or more to compare) "
+            f"[default: {DEFAULT_REPLICATES}; with --resume, the number the run was started "
+            "with, which -n may raise but not lower].",
         ),
         click.option(
             "--workers",
@@ -137,8 +145,6 @@ def results_dir(
 
 def latest_unfinished(parent: Path) -> Path | None:
     """The newest results directory under ``parent`` whose manifest says it is still running."""
-    import json
-
     if not parent.is_dir():
         return None
     found = []
@@ -176,9 +182,122 @@ def ensemble_errors(out: Path | None, resume_hint: str) -> Iterator[None]:
         raise SystemExit(EXIT_INTERRUPTED) from None
 
 
-def resume_command(out: Path) -> str:
-    """The command line that resumes the current command in ``out``."""
-    args = [a for a in sys.argv[1:] if a not in ("--resume", "--force")]
+def resume_command(out: Path, args: list[str] | None = None) -> str:
+    """The command line that resumes a command in ``out``.
+
+    Args:
+        out: The results directory.
+        args: The command's arguments after ``nkroutes`` (default: the current command's).
+    """
+    args = [a for a in (sys.argv[1:] if args is None else args) if a not in ("--resume", "--force")]
     if "--out" not in args and not any(a.startswith("--out=") for a in args):
         args += ["--out", str(out)]
     return shlex.join(["nkroutes", *args, "--resume"])
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 replicate"``, ``"6 replicates"``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def read_manifest(directory: Path) -> dict[str, Any] | None:
+    """``directory``'s manifest, or ``None`` if it has none or it cannot be read."""
+    try:
+        manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def recorded_resume_command(directory: Path, manifest: dict[str, Any]) -> str:
+    """The command that completes the unfinished run in ``directory``, from its manifest.
+
+    The recorded command line with ``--resume`` (a comparison's run is completed by
+    resuming the comparison); for a run started from Python, ``nkroutes run`` on the
+    run's own ``scenario.toml``.
+    """
+    command = str(manifest.get("command") or "")
+    if command.startswith("nkroutes "):
+        args = shlex.split(command)[1:]
+        out = directory.parent if args[:1] == ["compare"] else directory
+        return resume_command(out, args)
+    args = ["run", str(directory / SCENARIO_FILE), "--seed", str(manifest.get("seed", 0))]
+    if manifest.get("trace"):
+        args.append("--trace")
+    return resume_command(directory, args)
+
+
+def check_results_dir(path: Path, command: str, comparisons: bool = False) -> None:
+    """Refuse (exit 2) a path that is recognisably not finished results, saying what it is.
+
+    Recognised: a missing path, a file (a scenario file: how to get its results), an
+    unfinished run (how to complete it), a folder of runs (the ``latest`` one), a comparison
+    (its scenarios' folders, unless ``comparisons`` are accepted) and an unfinished
+    comparison. Anything else passes, for the command's own checks.
+
+    Args:
+        path: The RESULTS_DIR argument.
+        command: The command's name, for the hints (``"fit"``, ``"plot"``).
+        comparisons: Whether a finished comparison directory is accepted.
+
+    Raises:
+        BadInput: Naming the path, what it is and what to give instead.
+    """
+    if not path.exists():
+        raise BadInput(f"{path}: no such results directory")
+    if not path.is_dir():
+        raise BadInput(f"{path}: is a file, not a results directory; {_file_hint(path, command)}")
+    manifest = read_manifest(path)
+    if manifest is not None:
+        if manifest.get("status") == "running":
+            done = len(RunDirectory(path).done_replicates())
+            total = manifest.get("replicates", "?")
+            raise BadInput(
+                f"{path} is an unfinished run ({done} of {total} replicates); complete it "
+                f"with: {recorded_resume_command(path, manifest)}"
+            )
+        return
+    runs = sorted(d for d in path.iterdir() if d.is_dir() and read_manifest(d) is not None)
+    if not runs:
+        return
+    if (path / "comparison.csv").is_file():
+        if comparisons:
+            return
+        raise BadInput(
+            f"{path}: is a comparison, not one run's results; name one of its scenarios: "
+            + ", ".join(str(d) for d in runs)
+        )
+    latest = path / "latest"
+    if latest in runs:
+        raise BadInput(
+            f"{path}: holds several runs, not one run's results; name one, e.g. {latest} "
+            "(the newest complete run)"
+        )
+    manifests = {d: read_manifest(d) or {} for d in runs}
+    unfinished = [d for d, m in manifests.items() if m.get("status") == "running"]
+    compared = [
+        d for d, m in manifests.items() if str(m.get("command", "")).startswith("nkroutes compare")
+    ]
+    if compared and unfinished:
+        raise BadInput(
+            f"{path} is an unfinished comparison; complete it with: "
+            + recorded_resume_command(unfinished[0], manifests[unfinished[0]])
+        )
+    raise BadInput(f"{path}: holds results directories, not results; name one, e.g. {runs[-1]}")
+
+
+def _file_hint(path: Path, command: str) -> str:
+    """What to give ``nkroutes <command>`` instead of the file ``path``."""
+    if path.suffix != ".toml":
+        return "expected the output directory of `nkroutes run`"
+    name = "<scenario name>"
+    try:
+        meta = tomllib.loads(path.read_text(encoding="utf-8")).get("meta", {})
+        if isinstance(meta, dict) and isinstance(meta.get("name"), str):
+            name = meta["name"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        pass
+    return (
+        f"it looks like a scenario: run it first (nkroutes run {path}), then "
+        f"nkroutes {command} results/{name}/latest"
+    )

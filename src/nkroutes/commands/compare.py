@@ -17,12 +17,15 @@ from nkroutes.commands.common import (
     ensemble_errors,
     ensemble_options,
     latest_unfinished,
+    plural,
+    read_manifest,
     results_dir,
     resume_command,
     show_progress,
 )
 from nkroutes.commands.run import PLOTS_FOLDER, report_plots
 from nkroutes.ensemble.rundir import link_latest
+from nkroutes.ensemble.runner import DEFAULT_REPLICATES
 
 
 def compare_command(
@@ -32,7 +35,7 @@ def compare_command(
     out: Path | None,
     seed: int,
     force: bool,
-    replicates: int,
+    replicates: int | None,
     workers: int | None,
     executor: str,
     scheduler: str | None,
@@ -45,6 +48,8 @@ def compare_command(
 
     ``--set`` values apply to every scenario. Without ``--out`` the comparison goes to a
     new ``results/compare-<baseline>/<YYYYmmddTHHMMSS>/`` with a ``latest`` link beside it.
+    ``replicates`` ``None`` runs 20, or on ``--resume`` the number the comparison was
+    started with. Resuming a complete comparison draws no figures and says so.
 
     Raises:
         BadInput: For bad options or an output directory that must not be written (exit 2).
@@ -61,6 +66,10 @@ def compare_command(
         _latest_unfinished_comparison,
         "comparison",
     )
+    if replicates is None:
+        recorded = recorded_replicates(out, [s.name for s in scenarios]) if resume else None
+        replicates = DEFAULT_REPLICATES if recorded is None else recorded
+    already_complete = resume and (out / COMPARISON_MD).is_file()
     with ensemble_errors(out, resume_command(out)):
         comparison = compare_scenarios(
             scenarios[0],
@@ -79,18 +88,42 @@ def compare_command(
         )
     if default:
         link_latest(out)
+    if already_complete:
+        click.echo(f"{out}: the comparison was already complete; no replicate was run.")
     click.echo(
         f"Compared {', '.join(comparison.whatifs)} with {comparison.baseline}: "
-        f"{replicates} paired replicates each (seed {seed}), {comparison.period}."
+        f"{plural(comparison.replicates, 'paired replicate')} each (seed {seed}), "
+        f"{comparison.period}."
     )
     note = few_pairs_note(comparison)
     if note:
         click.echo(f"warning: {note}", err=True)
     click.echo(f"Report: {out / COMPARISON_MD}")
     click.echo(f"Table:  {out / 'comparison.csv'}; each scenario's results in {out}/<name>/")
-    if plots:
+    if plots and not already_complete:
         report_plots(make_comparison_plots(comparison, out))
     return comparison
+
+
+def recorded_replicates(out: Path, names: list[str]) -> int | None:
+    """The number of replicates of the comparison in ``out``, from its scenarios' manifests.
+
+    Args:
+        out: The comparison directory.
+        names: The scenarios' names, baseline first (the first one with a manifest counts).
+
+    Returns:
+        The number recorded, or ``None`` if no scenario's run has been started there.
+    """
+    if not out.is_dir():
+        return None
+    recorded: dict[str, Any] = {}
+    for folder in out.iterdir():
+        manifest = read_manifest(folder) if folder.is_dir() else None
+        if manifest is not None and isinstance(manifest.get("scenario"), dict):
+            recorded[manifest["scenario"].get("name")] = manifest.get("replicates")
+    counts = [recorded.get(name) for name in names]
+    return next((n for n in counts if isinstance(n, int) and not isinstance(n, bool)), None)
 
 
 def _latest_unfinished_comparison(parent: Path) -> Path | None:

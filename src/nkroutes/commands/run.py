@@ -16,6 +16,8 @@ from nkroutes.commands.common import (
     ensemble_errors,
     ensemble_options,
     latest_unfinished,
+    plural,
+    read_manifest,
     results_dir,
     resume_command,
     show_progress,
@@ -34,7 +36,7 @@ def run_command(
     out: Path | None,
     seed: int,
     force: bool,
-    replicates: int,
+    replicates: int | None,
     workers: int | None,
     executor: str,
     scheduler: str | None,
@@ -47,7 +49,9 @@ def run_command(
 
     Without ``--out`` the results go to a new ``results/<name>/<YYYYmmddTHHMMSS>/`` and
     ``results/<name>/latest`` points there once the run is complete; ``--resume`` without
-    ``--out`` completes the newest unfinished run of the scenario there.
+    ``--out`` completes the newest unfinished run of the scenario there. ``replicates``
+    ``None`` runs 20, or on ``--resume`` the number the run was started with. Resuming a
+    complete run runs nothing and draws nothing: it says so and prints the run's summary.
 
     Raises:
         BadInput: For bad options or an output directory that must not be written (exit 2).
@@ -57,6 +61,7 @@ def run_command(
     out, default = results_dir(
         out, scenario.name, resume, latest_unfinished, f"run of '{scenario.name}'"
     )
+    already_complete = resume and is_complete(out)
     with ensemble_errors(out, resume_command(out)):
         results = run_ensemble(
             scenario,
@@ -74,10 +79,18 @@ def run_command(
         )
     if default:
         link_latest(out)
+    if already_complete:
+        click.echo(f"{out}: the run was already complete; nothing was run.")
     click.echo(run_report(results))
-    if plots:
+    if plots and not already_complete:
         report_plots(make_plots(results))
     return results
+
+
+def is_complete(directory: Path) -> bool:
+    """Whether ``directory``'s manifest says its run is complete."""
+    manifest = read_manifest(directory)
+    return manifest is not None and manifest.get("status") == "complete"
 
 
 def run_report(results: Results) -> str:
@@ -86,8 +99,8 @@ def run_report(results: Results) -> str:
     period, _ = period_of(results.scenario)
     wall = float(manifest.get("wall_time_s") or 0.0)
     lines = [
-        f"{results.n_replicates} replicates of '{results.name}' (seed {manifest.get('seed')}), "
-        f"{period}, in {_duration(wall)}.",
+        f"{plural(results.n_replicates, 'replicate')} of '{results.name}' "
+        f"(seed {manifest.get('seed')}), {period}, in {_duration(wall)}.",
         f"Results: {results.directory}",
         "",
     ]
@@ -142,7 +155,7 @@ def make_plots(results: Results) -> list[Path]:
 def report_plots(paths: list[Path]) -> None:
     """Say where the figures are, if any were drawn."""
     if paths:
-        click.echo(f"Figures: {paths[0].parent} ({len(paths)} files)")
+        click.echo(f"Figures: {paths[0].parent} ({plural(len(paths), 'file')})")
 
 
 @click.command(

@@ -30,6 +30,10 @@ TABLE_FILES: dict[str, str] = {
 }
 
 
+#: ``summary.csv`` counts that are not totals of a ``yearly.csv`` column of the same name.
+SUMMARY_COUNTS: tuple[str, ...] = ("in_china_end", "migrants_created")
+
+
 def run_tables(
     replicate: int, run: RunResult, places: list[dict[str, Any]]
 ) -> dict[str, pd.DataFrame]:
@@ -46,6 +50,15 @@ def run_tables(
     yearly = run.yearly()
     yearly.insert(0, "replicate", replicate)
     summary = pd.DataFrame([{"replicate": replicate, "seed": run.seed, **run.summary()}])
+    # Counts of people are whole numbers, as in yearly.csv: a total of a yearly count
+    # column, a stock at the end, or the migrants created. Money, shares and medians stay.
+    counts = [
+        column
+        for column in summary.columns
+        if column in SUMMARY_COUNTS
+        or (column in yearly.columns and pd.api.types.is_integer_dtype(yearly[column]))
+    ]
+    summary[counts] = summary[counts].round().astype(np.int64)
     routes = pd.DataFrame(
         {
             "replicate": replicate,

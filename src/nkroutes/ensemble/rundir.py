@@ -7,12 +7,14 @@ Layout (documented in ``docs/outputs.md``)::
     DIR/yearly.csv ...       the tables (see nkroutes.ensemble.results.TABLE_FILES)
     DIR/migrants.csv.gz      with tracing: one row per migrant and replicate
     DIR/parts/r000012/       while running: one folder per finished replicate
+    DIR/plots/arrivals.png   figures, drawn after the run or by ``nkroutes plot``
+    DIR/fit.md               written by ``nkroutes fit``
 
 A finished replicate's files are written into a hidden temporary folder that is then
 renamed to ``parts/r<replicate>``: a rename is atomic, so a part folder is either complete or
 absent, whenever the run is killed. The tables are assembled from the parts in replicate
 order (each written to a temporary name and renamed), the manifest is marked complete, and
-only then are the parts removed. Nothing here ever deletes a file it did not write.
+only then are the parts removed. Nothing here ever deletes a file nkroutes did not write.
 """
 
 from __future__ import annotations
@@ -34,20 +36,51 @@ MANIFEST_FILE = "manifest.json"
 SCENARIO_FILE = "scenario.toml"
 MIGRANTS_FILE = "migrants.csv.gz"
 PARTS_DIR = "parts"
+#: Folder of figures (``nkroutes.plots.PLOTS_DIR``).
+PLOTS_DIR = "plots"
+#: The fit report ``nkroutes fit`` writes.
+FIT_FILE = "fit.md"
+#: Figures drawn into ``plots/`` as ``<name>.<format>`` (a comparison's route maps are
+#: ``route_flows_<scenario>``): the ``NAME`` of each ``nkroutes.plots`` module (tested).
+FIGURE_NAMES: tuple[str, ...] = (
+    "arrivals",
+    "outcomes",
+    "route_flows",
+    "time_in_china",
+    "stocks_and_flows",
+    "effects",
+)
+#: Their formats (``nkroutes.plots.FORMATS``).
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: Names of temporary files and folders (removed when a run resumes or starts over).
 TMP_PREFIX = ".tmp-"
 _MIGRANTS_HEADER = "migrants-header.csv"
 _MIGRANTS_BODY = "migrants-rows.csv.gz"
 _PART_NAME = re.compile(r"r(\d{6,})")
 
-#: Every file or folder a run writes at the top of its directory.
+#: Every file or folder a run (or ``nkroutes fit`` or ``nkroutes plot``) writes at the top
+#: of its directory.
 RUN_FILES: tuple[str, ...] = (
     MANIFEST_FILE,
     SCENARIO_FILE,
     *TABLE_FILES.values(),
     MIGRANTS_FILE,
     PARTS_DIR,
+    PLOTS_DIR,
+    FIT_FILE,
 )
+
+
+def is_figure_file(name: str) -> bool:
+    """Whether a file name in ``plots/`` is a figure nkroutes draws (or its temporary file)."""
+    if name.startswith(".") and name.endswith(".tmp"):  # ".<figure>.<pid>.tmp"
+        name = name[1:].rsplit(".", 2)[0]
+    stem, dot, fmt = name.rpartition(".")
+    return (
+        bool(dot)
+        and fmt in FIGURE_FORMATS
+        and (stem in FIGURE_NAMES or stem.startswith("route_flows_"))
+    )
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -155,14 +188,28 @@ class RunDirectory:
                         entry.unlink()
 
     def clear(self) -> None:
-        """Remove every file a run writes (for ``force``); other files are left alone."""
+        """Remove every file a run, ``fit`` or ``plot`` writes (for ``force``).
+
+        Other files are left alone, in ``plots/`` too (which stays if any remain).
+        """
         self.clean_temporaries()
         for name in RUN_FILES:
             entry = self.path / name
-            if entry.is_dir() and not entry.is_symlink():
+            if name == PLOTS_DIR and entry.is_dir() and not entry.is_symlink():
+                self.clear_figures()
+            elif entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
             elif entry.exists() or entry.is_symlink():
                 entry.unlink()
+
+    def clear_figures(self) -> None:
+        """Remove the figures in ``plots/``, and the folder if nothing else is in it."""
+        plots = self.path / PLOTS_DIR
+        for entry in plots.iterdir():
+            if is_figure_file(entry.name) and (entry.is_file() or entry.is_symlink()):
+                entry.unlink()
+        if not any(plots.iterdir()):
+            plots.rmdir()
 
     def remove_parts(self) -> None:
         """Remove the part folders once the tables are assembled."""

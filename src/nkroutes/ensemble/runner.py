@@ -70,7 +70,7 @@ def as_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str])
 
 def run_ensemble(
     scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str],
-    replicates: int = DEFAULT_REPLICATES,
+    replicates: int | None = None,
     seed: int = 0,
     executor: str | Executor = "local",
     workers: int | None = None,
@@ -92,7 +92,11 @@ def run_ensemble(
     Args:
         scenario: A :class:`~nkroutes.scenario.Scenario`, a scenario file, or a dict of
             scenario values (validated first).
-        replicates: Number of replicates (``>= 1``).
+        replicates: Number of replicates (``>= 1``). ``None`` (the default): with
+            ``resume``, the number the run in ``out`` was started with; otherwise
+            :data:`DEFAULT_REPLICATES` (20). With ``resume`` a larger number extends an
+            unfinished run; a smaller one is refused (finished replicates are never
+            dropped), and so is a number other than a complete run's own.
         seed: The ensemble seed (a whole number ``>= 0``).
         executor: ``"local"`` (processes on this machine), ``"dask"`` (a Dask cluster at
             ``scheduler``), or a :class:`concurrent.futures.Executor` you manage.
@@ -116,11 +120,14 @@ def run_ensemble(
         ScenarioError: If the scenario is not valid.
         EnsembleSetupError: For bad options, an unreachable cluster, or an ``out``
             directory that holds other results (without ``resume`` or ``force``) or results
-            of another scenario, seed or tracing (with ``resume``).
+            of another scenario, seed or tracing, or more replicates than asked for (with
+            ``resume``).
         EnsembleRunError: If a replicate fails; finished replicates stay saved in ``out``.
     """
     the_scenario = as_scenario(scenario)
-    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
+    if replicates is not None and (
+        isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1
+    ):
         raise EnsembleSetupError(f"replicates: found {replicates!r}, expected a whole number >= 1")
     try:
         seed = check_seed(seed)
@@ -161,7 +168,7 @@ def _run_on(
     pool: Executor,
     the_scenario: Scenario,
     *,
-    replicates: int,
+    replicates: int | None,
     seed: int,
     kind: str,
     workers: int | None,
@@ -180,8 +187,10 @@ def _run_on(
         manifest = _prepare_directory(run_dir, the_scenario, seed, replicates, trace, resume, force)
         if manifest["status"] == "complete":
             return Results.load(run_dir.path)
+        replicates = int(manifest["replicates"])
         done = run_dir.done_replicates()
     else:
+        replicates = DEFAULT_REPLICATES if replicates is None else replicates
         manifest = _new_manifest(the_scenario, seed, replicates, trace)
         done = set()
     todo = [k for k in range(replicates) if k not in done]
@@ -250,13 +259,18 @@ def _prepare_directory(
     run_dir: RunDirectory,
     scenario: Scenario,
     seed: int,
-    replicates: int,
+    replicates: int | None,
     trace: bool,
     resume: bool,
     force: bool,
 ) -> dict[str, Any]:
-    """Check the results directory against the request; return the manifest to continue."""
+    """Check the results directory against the request; return the manifest to continue.
+
+    The manifest's ``replicates`` is the number to run: ``replicates``, or for a resumed
+    run without one, the number it was started with.
+    """
     path = run_dir.path
+    count = DEFAULT_REPLICATES if replicates is None else replicates
     if path.exists() and not path.is_dir():
         raise EnsembleSetupError(f"{path}: exists and is not a directory")
     if force and path.exists():
@@ -264,35 +278,52 @@ def _prepare_directory(
     elif not run_dir.is_empty():
         if not resume:
             raise EnsembleSetupError(
-                f"{path} is not empty; choose another --out, or pass --force (force=True) "
-                "to delete its results and start over, or --resume (resume=True) to complete "
-                "an interrupted run there"
+                f"{path} is not empty; choose another --out, or pass --force to delete its "
+                "results and start over, or --resume to complete an interrupted run there"
             )
         manifest = run_dir.read_manifest()
         if manifest is None and run_dir.holds_only_run_files():
             # Killed before its manifest was written: nothing to keep, start afresh.
             run_dir.clear()
-            return _start_directory(run_dir, scenario, seed, replicates, trace)
+            return _start_directory(run_dir, scenario, seed, count, trace)
         if manifest is None:
             raise EnsembleSetupError(
                 f"{path}: is not an nkroutes results directory (no {MANIFEST_FILE}); "
                 "choose another output directory"
             )
         _check_same_run(path, manifest, scenario, seed, trace)
+        recorded = _recorded_replicates(path, manifest)
         if manifest.get("status") == "complete":
-            if manifest.get("replicates") != replicates:
+            if replicates is not None and replicates != recorded:
                 raise EnsembleSetupError(
-                    f"{path}: holds a complete run of {manifest.get('replicates')} replicates, "
-                    f"not {replicates}; start a new run (another output directory, or --force)"
+                    f"{path}: holds a complete run of {recorded} replicates, not {replicates}; "
+                    "start a new run (another output directory, or --force)"
                 )
             return manifest
+        if replicates is not None and replicates < recorded:
+            raise EnsembleSetupError(
+                f"{path}: holds an unfinished run of {recorded} replicates, more than the "
+                f"{replicates} asked for; resume it without -n (or with -n {recorded} or more), "
+                f"or pass --force to start over with {replicates}"
+            )
         run_dir.clean_temporaries()
         run_dir.create()
         if not (path / SCENARIO_FILE).is_file():
             run_dir.write_scenario(scenario.to_toml())
-        manifest["replicates"] = replicates
+        manifest["replicates"] = recorded if replicates is None else replicates
         return manifest
-    return _start_directory(run_dir, scenario, seed, replicates, trace)
+    return _start_directory(run_dir, scenario, seed, count, trace)
+
+
+def _recorded_replicates(path: Path, manifest: dict[str, Any]) -> int:
+    """The number of replicates a manifest records (refused if it is not a whole number)."""
+    recorded = manifest.get("replicates")
+    if isinstance(recorded, bool) or not isinstance(recorded, int) or recorded < 1:
+        raise EnsembleSetupError(
+            f"{path / MANIFEST_FILE}: replicates: found {recorded!r}, expected a whole "
+            "number >= 1; start a new run (another output directory, or --force)"
+        )
+    return recorded
 
 
 def _start_directory(

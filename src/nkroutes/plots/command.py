@@ -8,6 +8,7 @@ import click
 import pandas as pd
 
 from nkroutes.cli import BadInput, examples
+from nkroutes.commands.common import check_results_dir
 from nkroutes.ensemble.results import TABLE_FILES, Results
 from nkroutes.plots.render import (
     FORMATS,
@@ -79,10 +80,10 @@ def draw_directory(directory: Path, fmt: str) -> FigureReport:
     """Draw every figure a results or comparison directory has data for, into its plots/.
 
     Raises:
-        BadInput: If the directory does not exist or holds no results at all.
+        BadInput: If the directory does not exist, holds no results at all, or holds an
+            unfinished run or comparison.
     """
-    if not directory.is_dir():
-        raise BadInput(f"{directory}: no such results directory")
+    check_results_dir(directory, "plot", comparisons=True)
     out = directory / PLOTS_DIR
     if (directory / COMPARISON_FILE).is_file():
         table, scenarios = load_comparison(directory)
@@ -117,9 +118,12 @@ def plot_command(results_dir: Path, fmt: str) -> None:
     """Draw the figures of a run or a comparison into RESULTS_DIR/plots/.
 
     A run gets arrivals over time (against the article's Table 1), outcome distributions,
-    route flows on a map, time in China and stocks and flows; a comparison also gets the
-    paired effects of each what-if. A figure whose data is missing is skipped with the
-    reason; exits with 2 if no figure could be drawn.
+    route flows on a map, time in China and stocks and flows (arrivals.png, outcomes.png,
+    route_flows.png, time_in_china.png, stocks_and_flows.png); a comparison also gets the
+    paired effects of each what-if (effects.png) and one route map per scenario
+    (route_flows_<name>.png). docs/outputs.md says what each shows. A figure whose data is
+    missing is skipped with the reason; exits with 2 if no figure could be drawn, or if
+    RESULTS_DIR holds an unfinished run.
     """
     try:
         report = draw_directory(results_dir, fmt.lower())
