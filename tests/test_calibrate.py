@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
-from nkroutes.analysis import smc
+from nkroutes.analysis import calibration_figures, smc
 from nkroutes.analysis.calibrate import calibrate, estimate_seconds
 from nkroutes.analysis.calibrated_scenario import calibrated_toml, significant
+from nkroutes.analysis.calibration_outputs import write_csv_atomic, write_text_atomic
 from nkroutes.analysis.calibration_problem import (
     CalibrationError,
     CalibrationProblem,
@@ -25,6 +29,7 @@ from nkroutes.analysis.calibration_run import (
     _settled,
     prepare_out_dir,
     run_calibration,
+    write_json_atomic,
 )
 from nkroutes.analysis.journal import Journal
 from nkroutes.ensemble.executors import InProcessExecutor
@@ -469,3 +474,25 @@ def test_a_calibration_ends_when_two_batches_in_a_row_add_almost_nothing():
     assert _settled([generation(0, 8), generation(1, 0), generation(2, 0)], 0.05)
     # one set of 16 is more than 5%
     assert not _settled([generation(0, 8), generation(1, 0), generation(2, 1)], 0.05)
+
+
+def test_calibration_files_get_the_usual_permissions(tmp_path):
+    """Written atomically, but with 0666 less the umask (as run outputs), not mkstemp's 0600."""
+    old = os.umask(0o027)
+    try:
+        write_text_atomic(tmp_path / "fit.md", "# fit\n")
+        write_csv_atomic(tmp_path / "posterior.csv", pd.DataFrame({"a": [1]}))
+        write_json_atomic(tmp_path / "calibration.json", {"seed": 0})
+        calibration_figures.save(Figure(), tmp_path / "posterior_pairs.png")
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    assert modes == dict.fromkeys(
+        ["fit.md", "posterior.csv", "calibration.json", "posterior_pairs.png"], 0o640
+    )
+    assert (tmp_path / "fit.md").read_text(encoding="utf-8") == "# fit\n"
+    # a write that fails leaves the old file whole and no temporary file behind
+    with pytest.raises(TypeError):
+        write_text_atomic(tmp_path / "fit.md", None)
+    assert (tmp_path / "fit.md").read_text(encoding="utf-8") == "# fit\n"
+    assert len(list(tmp_path.iterdir())) == 4

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import tempfile
-from collections.abc import Sequence
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,15 +39,29 @@ ESTIMATE_WORDS = {
 ESTIMATE_SHORT = {"median": "posterior medians", "best": "nearest set"}
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file, so the file is whole or absent."""
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, renamed to ``path`` if the block ends normally.
+
+    The file written there gets the usual permissions (``0o666`` less the umask, like any
+    file a program opens for writing), and ``path`` is whole or absent: a failure or an
+    interrupt leaves the old file (if any) and removes the temporary one.
+
+    Yields:
+        The temporary path (it does not exist yet; create it in the block).
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        yield tmp
         os.replace(tmp, path)
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file, so the file is whole or absent."""
+    with atomic_path(path) as tmp, open(tmp, "x", encoding="utf-8") as out:
+        out.write(text)
     return path
 
 

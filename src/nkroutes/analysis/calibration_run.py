@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, as_completed
@@ -28,6 +26,7 @@ import numpy as np
 
 from nkroutes import __version__
 from nkroutes.analysis import smc
+from nkroutes.analysis.calibration_outputs import write_text_atomic
 from nkroutes.analysis.calibration_problem import (
     CalibrationError,
     CalibrationProblem,
@@ -291,14 +290,7 @@ def settings_record(problem: CalibrationProblem, settings: CalibrationSettings) 
 
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
     """Write JSON to ``path`` through a temporary file, so it is whole or absent."""
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, allow_nan=False, default=str)
-            out.write("\n")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    write_text_atomic(path, json.dumps(data, indent=2, allow_nan=False, default=str) + "\n")
 
 
 def prepare_out_dir(
