@@ -354,8 +354,14 @@ def test_runs_that_cannot_fit_stop_at_a_lower_bound_of_their_distance(problem):
 def test_the_problem_refuses_what_cannot_be_calibrated(tiny_file, synthetic):
     data = tomllib.loads(TINY)
     scenario = scenario_from_dict(data, "tiny.toml")
-    with pytest.raises(CalibrationError, match="years_from/years_to: found 2003-2006"):
+    with pytest.raises(CalibrationError, match="--fit-years: found 2003-2006, expected FIRST-LAST"):
         CalibrationProblem.build(scenario, synthetic, None, fit_years=(2003, 2006))
+    late = data | {"calibration": data["calibration"] | {"targets": {"years_from": 2003}}}
+    with pytest.raises(
+        CalibrationError,
+        match=r"tiny\.toml: calibration\.targets\.years_from/years_to: found 2003-2006",
+    ):
+        CalibrationProblem.build(scenario_from_dict(late, "tiny.toml"), synthetic, None)
     with pytest.raises(CalibrationError, match="target broker_assisted_share_2004 needs year"):
         CalibrationProblem.build(
             scenario_from_dict(data | {"calibration": {"free": data["calibration"]["free"]}}),
@@ -496,3 +502,15 @@ def test_calibration_files_get_the_usual_permissions(tmp_path):
         write_text_atomic(tmp_path / "fit.md", None)
     assert (tmp_path / "fit.md").read_text(encoding="utf-8") == "# fit\n"
     assert len(list(tmp_path.iterdir())) == 4
+
+
+def test_fit_years_out_of_range_name_the_option(cli, tiny_file, tmp_path):
+    out = tmp_path / "x"
+    result = cli("calibrate", tiny_file, "--fit-years", "2003-2006", "--out", out)
+    assert result.exit_code == 2
+    assert (
+        "Error: --fit-years: found 2003-2006, expected FIRST-LAST with FIRST <= LAST, "
+        "overlapping the years of Table 1 (1990-2006) within the simulated period of "
+        f"{tiny_file} (1996-2000)"
+    ) in result.output
+    assert "years_from" not in result.output and not out.exists()
