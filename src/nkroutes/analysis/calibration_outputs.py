@@ -37,6 +37,30 @@ ESTIMATE_WORDS = {
 }
 #: The same, in a few words.
 ESTIMATE_SHORT = {"median": "posterior medians", "best": "nearest set"}
+#: The same, for one parameter (a column heading).
+ESTIMATE_COLUMN = {"median": "posterior median", "best": "nearest set"}
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``"1 replicate"``, ``"3 replicates"``: a count and its noun (``words``: the plural)."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def tolerance_words(run: CalibrationRun) -> str:
+    """The final tolerance, or why there is none (sets in the population stopped early).
+
+    The tolerance is the largest distance in the population. Sets stopped early have only a
+    lower bound of their distance (above the stop distance) and rank after every set that
+    ran to the end, so while any is in the population its largest distance is not known.
+    """
+    stopped = run.n_stopped_in_population
+    if not stopped:
+        return f"tolerance {run.generations[-1].tolerance:.4f}"
+    return (
+        f"tolerance unknown: {stopped} of the {len(run.population)} posterior sets "
+        f"{'was' if stopped == 1 else 'were'} stopped early (distance above "
+        f"{run.settings.stop_distance:g}, only a lower bound)"
+    )
 
 
 @contextmanager
@@ -188,11 +212,12 @@ def run_header(
     best = run.evaluations[run.population[0]].distance.total
     lines = [
         f"Calibrated by nkroutes on {when:%Y-%m-%d %H:%M}" + (f": {command}" if command else ""),
-        f"budget {run.settings.budget} parameter sets x {run.settings.replicates} replicates, "
+        f"budget {run.settings.budget} parameter sets x "
+        f"{plural(run.settings.replicates, 'replicate')}, "
         f"seed {run.settings.seed}; evaluated {len(run.evaluations)} in "
         f"{len(run.generations)} generations (population {len(run.population)})",
         f"fitted years {run.problem.settings.years[0]}-{run.problem.settings.years[1]}; "
-        f"distance: best {best:.4f}, tolerance {run.generations[-1].tolerance:.4f}",
+        f"distance: best {best:.4f}, {tolerance_words(run)}",
         f"values: {estimate.choice_words()}; see fit.md and posterior.csv",
     ]
     return lines
@@ -238,8 +263,8 @@ def parameters_table(run: CalibrationRun, estimate: Estimate) -> pd.DataFrame:
                 "path": f"`{p.path}`",
                 "prior": f"{'log-uniform' if p.log else 'uniform'} {_number(p.low)}-"
                 f"{_number(p.high)}",
-                "estimate": _number(estimate.values[j]),
-                "90% interval": f"{_number(estimate.interval[j, 0])}-"
+                f"estimate ({ESTIMATE_COLUMN[estimate.kind]})": _number(estimate.values[j]),
+                "90% posterior interval": f"{_number(estimate.interval[j, 0])}-"
                 f"{_number(estimate.interval[j, 1])}",
                 "nearest set": _number(estimate.best[j]),
             }
@@ -308,8 +333,8 @@ def fit_markdown(
         "",
         f"- run: {when:%Y-%m-%d %H:%M}" + (f", `{command}`" if command else ""),
         f"- scenario: `{problem.scenario.source}` (sha256 {problem.scenario.hash[:12]})",
-        f"- budget: {settings.budget} parameter sets x {settings.replicates} replicates, seed "
-        f"{settings.seed}; population {len(run.population)}",
+        f"- budget: {settings.budget} parameter sets x {plural(settings.replicates, 'replicate')}"
+        f", seed {settings.seed}; population {len(run.population)}",
         f"- evaluated: {len(run.evaluations)} parameter sets in {len(run.generations)} "
         f"generations ({run.reused} read back from evaluations.jsonl, {run.n_stopped} stopped "
         f"early, {run.n_failed} failed); sampling took {minutes:.1f} min",
@@ -330,7 +355,8 @@ def fit_markdown(
     if run.n_stopped_in_population:
         lines += [
             f"**Warning**: {run.n_stopped_in_population} of the {len(run.population)} posterior "
-            "sets were stopped early (their distance is only a lower bound): the population "
+            "sets were stopped early (their distance is only a lower bound, and so is the "
+            "tolerance of the generations where they remained): the population "
             "never came near the data. Give a larger budget, or rethink the bounds.",
             "",
         ]
