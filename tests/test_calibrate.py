@@ -3,28 +3,43 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
-from nkroutes.analysis import smc
-from nkroutes.analysis.calibrate import calibrate, estimate_seconds
+from nkroutes.analysis import calibrate_cli, calibration_figures, smc
+from nkroutes.analysis.calibrate import CalibrationOutcome, calibrate, estimate_seconds
 from nkroutes.analysis.calibrated_scenario import calibrated_toml, significant
+from nkroutes.analysis.calibration_outputs import (
+    make_estimate,
+    tolerance_words,
+    write_csv_atomic,
+    write_text_atomic,
+)
 from nkroutes.analysis.calibration_problem import (
     CalibrationError,
     CalibrationProblem,
+    Distance,
     run_parameter_set,
     run_replicates,
 )
 from nkroutes.analysis.calibration_run import (
     JOURNAL_FILE,
+    CalibrationRun,
     CalibrationSettings,
+    Evaluation,
     Generation,
     _settled,
     prepare_out_dir,
     run_calibration,
+    write_json_atomic,
 )
 from nkroutes.analysis.journal import Journal
 from nkroutes.ensemble.executors import InProcessExecutor
@@ -308,7 +323,9 @@ def test_a_calibration_directory_is_not_overwritten_or_resumed_with_other_settin
     with pytest.raises(CalibrationError, match="already holds a calibration"):
         prepare_out_dir(tmp_path, problem, settings, resume=False)
     other = CalibrationSettings(budget=12, population=4, replicates=2, seed=2)
-    with pytest.raises(CalibrationError, match="differs in seed, replicates"):
+    with pytest.raises(
+        CalibrationError, match=r"differs in seed \(1 there, 2 now\), replicates \(1 there, 2 now\)"
+    ):
         prepare_out_dir(tmp_path, problem, other, resume=True)
     with pytest.raises(CalibrationError, match="nothing to resume"):
         prepare_out_dir(tmp_path / "empty", problem, settings, resume=True)
@@ -349,8 +366,14 @@ def test_runs_that_cannot_fit_stop_at_a_lower_bound_of_their_distance(problem):
 def test_the_problem_refuses_what_cannot_be_calibrated(tiny_file, synthetic):
     data = tomllib.loads(TINY)
     scenario = scenario_from_dict(data, "tiny.toml")
-    with pytest.raises(CalibrationError, match="years_from/years_to: found 2003-2006"):
+    with pytest.raises(CalibrationError, match="--fit-years: found 2003-2006, expected FIRST-LAST"):
         CalibrationProblem.build(scenario, synthetic, None, fit_years=(2003, 2006))
+    late = data | {"calibration": data["calibration"] | {"targets": {"years_from": 2003}}}
+    with pytest.raises(
+        CalibrationError,
+        match=r"tiny\.toml: calibration\.targets\.years_from/years_to: found 2003-2006",
+    ):
+        CalibrationProblem.build(scenario_from_dict(late, "tiny.toml"), synthetic, None)
     with pytest.raises(CalibrationError, match="target broker_assisted_share_2004 needs year"):
         CalibrationProblem.build(
             scenario_from_dict(data | {"calibration": {"free": data["calibration"]["free"]}}),
@@ -426,14 +449,14 @@ def test_calibrate_command(cli, tiny_file, tmp_path):
     assert load_scenario(out / "calibrated.toml").name == "tiny_calibrated"
 
     again = cli(*args, "--out", out, "--seed", 3)
-    assert again.exit_code == 2 and "is not empty" in again.output
+    assert again.exit_code == 2 and "already holds a calibration" in again.output
     resumed = cli(*args, "--check-replicates", 1, "--out", out, "--seed", 3, "--resume", "-q")
     assert resumed.exit_code == 0, resumed.output
     done = len(Journal(out / JOURNAL_FILE).read())  # 10, or fewer if it settled early
-    assert f"{done} parameter sets x 1 replicates" in result.output
+    assert f"{done} parameter sets x 1 replicate in" in result.output
     assert f"({done} read back, " in resumed.output and "expect about" not in resumed.output
     other = cli(*args, "--out", out, "--seed", 4, "--resume")
-    assert other.exit_code == 2 and "differs in seed" in other.output
+    assert other.exit_code == 2 and "was run with --seed 3, not 4" in other.output
 
     assert cli(*args, "--resume").exit_code == 2
     bad = cli(*args[:-2], "--fit-years", "2000-1996", "--out", tmp_path / "x")
@@ -469,3 +492,186 @@ def test_a_calibration_ends_when_two_batches_in_a_row_add_almost_nothing():
     assert _settled([generation(0, 8), generation(1, 0), generation(2, 0)], 0.05)
     # one set of 16 is more than 5%
     assert not _settled([generation(0, 8), generation(1, 0), generation(2, 1)], 0.05)
+
+
+def test_a_used_out_is_refused_offering_what_calibrate_has(cli, tiny_file, tmp_path):
+    """No --force (calibrate has none): another --out, or --resume where a calibration is."""
+    args = ["calibrate", tiny_file, "--budget", 5, "--replicates", 1, "--workers", 1]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine", encoding="utf-8")
+    result = cli(*args, "--out", other)
+    assert result.exit_code == 2
+    assert f"Error: {other} is not empty; choose another --out (a new or empty folder)" in (
+        result.output
+    )
+    assert "--force" not in result.output
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "calibration.json").write_text("{}", encoding="utf-8")
+    result = cli(*args, "--out", used)
+    assert result.exit_code == 2 and "--force" not in result.output
+    assert "already holds a calibration (calibration.json); pass --resume" in result.output
+    assert (other / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert [p.name for p in used.iterdir()] == ["calibration.json"]
+
+
+def test_fit_years_out_of_range_name_the_option(cli, tiny_file, tmp_path):
+    out = tmp_path / "x"
+    result = cli("calibrate", tiny_file, "--fit-years", "2003-2006", "--out", out)
+    assert result.exit_code == 2
+    assert (
+        "Error: --fit-years: found 2003-2006, expected FIRST-LAST with FIRST <= LAST, "
+        "overlapping the years of Table 1 (1990-2006) within the simulated period of "
+        f"{tiny_file} (1996-2000)"
+    ) in result.output
+    assert "years_from" not in result.output and not out.exists()
+
+
+@pytest.mark.slow
+def test_resume_takes_the_recorded_options_and_refuses_other_ones(cli, tiny_file, tmp_path):
+    """--out DIR --resume continues with the settings DIR was run with; the plan says so.
+
+    Options given must match them (both values named, before the timing run), except a
+    larger --budget. The command in calibrated.toml and fit.md reproduces the result: every
+    option that changes it, defaults included.
+    """
+    out = tmp_path / "cal"
+    first = ["--budget", 8, "--replicates", 1, "--check-replicates", 1, "--seed", 2]
+    result = cli("calibrate", tiny_file, *first, "--workers", 1, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "x 1 replicate (first generation 4, population 2) + 2 check runs." in result.output
+    assert "expect about" in result.output and "on 1 worker." in result.output
+    assert "x 1 replicate in " in result.output
+    command = (
+        f"nkroutes calibrate {tiny_file} --budget 8 --replicates 1 --population 2 --seed 2 "
+        "--fit-years 1996-2000 --estimate auto --check-replicates 1"
+    )
+    assert f": {command}\n" in (out / "calibrated.toml").read_text(encoding="utf-8")
+    assert f"`{command}`" in (out / "fit.md").read_text(encoding="utf-8")
+    recorded = (out / "calibration.json").read_text(encoding="utf-8")
+    done = len(Journal(out / JOURNAL_FILE).read())
+
+    refused = cli("calibrate", tiny_file, "--out", out, "--resume", "--replicates", 3)
+    assert refused.exit_code == 2
+    assert (
+        f"Error: {out / 'calibration.json'}: the calibration there was run with "
+        "--replicates 1, not 3; leave those options out to resume it with its own settings, "
+        "or choose another --out"
+    ) in refused.output
+    assert "expect about" not in refused.output  # refused before the timing run
+    refused = cli(
+        "calibrate", tiny_file, "--out", out, "--resume", "--budget", 6, "--check-replicates", 10
+    )
+    assert refused.exit_code == 2
+    assert (
+        "was run with --budget 8, not 6 (the budget may only be raised); "
+        "--check-replicates 1, not 10;"
+    ) in refused.output
+    assert (out / "calibration.json").read_text(encoding="utf-8") == recorded
+
+    resumed = cli("calibrate", tiny_file, "--out", out, "--resume", "--workers", 1)
+    assert resumed.exit_code == 0, resumed.output
+    assert "budget 8 parameter sets x 1 replicate (first generation 4, population 2)" in (
+        resumed.output
+    )
+    assert f"({done} sets already done)" in resumed.output
+    assert f"({done} read back, " in resumed.output
+    assert f": {command}\n" in (out / "calibrated.toml").read_text(encoding="utf-8")
+    raised = cli("calibrate", tiny_file, "--out", out, "--resume", "--budget", 12, "-q")
+    assert raised.exit_code == 0, raised.output
+    settings = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
+    assert (settings["budget"], settings["population"], settings["check_replicates"]) == (
+        12,
+        2,
+        1,
+    )
+    assert f": {command.replace('--budget 8', '--budget 12')}\n" in (
+        out / "calibrated.toml"
+    ).read_text(encoding="utf-8")
+
+
+def test_an_interrupted_calibration_exits_130_and_says_how_to_continue(
+    cli, tiny_file, tmp_path, monkeypatch
+):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "cal"
+    args = ["calibrate", tiny_file, "--budget", 5, "--replicates", 1, "--workers", 1]
+    monkeypatch.setattr(calibrate_cli, "pilot", interrupted)
+    result = cli(*args, "--out", out)
+    assert result.exit_code == 130
+    assert "Interrupted. Nothing was written. To start again: nkroutes calibrate" in result.output
+    assert not out.exists()
+
+    monkeypatch.setattr(calibrate_cli, "pilot", lambda problem, seed: 0.1)
+    monkeypatch.setattr(calibrate_cli, "calibrate", interrupted)
+    result = cli(*args, "--out", out)
+    assert result.exit_code == 130
+    assert (
+        f"Interrupted. Finished parameter sets are saved in {out / JOURNAL_FILE}. To continue: "
+        f"nkroutes calibrate {tiny_file} --budget 5 --replicates 1 --workers 1 --out {out} "
+        "--resume"
+    ) in result.output
+    assert "Aborted" not in result.output
+
+
+def test_calibration_files_get_the_usual_permissions(tmp_path):
+    """Written atomically, but with 0666 less the umask (as run outputs), not mkstemp's 0600."""
+    old = os.umask(0o027)
+    try:
+        write_text_atomic(tmp_path / "fit.md", "# fit\n")
+        write_csv_atomic(tmp_path / "posterior.csv", pd.DataFrame({"a": [1]}))
+        write_json_atomic(tmp_path / "calibration.json", {"seed": 0})
+        calibration_figures.save(Figure(), tmp_path / "posterior_pairs.png")
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    assert modes == dict.fromkeys(
+        ["fit.md", "posterior.csv", "calibration.json", "posterior_pairs.png"], 0o640
+    )
+    assert (tmp_path / "fit.md").read_text(encoding="utf-8") == "# fit\n"
+    # a write that fails leaves the old file whole and no temporary file behind
+    with pytest.raises(TypeError):
+        write_text_atomic(tmp_path / "fit.md", None)
+    assert (tmp_path / "fit.md").read_text(encoding="utf-8") == "# fit\n"
+    assert len(list(tmp_path.iterdir())) == 4
+
+
+def test_the_summary_says_which_estimate_and_why_there_is_no_tolerance(problem):
+    """With posterior sets stopped early, their distance is a lower bound: no tolerance."""
+
+    def evaluation(index, value, distance, stopped):
+        return Evaluation(
+            index, 0, np.array([value]), 1.0, Distance(distance, distance, {}, stopped), {}
+        )
+
+    run = CalibrationRun(
+        problem,
+        CalibrationSettings(budget=5, population=2, replicates=1),
+        {0: evaluation(0, 1217.0, 4.3561, False), 1: evaluation(1, 300.0, 2.0124, True)},
+        population=[0, 1],
+        weights=np.array([0.5, 0.5]),
+        generations=[Generation(0, 4, 2, 2.0124, 4.3561, 1, 2.0)],
+    )
+    words = "tolerance unknown: 1 of the 2 posterior sets was stopped early"
+    assert tolerance_words(run).startswith(words)
+    best = make_estimate(run, "best")
+    text = calibrate_cli._summary(CalibrationOutcome(run, best, None, None, Path("out"), []))
+    assert f"best distance 4.3561, {words} (distance above 2, only a lower bound)" in text
+    assert "tolerance 2.0124" not in text
+    assert "Calibrated tiny: 2 parameter sets x 1 replicate in 1 generation, " in text
+    assert "Warning: the population never came near the data" in text
+    assert "parameter                   nearest set  90% posterior interval" in text
+    assert "departures                         1217" in text
+    median = calibrate_cli._summary(
+        CalibrationOutcome(run, make_estimate(run, "median"), None, None, Path("out"), [])
+    )
+    assert "parameter              posterior median  90% posterior interval" in median
+
+
+def test_calibrate_help_names_the_scheduler_as_run_does(cli):
+    text = cli("calibrate", "--help").output
+    assert "--scheduler tcp://HOST:PORT" in text
+    assert "--budget" in text and "[default: 300; x>=5]" in text

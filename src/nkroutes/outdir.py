@@ -48,9 +48,7 @@ def check_out_dir(path: Path, overwrite: bool = False) -> None:
     if path.exists() and not path.is_dir():
         raise OutDirError(f"{path} exists and is not a directory")
     if path.is_dir() and any(path.iterdir()) and not overwrite:
-        raise OutDirError(
-            f"{path} is not empty; choose another --out, or pass --force to write into it"
-        )
+        raise OutDirError(f"{path} is not empty; choose another --out (a new or empty folder)")
 
 
 def make_out_dir(path: Path, overwrite: bool = False) -> Path:

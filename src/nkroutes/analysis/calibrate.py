@@ -26,6 +26,7 @@ from nkroutes.analysis.calibration_outputs import (
     evaluations_table,
     fit_markdown,
     make_estimate,
+    plural,
     posterior_table,
     predictive_bands,
     predictive_tables,
@@ -162,7 +163,7 @@ class CalibrationOutcome:
 
 def _check_notes(run: CalibrationRun, n: int) -> list[str]:
     return [
-        f"{n} replicates of `calibrated.toml` (seeds from the calibration seed "
+        f"{plural(n, 'replicate')} of `calibrated.toml` (seeds from the calibration seed "
         f"{run.settings.seed}); the check directory beside this file holds their tables "
         "(`nkroutes fit` reads it)."
     ]
@@ -229,7 +230,7 @@ def calibrate(
             years,
             targets,
             arrivals,
-            title=f"Fit of calibrated.toml ({settings.check_replicates} replicates)",
+            title=f"Fit of calibrated.toml ({plural(settings.check_replicates, 'replicate')})",
             notes=_check_notes(run, settings.check_replicates),
         )
         check_bands = yearly_bands(yearly, arrivals)
@@ -248,7 +249,7 @@ def calibrate(
             arrivals,
             weights=p_weights,
             title=f"Fit of the posterior predictive ({len(run.population)} parameter sets x "
-            f"{settings.replicates} replicates, weighted)",
+            f"{plural(settings.replicates, 'replicate')}, weighted)",
         )
         bands = predictive_bands(run)
         files.append(write_csv_atomic(out_dir / "predictive.csv", bands))
@@ -327,7 +328,8 @@ def _draw_figures(
             f"Arrivals in South Korea: {name}, posterior predictive against Table 1",
             check_bands,
             source="Observed: MPI (2008), Table 1 (South Korean Ministry of Unification). "
-            f"Simulated: {p} posterior parameter sets x {run.settings.replicates} replicates.",
+            f"Simulated: {p} posterior parameter sets x "
+            f"{plural(run.settings.replicates, 'replicate')}.",
         )
     figures["posterior_marginals.png"] = figs.marginals_figure(
         params,

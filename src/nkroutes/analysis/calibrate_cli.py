@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
+from click.core import ParameterSource
 
 from nkroutes.analysis.calibrate import (
     CalibrationOutcome,
@@ -16,6 +19,7 @@ from nkroutes.analysis.calibrate import (
     estimate_seconds,
     pilot,
 )
+from nkroutes.analysis.calibration_outputs import ESTIMATE_COLUMN, plural, tolerance_words
 from nkroutes.analysis.calibration_problem import CalibrationError, CalibrationProblem
 from nkroutes.analysis.calibration_run import (
     DEFAULT_BUDGET,
@@ -23,13 +27,18 @@ from nkroutes.analysis.calibration_run import (
     DEFAULT_REPLICATES,
     ESTIMATES,
     JOURNAL_FILE,
+    SETTINGS_FILE,
     CalibrationSettings,
     Progress,
+    check_calibration_dir,
+    read_settings,
 )
 from nkroutes.analysis.fit import parse_years
 from nkroutes.analysis.journal import Journal
 from nkroutes.analysis.smc import population_sizes
+from nkroutes.analysis.targets import TargetSettings
 from nkroutes.cli import BadInput, RunFailure, examples, load
+from nkroutes.commands.common import EXIT_INTERRUPTED, command_line, resume_command
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import default_workers, make_executor
 from nkroutes.outdir import OutDirError, check_out_dir, default_out_dir
@@ -76,24 +85,25 @@ class ProgressLine:
 def _summary(outcome: CalibrationOutcome) -> str:
     run, estimate = outcome.run, outcome.estimate
     best = run.evaluations[run.population[0]].distance.total
+    column = ESTIMATE_COLUMN[estimate.kind]
     lines = [
         f"Calibrated {run.problem.scenario.name}: {len(run.evaluations)} parameter sets x "
-        f"{run.settings.replicates} replicates in {len(run.generations)} generations, "
+        f"{plural(run.settings.replicates, 'replicate')} in "
+        f"{plural(len(run.generations), 'generation')}, "
         f"{_minutes(run.seconds)} ({run.reused} read back, {run.n_stopped} stopped early, "
-        f"{run.n_failed} failed); "
-        f"best distance {best:.4f}, tolerance {run.generations[-1].tolerance:.4f}",
+        f"{run.n_failed} failed); best distance {best:.4f}, {tolerance_words(run)}",
         "",
-        f"{'parameter':<22} {'estimate':>10}  90% interval",
+        f"{'parameter':<22} {column:>16}  90% posterior interval",
     ]
     for j, p in enumerate(run.problem.parameters):
         lo, hi = estimate.interval[j]
-        lines.append(f"{p.id:<22} {estimate.values[j]:>10.4g}  {lo:.4g}-{hi:.4g}")
+        lines.append(f"{p.id:<22} {estimate.values[j]:>16.4g}  {lo:.4g}-{hi:.4g}")
     lines += [f"estimate: {estimate.choice_words()}"]
     if run.n_stopped_in_population:
         lines += [
             "",
-            f"Warning: {run.n_stopped_in_population} posterior sets were stopped early: the "
-            "population never came near the data (see fit.md).",
+            "Warning: the population never came near the data: give a larger --budget, or "
+            "rethink the bounds (see fit.md).",
         ]
     report = outcome.check or outcome.predictive
     if report is not None:
@@ -102,6 +112,93 @@ def _summary(outcome: CalibrationOutcome) -> str:
             lines += [report.targets_table().to_string(index=False)]
     lines += ["", f"Wrote {outcome.out_dir}/: fit.md, calibrated.toml, posterior.csv, ..."]
     return "\n".join(lines)
+
+
+#: Options that change the result, in the order the reproducing command gives them.
+RESULT_OPTIONS = (
+    "budget",
+    "replicates",
+    "population",
+    "seed",
+    "fit_years",
+    "estimate",
+    "check_replicates",
+)
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _show(name: str, value: object) -> str:
+    if name == "fit_years" and isinstance(value, tuple | list):
+        return f"{value[0]}-{value[1]}"
+    return str(value)
+
+
+def _recorded(record: dict[str, Any]) -> dict[str, Any]:
+    """The options a calibration was run with, from its ``calibration.json``."""
+    years = (record.get("target_settings") or {}).get("years")
+    values = {name: record.get(name) for name in RESULT_OPTIONS if name != "fit_years"}
+    values["fit_years"] = tuple(years) if years else None
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _resumed_options(ctx: click.Context, out_dir: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """The options of a resumed calibration: those not given come from ``calibration.json``.
+
+    Raises:
+        BadInput: If an option given differs from the recorded one (the budget may grow).
+    """
+    try:
+        recorded = _recorded(read_settings(out_dir))
+    except CalibrationError as error:
+        raise BadInput(str(error)) from None
+    values, differ = dict(options), []
+    for name, value in options.items():
+        if name not in recorded:  # not recorded by an older version: as given
+            continue
+        old = recorded[name]
+        given = value is not None and ctx.get_parameter_source(name) not in (
+            ParameterSource.DEFAULT,
+            ParameterSource.DEFAULT_MAP,
+        )
+        if not given:
+            values[name] = old
+        elif name == "budget" and value < old:
+            differ.append(f"--budget {old}, not {value} (the budget may only be raised)")
+        elif name != "budget" and value != old:
+            differ.append(f"{_option(name)} {_show(name, old)}, not {_show(name, value)}")
+    if differ:
+        raise BadInput(
+            f"{out_dir / SETTINGS_FILE}: the calibration there was run with "
+            f"{'; '.join(differ)}; leave those options out to resume it with its own "
+            "settings, or choose another --out"
+        )
+    return values
+
+
+def reproducing_command(file: str, settings: CalibrationSettings, years: tuple[int, int]) -> str:
+    """The command that gives this calibration's results: every option that changes them.
+
+    Args:
+        file: The scenario file as given.
+        settings: The settings used (the population resolved).
+        years: The fitted years.
+    """
+    values = {
+        "budget": settings.budget,
+        "replicates": settings.replicates,
+        "population": population_sizes(settings.budget, settings.population)[0],
+        "seed": settings.seed,
+        "fit_years": years,
+        "estimate": settings.estimate,
+        "check_replicates": settings.check_replicates,
+    }
+    args = ["nkroutes", "calibrate", file]
+    for name in RESULT_OPTIONS:
+        args += [_option(name), _show(name, values[name])]
+    return shlex.join(args)
 
 
 @click.command(
@@ -119,7 +216,8 @@ def _summary(outcome: CalibrationOutcome) -> str:
     type=click.IntRange(min=5),
     default=DEFAULT_BUDGET,
     show_default=True,
-    help="Parameter sets to evaluate at most.",
+    help="Parameter sets to evaluate at most (with --resume, a larger budget continues the "
+    "calibration further).",
 )
 @click.option(
     "--replicates",
@@ -149,7 +247,12 @@ def _summary(outcome: CalibrationOutcome) -> str:
     show_default=True,
     help="Where runs go: local processes or a Dask cluster (with --scheduler).",
 )
-@click.option("--scheduler", default=None, help="Dask scheduler address, tcp://HOST:8786.")
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    default=None,
+    help="Address of the Dask scheduler (with --executor dask).",
+)
 @click.option(
     "--seed",
     type=click.IntRange(min=0),
@@ -164,7 +267,11 @@ def _summary(outcome: CalibrationOutcome) -> str:
     help="Output directory [default: results/<scenario name>-calibration/<YYYYmmddTHHMMSS>/].",
 )
 @click.option(
-    "--resume", is_flag=True, help="Continue the calibration in --out, skipping finished sets."
+    "--resume",
+    is_flag=True,
+    help="Continue the calibration in --out, skipping finished sets. Options left out are "
+    "those it was run with (its calibration.json); an option given must match them, except "
+    "--budget, which may be raised.",
 )
 @click.option(
     "--fit-years",
@@ -190,7 +297,9 @@ def _summary(outcome: CalibrationOutcome) -> str:
     "--estimate auto; 0: none).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print no estimate or progress on stderr.")
+@click.pass_context
 def calibrate_command(
+    ctx: click.Context,
     file: str,
     budget: int,
     replicates: int,
@@ -212,8 +321,48 @@ def calibrate_command(
     compared from [calibration.targets] and the observed data (Table 1 and the article's
     other figures). The method is adaptive population Monte Carlo ABC (see
     docs/calibration.md). Every finished parameter set is saved at once, so an interrupted
-    calibration continues with --resume.
+    calibration continues with --out DIR --resume.
     """
+    try:
+        _calibrate(
+            ctx,
+            file,
+            budget,
+            replicates,
+            population,
+            workers,
+            executor_kind,
+            scheduler,
+            seed,
+            out,
+            resume,
+            fit_years,
+            estimate,
+            check_replicates,
+            quiet,
+        )
+    except KeyboardInterrupt:  # before the calibration started
+        _interrupted("Nothing was written.", f"To start again: {command_line()}")
+
+
+def _calibrate(
+    ctx: click.Context,
+    file: str,
+    budget: int,
+    replicates: int,
+    population: int | None,
+    workers: int | None,
+    executor_kind: str,
+    scheduler: str | None,
+    seed: int,
+    out: Path | None,
+    resume: bool,
+    fit_years: str | None,
+    estimate: str,
+    check_replicates: int,
+    quiet: bool,
+) -> None:
+    """The command, its arguments parsed (see :func:`calibrate_command`)."""
     scenario = load(file)
     try:
         from nkroutes.observed import other_targets, south_korea_arrivals
@@ -227,24 +376,43 @@ def calibrate_command(
             years = parse_years(fit_years)
         except ValueError as error:
             raise BadInput(f"--fit-years: {error}") from None
-    settings = CalibrationSettings(
-        budget=budget,
-        replicates=replicates,
-        seed=seed,
-        population=population,
-        fit_years=years,
-        estimate=estimate,
-        check_replicates=check_replicates,
-    )
     if resume and out is None:
         raise BadInput("--resume needs --out: the directory of the calibration to continue")
     out_dir = out if out is not None else default_out_dir(f"{scenario.name}-calibration")
+    options = {
+        "budget": budget,
+        "replicates": replicates,
+        "population": population,
+        "seed": seed,
+        "fit_years": years,
+        "estimate": estimate,
+        "check_replicates": check_replicates,
+    }
+    if resume:
+        options = _resumed_options(ctx, out_dir, options)
+        years = options["fit_years"]
+        if years == TargetSettings.from_scenario(scenario.data).years:
+            years = None  # the scenario's own: errors then name its keys
+    settings = CalibrationSettings(
+        budget=options["budget"],
+        replicates=options["replicates"],
+        seed=options["seed"],
+        population=options["population"],
+        fit_years=years,
+        estimate=options["estimate"],
+        check_replicates=options["check_replicates"],
+    )
+    hint = resume_command(out_dir)
     try:
         problem = CalibrationProblem.build(scenario, arrivals, others, years)
         settings.check()
+        settings, _ = check_calibration_dir(out_dir, problem, settings, resume)
         if not resume:
             check_out_dir(out_dir)
-        seconds = pilot(problem, seed)
+        settings = replace(
+            settings, population=population_sizes(settings.budget, settings.population)[0]
+        )
+        seconds = pilot(problem, settings.seed)
     except (CalibrationError, OutDirError) as error:
         raise BadInput(str(error)) from None
     except RuntimeError as error:
@@ -253,44 +421,39 @@ def calibrate_command(
     if not quiet:
         done = len(Journal(out_dir / JOURNAL_FILE).read()) if resume else 0
         n_workers = (workers or default_workers()) if executor_kind == "local" else None
-        pop, first = population_sizes(budget, population)
+        pop, first = population_sizes(settings.budget, settings.population)
         left = estimate_seconds(seconds, settings, n_workers, done)
-        where = f"{n_workers} worker(s)" if n_workers else "one worker (divide by the cluster's)"
+        where = plural(n_workers, "worker") if n_workers else "one worker (divide by the cluster's)"
         click.echo(
-            f"Calibrating {scenario.name}: {len(problem.parameters)} free parameters, budget "
-            f"{budget} parameter sets x {replicates} replicates (first generation {first}, "
-            f"population {pop}) + {check_runs(settings)} check runs.\n"
+            f"Calibrating {scenario.name}: "
+            f"{plural(len(problem.parameters), 'free parameter')}, budget "
+            f"{settings.budget} parameter sets x {plural(settings.replicates, 'replicate')} "
+            f"(first generation {first}, population {pop}) + "
+            f"{plural(check_runs(settings), 'check run')}.\n"
             f"One run takes {seconds:.1f} s, so expect about {_minutes(left)} on {where}"
-            + (f" ({done} sets already done)" if done else "")
+            + (f" ({plural(done, 'set')} already done)" if done else "")
             + f".\nOutput: {out_dir}",
             err=True,
         )
     progress = ProgressLine(enabled=not quiet and sys.stderr.isatty())
-    command = " ".join(
-        shlex.quote(str(part))
-        for part in [
-            "nkroutes",
-            "calibrate",
-            file,
-            *(["--budget", budget, "--replicates", replicates, "--seed", seed]),
-            *(["--population", population] if population else []),
-            *(["--fit-years", fit_years] if fit_years else []),
-            *(["--estimate", estimate] if estimate != "auto" else []),
-        ]
-    )
+    command = reproducing_command(file, settings, problem.settings.years)
+    saved = f"finished parameter sets are saved in {out_dir / JOURNAL_FILE}"
     try:
         with make_executor(executor_kind, workers, scheduler) as executor:
             outcome = calibrate(problem, settings, executor, out_dir, resume, progress, command)
     except (CalibrationError, EnsembleSetupError) as error:
         raise BadInput(str(error)) from None
     except RuntimeError as error:
-        raise RunFailure(f"{error}; finished sets are in {out_dir / JOURNAL_FILE}") from None
+        raise RunFailure(f"{error}; {saved}. To continue: {hint}") from None
     except KeyboardInterrupt:
         progress.close()
-        raise RunFailure(
-            f"interrupted; finished parameter sets are saved in {out_dir / JOURNAL_FILE}: "
-            f"continue with --out {out_dir} --resume"
-        ) from None
+        _interrupted(f"{saved[0].upper()}{saved[1:]}.", f"To continue: {hint}")
     finally:
         progress.close()
     click.echo(_summary(outcome))
+
+
+def _interrupted(saved: str, hint: str) -> NoReturn:
+    """End as ``run`` and ``compare`` do after Ctrl-C or SIGTERM: a message, exit 130."""
+    click.echo(f"\nInterrupted. {saved} {hint}", err=True)
+    raise SystemExit(EXIT_INTERRUPTED)

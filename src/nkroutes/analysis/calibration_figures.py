@@ -8,8 +8,6 @@ in marker and size, bands in shade, so the figures read in grey print too.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
+from nkroutes.analysis.calibration_outputs import atomic_path
 from nkroutes.analysis.smc import FreeParameter
 
 #: Okabe & Ito (2008): blue (posterior), vermillion (the estimate), grey (all
@@ -42,13 +41,8 @@ def _figure(width: float, height: float) -> Figure:
 
 def save(fig: Figure, path: Path) -> Path:
     """Write a figure as PNG through a temporary file (whole or absent)."""
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
     return path
 
 

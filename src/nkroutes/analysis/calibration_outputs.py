@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import tempfile
-from collections.abc import Sequence
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,17 +37,55 @@ ESTIMATE_WORDS = {
 }
 #: The same, in a few words.
 ESTIMATE_SHORT = {"median": "posterior medians", "best": "nearest set"}
+#: The same, for one parameter (a column heading).
+ESTIMATE_COLUMN = {"median": "posterior median", "best": "nearest set"}
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``"1 replicate"``, ``"3 replicates"``: a count and its noun (``words``: the plural)."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def tolerance_words(run: CalibrationRun) -> str:
+    """The final tolerance, or why there is none (sets in the population stopped early).
+
+    The tolerance is the largest distance in the population. Sets stopped early have only a
+    lower bound of their distance (above the stop distance) and rank after every set that
+    ran to the end, so while any is in the population its largest distance is not known.
+    """
+    stopped = run.n_stopped_in_population
+    if not stopped:
+        return f"tolerance {run.generations[-1].tolerance:.4f}"
+    return (
+        f"tolerance unknown: {stopped} of the {len(run.population)} posterior sets "
+        f"{'was' if stopped == 1 else 'were'} stopped early (distance above "
+        f"{run.settings.stop_distance:g}, only a lower bound)"
+    )
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, renamed to ``path`` if the block ends normally.
+
+    The file written there gets the usual permissions (``0o666`` less the umask, like any
+    file a program opens for writing), and ``path`` is whole or absent: a failure or an
+    interrupt leaves the old file (if any) and removes the temporary one.
+
+    Yields:
+        The temporary path (it does not exist yet; create it in the block).
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file, so the file is whole or absent."""
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_path(path) as tmp, open(tmp, "x", encoding="utf-8") as out:
+        out.write(text)
     return path
 
 
@@ -173,11 +212,12 @@ def run_header(
     best = run.evaluations[run.population[0]].distance.total
     lines = [
         f"Calibrated by nkroutes on {when:%Y-%m-%d %H:%M}" + (f": {command}" if command else ""),
-        f"budget {run.settings.budget} parameter sets x {run.settings.replicates} replicates, "
+        f"budget {run.settings.budget} parameter sets x "
+        f"{plural(run.settings.replicates, 'replicate')}, "
         f"seed {run.settings.seed}; evaluated {len(run.evaluations)} in "
         f"{len(run.generations)} generations (population {len(run.population)})",
         f"fitted years {run.problem.settings.years[0]}-{run.problem.settings.years[1]}; "
-        f"distance: best {best:.4f}, tolerance {run.generations[-1].tolerance:.4f}",
+        f"distance: best {best:.4f}, {tolerance_words(run)}",
         f"values: {estimate.choice_words()}; see fit.md and posterior.csv",
     ]
     return lines
@@ -223,8 +263,8 @@ def parameters_table(run: CalibrationRun, estimate: Estimate) -> pd.DataFrame:
                 "path": f"`{p.path}`",
                 "prior": f"{'log-uniform' if p.log else 'uniform'} {_number(p.low)}-"
                 f"{_number(p.high)}",
-                "estimate": _number(estimate.values[j]),
-                "90% interval": f"{_number(estimate.interval[j, 0])}-"
+                f"estimate ({ESTIMATE_COLUMN[estimate.kind]})": _number(estimate.values[j]),
+                "90% posterior interval": f"{_number(estimate.interval[j, 0])}-"
                 f"{_number(estimate.interval[j, 1])}",
                 "nearest set": _number(estimate.best[j]),
             }
@@ -293,8 +333,8 @@ def fit_markdown(
         "",
         f"- run: {when:%Y-%m-%d %H:%M}" + (f", `{command}`" if command else ""),
         f"- scenario: `{problem.scenario.source}` (sha256 {problem.scenario.hash[:12]})",
-        f"- budget: {settings.budget} parameter sets x {settings.replicates} replicates, seed "
-        f"{settings.seed}; population {len(run.population)}",
+        f"- budget: {settings.budget} parameter sets x {plural(settings.replicates, 'replicate')}"
+        f", seed {settings.seed}; population {len(run.population)}",
         f"- evaluated: {len(run.evaluations)} parameter sets in {len(run.generations)} "
         f"generations ({run.reused} read back from evaluations.jsonl, {run.n_stopped} stopped "
         f"early, {run.n_failed} failed); sampling took {minutes:.1f} min",
@@ -315,7 +355,8 @@ def fit_markdown(
     if run.n_stopped_in_population:
         lines += [
             f"**Warning**: {run.n_stopped_in_population} of the {len(run.population)} posterior "
-            "sets were stopped early (their distance is only a lower bound): the population "
+            "sets were stopped early (their distance is only a lower bound, and so is the "
+            "tolerance of the generations where they remained): the population "
             "never came near the data. Give a larger budget, or rethink the bounds.",
             "",
         ]

@@ -162,10 +162,16 @@ class CalibrationProblem:
         start, end = int(scenario.get("time.start")[:4]), int(scenario.get("time.end")[:4])
         fitted = [y for y in fitted if start <= y <= end]
         if first > last or not fitted:
+            table = f"{min(observed.index)}-{max(observed.index)}"
+            if fit_years is not None:  # given as an option, not read from the scenario
+                raise CalibrationError(
+                    f"--fit-years: found {first}-{last}, expected FIRST-LAST with FIRST <= "
+                    f"LAST, overlapping the years of Table 1 ({table}) within the simulated "
+                    f"period of {scenario.source} ({start}-{end})"
+                )
             raise CalibrationError(
                 f"{where}.years_from/years_to: found {first}-{last}, expected years of the "
-                f"observed arrivals ({min(observed.index)}-{max(observed.index)}) within "
-                f"the simulated period ({start}-{end})"
+                f"observed arrivals ({table}) within the simulated period ({start}-{end})"
             )
         try:
             targets = [] if other_targets is None else secondary_targets(other_targets, settings)

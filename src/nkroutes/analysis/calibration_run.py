@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, as_completed
@@ -28,6 +26,7 @@ import numpy as np
 
 from nkroutes import __version__
 from nkroutes.analysis import smc
+from nkroutes.analysis.calibration_outputs import write_text_atomic
 from nkroutes.analysis.calibration_problem import (
     CalibrationError,
     CalibrationProblem,
@@ -291,24 +290,101 @@ def settings_record(problem: CalibrationProblem, settings: CalibrationSettings) 
 
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
     """Write JSON to ``path`` through a temporary file, so it is whole or absent."""
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    write_text_atomic(path, json.dumps(data, indent=2, allow_nan=False, default=str) + "\n")
+
+
+def read_settings(out_dir: Path) -> dict[str, Any]:
+    """The settings recorded in ``out_dir/calibration.json`` (a calibration to resume).
+
+    Raises:
+        CalibrationError: If there is no such file, or it cannot be read.
+    """
+    settings_path = out_dir / SETTINGS_FILE
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CalibrationError(f"{out_dir} exists and is not a directory")
+    if not settings_path.is_file():
+        raise CalibrationError(
+            f"{out_dir}: nothing to resume (no {SETTINGS_FILE}); "
+            "start a new calibration without --resume"
+        )
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, allow_nan=False, default=str)
-            out.write("\n")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        record = json.loads(settings_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CalibrationError(f"{settings_path}: cannot be read ({error})") from None
+    if not isinstance(record, dict):
+        raise CalibrationError(f"{settings_path}: found no calibration settings in it")
+    return record
+
+
+def refuse_calibration_in(out_dir: Path) -> None:
+    """Refuse to start a new calibration where one already is.
+
+    Raises:
+        CalibrationError: If ``out_dir`` holds ``calibration.json`` or the journal.
+    """
+    if (out_dir / SETTINGS_FILE).exists() or (out_dir / JOURNAL_FILE).exists():
+        raise CalibrationError(
+            f"{out_dir} already holds a calibration ({SETTINGS_FILE}); pass --resume to "
+            "continue it, or choose another --out"
+        )
+
+
+def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The resume keys on which two records differ, with both values where they are short."""
+    differ = []
+    for key in _RESUME_KEYS:
+        was, now = old.get(key), new.get(key)
+        if was == now:
+            continue
+        if key == "scenario_hash":
+            differ.append(f"scenario (sha256 {str(was)[:12]} there, {str(now)[:12]} now)")
+        elif isinstance(was, int | float | str | None) and isinstance(now, int | float | str):
+            differ.append(f"{key} ({was} there, {now} now)")
+        else:
+            differ.append(key)
+    return differ
+
+
+def check_calibration_dir(
+    out_dir: Path, problem: CalibrationProblem, settings: CalibrationSettings, resume: bool
+) -> tuple[CalibrationSettings, dict[str, Any]]:
+    """Check that a calibration can start (or continue) in ``out_dir``; write nothing.
+
+    A new calibration needs a directory without a calibration in it; a resumed one needs
+    the same scenario, parameters, targets, seed, replicates and population (the budget may
+    change; a population derived from the old budget is kept).
+
+    Returns:
+        The settings to use (the recorded population on resume) and the record to write
+        to ``calibration.json``.
+
+    Raises:
+        CalibrationError: If the directory cannot be used.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CalibrationError(f"{out_dir} exists and is not a directory")
+    if not resume:
+        refuse_calibration_in(out_dir)
+        return settings, settings_record(problem, settings)
+    old = read_settings(out_dir)
+    if settings.population is None:
+        settings = CalibrationSettings(**{**asdict(settings), "population": old["population"]})
+        settings.check()
+    new = settings_record(problem, settings)
+    differ = _differences(old, new)
+    if differ:
+        raise CalibrationError(
+            f"{out_dir / SETTINGS_FILE}: the calibration there differs in "
+            f"{', '.join(differ)}; resume it with the same scenario and options, or choose "
+            "another --out"
+        )
+    return settings, new
 
 
 def prepare_out_dir(
     out_dir: Path, problem: CalibrationProblem, settings: CalibrationSettings, resume: bool
 ) -> CalibrationSettings:
-    """Create or check the output directory and record the settings in it.
-
-    A new calibration needs a directory without a calibration in it; a resumed one needs
-    the same scenario, parameters, targets, seed, replicates and population (the budget may
-    change; a population derived from the old budget is kept).
+    """Check the output directory (:func:`check_calibration_dir`), create it, record the settings.
 
     Returns:
         The settings to use (the recorded population on resume).
@@ -316,37 +392,10 @@ def prepare_out_dir(
     Raises:
         CalibrationError: If the directory cannot be used; nothing is changed then.
     """
-    settings_path = out_dir / SETTINGS_FILE
-    journal_path = out_dir / JOURNAL_FILE
-    if out_dir.exists() and not out_dir.is_dir():
-        raise CalibrationError(f"{out_dir} exists and is not a directory")
-    if resume:
-        if not settings_path.is_file():
-            raise CalibrationError(
-                f"{out_dir}: nothing to resume (no {SETTINGS_FILE}); "
-                "start a new calibration without --resume"
-            )
-        old = json.loads(settings_path.read_text(encoding="utf-8"))
-        if settings.population is None:
-            settings = CalibrationSettings(**{**asdict(settings), "population": old["population"]})
-            settings.check()
-        new = settings_record(problem, settings)
-        differ = [k for k in _RESUME_KEYS if old.get(k) != new.get(k)]
-        if differ:
-            raise CalibrationError(
-                f"{settings_path}: the calibration there differs in {', '.join(differ)}; "
-                "resume it with the same scenario and options, or choose another --out"
-            )
-    else:
-        if settings_path.exists() or journal_path.exists():
-            raise CalibrationError(
-                f"{out_dir} already holds a calibration ({SETTINGS_FILE}); pass --resume to "
-                "continue it, or choose another --out"
-            )
-        new = settings_record(problem, settings)
+    settings, new = check_calibration_dir(out_dir, problem, settings, resume)
     out_dir.mkdir(parents=True, exist_ok=True)
     new["written"] = dt.datetime.now().isoformat(timespec="seconds")
-    write_json_atomic(settings_path, new)
+    write_json_atomic(out_dir / SETTINGS_FILE, new)
     return settings
 
 
