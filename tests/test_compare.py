@@ -566,3 +566,22 @@ def test_compare_command_needs_a_whatif(cli, tiny_files):
     base, _ = tiny_files
     result = cli("compare", base)
     assert result.exit_code == 2
+
+
+def test_resuming_from_python_without_a_count_keeps_the_comparisons_own(tiny_files, tmp_path):
+    """``replicates=None`` on resume takes the number the comparison was started with.
+
+    Here the baseline's run finished with 3 replicates before the what-if started (as after
+    an interrupt); the default of 20 would pair 3 replicates with 20.
+    """
+    from nkroutes.ensemble import run_ensemble
+
+    base, whatif = tiny_files
+    out = tmp_path / "cmp"
+    run_ensemble(base, replicates=3, seed=5, workers=1, out=out / "tiny")
+    resumed = compare(base, [whatif], seed=5, workers=1, out=out, resume=True)
+    assert resumed.replicates == 3
+    assert Results.load(out / "tiny-no-repatriation").n_replicates == 3
+    assert json.loads((out / "comparison.json").read_text())["replicates"] == 3
+    with pytest.raises(EnsembleSetupError, match="complete run of 3 replicates, not 2"):
+        compare(base, [whatif], replicates=2, seed=5, workers=1, out=out, resume=True)

@@ -254,7 +254,7 @@ def _folder_name(name: str) -> str:
 def compare(
     baseline: Scenario | Mapping[str, Any] | str | os.PathLike[str],
     whatifs: Sequence[Scenario | Mapping[str, Any] | str | os.PathLike[str]],
-    replicates: int = DEFAULT_REPLICATES,
+    replicates: int | None = None,
     seed: int = 0,
     executor: str | Executor = "local",
     workers: int | None = None,
@@ -277,7 +277,10 @@ def compare(
     Args:
         baseline: The baseline scenario (a Scenario, file path or dict of values).
         whatifs: One or more what-if scenarios.
-        replicates: Replicates per scenario.
+        replicates: Replicates per scenario. ``None`` (the default): with ``resume``, the
+            number the comparison in ``out`` was started with; otherwise 20. As for
+            :func:`~nkroutes.ensemble.run_ensemble`, resuming with a larger number extends an
+            unfinished comparison and a smaller one is refused.
         seed: The ensemble seed (also seeds the bootstrap intervals).
         executor: ``"local"``, ``"dask"`` or an executor you manage (see
             :func:`~nkroutes.ensemble.run_ensemble`); one executor serves every scenario.
@@ -319,6 +322,11 @@ def compare(
     directory = Path(out) if out is not None else None
     if directory is not None:
         _check_comparison_dir(directory, folders, resume, force)
+    if replicates is None:
+        recorded = None
+        if resume and directory is not None:
+            recorded = recorded_replicates(directory, folders)
+        replicates = DEFAULT_REPLICATES if recorded is None else recorded
     started = now_iso()
     context = (
         make_executor(executor, workers, scheduler)
@@ -359,6 +367,25 @@ def compare(
     if directory is not None:
         write_comparison(comparison, directory, started, command, resamples)
     return comparison
+
+
+def recorded_replicates(directory: Path, folders: Sequence[str]) -> int | None:
+    """The number of replicates a comparison in ``directory`` was started with.
+
+    Args:
+        directory: The comparison directory.
+        folders: The scenarios' folders in it, baseline first (the first one with a
+            manifest counts: every scenario of a comparison runs the same number).
+
+    Returns:
+        The number recorded, or ``None`` if no scenario's run has been started there.
+    """
+    for folder in folders:
+        manifest = RunDirectory(directory / folder).read_manifest()
+        count = manifest.get("replicates") if isinstance(manifest, dict) else None
+        if isinstance(count, int) and not isinstance(count, bool):
+            return count
+    return None
 
 
 def _check_time_axes(scenarios: Sequence[Scenario]) -> None:

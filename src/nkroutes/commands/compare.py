@@ -18,14 +18,12 @@ from nkroutes.commands.common import (
     ensemble_options,
     latest_unfinished,
     plural,
-    read_manifest,
     results_dir,
     resume_command,
     show_progress,
 )
 from nkroutes.commands.run import PLOTS_FOLDER, report_plots
 from nkroutes.ensemble.rundir import link_latest
-from nkroutes.ensemble.runner import DEFAULT_REPLICATES
 
 
 def compare_command(
@@ -66,9 +64,6 @@ def compare_command(
         _latest_unfinished_comparison,
         "comparison",
     )
-    if replicates is None:
-        recorded = recorded_replicates(out, [s.name for s in scenarios]) if resume else None
-        replicates = DEFAULT_REPLICATES if recorded is None else recorded
     already_complete = resume and (out / COMPARISON_MD).is_file()
     with ensemble_errors(out, resume_command(out)):
         comparison = compare_scenarios(
@@ -103,27 +98,6 @@ def compare_command(
     if plots and not already_complete:
         report_plots(make_comparison_plots(comparison, out))
     return comparison
-
-
-def recorded_replicates(out: Path, names: list[str]) -> int | None:
-    """The number of replicates of the comparison in ``out``, from its scenarios' manifests.
-
-    Args:
-        out: The comparison directory.
-        names: The scenarios' names, baseline first (the first one with a manifest counts).
-
-    Returns:
-        The number recorded, or ``None`` if no scenario's run has been started there.
-    """
-    if not out.is_dir():
-        return None
-    recorded: dict[str, Any] = {}
-    for folder in out.iterdir():
-        manifest = read_manifest(folder) if folder.is_dir() else None
-        if manifest is not None and isinstance(manifest.get("scenario"), dict):
-            recorded[manifest["scenario"].get("name")] = manifest.get("replicates")
-    counts = [recorded.get(name) for name in names]
-    return next((n for n in counts if isinstance(n, int) and not isinstance(n, bool)), None)
 
 
 def _latest_unfinished_comparison(parent: Path) -> Path | None:
