@@ -493,7 +493,7 @@ def test_force_removes_what_an_earlier_comparison_wrote_and_nothing_else(tmp_pat
             (out / run / name).write_text("{}", encoding="utf-8")
     (out / "tiny" / "my-notes.txt").write_text("mine", encoding="utf-8")
     (out / "plots").mkdir()
-    for name in ("effects.png", "route_flows_canada.svg"):
+    for name in ("effects.png", "route_flows_canada.svg", "my-map.png"):
         (out / "plots" / name).write_text("x", encoding="utf-8")
     (out / "mine").mkdir()  # a folder without a manifest: not nkroutes's
     (out / "mine" / "summary.csv").write_text("x", encoding="utf-8")
@@ -502,6 +502,8 @@ def test_force_removes_what_an_earlier_comparison_wrote_and_nothing_else(tmp_pat
         "mine",
         "mine/summary.csv",
         "notes.txt",
+        "plots",
+        "plots/my-map.png",  # a figure nkroutes does not draw
         "tiny",
         "tiny/my-notes.txt",
     ]

@@ -36,7 +36,7 @@ from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import make_executor
 from nkroutes.ensemble.manifest import now_iso, package_versions
 from nkroutes.ensemble.results import Results
-from nkroutes.ensemble.rundir import MANIFEST_FILE, RunDirectory, write_atomic
+from nkroutes.ensemble.rundir import MANIFEST_FILE, PLOTS_DIR, RunDirectory, write_atomic
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES, as_scenario, run_ensemble
 from nkroutes.scenario import Scenario
 from nkroutes.scenario.schema import TIME
@@ -45,10 +45,6 @@ from nkroutes.scenario.spec import Key
 COMPARISON_CSV = "comparison.csv"
 COMPARISON_MD = "comparison.md"
 COMPARISON_JSON = "comparison.json"
-#: The folder figures are drawn into (``nkroutes.plots.PLOTS_DIR``) and their file types
-#: (``nkroutes.plots.FORMATS``); kept here so that this module does not need matplotlib.
-FIGURES_DIR = "plots"
-FIGURE_SUFFIXES: tuple[str, ...] = (".png", ".svg", ".pdf")
 
 #: The ``[time]`` keys that make a scenario's time axis. Replicate ``k`` of two scenarios
 #: is a pair only if both simulate the same months with the same step, so a comparison
@@ -421,24 +417,20 @@ def _check_comparison_dir(directory: Path, folders: list[str], resume: bool, for
 def remove_comparison(directory: Path) -> None:
     """Delete what an earlier comparison wrote in ``directory`` (for ``force``).
 
-    That is the report files, the figures (files of a figure type in ``plots/``, and the
-    folder if that leaves it empty), and the results of every scenario: each subfolder with
-    a ``manifest.json``, as ``nkroutes run`` writes it, loses the files a run writes and
-    goes if that leaves it empty. Anything else (other files and folders, links) is kept.
+    That is the report files, the figures nkroutes draws in ``plots/`` (and the folder if
+    that leaves it empty), and the results of every scenario: each subfolder with a
+    ``manifest.json``, as ``nkroutes run`` writes it, loses the files a run writes and goes
+    if that leaves it empty. Anything else (other files and folders, links) is kept.
     """
     for name in (COMPARISON_CSV, COMPARISON_MD, COMPARISON_JSON):
         (directory / name).unlink(missing_ok=True)
+    figures = RunDirectory(directory)
+    if (directory / PLOTS_DIR).is_dir() and not (directory / PLOTS_DIR).is_symlink():
+        figures.clear_figures()
     for entry in sorted(directory.iterdir()):
-        if entry.is_symlink() or not entry.is_dir():
+        if entry.is_symlink() or not entry.is_dir() or not (entry / MANIFEST_FILE).is_file():
             continue
-        if entry.name == FIGURES_DIR:
-            for figure in entry.iterdir():
-                if figure.is_file() and figure.suffix.lower() in FIGURE_SUFFIXES:
-                    figure.unlink()
-        elif (entry / MANIFEST_FILE).is_file():
-            RunDirectory(entry).clear()
-        else:
-            continue
+        RunDirectory(entry).clear()
         if not any(entry.iterdir()):
             entry.rmdir()
 
