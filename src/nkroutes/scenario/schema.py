@@ -380,7 +380,7 @@ BROKERS = Table(
             "brokers charge more when enforcement is harsher.",
             default=0.5,
             min=0,
-            source="assumption (issue 3: 'fees rise with enforcement')",
+            source="assumption: fees rise with enforcement",
         ),
     },
     doc="Smuggling networks: Mesa agents at the broker hubs.",
