@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import shlex
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
@@ -323,134 +325,106 @@ def calibrate_command(
     docs/calibration.md). Every finished parameter set is saved at once, so an interrupted
     calibration continues with --out DIR --resume.
     """
-    try:
-        _calibrate(
-            ctx,
-            file,
-            budget,
-            replicates,
-            population,
-            workers,
-            executor_kind,
-            scheduler,
-            seed,
-            out,
-            resume,
-            fit_years,
-            estimate,
-            check_replicates,
-            quiet,
-        )
-    except KeyboardInterrupt:  # before the calibration started
-        _interrupted("Nothing was written.", f"To start again: {command_line()}")
-
-
-def _calibrate(
-    ctx: click.Context,
-    file: str,
-    budget: int,
-    replicates: int,
-    population: int | None,
-    workers: int | None,
-    executor_kind: str,
-    scheduler: str | None,
-    seed: int,
-    out: Path | None,
-    resume: bool,
-    fit_years: str | None,
-    estimate: str,
-    check_replicates: int,
-    quiet: bool,
-) -> None:
-    """The command, its arguments parsed (see :func:`calibrate_command`)."""
-    scenario = load(file)
-    try:
-        from nkroutes.observed import other_targets, south_korea_arrivals
-
-        arrivals, others = south_korea_arrivals(), other_targets()
-    except (FileNotFoundError, ValueError) as error:
-        raise BadInput(f"observed data: {error}") from None
-    years = None
-    if fit_years is not None:
+    with _nothing_written_if_interrupted():
+        scenario = load(file)
         try:
-            years = parse_years(fit_years)
-        except ValueError as error:
-            raise BadInput(f"--fit-years: {error}") from None
-    if resume and out is None:
-        raise BadInput("--resume needs --out: the directory of the calibration to continue")
-    out_dir = out if out is not None else default_out_dir(f"{scenario.name}-calibration")
-    options = {
-        "budget": budget,
-        "replicates": replicates,
-        "population": population,
-        "seed": seed,
-        "fit_years": years,
-        "estimate": estimate,
-        "check_replicates": check_replicates,
-    }
-    if resume:
-        options = _resumed_options(ctx, out_dir, options)
-        years = options["fit_years"]
-        if years == TargetSettings.from_scenario(scenario.data).years:
-            years = None  # the scenario's own: errors then name its keys
-    settings = CalibrationSettings(
-        budget=options["budget"],
-        replicates=options["replicates"],
-        seed=options["seed"],
-        population=options["population"],
-        fit_years=years,
-        estimate=options["estimate"],
-        check_replicates=options["check_replicates"],
-    )
-    hint = resume_command(out_dir)
-    try:
-        problem = CalibrationProblem.build(scenario, arrivals, others, years)
-        settings.check()
-        settings, _ = check_calibration_dir(out_dir, problem, settings, resume)
-        if not resume:
-            check_out_dir(out_dir)
-        settings = replace(
-            settings, population=population_sizes(settings.budget, settings.population)[0]
-        )
-        seconds = pilot(problem, settings.seed)
-    except (CalibrationError, OutDirError) as error:
-        raise BadInput(str(error)) from None
-    except RuntimeError as error:
-        raise RunFailure(str(error)) from None
+            from nkroutes.observed import other_targets, south_korea_arrivals
 
-    if not quiet:
-        done = len(Journal(out_dir / JOURNAL_FILE).read()) if resume else 0
-        n_workers = (workers or default_workers()) if executor_kind == "local" else None
-        pop, first = population_sizes(settings.budget, settings.population)
-        left = estimate_seconds(seconds, settings, n_workers, done)
-        where = plural(n_workers, "worker") if n_workers else "one worker (divide by the cluster's)"
-        click.echo(
-            f"Calibrating {scenario.name}: "
-            f"{plural(len(problem.parameters), 'free parameter')}, budget "
-            f"{settings.budget} parameter sets x {plural(settings.replicates, 'replicate')} "
-            f"(first generation {first}, population {pop}) + "
-            f"{plural(check_runs(settings), 'check run')}.\n"
-            f"One run takes {seconds:.1f} s, so expect about {_minutes(left)} on {where}"
-            + (f" ({plural(done, 'set')} already done)" if done else "")
-            + f".\nOutput: {out_dir}",
-            err=True,
+            arrivals, others = south_korea_arrivals(), other_targets()
+        except (FileNotFoundError, ValueError) as error:
+            raise BadInput(f"observed data: {error}") from None
+        years = None
+        if fit_years is not None:
+            try:
+                years = parse_years(fit_years)
+            except ValueError as error:
+                raise BadInput(f"--fit-years: {error}") from None
+        if resume and out is None:
+            raise BadInput("--resume needs --out: the directory of the calibration to continue")
+        out_dir = out if out is not None else default_out_dir(f"{scenario.name}-calibration")
+        options = {
+            "budget": budget,
+            "replicates": replicates,
+            "population": population,
+            "seed": seed,
+            "fit_years": years,
+            "estimate": estimate,
+            "check_replicates": check_replicates,
+        }
+        if resume:
+            options = _resumed_options(ctx, out_dir, options)
+            years = options["fit_years"]
+            if years == TargetSettings.from_scenario(scenario.data).years:
+                years = None  # the scenario's own: errors then name its keys
+        settings = CalibrationSettings(
+            budget=options["budget"],
+            replicates=options["replicates"],
+            seed=options["seed"],
+            population=options["population"],
+            fit_years=years,
+            estimate=options["estimate"],
+            check_replicates=options["check_replicates"],
         )
-    progress = ProgressLine(enabled=not quiet and sys.stderr.isatty())
-    command = reproducing_command(file, settings, problem.settings.years)
-    saved = f"finished parameter sets are saved in {out_dir / JOURNAL_FILE}"
+        hint = resume_command(out_dir)
+        try:
+            problem = CalibrationProblem.build(scenario, arrivals, others, years)
+            settings.check()
+            settings, _ = check_calibration_dir(out_dir, problem, settings, resume)
+            if not resume:
+                check_out_dir(out_dir)
+            settings = replace(
+                settings, population=population_sizes(settings.budget, settings.population)[0]
+            )
+            seconds = pilot(problem, settings.seed)
+        except (CalibrationError, OutDirError) as error:
+            raise BadInput(str(error)) from None
+        except RuntimeError as error:
+            raise RunFailure(str(error)) from None
+
+        if not quiet:
+            done = len(Journal(out_dir / JOURNAL_FILE).read()) if resume else 0
+            n_workers = (workers or default_workers()) if executor_kind == "local" else None
+            pop, first = population_sizes(settings.budget, settings.population)
+            left = estimate_seconds(seconds, settings, n_workers, done)
+            where = (
+                plural(n_workers, "worker") if n_workers else "one worker (divide by the cluster's)"
+            )
+            click.echo(
+                f"Calibrating {scenario.name}: "
+                f"{plural(len(problem.parameters), 'free parameter')}, budget "
+                f"{settings.budget} parameter sets x {plural(settings.replicates, 'replicate')} "
+                f"(first generation {first}, population {pop}) + "
+                f"{plural(check_runs(settings), 'check run')}.\n"
+                f"One run takes {seconds:.1f} s, so expect about {_minutes(left)} on {where}"
+                + (f" ({plural(done, 'set')} already done)" if done else "")
+                + f".\nOutput: {out_dir}",
+                err=True,
+            )
+        progress = ProgressLine(enabled=not quiet and sys.stderr.isatty())
+        command = reproducing_command(file, settings, problem.settings.years)
+        saved = f"finished parameter sets are saved in {out_dir / JOURNAL_FILE}"
+        try:
+            with make_executor(executor_kind, workers, scheduler) as executor:
+                outcome = calibrate(problem, settings, executor, out_dir, resume, progress, command)
+        except (CalibrationError, EnsembleSetupError) as error:
+            raise BadInput(str(error)) from None
+        except RuntimeError as error:
+            raise RunFailure(f"{error}; {saved}. To continue: {hint}") from None
+        except KeyboardInterrupt:
+            progress.close()
+            _interrupted(f"{saved[0].upper()}{saved[1:]}.", f"To continue: {hint}")
+        finally:
+            progress.close()
+        click.echo(_summary(outcome))
+
+
+@contextmanager
+def _nothing_written_if_interrupted() -> Iterator[None]:
+    """Ctrl-C or SIGTERM before the calibration started: say so, exit 130."""
     try:
-        with make_executor(executor_kind, workers, scheduler) as executor:
-            outcome = calibrate(problem, settings, executor, out_dir, resume, progress, command)
-    except (CalibrationError, EnsembleSetupError) as error:
-        raise BadInput(str(error)) from None
-    except RuntimeError as error:
-        raise RunFailure(f"{error}; {saved}. To continue: {hint}") from None
+        yield
     except KeyboardInterrupt:
-        progress.close()
-        _interrupted(f"{saved[0].upper()}{saved[1:]}.", f"To continue: {hint}")
-    finally:
-        progress.close()
-    click.echo(_summary(outcome))
+        _interrupted("Nothing was written.", f"To start again: {command_line()}")
 
 
 def _interrupted(saved: str, hint: str) -> NoReturn:
