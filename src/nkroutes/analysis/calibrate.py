@@ -26,7 +26,6 @@ from nkroutes.analysis.calibration_outputs import (
     evaluations_table,
     fit_markdown,
     make_estimate,
-    plural,
     posterior_table,
     predictive_bands,
     predictive_tables,
@@ -54,6 +53,7 @@ from nkroutes.analysis.fit import FitReport, fit_report, yearly_bands
 from nkroutes.analysis.journal import Journal
 from nkroutes.analysis.targets import TargetError
 from nkroutes.scenario import Scenario, load_scenario
+from nkroutes.text import plural
 
 
 def run_check(

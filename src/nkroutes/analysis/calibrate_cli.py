@@ -21,7 +21,7 @@ from nkroutes.analysis.calibrate import (
     estimate_seconds,
     pilot,
 )
-from nkroutes.analysis.calibration_outputs import ESTIMATE_COLUMN, plural, tolerance_words
+from nkroutes.analysis.calibration_outputs import ESTIMATE_COLUMN, tolerance_words
 from nkroutes.analysis.calibration_problem import CalibrationError, CalibrationProblem
 from nkroutes.analysis.calibration_run import (
     DEFAULT_BUDGET,
@@ -44,6 +44,7 @@ from nkroutes.commands.common import EXIT_INTERRUPTED, command_line, resume_comm
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import default_workers, make_executor
 from nkroutes.outdir import OutDirError, check_out_dir, default_out_dir
+from nkroutes.text import plural
 
 
 def _minutes(seconds: float) -> str:

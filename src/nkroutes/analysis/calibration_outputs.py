@@ -26,6 +26,7 @@ import pandas as pd
 from nkroutes.analysis.calibrated_scenario import calibrated_toml, significant
 from nkroutes.analysis.calibration_problem import tables_of
 from nkroutes.analysis.fit import FitReport, yearly_bands
+from nkroutes.text import plural
 
 if TYPE_CHECKING:
     from nkroutes.analysis.calibration_run import CalibrationRun
@@ -39,11 +40,6 @@ ESTIMATE_WORDS = {
 ESTIMATE_SHORT = {"median": "posterior medians", "best": "nearest set"}
 #: The same, for one parameter (a column heading).
 ESTIMATE_COLUMN = {"median": "posterior median", "best": "nearest set"}
-
-
-def plural(n: int, word: str, words: str | None = None) -> str:
-    """``"1 replicate"``, ``"3 replicates"``: a count and its noun (``words``: the plural)."""
-    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 def tolerance_words(run: CalibrationRun) -> str:

@@ -10,8 +10,9 @@ from nkroutes.analysis.calibration_outputs import write_text_atomic
 from nkroutes.analysis.fit import fit_report, parse_years
 from nkroutes.analysis.targets import TargetError, TargetSettings, secondary_targets
 from nkroutes.cli import BadInput, examples
-from nkroutes.commands.common import check_results_dir, plural
+from nkroutes.commands.common import check_results_dir
 from nkroutes.ensemble.results import TABLE_FILES, Results
+from nkroutes.text import plural
 
 #: Tables ``nkroutes fit`` needs in a results directory.
 NEEDED = ("yearly", "summary")

@@ -195,11 +195,6 @@ def resume_command(out: Path, args: list[str] | None = None) -> str:
     return shlex.join(["nkroutes", *args, "--resume"])
 
 
-def plural(count: int, noun: str) -> str:
-    """``"1 replicate"``, ``"6 replicates"``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def read_manifest(directory: Path) -> dict[str, Any] | None:
     """``directory``'s manifest, or ``None`` if it has none or it cannot be read."""
     try:

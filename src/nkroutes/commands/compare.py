@@ -17,13 +17,13 @@ from nkroutes.commands.common import (
     ensemble_errors,
     ensemble_options,
     latest_unfinished,
-    plural,
     results_dir,
     resume_command,
     show_progress,
 )
 from nkroutes.commands.run import PLOTS_FOLDER, report_plots
 from nkroutes.ensemble.rundir import link_latest
+from nkroutes.text import plural
 
 
 def compare_command(

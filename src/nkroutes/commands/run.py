@@ -16,7 +16,6 @@ from nkroutes.commands.common import (
     ensemble_errors,
     ensemble_options,
     latest_unfinished,
-    plural,
     read_manifest,
     results_dir,
     resume_command,
@@ -26,6 +25,7 @@ from nkroutes.ensemble.results import Results
 from nkroutes.ensemble.rundir import link_latest
 from nkroutes.ensemble.runner import run_ensemble
 from nkroutes.scenario import Scenario
+from nkroutes.text import plural
 
 #: Folder of figures inside a results directory.
 PLOTS_FOLDER = "plots"
