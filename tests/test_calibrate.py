@@ -226,6 +226,10 @@ def test_calibration_recovers_the_true_departure_rate(problem, tmp_path):
     assert not extends.startswith("/") and (out / extends).resolve() == problem.scenario.path
     assert tomllib.loads(text)["meta"]["name"] == "tiny_calibrated"
     assert "budget 24 parameter sets x 2 replicates, seed 0" in text
+    # the interval in the value's comment has the value's 4 significant digits (with 3, a
+    # narrow interval such as 1225-1227 read "1230-1230", beside a value of 1226)
+    shown = f"{significant(low):g}-{significant(high):g}"
+    assert f"# calibrated: 90% posterior interval {shown}" in text
     report = (out / "fit.md").read_text(encoding="utf-8")
     assert "| departures | `departures.base_rate_per_year` | log-uniform 50-3000 |" in report
     assert "## Fit of calibrated.toml (2 replicates)" in report

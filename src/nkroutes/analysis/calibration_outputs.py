@@ -224,7 +224,7 @@ def write_calibrated(
 ) -> Path:
     """Write ``calibrated.toml``: extends the input scenario, sets the estimates."""
     comments = [
-        f"calibrated: 90% posterior interval {significant(lo, 3):g}-{significant(hi, 3):g}"
+        f"calibrated: 90% posterior interval {significant(lo):g}-{significant(hi):g}"
         for lo, hi in estimate.interval
     ]
     text = calibrated_toml(
