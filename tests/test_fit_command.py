@@ -159,7 +159,7 @@ def test_fit_of_a_folder_of_runs_or_a_comparison_names_what_to_give(cli, tmp_pat
     (parent / "latest").symlink_to("20250101T000000")
     result = cli("fit", parent)
     assert result.exit_code == 2
-    assert f"{parent}: holds several runs, not one run's results; name one, e.g. " in (
+    assert f"{parent}: holds a folder per run, not one run's results; name one, e.g. " in (
         result.stderr
     )
     assert f"e.g. {parent / 'latest'} (the newest complete run)" in result.stderr

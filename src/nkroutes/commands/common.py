@@ -265,7 +265,7 @@ def check_results_dir(path: Path, command: str, comparisons: bool = False) -> No
     latest = path / "latest"
     if latest in runs:
         raise BadInput(
-            f"{path}: holds several runs, not one run's results; name one, e.g. {latest} "
+            f"{path}: holds a folder per run, not one run's results; name one, e.g. {latest} "
             "(the newest complete run)"
         )
     manifests = {d: read_manifest(d) or {} for d in runs}
