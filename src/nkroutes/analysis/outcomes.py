@@ -174,13 +174,7 @@ def format_value(value: float, kind: str, signed: bool = False) -> str:
 
 def format_number(value: float, kind: str) -> str:
     """A value without unit words, for table cells: ``12,345``, ``6.0%``, ``31.5``, ``1,234``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if kind == "share":
-        return f"{100 * value:.1f}%"
-    if kind == "months":
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
+    return _cell(value, kind, signed=False)
 
 
 def format_difference(value: float, kind: str) -> str:
@@ -189,10 +183,16 @@ def format_difference(value: float, kind: str) -> str:
     ``+1,234`` (people, US$), ``-2.1 pp`` (a share's difference in percentage points),
     ``+0.5`` (months).
     """
+    return _cell(value, kind, signed=True)
+
+
+def _cell(value: float, kind: str, signed: bool) -> str:
+    """A value (``signed``: with its sign, and shares in percentage points) or ``n/a``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
+    sign = "+" if signed else ""
     if kind == "share":
-        return f"{100 * value:+,.1f} pp"
+        return f"{100 * value:{sign},.1f}" + (" pp" if signed else "%")
     if kind == "months":
-        return f"{value:+,.1f}"
-    return f"{value:+,.0f}"
+        return f"{value:{sign},.1f}"
+    return f"{value:{sign},.0f}"
