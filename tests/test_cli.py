@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 import pytest
 
-from conftest import BASELINE, ROOT, SCENARIOS
 from nkroutes import cli as cli_module
 from nkroutes.outdir import OutDirError, default_out_dir, make_out_dir
 from nkroutes.scenario import parse_override, parse_value
+from scenario_builder import BASELINE, ROOT, SCENARIOS
 
 WHAT_IF = SCENARIOS / "china-non-refoulement.toml"
 
