@@ -54,7 +54,6 @@ EXEMPT = {"nkroutes", "nkroutes.__main__"}
 #: "lines: module" for long modules.
 KNOWN_VIOLATIONS: set[str] = {
     # long modules (r16-commands, r16-outputs, r16-params)
-    "lines: nkroutes.analysis.calibration_run",
     "lines: nkroutes.analysis.fit",
     "lines: nkroutes.scenario.schema",
     # repeated blocks (r16-commands): "duplicate: " and the modules sharing the block
