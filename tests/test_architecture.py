@@ -63,10 +63,9 @@ KNOWN_VIOLATIONS: set[str] = {
     "nkroutes.commands.run -> nkroutes.cli",
     "nkroutes.plots.command -> nkroutes.cli",
     "nkroutes.plots.command -> nkroutes.commands.common",
-    # long modules (r16-commands, r16-outputs, r16-params)
+    # long modules (r16-commands, r16-outputs)
     "lines: nkroutes.analysis.calibration_run",
     "lines: nkroutes.analysis.fit",
-    "lines: nkroutes.scenario.schema",
     # repeated blocks (r16-commands): "duplicate: " and the modules sharing the block
     "duplicate: nkroutes.commands.compare nkroutes.commands.run",
 }
