@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from nkroutes.analysis import calibrate_cli, calibration_figures, smc
+from nkroutes.analysis import calibration_figures, smc
 from nkroutes.analysis.calibrate import CalibrationOutcome, calibrate, estimate_seconds
 from nkroutes.analysis.calibrated_scenario import calibrated_toml, significant
 from nkroutes.analysis.calibration_outputs import (
@@ -42,6 +42,7 @@ from nkroutes.analysis.calibration_run import (
     write_json_atomic,
 )
 from nkroutes.analysis.journal import Journal
+from nkroutes.commands import calibrate as calibrate_cli
 from nkroutes.ensemble.executors import InProcessExecutor
 from nkroutes.model import simulate
 from nkroutes.observed import other_targets, south_korea_arrivals
