@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from nkroutes.analysis.calibration_outputs import write_text_atomic
 from nkroutes.analysis.fit import fit_report, parse_years
 from nkroutes.analysis.targets import TargetError, TargetSettings, secondary_targets
 from nkroutes.cli import BadInput, examples
 from nkroutes.commands.common import check_results_dir
+from nkroutes.ensemble.folders import write_text
 from nkroutes.ensemble.results import TABLE_FILES, Results
 from nkroutes.text import plural
 
@@ -101,5 +101,5 @@ def fit_command(results_dir: Path, years: str | None) -> None:
     except ValueError as error:
         raise BadInput(f"{results_dir}: {error}") from None
     click.echo(report.to_text(), nl=False)
-    path = write_text_atomic(results_dir / "fit.md", report.to_markdown())
+    path = write_text(results_dir / "fit.md", report.to_markdown())
     click.echo(f"\nWrote {path}")
