@@ -10,9 +10,9 @@ import types
 import click
 import pytest
 
-from conftest import BASELINE, ROOT, SCENARIOS
 from nkroutes import cli as cli_module
 from nkroutes.scenario import parse_override, parse_value
+from scenario_builder import BASELINE, ROOT, SCENARIOS
 
 WHAT_IF = SCENARIOS / "china-non-refoulement.toml"
 

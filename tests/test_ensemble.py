@@ -21,7 +21,7 @@ from nkroutes.ensemble import tasks as tasks_module
 from nkroutes.ensemble.folders import link_latest
 from nkroutes.ensemble.rundir import RunDirectory
 from nkroutes.scenario import load_scenario
-from tiny_scenario import write_tiny
+from scenario_builder import write_tiny
 
 FILES = (
     "scenario.toml",
