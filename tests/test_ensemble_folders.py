@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from nkroutes.ensemble import folders
 from nkroutes.ensemble.folders import (
     OutDirError,
@@ -30,6 +29,7 @@ from nkroutes.ensemble.folders import (
     write_json,
     write_text,
 )
+from scenario_builder import ROOT
 
 SRC = ROOT / "src" / "nkroutes"
 
