@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from nkroutes.analysis import calibrate_cli, calibration_figures, smc
+from nkroutes.analysis import calibration_figures, smc
 from nkroutes.analysis.calibrate import CalibrationOutcome, calibrate, estimate_seconds
 from nkroutes.analysis.calibrated_scenario import calibrated_toml, significant
 from nkroutes.analysis.calibration_outputs import make_estimate, tolerance_words
@@ -36,6 +36,7 @@ from nkroutes.analysis.calibration_run import (
     run_calibration,
 )
 from nkroutes.analysis.journal import Journal
+from nkroutes.commands import calibrate as calibrate_cli
 from nkroutes.ensemble.executors import InProcessExecutor
 from nkroutes.ensemble.folders import write_csv, write_json, write_text
 from nkroutes.model import simulate
