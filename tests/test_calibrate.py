@@ -18,14 +18,9 @@ from nkroutes.calibration import smc
 from nkroutes.calibration.calibrate import CalibrationOutcome, calibrate, estimate_seconds
 from nkroutes.calibration.calibrated_toml import calibrated_toml, significant
 from nkroutes.calibration.evaluation import run_parameter_set, run_replicates
-from nkroutes.calibration.folder import prepare_out_dir, write_json_atomic
+from nkroutes.calibration.folder import prepare_out_dir
 from nkroutes.calibration.journal import Journal
-from nkroutes.calibration.outputs import (
-    make_estimate,
-    tolerance_words,
-    write_csv_atomic,
-    write_text_atomic,
-)
+from nkroutes.calibration.outputs import make_estimate, tolerance_words
 from nkroutes.calibration.problem import CalibrationError, CalibrationProblem, Distance
 from nkroutes.calibration.sampler import _settled, run_calibration
 from nkroutes.calibration.settings import (
@@ -37,6 +32,7 @@ from nkroutes.calibration.settings import (
 )
 from nkroutes.commands import calibrate as calibrate_cli
 from nkroutes.ensemble.executors import InProcessExecutor
+from nkroutes.ensemble.folders import write_csv, write_json, write_text
 from nkroutes.model import simulate
 from nkroutes.observed import other_targets, south_korea_arrivals
 from nkroutes.plots.calibration import draw_calibration_figures
@@ -520,9 +516,9 @@ def test_calibration_files_get_the_usual_permissions(tmp_path):
     """Written atomically, but with 0666 less the umask (as run outputs), not mkstemp's 0600."""
     old = os.umask(0o027)
     try:
-        write_text_atomic(tmp_path / "fit.md", "# fit\n")
-        write_csv_atomic(tmp_path / "posterior.csv", pd.DataFrame({"a": [1]}))
-        write_json_atomic(tmp_path / "calibration.json", {"seed": 0})
+        write_text(tmp_path / "fit.md", "# fit\n")
+        write_csv(tmp_path / "posterior.csv", pd.DataFrame({"a": [1]}))
+        write_json(tmp_path / "calibration.json", {"seed": 0})
         save_figure(Figure(), tmp_path / "posterior_pairs.png", "png")
     finally:
         os.umask(old)
@@ -533,7 +529,7 @@ def test_calibration_files_get_the_usual_permissions(tmp_path):
     assert (tmp_path / "fit.md").read_text(encoding="utf-8") == "# fit\n"
     # a write that fails leaves the old file whole and no temporary file behind
     with pytest.raises(TypeError):
-        write_text_atomic(tmp_path / "fit.md", None)
+        write_text(tmp_path / "fit.md", None)
     assert (tmp_path / "fit.md").read_text(encoding="utf-8") == "# fit\n"
     assert len(list(tmp_path.iterdir())) == 4
 

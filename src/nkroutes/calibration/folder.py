@@ -3,6 +3,8 @@
 ``calibration.json`` records the settings that must match for a calibration to be resumed
 (:func:`settings_record`); :func:`check_calibration_dir` refuses a folder holding another
 calibration (or, on ``--resume``, one run with other settings) before anything is written.
+The rules every results folder follows (a file is refused; a new calibration needs an empty
+folder) and the atomic writer are those of :mod:`nkroutes.ensemble.folders`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import Any
 
 from nkroutes import __version__
 from nkroutes.calibration import smc
-from nkroutes.calibration.outputs import write_text_atomic
 from nkroutes.calibration.problem import CalibrationError, CalibrationProblem
 from nkroutes.calibration.settings import (
     _RESUME_KEYS,
@@ -24,6 +25,7 @@ from nkroutes.calibration.settings import (
     SETTINGS_FILE,
     CalibrationSettings,
 )
+from nkroutes.ensemble.folders import OutDirError, check_out_dir, write_json
 
 
 def settings_record(problem: CalibrationProblem, settings: CalibrationSettings) -> dict[str, Any]:
@@ -53,9 +55,16 @@ def settings_record(problem: CalibrationProblem, settings: CalibrationSettings) 
     }
 
 
-def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    """Write JSON to ``path`` through a temporary file, so it is whole or absent."""
-    write_text_atomic(path, json.dumps(data, indent=2, allow_nan=False, default=str) + "\n")
+def _check_folder(out_dir: Path) -> None:
+    """Refuse a file as a calibration's folder (the rule of every results folder).
+
+    Raises:
+        CalibrationError: If ``out_dir`` is a file.
+    """
+    try:
+        check_out_dir(out_dir, resume=True)  # a folder holding something is judged here
+    except OutDirError as error:
+        raise CalibrationError(str(error)) from None
 
 
 def read_settings(out_dir: Path) -> dict[str, Any]:
@@ -65,8 +74,7 @@ def read_settings(out_dir: Path) -> dict[str, Any]:
         CalibrationError: If there is no such file, or it cannot be read.
     """
     settings_path = out_dir / SETTINGS_FILE
-    if out_dir.exists() and not out_dir.is_dir():
-        raise CalibrationError(f"{out_dir} exists and is not a directory")
+    _check_folder(out_dir)
     if not settings_path.is_file():
         raise CalibrationError(
             f"{out_dir}: nothing to resume (no {SETTINGS_FILE}); "
@@ -126,8 +134,7 @@ def check_calibration_dir(
     Raises:
         CalibrationError: If the directory cannot be used.
     """
-    if out_dir.exists() and not out_dir.is_dir():
-        raise CalibrationError(f"{out_dir} exists and is not a directory")
+    _check_folder(out_dir)
     if not resume:
         refuse_calibration_in(out_dir)
         return settings, settings_record(problem, settings)
@@ -160,5 +167,5 @@ def prepare_out_dir(
     settings, new = check_calibration_dir(out_dir, problem, settings, resume)
     out_dir.mkdir(parents=True, exist_ok=True)
     new["written"] = dt.datetime.now().isoformat(timespec="seconds")
-    write_json_atomic(out_dir / SETTINGS_FILE, new)
+    write_json(out_dir / SETTINGS_FILE, new)
     return settings

@@ -49,7 +49,7 @@ from nkroutes.commands.common import (
 )
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import default_workers, make_executor
-from nkroutes.outdir import OutDirError, check_out_dir, default_out_dir
+from nkroutes.ensemble.folders import OutDirError, check_out_dir, default_out_dir
 from nkroutes.plots.calibration import draw_calibration_figures
 from nkroutes.text import plural
 
