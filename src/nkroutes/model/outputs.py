@@ -1,0 +1,544 @@
+"""The one registry of the model's outputs: each named once, with its unit, label and wording.
+
+Everything else is derived from :data:`OUTPUTS`: the flows a step counts (:data:`FLOW_NAMES`,
+and the :class:`Counters` the processes add to), the stocks it records (:data:`STOCK_NAMES`),
+the columns of ``yearly.csv`` and ``summary.csv`` (``nkroutes.model.result``), the outcomes a
+comparison reports and its sentences (``nkroutes.analysis.outcomes``), the figures' panel
+titles (``nkroutes.plots``) and the tables of ``docs/outputs.md``
+(``python -m nkroutes.model.outputs_doc docs/outputs.md``).
+
+To add an output: add an :class:`Output` here, and count it in the process that makes it
+(``model.counters["name"] += n`` for a flow; a stock in ``RouteModel._record``; a
+summary statistic in ``RunResult.summary``). Then regenerate ``docs/outputs.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: How an output is measured. ``flow``: counted over each step, summed per year in
+#: ``yearly.csv``; ``stock``: the level at the end of each step (``yearly.csv``: at the end of
+#: the year); ``end``: a stock's level at the end of the run; ``share``: a fraction (0-1);
+#: ``duration``: a median time in months; ``money``: a median amount in US$; ``count``: a
+#: count over the whole run that is not a flow.
+KINDS: tuple[str, ...] = ("flow", "stock", "end", "share", "duration", "money", "count")
+
+#: Units (as ``docs/outputs.md`` writes them).
+UNITS: tuple[str, ...] = ("people", "US$", "brokers", "migrant-steps", "fraction (0-1)", "months")
+
+#: The stand-in for a destination's id in per-destination names (``arrivals_<destination>``).
+DESTINATION = "<destination>"
+
+
+class UnknownOutputError(KeyError):
+    """A name that is not a registered output (a typo, or an output not yet registered)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown output"
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output of a run.
+
+    Attributes:
+        name: Its column in ``yearly.csv`` and/or ``summary.csv`` (and its counter's name);
+            with :data:`DESTINATION` for one column per destination.
+        kind: How it is measured, one of :data:`KINDS`.
+        unit: One of :data:`UNITS`.
+        label: Short name for tables and figure titles ("Repatriated to North Korea").
+        description: What it counts, for ``docs/outputs.md`` (Markdown).
+        phrase: Noun phrase for comparison sentences, with ``{period}`` ("1990-2008") or
+            ``{end}`` ("2008") to fill in; default: the label in lower case, over the period.
+        plural: Whether the phrase takes a plural verb ("arrivals rise", "the share rises").
+        summary: Its place among the columns of ``summary.csv`` (after ``replicate`` and
+            ``seed``), or ``None`` if it is not there. A flow's summary value is its total
+            over the run.
+        summary_description: Its meaning in ``summary.csv``, if not "total over the run".
+    """
+
+    name: str
+    kind: str
+    unit: str
+    label: str
+    description: str
+    phrase: str = ""
+    plural: bool = True
+    summary: int | None = None
+    summary_description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"output {self.name}: kind {self.kind!r} is not one of {KINDS}")
+        if self.unit not in UNITS:
+            raise ValueError(f"output {self.name}: unit {self.unit!r} is not one of {UNITS}")
+
+    @property
+    def per_destination(self) -> bool:
+        """Whether this is one column per destination (``arrivals_<destination>``)."""
+        return DESTINATION in self.name
+
+    @property
+    def in_yearly(self) -> bool:
+        """Whether ``yearly.csv`` has it (flows and stocks)."""
+        return self.kind in ("flow", "stock")
+
+    @property
+    def is_money(self) -> bool:
+        """Whether it is in US$ (kept with decimals; people and brokers are whole numbers)."""
+        return self.unit == "US$"
+
+    @property
+    def comparison_kind(self) -> str:
+        """How a comparison writes it: people, people_at_end, share, months or usd.
+
+        (The ``unit`` column of ``comparison.csv``; see ``nkroutes.analysis.outcomes.KINDS``.)
+        """
+        if self.is_money:
+            return "usd"
+        return {"share": "share", "duration": "months", "end": "people_at_end"}.get(
+            self.kind, "people"
+        )
+
+    def axis_label(self, per_year: bool = False, period: str = "") -> str:
+        """A figure's axis label for it: its unit, and for a flow per year or over ``period``."""
+        if self.kind == "share":
+            return "share"
+        if self.kind != "flow":
+            return self.unit
+        if per_year:
+            return f"{self.unit} per year"
+        return f"{self.unit}, {period}" if period else self.unit
+
+    def sentence_phrase(self) -> str:
+        """The noun phrase for sentences, ``{period}``/``{end}`` still to fill in."""
+        if self.phrase:
+            return self.phrase
+        return f"{self.label[0].lower()}{self.label[1:]} over {{period}}"
+
+
+def _flow(name: str, label: str, description: str, unit: str = "people", **kw: object) -> Output:
+    return Output(name, "flow", unit, label, description, **kw)  # type: ignore[arg-type]
+
+
+def _stock(name: str, label: str, description: str, unit: str = "people") -> Output:
+    return Output(name, "stock", unit, label, description)
+
+
+#: Every output, in the column order of ``yearly.csv`` (flows, then stocks, then arrivals per
+#: destination); ``summary`` gives the order of ``summary.csv``.
+OUTPUTS: tuple[Output, ...] = (
+    # -- flows: counted over each step -------------------------------------------------------
+    _flow(
+        "departures",
+        "Departures from North Korea",
+        "new migrants leaving North Korea (first departures; includes `sponsored_departures`, "
+        "excludes `retries`)",
+        summary=1,
+        summary_description="total of the yearly column of the same name over the run",
+    ),
+    _flow(
+        "sponsored_departures",
+        "Sponsored departures",
+        "of `departures`, relatives whose brokers are paid by family in South Korea (chain "
+        "defection)",
+        summary=2,
+    ),
+    _flow(
+        "retries",
+        "Departures again",
+        "migrants released in North Korea who leave again",
+        summary=3,
+    ),
+    _flow(
+        "entered_china",
+        "Entries into China",
+        "migrants entering China for a first or a later stay (reaching a place in China from "
+        "outside it, including deportees handed over by transit countries and released)",
+    ),
+    _flow(
+        "first_entries_china",
+        "First entries into China",
+        "of `entered_china`, a migrant's first stay in China",
+    ),
+    _flow(
+        "caught_at_border",
+        "Caught at the border",
+        "migrants caught by North Korean guards on a route out of the North (Tumen, Yalu, "
+        "DMZ); they are detained",
+        summary=4,
+    ),
+    _flow(
+        "arrests_china",
+        "Arrested in China",
+        "arrests by the Chinese authorities: in hiding, on routes in or out of China, and "
+        "deportees from transit countries; each ends in `repatriated` or `released_in_china`",
+        summary=5,
+    ),
+    _flow(
+        "arrests_china_en_route",
+        "Arrested in China on a route",
+        "of `arrests_china`, migrants caught on a route (e.g. on the way to Mongolia, Kunming "
+        "or a mission) rather than in hiding",
+    ),
+    _flow(
+        "repatriated",
+        "Repatriated to North Korea",
+        "arrests in China that end in repatriation to North Korea (the 1986 protocol; then "
+        "detained)",
+        phrase="repatriations from China to North Korea over {period}",
+        summary=6,
+    ),
+    _flow(
+        "released_in_china",
+        "Released in China",
+        "arrests in China that end in release back into hiding (savings confiscated); 0 while "
+        "China repatriates everyone",
+    ),
+    _flow(
+        "arrests_transit",
+        "Arrested in transit countries",
+        "arrests in transit countries (Vietnam, Thailand, ...) of migrants waiting for their case",
+    ),
+    _flow(
+        "deported_to_china",
+        "Deported to China",
+        "of `arrests_transit`, migrants deported to China (and counted again in `arrests_china`)",
+    ),
+    _flow(
+        "died",
+        "Deaths",
+        "deaths: `died_on_route` + `died_in_detention`",
+        phrase="deaths on the way and in detention over {period}",
+        summary=7,
+    ),
+    _flow(
+        "died_on_route",
+        "Deaths on a route",
+        "deaths on a route (river crossings, the DMZ, the Gobi, the trek south)",
+    ),
+    _flow(
+        "died_in_detention",
+        "Deaths in detention",
+        "deaths in North Korean labour camps",
+    ),
+    _flow(
+        "detentions",
+        "Taken into detention",
+        "migrants taken into North Korean detention (caught at the border or repatriated)",
+    ),
+    _flow(
+        "sent_to_camp",
+        "Sent to a labour camp",
+        "of `detentions`, sentenced to a labour camp (two to seven years) rather than a "
+        "detention centre",
+    ),
+    _flow(
+        "released",
+        "Released from detention",
+        "migrants released from detention; some go home to try again (`home_to_retry`)",
+    ),
+    _flow(
+        "trafficked",
+        "Trafficked",
+        "women in hiding trafficked and sold as brides (they settle in China)",
+        summary=10,
+    ),
+    _flow(
+        "settlings",
+        "Settling in China",
+        "migrants who settle in China for good (family, dependants), `trafficked` included",
+    ),
+    _flow(
+        "exit_attempts",
+        "Attempts to leave China",
+        "migrants in hiding who decide to leave China and look for a route (an attempt, not "
+        "a success)",
+    ),
+    _flow(
+        "sponsored_in_china",
+        "Sponsored in China",
+        "migrants hiding in China whose way out family in South Korea starts paying for",
+    ),
+    _flow(
+        "refused_applications",
+        "Applications refused",
+        "applications refused by the destination a migrant chose (it then goes to the "
+        "fallback destination, South Korea, or waits)",
+    ),
+    _flow(
+        "arrivals",
+        "Arrivals, all destinations",
+        "migrants resettled in a destination (all destinations)",
+        phrase="arrivals at all destinations over {period}",
+        summary=8,
+    ),
+    _flow(
+        "broker_assisted_arrivals",
+        "Arrivals helped by a broker",
+        "of `arrivals`, those a broker helped on at least one leg",
+        summary=9,
+    ),
+    _flow(
+        "broker_fees_usd",
+        "Money paid to brokers",
+        "fees paid to brokers, by migrants or by their families",
+        unit="US$",
+        phrase="the money paid to brokers over {period}",
+        plural=False,
+        summary=11,
+        summary_description="money paid to brokers over the run",
+    ),
+    _flow(
+        "bribes_and_fares_usd",
+        "Bribes and fares paid",
+        "bribes and fares paid by migrants travelling without a broker",
+        unit="US$",
+        plural=False,
+    ),
+    _flow(
+        "family_spending_usd",
+        "Family spending on brokers",
+        "money families in South Korea spent on brokers for relatives",
+        unit="US$",
+        plural=False,
+    ),
+    _flow(
+        "brokers_recruited",
+        "Brokers recruited",
+        "new brokers joining the hubs (word of mouth after successful arrivals)",
+        unit="brokers",
+    ),
+    _flow("brokers_arrested", "Brokers arrested", "brokers arrested", unit="brokers"),
+    _flow(
+        "stuck",
+        "Steps spent stuck",
+        "steps migrants spent waiting at a place with no open route onward (months, with "
+        "monthly steps)",
+        unit="migrant-steps",
+    ),
+    # -- stocks: the level at the end of each step -------------------------------------------
+    _stock("hiding", "Hiding in China", "hiding in China"),
+    _stock(
+        "settled",
+        "Settled in China",
+        "settled in China (family, dependants, or sold as a bride)",
+    ),
+    _stock(
+        "travelling",
+        "Travelling",
+        "on a route (in or out of China), or waiting at a corridor place with no open route",
+    ),
+    _stock(
+        "waiting_for_exit",
+        "Waiting for exit",
+        "in a foreign mission or a transit country with UNHCR access, waiting for their case",
+    ),
+    _stock(
+        "detained",
+        "Detained in North Korea",
+        "held in North Korea, in a detention centre or a labour camp",
+    ),
+    _stock("home_to_retry", "Home, to try again", "released in North Korea and going to try again"),
+    _stock(
+        "in_china",
+        "North Koreans in China at year end",
+        "in China: hiding, settled, or travelling or waiting at places in China (the Beijing "
+        "missions included)",
+    ),
+    _stock(
+        "in_china_two_years",
+        "In China two years or more",
+        "of `in_china`, those whose current stay in China has lasted 24 months or more; "
+        "`in_china_two_years / in_china` is compared with the article's \"83 percent of "
+        'defectors in China resided there for at least two years"',
+    ),
+    _stock("brokers", "Active brokers", "active brokers", unit="brokers"),
+    _stock(
+        "family_fund_usd",
+        "Family fund",
+        "savings families in South Korea hold for relatives' brokers",
+        unit="US$",
+    ),
+    # -- per destination (yearly.csv's last columns) ---------------------------------------
+    _flow(
+        f"arrivals_{DESTINATION}",
+        f"Arrivals in {DESTINATION}",
+        "arrivals in each destination, one column per destination id of the scenario "
+        "(`arrivals_south_korea`, `arrivals_united_states`, `arrivals_europe`, "
+        "`arrivals_japan` in the baseline)",
+        phrase=f"arrivals in {DESTINATION} over {{period}}",
+        summary=12,
+        summary_description="arrivals in each destination over the run",
+    ),
+    # -- summary.csv only: the state at the end and distributions over migrants -------------
+    Output(
+        "in_china_end",
+        "end",
+        "people",
+        "In China at the end",
+        "North Koreans in China at the end of the run (the `in_china` stock of the last step)",
+        phrase="North Koreans in China at the end of {end}",
+        summary=13,
+    ),
+    Output(
+        "share_in_china_two_years_end",
+        "share",
+        "fraction (0-1)",
+        "Share of those in China there two years+ (end)",
+        "of those in China at the end of the run, the share there two years or more "
+        "(`in_china_two_years / in_china` of the last step); NaN if none are",
+        phrase="the share of those in China at the end of {end} who had been there two years",
+        plural=False,
+        summary=14,
+    ),
+    Output(
+        "broker_assisted_share",
+        "share",
+        "fraction (0-1)",
+        "Share of arrivals helped by a broker",
+        "`broker_assisted_arrivals / arrivals` (the article: about 80% of 2004's arrivals in "
+        "South Korea); NaN without arrivals",
+        phrase="the share of arrivals helped by a broker",
+        plural=False,
+        summary=15,
+    ),
+    Output(
+        "median_months_in_china_at_arrival",
+        "duration",
+        "months",
+        "Months in China at arrival (median)",
+        "median, over arrivals who passed through China, of the months they spent there (all "
+        "stays); NaN if none did",
+        phrase="the median time arrivals spent in China",
+        plural=False,
+        summary=16,
+    ),
+    Output(
+        "share_stayed_two_years",
+        "share",
+        "fraction (0-1)",
+        "Share of arrivals who stayed in China two years+",
+        "share of those arrivals who spent 24 months or more in China (the article's 83% is "
+        "of people in China, not of arrivals: compare it with `share_in_china_two_years_end` "
+        "or the yearly `in_china_two_years / in_china`)",
+        phrase="the share of arrivals who stayed in China two years or more",
+        plural=False,
+        summary=17,
+    ),
+    Output(
+        "median_cost_per_arrival_usd",
+        "money",
+        "US$",
+        "Cost per arrival (median)",
+        "median, over arrivals, of what their journey cost: broker fees (paid by them or their "
+        "family) plus bribes and fares",
+        phrase="the median cost of an arrival's journey",
+        plural=False,
+        summary=18,
+    ),
+    Output(
+        "migrants_created",
+        "count",
+        "people",
+        "Migrants created",
+        "migrants the replicate created (first departures)",
+        summary=19,
+    ),
+)
+
+
+def check_registry(outputs: tuple[Output, ...]) -> None:
+    """Refuse a registry with a name twice or two outputs at one ``summary`` place.
+
+    Raises:
+        ValueError: Naming the duplicates.
+    """
+    names = [o.name for o in outputs]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"outputs registered twice: {', '.join(twice)}")
+    places = [o.summary for o in outputs if o.summary is not None]
+    if len(set(places)) < len(places):
+        raise ValueError("two outputs share a place in summary.csv")
+
+
+check_registry(OUTPUTS)
+
+
+def registered(outputs: tuple[Output, ...] | None = None) -> tuple[Output, ...]:
+    """``outputs``, or the registry as it is now (:data:`OUTPUTS`)."""
+    return OUTPUTS if outputs is None else outputs
+
+
+def flow_names(outputs: tuple[Output, ...] | None = None) -> tuple[str, ...]:
+    """Flows counted per step (people or US$ during the step), summed per year in ``yearly.csv``."""
+    return tuple(o.name for o in registered(outputs) if o.kind == "flow" and not o.per_destination)
+
+
+def stock_names(outputs: tuple[Output, ...] | None = None) -> tuple[str, ...]:
+    """Stocks at the end of each step; ``yearly.csv`` reports the value at year end."""
+    return tuple(o.name for o in registered(outputs) if o.kind == "stock")
+
+
+def money_names(outputs: tuple[Output, ...] | None = None) -> frozenset[str]:
+    """Outputs in US$ (kept with decimals in ``yearly.csv``)."""
+    return frozenset(o.name for o in registered(outputs) if o.is_money)
+
+
+def summary_outputs(outputs: tuple[Output, ...] | None = None) -> tuple[Output, ...]:
+    """The outputs of ``summary.csv``, in its column order."""
+    placed = [o for o in registered(outputs) if o.summary is not None]
+    return tuple(sorted(placed, key=lambda o: o.summary or 0))
+
+
+def output(name: str, outputs: tuple[Output, ...] | None = None) -> Output:
+    """The registered output of this name (``arrivals_<destination>`` for any destination's).
+
+    Raises:
+        UnknownOutputError: If no output has that name.
+    """
+    for o in registered(outputs):
+        if o.name == name:
+            return o
+    raise UnknownOutputError(
+        f"'{name}' is not a registered output; add it to nkroutes.model.outputs.OUTPUTS"
+    )
+
+
+#: The flows of the registry as shipped (:func:`flow_names`).
+FLOW_NAMES: tuple[str, ...] = flow_names()
+#: The stocks of the registry as shipped (:func:`stock_names`).
+STOCK_NAMES: tuple[str, ...] = stock_names()
+
+
+class Counters(dict[str, float]):
+    """The flows counted during one step: a dict of every flow's count, refusing other names.
+
+    Processes add to it (``model.counters["repatriated"] += len(ids)``); a name that is
+    not a registered flow raises :class:`UnknownOutputError` rather than being counted
+    where no table will ever show it.
+
+    Args:
+        names: The flows that may be counted (default: every registered flow).
+    """
+
+    def __init__(self, names: tuple[str, ...] | None = None) -> None:
+        names = flow_names() if names is None else names
+        super().__init__(dict.fromkeys(names, 0.0))
+        self._names = frozenset(names)
+
+    def __missing__(self, name: str) -> float:
+        raise UnknownOutputError(
+            f"'{name}' is not a registered flow; add it to nkroutes.model.outputs.OUTPUTS"
+        )
+
+    def __setitem__(self, name: str, value: float) -> None:
+        if name not in self._names:
+            self.__missing__(name)
+        super().__setitem__(name, value)
+
+    def clear(self) -> None:
+        """Set every count back to zero (at the start of a step)."""
+        for name in self._names:
+            super().__setitem__(name, 0.0)
