@@ -187,7 +187,7 @@ class Ledger:
         fallback = p.fallback_destination
         remittances = (
             self.arrivals_at_place[fallback]
-            * p.chain["remittance_usd_per_year"]
+            * p.chain.remittance_usd_per_year
             * model.clock.dt_years
             if fallback >= 0
             else 0.0
@@ -197,7 +197,7 @@ class Ledger:
             self.fund
             + remittances
             - f["family_spending_usd"]
-            + settlement * p.chain["share_of_settlement_sent"]
+            + settlement * p.chain.share_of_settlement_sent
         )
         assert model.family_fund_usd == pytest.approx(expected_fund, rel=1e-9, abs=1e-6)
         assert model.stocks["family_fund_usd"][i] == model.family_fund_usd
