@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pandas as pd
 import pytest
 
@@ -76,6 +78,10 @@ def test_an_unregistered_counter_is_refused():
         counters["departurse"] += 1
     with pytest.raises(UnknownOutputError):
         counters["other"] = 1.0
+    copied = pickle.loads(pickle.dumps(counters))
+    assert copied == counters
+    with pytest.raises(UnknownOutputError):
+        copied["other"] += 1
     counters.clear()
     assert counters == {"departures": 0.0}
     with pytest.raises(UnknownOutputError, match=r"add it to nkroutes\.model\.outputs\.OUTPUTS"):

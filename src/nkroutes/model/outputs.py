@@ -453,7 +453,8 @@ class Counters(dict[str, float]):
         )
 
     def __setitem__(self, name: str, value: float) -> None:
-        if name not in self._names:
+        names = self.__dict__.get("_names")  # not yet set while a copy is unpickled
+        if names is not None and name not in names:
             self.__missing__(name)
         super().__setitem__(name, value)
 
