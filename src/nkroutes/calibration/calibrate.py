@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nkroutes.analysis.fit import FitReport, fit_report, yearly_bands
+from nkroutes.analysis.bands import yearly_bands
+from nkroutes.analysis.fit import FitReport, fit_report
 from nkroutes.analysis.targets import TargetError
 from nkroutes.calibration.evaluation import run_parameter_set
 from nkroutes.calibration.folder import prepare_out_dir

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from nkroutes.analysis.fit import yearly_bands
+from nkroutes.analysis.bands import yearly_bands
 from nkroutes.calibration.calibrated_toml import calibrated_toml, significant
 from nkroutes.calibration.problem import tables_of
 from nkroutes.ensemble.folders import write_text

@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from nkroutes.analysis.fit import arrivals_fit, check_target, observed_series
+from nkroutes.analysis.bands import observed_series
+from nkroutes.analysis.fit import arrivals_fit, check_target
 from nkroutes.analysis.targets import Target, TargetError, TargetSettings, secondary_targets
 from nkroutes.calibration.smc import FreeParameter
 from nkroutes.scenario import Scenario, ScenarioError
