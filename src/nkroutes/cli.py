@@ -28,6 +28,7 @@ EXIT_BAD_INPUT = 2
 
 #: Commands defined in other modules: name -> ``"module:attribute"`` (a click command).
 COMMANDS: dict[str, str] = {
+    "app": "nkroutes.commands.app:app_command",
     "compare": "nkroutes.commands.compare:compare",
     "run": "nkroutes.commands.run:run",
     "calibrate": "nkroutes.analysis.calibrate_cli:calibrate_command",
