@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from nkroutes.analysis import calibrate_cli, calibration_figures, smc
+from nkroutes.analysis import calibration_figures, smc
 from nkroutes.analysis.calibrate import CalibrationOutcome, calibrate, estimate_seconds
 from nkroutes.analysis.calibrated_scenario import calibrated_toml, significant
 from nkroutes.analysis.calibration_outputs import (
@@ -42,122 +42,20 @@ from nkroutes.analysis.calibration_run import (
     write_json_atomic,
 )
 from nkroutes.analysis.journal import Journal
+from nkroutes.commands import calibrate as calibrate_cli
 from nkroutes.ensemble.executors import InProcessExecutor
 from nkroutes.model import simulate
 from nkroutes.observed import other_targets, south_korea_arrivals
 from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
+from scenario_builder import CALIBRATION, CALIBRATION_TRUTH, calibration_dict, dumps
 
-#: Five years, one origin, one way out; 400 departures a year (the value to recover).
-TINY = """
-[meta]
-name = "tiny"
-
-[time]
-start = "1996-01"
-end = "2000-12"
-
-[departures]
-base_rate_per_year = 400.0
-
-[[push_factors]]
-id = "famine"
-start = "1997-01"
-end = "1998-12"
-intensity = 2.0
-
-[[places]]
-id = "home"
-kind = "origin"
-country = "north_korea"
-lat = 41.8
-lon = 129.7
-departure_weight = 1.0
-
-[[places]]
-id = "river"
-kind = "border"
-country = "north_korea"
-lat = 42.4
-lon = 129.6
-
-[[places]]
-id = "yanbian"
-kind = "hiding"
-country = "china"
-lat = 42.9
-lon = 129.5
-
-[[places]]
-id = "thailand"
-kind = "transit"
-country = "thailand"
-lat = 18.3
-lon = 100.2
-unhcr_access = true
-processing_months = 2.0
-
-[[places]]
-id = "south_korea"
-kind = "destination"
-country = "south_korea"
-lat = 37.6
-lon = 127.0
-fallback = true
-
-[[routes]]
-id = "home_river"
-from = "home"
-to = "river"
-cost_usd = 10.0
-capture_probability = 0.2
-captured_by = "north_korea"
-
-[[routes]]
-id = "river_yanbian"
-from = "river"
-to = "yanbian"
-
-[[routes]]
-id = "yanbian_thailand"
-from = "yanbian"
-to = "thailand"
-duration_days = 20
-cost_usd = 20.0
-capture_probability = 0.3
-
-[[routes]]
-id = "thailand_south_korea"
-from = "thailand"
-to = "south_korea"
-
-[enforcement.china]
-arrest_rate_per_year = 0.2
-exit_attempt_rate_per_year = 0.5
-
-[[calibration.free]]
-id = "departures"
-path = "departures.base_rate_per_year"
-min = 50.0
-max = 3000.0
-log = true
-
-[calibration.targets]
-years_from = 1996
-years_to = 2000
-stock_years_to = 2000
-
-[calibration.targets.weights]
-broker_assisted_share_2004 = 0.0
-stayed_two_years_share = 0.0   # compared in 2006, after the run
-"""
-
-TRUTH = 400.0
+TRUTH = CALIBRATION_TRUTH
 
 
 @pytest.fixture(scope="module")
 def tiny_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("scenario") / "tiny.toml"
-    path.write_text(TINY, encoding="utf-8")
+    path.write_text(CALIBRATION, encoding="utf-8")
     return path
 
 
@@ -368,7 +266,7 @@ def test_runs_that_cannot_fit_stop_at_a_lower_bound_of_their_distance(problem):
 
 
 def test_the_problem_refuses_what_cannot_be_calibrated(tiny_file, synthetic):
-    data = tomllib.loads(TINY)
+    data = calibration_dict()
     scenario = scenario_from_dict(data, "tiny.toml")
     with pytest.raises(CalibrationError, match="--fit-years: found 2003-2006, expected FIRST-LAST"):
         CalibrationProblem.build(scenario, synthetic, None, fit_years=(2003, 2006))
@@ -466,7 +364,7 @@ def test_calibrate_command(cli, tiny_file, tmp_path):
     bad = cli(*args[:-2], "--fit-years", "2000-1996", "--out", tmp_path / "x")
     assert bad.exit_code == 2 and "--fit-years: found '2000-1996'" in bad.output
     no_free = tiny_file.parent / "no_free.toml"
-    no_free.write_text(TINY.split("[[calibration.free]]")[0], encoding="utf-8")
+    no_free.write_text(dumps(calibration_dict(free=False)), encoding="utf-8")
     result = cli("calibrate", no_free, "--out", tmp_path / "y")
     assert result.exit_code == 2
     assert "calibration.free: found no free parameters" in result.output

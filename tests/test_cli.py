@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 import pytest
 
-from conftest import BASELINE, ROOT, SCENARIOS
 from nkroutes import cli as cli_module
 from nkroutes.outdir import OutDirError, default_out_dir, make_out_dir
 from nkroutes.scenario import parse_override, parse_value
+from scenario_builder import BASELINE, ROOT, SCENARIOS
 
 WHAT_IF = SCENARIOS / "china-non-refoulement.toml"
 
@@ -274,3 +274,28 @@ def test_bad_input_from_a_subprocess_has_no_traceback(tmp_path):
 
 def test_version(cli):
     assert cli("--version").stdout == "nkroutes, version 0.1.0\n"
+
+
+@pytest.mark.parametrize("name", sorted(cli_module.COMMANDS))
+def test_each_command_summary_in_the_table_is_its_own_short_help(name):
+    entry = cli_module.COMMANDS[name]
+    command = cli_module.load_command(name)
+    assert isinstance(entry, cli_module.Lazy), "give the command a summary: --help stays fast"
+    for limit in (45, 63, 200):
+        summary = click.Command(name, help=entry.summary).get_short_help_str(limit)
+        assert summary == command.get_short_help_str(limit)
+
+
+def test_help_imports_no_command_module():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from nkroutes.cli import main\n"
+        "assert CliRunner().invoke(main, ['--help']).exit_code == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('nkroutes.commands', "
+        "'nkroutes.ensemble', 'nkroutes.analysis', 'nkroutes.plots', 'matplotlib'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -20,7 +20,7 @@ from nkroutes.analysis.compare import (
 from nkroutes.analysis.compare_report import outcome_sentence
 from nkroutes.analysis.paired import MIN_PAIRS, bootstrap_seed, paired_difference, wilcoxon_p
 from nkroutes.ensemble import EnsembleSetupError, Results
-from tiny_scenario import write_tiny
+from scenario_builder import write_tiny
 
 # -- paired statistics ---------------------------------------------------------------------
 

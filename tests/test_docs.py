@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import ROOT
 from nkroutes.scenario.docs import render
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.spec import Key, Table, TableArray
+from scenario_builder import ROOT
 
 DOC = ROOT / "docs" / "scenarios.md"
 

@@ -20,7 +20,7 @@ from nkroutes.ensemble import (
 from nkroutes.ensemble import tasks as tasks_module
 from nkroutes.ensemble.rundir import RunDirectory, link_latest
 from nkroutes.scenario import load_scenario
-from tiny_scenario import write_tiny
+from scenario_builder import write_tiny
 
 FILES = (
     "scenario.toml",

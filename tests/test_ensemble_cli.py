@@ -7,11 +7,10 @@ import json
 import pytest
 
 import nkroutes.plots
-from conftest import BASELINE
 from nkroutes.ensemble import replicate_seed
 from nkroutes.ensemble import tasks as tasks_module
 from nkroutes.ensemble.results import Results
-from tiny_scenario import write_tiny
+from scenario_builder import BASELINE, write_tiny
 
 
 @pytest.fixture

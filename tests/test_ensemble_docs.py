@@ -10,7 +10,7 @@ import pytest
 from nkroutes.analysis.compare import COLUMNS
 from nkroutes.ensemble import run_ensemble
 from nkroutes.scenario import load_scenario
-from tiny_scenario import write_tiny
+from scenario_builder import write_tiny
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "outputs.md"
 DEST = "arrivals_<destination>"

@@ -17,7 +17,7 @@ import pytest
 from nkroutes.ensemble import run_ensemble
 from nkroutes.ensemble.rundir import RunDirectory
 from nkroutes.scenario import load_scenario
-from tiny_scenario import write_tiny
+from scenario_builder import write_tiny
 
 REPLICATES = 8
 SEED = 3

@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import baseline_dict
 from nkroutes.scenario import Scenario, ScenarioError, scenario_from_dict
+from scenario_builder import baseline_dict
 
 BASELINE = baseline_dict()
 

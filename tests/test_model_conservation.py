@@ -40,7 +40,7 @@ import pytest
 from nkroutes.model import FLOW_NAMES, STOCK_NAMES, RouteModel, State, simulate
 from nkroutes.model.agents import Broker
 from nkroutes.model.params import KIND_CODES
-from test_model_support import baseline, baseline_until, step_through, tiny_scenario
+from scenario_builder import baseline, baseline_until, step_through, tiny_scenario
 
 N_STATES = len(State)
 # Money columns are float32 per migrant; the flows sum them in float64.

@@ -16,7 +16,7 @@ import pandas as pd
 
 from nkroutes.ensemble.results import TABLE_FILES, run_tables
 from nkroutes.model import RouteModel, RunResult, simulate
-from test_model_support import baseline, baseline_run, baseline_until
+from scenario_builder import baseline, baseline_run, baseline_until
 
 HERE = Path(__file__).resolve().parent
 
@@ -87,7 +87,7 @@ def test_same_seed_gives_the_same_bits_in_a_fresh_process() -> None:
     expected = digest(simulate(scenario, seed=7), scenario.data["places"])
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "from test_model_support import baseline_until;"
+        "from scenario_builder import baseline_until;"
         "from test_model_determinism import digest;"
         "from nkroutes.model import simulate;"
         "s = baseline_until('1994-12');"

@@ -11,7 +11,7 @@ import pytest
 
 from nkroutes.model import RunResult, simulate
 from nkroutes.scenario import load_scenario
-from test_model_support import (
+from scenario_builder import (
     BASELINE,
     baseline_run,
     baseline_until,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from test_model_support import baseline_run
+from scenario_builder import baseline_run
 
 SEEDS = (1, 2, 3)
 

@@ -1,6 +1,6 @@
 """Each process alone, on the tiny scenario, with probabilities whose outcome is known.
 
-The tiny scenario (see ``test_model_support.tiny_dict``) has one origin, one border, one
+The tiny scenario (see ``scenario_builder.tiny_dict``) has one origin, one border, one
 hiding place in China, a broker hub, a transit country with UNHCR access and a destination,
 with every process not under test switched off. Random outcomes are checked against their
 expectation with a stated tolerance: a mean within 4 standard errors (a false alarm about
@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 from nkroutes.model import RouteModel, State, simulate
-from test_model_support import place, tiny_scenario
+from scenario_builder import place, tiny_scenario
 
 Z = 4.0  # tolerance in standard errors
 

@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 if __name__ == "__main__":  # run as a script: make the support module importable
     sys.path.insert(0, str(HERE))
 
-from test_model_support import baseline, baseline_run  # noqa: E402
+from scenario_builder import baseline, baseline_run  # noqa: E402
 
 REGRESSION_FILE = HERE / "regression" / "baseline_seed1.json"
 SEED = 1

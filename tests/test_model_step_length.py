@@ -23,7 +23,7 @@ import pytest
 from scipy import stats
 
 from nkroutes.model import RouteModel, simulate
-from test_model_support import baseline_until, tiny_scenario
+from scenario_builder import baseline_until, tiny_scenario
 
 END = "1998-12"
 SEEDS = range(1, 21)

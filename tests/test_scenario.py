@@ -9,8 +9,8 @@ import tomllib
 import pytest
 
 import nkroutes
-from conftest import BASELINE
 from nkroutes.scenario import PathError, ScenarioError, load_scenario, scenario_from_dict
+from scenario_builder import BASELINE
 
 
 def test_the_package_exports_the_loader():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BASELINE, SMALL, event, place, route
 from nkroutes.scenario import ScenarioError, scenario_from_dict
+from scenario_builder import BASELINE, SMALL, get_event, get_place, get_route
 
 
 def _set(path: str, value):
@@ -31,28 +31,29 @@ def _delete(path: str):
 
 
 def _misspelled_place_key(d):
-    place(d, "vietnam")["arrest_rate_per_yr"] = place(d, "vietnam").pop("arrest_rate_per_year")
+    vietnam = get_place(d, "vietnam")
+    vietnam["arrest_rate_per_yr"] = vietnam.pop("arrest_rate_per_year")
 
 
 def _duplicate_id(d):
-    place(d, "kunming")["id"] = "yanbian"
+    get_place(d, "kunming")["id"] = "yanbian"
 
 
 def _no_fallback(d):
-    place(d, "south_korea")["fallback"] = False
+    get_place(d, "south_korea")["fallback"] = False
 
 
 def _two_fallbacks(d):
-    place(d, "japan")["fallback"] = True
+    get_place(d, "japan")["fallback"] = True
 
 
 def _unreachable_japan(d):
-    route(d, "beijing_japan")["open"] = False
+    get_route(d, "beijing_japan")["open"] = False
 
 
 def _japan_reopened_by_event(d):
-    route(d, "beijing_japan")["open"] = False
-    event(d, "porous_border")["set"]["routes.beijing_japan.open"] = True
+    get_route(d, "beijing_japan")["open"] = False
+    get_event(d, "porous_border")["set"]["routes.beijing_japan.open"] = True
 
 
 def _weights(kind, key, value):
@@ -66,7 +67,7 @@ def _weights(kind, key, value):
 
 def _event_sets(path, value):
     def mutate(d):
-        event(d, "crackdown")["set"] = {path: value}
+        get_event(d, "crackdown")["set"] = {path: value}
 
     return mutate
 
@@ -99,7 +100,7 @@ CASES = [
     ),
     (
         "key of another kind",
-        lambda d: place(d, "vietnam").update(fallback=True),
+        lambda d: get_place(d, "vietnam").update(fallback=True),
         "places.vietnam.fallback",
         'key "fallback", which only [[places]] items of kind "destination" have',
         'a key of [[places]] items of kind "transit"',
@@ -115,7 +116,7 @@ CASES = [
     ),
     (
         "missing required key of a kind",
-        lambda d: place(d, "kunming").pop("initial_brokers"),
+        lambda d: get_place(d, "kunming").pop("initial_brokers"),
         "places.kunming.initial_brokers",
         "nothing (the key is missing)",
         "an integer >= 0 (required)",
@@ -139,7 +140,7 @@ CASES = [
     ),
     (
         "string is not a number",
-        lambda d: route(d, "nh_tumen").update(cost_usd="25"),
+        lambda d: get_route(d, "nh_tumen").update(cost_usd="25"),
         "routes.nh_tumen.cost_usd",
         '"25"',
         "a number >= 0",
@@ -147,7 +148,7 @@ CASES = [
     ),
     (
         "float is not an integer",
-        lambda d: place(d, "kunming").update(initial_brokers=2.5),
+        lambda d: get_place(d, "kunming").update(initial_brokers=2.5),
         "places.kunming.initial_brokers",
         "2.5",
         "an integer >= 0",
@@ -155,7 +156,7 @@ CASES = [
     ),
     (
         "array element of the wrong type",
-        lambda d: place(d, "kunming").update(serves=["kunming_laos", 3]),
+        lambda d: get_place(d, "kunming").update(serves=["kunming_laos", 3]),
         "places.kunming.serves[1]",
         "3",
         "a string (each element)",
@@ -171,7 +172,7 @@ CASES = [
     ),
     (
         "negative cost",
-        lambda d: route(d, "nh_tumen").update(cost_usd=-5.0),
+        lambda d: get_route(d, "nh_tumen").update(cost_usd=-5.0),
         "routes.nh_tumen.cost_usd",
         "-5.0 (below the minimum 0)",
         "a number >= 0",
@@ -179,7 +180,7 @@ CASES = [
     ),
     (
         "probability above 1",
-        lambda d: route(d, "kunming_laos").update(death_probability=1.5),
+        lambda d: get_route(d, "kunming_laos").update(death_probability=1.5),
         "routes.kunming_laos.death_probability",
         "1.5 (above the maximum 1)",
         "a number in [0, 1]",
@@ -203,7 +204,7 @@ CASES = [
     ),
     (
         "kind not among the choices",
-        lambda d: place(d, "laos").update(kind="tranist"),
+        lambda d: get_place(d, "laos").update(kind="tranist"),
         "places.laos.kind",
         '"tranist"',
         'one of "origin", "border"',
@@ -251,7 +252,7 @@ CASES = [
     ),
     (
         "route to an unknown place",
-        lambda d: route(d, "nh_tumen").update(to="tumenn"),
+        lambda d: get_route(d, "nh_tumen").update(to="tumenn"),
         "routes.nh_tumen.to",
         '"tumenn" (no such id in [[places]])',
         "the id of one of the [[places]]",
@@ -259,7 +260,7 @@ CASES = [
     ),
     (
         "hub serving an unknown route",
-        lambda d: place(d, "kunming").update(serves=["kunming_laos", "kunming_loas"]),
+        lambda d: get_place(d, "kunming").update(serves=["kunming_laos", "kunming_loas"]),
         "places.kunming.serves[1]",
         '"kunming_loas" (no such id in [[routes]])',
         "the id of one of the [[routes]]",
@@ -491,10 +492,10 @@ def test_problem_lines_have_the_documented_format(cli, write, small):
 
 def test_every_problem_is_reported_at_once(small):
     small["brokers"] = {"risk_multipler": 0.3}
-    route(small, "nh_tumen")["cost_usd"] = -1.0
-    route(small, "chagang_tumen")["to"] = "nowhere"
+    get_route(small, "nh_tumen")["cost_usd"] = -1.0
+    get_route(small, "chagang_tumen")["to"] = "nowhere"
     small["time"]["end"] = "1989-01"
-    del place(small, "tumen")["lat"]
+    del get_place(small, "tumen")["lat"]
     with pytest.raises(ScenarioError) as error:
         scenario_from_dict(small, source="many.toml")
     paths = [p.path for p in error.value.problems]
@@ -516,8 +517,8 @@ def test_an_event_may_open_a_route_that_makes_a_destination_reachable(small):
 
 
 def test_int_is_accepted_where_a_number_is_expected_and_stored_as_float(small):
-    route(small, "nh_tumen")["cost_usd"] = 25
-    event(small, "crackdown")["set"]["enforcement.china.arrest_rate_per_year"] = 1
+    get_route(small, "nh_tumen")["cost_usd"] = 25
+    get_event(small, "crackdown")["set"]["enforcement.china.arrest_rate_per_year"] = 1
     scenario = scenario_from_dict(small)
     assert scenario.get("routes.nh_tumen.cost_usd") == 25.0
     assert isinstance(scenario.get("routes.nh_tumen.cost_usd"), float)
@@ -607,7 +608,7 @@ def test_a_problem_of_several_values_names_the_file_that_changed_one(cli, write,
     [("departure_weight", "north_hamgyong"), ("preference_weight", "south_korea")],
 )
 def test_one_weight_of_0_is_allowed(small, key, place_id):
-    place(small, place_id)[key] = 0.0
+    get_place(small, place_id)[key] = 0.0
     assert scenario_from_dict(small).get(f"places.{place_id}.{key}") == 0.0
 
 
@@ -645,7 +646,7 @@ def _weight_event(d, event_id, date, weights):
 
 
 def test_an_event_that_sets_the_last_origin_weight_to_0_is_refused(cli, write, small):
-    place(small, "chagang")["departure_weight"] = 0.0
+    get_place(small, "chagang")["departure_weight"] = 0.0
     _weight_event(small, "exodus_ends", "2005-01", {"north_hamgyong": 0.0})
     _weight_event(small, "later", "2006-01", {"north_hamgyong": 1.0})
     file = write(small)
@@ -682,7 +683,7 @@ def test_every_origin_weight_0_at_the_start_is_refused_even_if_an_event_restores
     ids=["before the start", "before the start in date order", "same month", "after the end"],
 )
 def test_weights_are_checked_as_events_change_them(small, events, valid):
-    place(small, "north_hamgyong")["departure_weight"] = 0.0
+    get_place(small, "north_hamgyong")["departure_weight"] = 0.0
     for event_id, date, weights in events:
         _weight_event(small, event_id, date, weights)
     if valid:

@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from nkroutes.plots import arrivals_over_time, paired_effects
-from nkroutes.plots.command import load_comparison
+from nkroutes.plots.directory import load_comparison
 from nkroutes.plots.style import plot_style
 
 HERE = Path(__file__).resolve().parent

@@ -1,54 +1,88 @@
-"""The ``nkroutes`` command line: parse, call the library, print.
+"""The ``nkroutes`` command line: the command group and the program's entry point.
 
 Exit codes: 0 on success, 2 for bad input (an invalid scenario, a bad option, an output
 directory that must not be written into), 1 for a failure during a run, 130 when stopped by
 Ctrl-C or SIGTERM (what is finished is saved). Bad input is reported as messages, never as a
 traceback.
 
-Adding a command: write it as a ``click`` command in your own module (use
-:func:`set_option` and :func:`load` from here for ``--set`` and scenario loading) and add
-one line to :data:`COMMANDS`; the module is imported only when the command is used.
+Each command lives in its own module of :mod:`nkroutes.commands`. Adding a command: write
+it there as a ``click`` command (use :mod:`nkroutes.commands.common` for ``--set``, scenario
+loading, errors and examples) and add one line to :data:`COMMANDS`; the module is imported
+only when the command is used, so ``nkroutes --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import importlib
 import signal
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple
 
 import click
 
 from nkroutes import __version__
-from nkroutes.scenario import Scenario, ScenarioError, load_scenario, parse_override
+from nkroutes.scenario import ScenarioError
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
+#: Exit code of bad input (as ``nkroutes.commands.common.EXIT_BAD_INPUT``, not imported
+#: here so that ``--help`` imports no command).
 EXIT_BAD_INPUT = 2
 
-#: Commands defined in other modules: name -> ``"module:attribute"`` (a click command).
-COMMANDS: dict[str, str] = {
-    "app": "nkroutes.commands.app:app_command",
-    "compare": "nkroutes.commands.compare:compare",
-    "run": "nkroutes.commands.run:run",
-    "calibrate": "nkroutes.analysis.calibrate_cli:calibrate_command",
-    "fit": "nkroutes.analysis.fit_cli:fit_command",
-    "plot": "nkroutes.plots.command:plot_command",
+
+class Lazy(NamedTuple):
+    """A command imported when used: where it is, and its line in ``nkroutes --help``.
+
+    Attributes:
+        target: ``"module:attribute"`` of the click command.
+        summary: The first paragraph of its docstring (a test checks), which ``--help``
+            shortens as click does.
+    """
+
+    target: str
+    summary: str
+
+
+#: Every command: name -> :class:`Lazy` (or just ``"module:attribute"``, which ``--help``
+#: then imports to find the summary).
+COMMANDS: dict[str, Lazy | str] = {
+    "app": Lazy(
+        "nkroutes.commands.app:app_command",
+        "Explore a scenario in the browser: levers, step / play / reset, charts, the map.",
+    ),
+    "calibrate": Lazy(
+        "nkroutes.commands.calibrate:calibrate_command",
+        "Calibrate a scenario's free parameters to the article's arrivals and check the fit.",
+    ),
+    "compare": Lazy(
+        "nkroutes.commands.compare:compare",
+        "Compare what-if scenarios with a baseline over paired replicates.",
+    ),
+    "fit": Lazy(
+        "nkroutes.commands.fit:fit_command",
+        "Compare a finished run with the article: arrivals per year and the other figures.",
+    ),
+    "plot": Lazy(
+        "nkroutes.commands.plot:plot_command",
+        "Draw the figures of a run or a comparison into RESULTS_DIR/plots/.",
+    ),
+    "run": Lazy(
+        "nkroutes.commands.run:run", "Run replicates of a scenario and write their results."
+    ),
+    "show": Lazy(
+        "nkroutes.commands.show:show",
+        "Print the resolved scenario as TOML: extends, overrides and defaults applied.",
+    ),
+    "validate": Lazy(
+        "nkroutes.commands.validate:validate",
+        'Check scenario files; print "FILE: ok" or every problem found.',
+    ),
 }
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-class BadInput(click.ClickException):
-    """Input the command cannot use (exit code 2)."""
-
-    exit_code = EXIT_BAD_INPUT
-
-
-class RunFailure(click.ClickException):
-    """A failure while running (exit code 1)."""
-
-    exit_code = EXIT_FAILURE
+def load_command(name: str) -> click.Command:
+    """Import the command ``name`` of :data:`COMMANDS`."""
+    entry = COMMANDS[name]
+    target = entry.target if isinstance(entry, Lazy) else entry
+    module_name, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
 
 
 class NkroutesGroup(click.Group):
@@ -63,8 +97,28 @@ class NkroutesGroup(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None or cmd_name not in COMMANDS:
             return command
-        module_name, _, attribute = COMMANDS[cmd_name].partition(":")
-        return getattr(importlib.import_module(module_name), attribute)
+        return load_command(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list of commands in ``--help``, as click writes it, importing no :class:`Lazy`."""
+        found: list[tuple[str, click.Command | None, str]] = []
+        for name in self.list_commands(ctx):
+            entry = COMMANDS.get(name)
+            if isinstance(entry, Lazy):
+                found.append((name, None, entry.summary))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                found.append((name, command, ""))
+        if not found:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _, _ in found)
+        rows = [
+            (name, (command or click.Command(name, help=summary)).get_short_help_str(limit))
+            for name, command, summary in found
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; print the problems of an invalid scenario and exit with 2."""
@@ -75,64 +129,15 @@ class NkroutesGroup(click.Group):
             ctx.exit(EXIT_BAD_INPUT)
 
 
-def _parse_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
-    overrides: dict[str, Any] = {}
-    for text in values:
-        try:
-            path, value = parse_override(text)
-        except ValueError as error:
-            raise click.BadParameter(str(error), ctx, param) from None
-        overrides[path] = value
-    return overrides
-
-
-def set_option(command: F) -> F:
-    """Add ``--set KEY.PATH=VALUE`` (repeatable), passed on as a dict named ``overrides``."""
-    option = click.option(
-        "--set",
-        "overrides",
-        multiple=True,
-        metavar="KEY.PATH=VALUE",
-        callback=_parse_sets,
-        # Lines kept as written (``\b``): click would otherwise cut the example's key path
-        # in the middle to fit the help column (46 characters wide in run and compare).
-        help="\b\n"
-        "Change one value of the scenario (read as\n"
-        "TOML, else as text); repeatable. E.g.\n"
-        "--set enforcement.china.repatriation_probability=0.5",
-    )
-    return option(command)
-
-
-def load(file: str, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Load and validate a scenario for a command (problems end it with exit code 2)."""
-    return load_scenario(file, overrides)
-
-
-def note_events_outside_run(scenario: Scenario) -> None:
-    """Say on stderr which of a scenario's events fall outside its run, and what that means."""
-    before, after = scenario.events_outside_run()
-    for events, where, meaning in (
-        (before, f"before the run's start ({scenario.get('time.start')})", "in force from it"),
-        (after, f"after the run's end ({scenario.get('time.end')})", "never applied"),
-    ):
-        if events:
-            named = ", ".join(f"{e['id']} ({e['date']})" for e in events)
-            click.echo(
-                f"note: {scenario.source}: events dated {where}, {meaning}: {named}", err=True
-            )
-
-
-def examples(*lines: str) -> str:
-    """An epilog for ``--help`` that shows command lines as written (not rewrapped)."""
-    title = "Examples:" if len(lines) > 1 else "Example:"
-    return "\b\n" + title + "\n" + "\n".join(f"  {line}" for line in lines)
+def _examples(*lines: str) -> str:
+    # As nkroutes.commands.common.examples, which --help must not import.
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 @click.group(
     cls=NkroutesGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog=examples(
+    epilog=_examples(
         "nkroutes validate scenarios/*.toml",
         "nkroutes show scenarios/china-non-refoulement.toml",
         "nkroutes run scenarios/baseline.toml --set time.end=2011-12",
@@ -157,36 +162,3 @@ def entry_point() -> None:
     """
     signal.signal(signal.SIGTERM, _stop_as_on_ctrl_c)
     main(prog_name="nkroutes")
-
-
-@main.command(epilog=examples("nkroutes validate scenarios/*.toml"))
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
-def validate(files: tuple[str, ...]) -> None:
-    """Check scenario files; print "FILE: ok" or every problem found.
-
-    Exits with 2 if any file has a problem.
-    """
-    bad = False
-    for file in files:
-        try:
-            load(file)
-        except ScenarioError as error:
-            bad = True
-            click.echo(str(error))
-        else:
-            click.echo(f"{file}: ok")
-    if bad:
-        raise SystemExit(EXIT_BAD_INPUT)
-
-
-@main.command(
-    epilog=examples(
-        "nkroutes show scenarios/china-non-refoulement.toml",
-        "nkroutes show scenarios/baseline.toml --set enforcement.china.repatriation_probability=0",
-    )
-)
-@click.argument("file")
-@set_option
-def show(file: str, overrides: dict[str, Any]) -> None:
-    """Print the resolved scenario as TOML: extends, overrides and defaults applied."""
-    click.echo(load(file, overrides).to_toml(), nl=False)

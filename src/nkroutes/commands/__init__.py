@@ -1,1 +1,1 @@
-"""Bodies of the ensemble commands (``run``, ``compare``); ``nkroutes.cli`` registers them."""
+"""The commands of ``nkroutes``, one module each; ``nkroutes.cli`` lists them in its table."""

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from nkroutes.app.environment import OVERRIDES_VAR, REPLICATES_VAR, SCENARIO_VAR, WORKERS_VAR
-from nkroutes.cli import BadInput, examples, load, set_option
+from nkroutes.commands.common import BadInput, examples, load, set_option
 
 #: Modules the app extra brings.
 APP_MODULES = ("solara", "ipyvuetify", "ipyvue")

@@ -1,7 +1,10 @@
-"""What the ensemble commands share: options, output folders, messages.
+"""What the commands share: exit codes, errors, options, scenario loading, output folders.
 
-``run`` and ``compare`` share their options and output folders; ``fit`` and ``plot`` share
-the check that a folder holds finished results (and, if not, what it holds instead).
+Every command uses :class:`BadInput` (exit 2) and :class:`RunFailure` (exit 1), and
+:func:`set_option`, :func:`load` and :func:`examples` for ``--set``, scenario loading and
+its ``--help`` examples. ``run`` and ``compare`` share their options and output folders;
+``fit`` and ``plot`` share the check that a folder holds finished results (and, if not, what
+it holds instead).
 """
 
 from __future__ import annotations
@@ -17,17 +20,86 @@ from typing import Any, TypeVar
 
 import click
 
-from nkroutes.cli import BadInput, RunFailure
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import EXECUTOR_KINDS
 from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE, RunDirectory
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
 from nkroutes.outdir import default_out_dir
+from nkroutes.scenario import Scenario, load_scenario, parse_override
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
 #: Exit code after Ctrl-C (the shell's 128 + SIGINT).
 EXIT_INTERRUPTED = 130
+
+
+class BadInput(click.ClickException):
+    """Input the command cannot use (exit code 2)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class RunFailure(click.ClickException):
+    """A failure while running (exit code 1)."""
+
+    exit_code = EXIT_FAILURE
+
+
+def _parse_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
+    overrides: dict[str, Any] = {}
+    for text in values:
+        try:
+            path, value = parse_override(text)
+        except ValueError as error:
+            raise click.BadParameter(str(error), ctx, param) from None
+        overrides[path] = value
+    return overrides
+
+
+def set_option(command: F) -> F:
+    """Add ``--set KEY.PATH=VALUE`` (repeatable), passed on as a dict named ``overrides``."""
+    option = click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="KEY.PATH=VALUE",
+        callback=_parse_sets,
+        # Lines kept as written (``\b``): click would otherwise cut the example's key path
+        # in the middle to fit the help column (46 characters wide in run and compare).
+        help="\b\n"
+        "Change one value of the scenario (read as\n"
+        "TOML, else as text); repeatable. E.g.\n"
+        "--set enforcement.china.repatriation_probability=0.5",
+    )
+    return option(command)
+
+
+def load(file: str, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load and validate a scenario for a command (problems end it with exit code 2)."""
+    return load_scenario(file, overrides)
+
+
+def note_events_outside_run(scenario: Scenario) -> None:
+    """Say on stderr which of a scenario's events fall outside its run, and what that means."""
+    before, after = scenario.events_outside_run()
+    for events, where, meaning in (
+        (before, f"before the run's start ({scenario.get('time.start')})", "in force from it"),
+        (after, f"after the run's end ({scenario.get('time.end')})", "never applied"),
+    ):
+        if events:
+            named = ", ".join(f"{e['id']} ({e['date']})" for e in events)
+            click.echo(
+                f"note: {scenario.source}: events dated {where}, {meaning}: {named}", err=True
+            )
+
+
+def examples(*lines: str) -> str:
+    """An epilog for ``--help`` that shows command lines as written (not rewrapped)."""
+    title = "Examples:" if len(lines) > 1 else "Example:"
+    return "\b\n" + title + "\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def ensemble_options(command: F) -> F:

@@ -10,15 +10,18 @@ import click
 from nkroutes.analysis.compare import COMPARISON_MD, Comparison
 from nkroutes.analysis.compare import compare as compare_scenarios
 from nkroutes.analysis.compare_report import few_pairs_note
-from nkroutes.cli import examples, load, note_events_outside_run, set_option
 from nkroutes.commands.common import (
     check_seed,
     command_line,
     ensemble_errors,
     ensemble_options,
+    examples,
     latest_unfinished,
+    load,
+    note_events_outside_run,
     results_dir,
     resume_command,
+    set_option,
     show_progress,
 )
 from nkroutes.commands.run import PLOTS_FOLDER, report_plots

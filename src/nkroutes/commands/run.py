@@ -9,16 +9,19 @@ import click
 
 from nkroutes.analysis.intervals import outcome_intervals
 from nkroutes.analysis.outcomes import RUN_OUTCOMES, format_number, period_of
-from nkroutes.cli import examples, load, note_events_outside_run, set_option
 from nkroutes.commands.common import (
     check_seed,
     command_line,
     ensemble_errors,
     ensemble_options,
+    examples,
     latest_unfinished,
+    load,
+    note_events_outside_run,
     read_manifest,
     results_dir,
     resume_command,
+    set_option,
     show_progress,
 )
 from nkroutes.ensemble.results import Results

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from nkroutes.analysis.calibration_outputs import write_text_atomic
 from nkroutes.analysis.fit import fit_report, parse_years
 from nkroutes.analysis.targets import TargetError, TargetSettings, secondary_targets
-from nkroutes.cli import BadInput, examples
-from nkroutes.commands.common import check_results_dir
+from nkroutes.commands.common import BadInput, check_results_dir, examples
 from nkroutes.ensemble.results import TABLE_FILES, Results
+from nkroutes.ensemble.rundir import write_atomic
 from nkroutes.text import plural
 
 #: Tables ``nkroutes fit`` needs in a results directory.
@@ -101,5 +100,6 @@ def fit_command(results_dir: Path, years: str | None) -> None:
     except ValueError as error:
         raise BadInput(f"{results_dir}: {error}") from None
     click.echo(report.to_text(), nl=False)
-    path = write_text_atomic(results_dir / "fit.md", report.to_markdown())
+    path = results_dir / "fit.md"
+    write_atomic(path, report.to_markdown())
     click.echo(f"\nWrote {path}")

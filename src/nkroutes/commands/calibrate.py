@@ -39,8 +39,15 @@ from nkroutes.analysis.fit import parse_years
 from nkroutes.analysis.journal import Journal
 from nkroutes.analysis.smc import population_sizes
 from nkroutes.analysis.targets import TargetSettings
-from nkroutes.cli import BadInput, RunFailure, examples, load
-from nkroutes.commands.common import EXIT_INTERRUPTED, command_line, resume_command
+from nkroutes.commands.common import (
+    EXIT_INTERRUPTED,
+    BadInput,
+    RunFailure,
+    command_line,
+    examples,
+    load,
+    resume_command,
+)
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import default_workers, make_executor
 from nkroutes.outdir import OutDirError, check_out_dir, default_out_dir

@@ -1,0 +1,53 @@
+"""The ``nkroutes plot`` command: draw the figures of a results or comparison directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from nkroutes.commands.common import BadInput, check_results_dir, examples
+from nkroutes.plots.directory import ResultsReadError, draw_directory
+from nkroutes.plots.render import FORMATS
+
+
+@click.command(
+    "plot",
+    epilog=examples(
+        "nkroutes plot results/baseline/20250101T120000",
+        "nkroutes plot results/baseline/20250101T120000 --format svg",
+    ),
+)
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    default="png",
+    show_default=True,
+    help="Image format of the figures.",
+)
+def plot_command(results_dir: Path, fmt: str) -> None:
+    """Draw the figures of a run or a comparison into RESULTS_DIR/plots/.
+
+    A run gets arrivals over time (against the article's Table 1), outcome distributions,
+    route flows on a map, time in China and stocks and flows (arrivals.png, outcomes.png,
+    route_flows.png, time_in_china.png, stocks_and_flows.png); a comparison also gets the
+    paired effects of each what-if (effects.png) and one route map per scenario
+    (route_flows_<name>.png). docs/outputs.md says what each shows. A figure whose data is
+    missing is skipped with the reason; exits with 2 if no figure could be drawn, or if
+    RESULTS_DIR holds an unfinished run.
+    """
+    check_results_dir(results_dir, "plot", comparisons=True)
+    try:
+        report = draw_directory(results_dir, fmt.lower())
+    except ResultsReadError as error:
+        raise BadInput(str(error)) from None
+    except (KeyError, TypeError, ValueError) as error:
+        raise BadInput(f"{results_dir}: cannot draw figures from these tables ({error})") from None
+    for path in report.written:
+        click.echo(f"wrote {path}")
+    for name, reason in report.skipped:
+        click.echo(f"skipped {name}: {reason}", err=True)
+    if not report.written:
+        raise BadInput(f"{results_dir}: no figure could be drawn (see the reasons above)")
