@@ -19,7 +19,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from nkroutes.app.charts import arrivals_chart, map_chart, outcomes_chart
-from nkroutes.app.levers import model_params
+from nkroutes.app.levers import LEVERS, lever_defaults, model_params
 from nkroutes.app.model import AppModel
 from nkroutes.ensemble.results import Results
 from nkroutes.ensemble.runner import run_ensemble
@@ -41,6 +41,20 @@ ENSEMBLE_CLASS = "nkroutes-ensemble"
 def settings_key(model: AppModel) -> tuple:
     """What an ensemble depends on: the seed and the lever settings."""
     return (model.seed, tuple(sorted(model.settings.items())))
+
+
+def settings_lines(model: AppModel) -> list[str]:
+    """The seed, step and lever settings of the model on the page, a line each.
+
+    (Plain text: Solara's Markdown would load KaTeX, which ``solara-assets`` does not ship.)
+    """
+    chosen = {**lever_defaults(model.base_values), **model.settings}
+    lines = [f"Seed {model.seed}, step {model.step_index} of {model.clock.n_steps}"]
+    for lever in LEVERS:
+        value = chosen[lever.name]
+        shown = ("yes" if value else "no") if isinstance(value, bool) else f"{value:g}"
+        lines.append(f"{lever.label}: {shown}")
+    return lines
 
 
 def _show(figure: Figure, css_class: str) -> None:
@@ -110,6 +124,8 @@ def make_page(
             ensemble_task(settings_key(model), model.levered_values(), model.seed)
 
         with solara.Column(classes=[ENSEMBLE_CLASS]):
+            for line in settings_lines(model):
+                solara.Text(line)
             solara.Button(
                 f"Run {replicates} replicates of these settings",
                 on_click=start,
