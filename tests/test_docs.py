@@ -1,13 +1,17 @@
-"""docs/scenarios.md is generated from the schema and documents every key."""
+"""docs/scenarios.md and the ODD's parameter tables are generated from the schema.
+
+One test adds a key to a copy of the schema and shows that the docs and the model's typed
+parameters pick it up with no other edit.
+"""
 
 from __future__ import annotations
 
-from nkroutes.scenario.docs import render
+import dataclasses
+
+from nkroutes.scenario.docs import generated, render
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.spec import Key, Table, TableArray
 from scenario_builder import ROOT
-
-DOC = ROOT / "docs" / "scenarios.md"
 
 
 def _keys(node, prefix=""):
@@ -25,9 +29,52 @@ def _keys(node, prefix=""):
 
 
 def test_committed_docs_are_up_to_date():
-    assert DOC.read_text(encoding="utf-8") == render(), (
-        "docs/scenarios.md is stale: run python -m nkroutes.scenario.docs > docs/scenarios.md"
+    for path, text in generated(ROOT).items():
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path.relative_to(ROOT)} is stale: run python -m nkroutes.scenario.docs --update"
+        )
+
+
+def _with_new_broker_key(key: Key) -> Table:
+    """A copy of the schema whose [brokers] table has one more key, ``test_knob``."""
+    brokers = SCENARIO.keys["brokers"]
+    assert isinstance(brokers, Table)
+    new_brokers = dataclasses.replace(brokers, keys={**brokers.keys, "test_knob": key})
+    return dataclasses.replace(SCENARIO, keys={**SCENARIO.keys, "brokers": new_brokers})
+
+
+def test_a_parameter_added_to_the_schema_reaches_the_docs_and_the_model():
+    """Adding a key to the schema is all it takes for the docs and the model to have it."""
+    from nkroutes.model.clock import Clock
+    from nkroutes.model.params import compile_params
+    from nkroutes.scenario import load_scenario
+    from nkroutes.scenario.odd_tables import parameter_tables
+    from nkroutes.scenario.time_axis import time_axis
+
+    key = Key(
+        "int",
+        "Times a broker checks the road.",
+        unit="checks per step",
+        default=4,
+        min=0,
+        source="assumption: a test",
     )
+    schema = _with_new_broker_key(key)
+    scenarios_md = render(schema)
+    assert "| `test_knob` | int | checks per step | `4` | ≥ 0 | Times a broker checks" in (
+        scenarios_md
+    )
+    assert "`test_knob`" not in render()
+    baseline = ROOT / "scenarios" / "baseline.toml"
+    odd = parameter_tables(baseline, schema)
+    assert "| `brokers.test_knob` | 4 | checks per step | default; assumption: a test |" in odd
+    data = load_scenario(baseline).to_dict()
+    params = compile_params(data, Clock.from_time_table(*time_axis(data)), schema)
+    assert params.brokers.test_knob == 4 and isinstance(params.brokers.test_knob, int)
+    assert params.brokers.price_spread == data["brokers"]["price_spread"]
+    data["brokers"]["test_knob"] = 7.0  # given in the file: converted to the declared type
+    params = compile_params(data, Clock.from_time_table(*time_axis(data)), schema)
+    assert params.brokers.test_knob == 7 and isinstance(params.brokers.test_knob, int)
 
 
 def test_every_key_has_a_row_with_its_type_and_meaning():

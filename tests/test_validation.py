@@ -486,7 +486,7 @@ def test_problem_lines_have_the_documented_format(cli, write, small):
         f'{file}: brokers.risk_multipler: found unknown key "risk_multipler", expected a key of '
         "[brokers]: risk_multiplier, clients_per_broker_per_month, price_spread, "
         "recruits_per_assisted_arrival, quit_rate_per_year, arrest_rate_per_year, "
-        "fee_enforcement_elasticity (did you mean 'risk_multiplier'?)"
+        "fee_enforcement_elasticity, hire_rounds (did you mean 'risk_multiplier'?)"
     ]
 
 

@@ -39,17 +39,11 @@ from nkroutes.ensemble.results import Results
 from nkroutes.ensemble.rundir import MANIFEST_FILE, PLOTS_DIR, RunDirectory, write_atomic
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES, as_scenario, run_ensemble
 from nkroutes.scenario import Scenario
-from nkroutes.scenario.schema import TIME
-from nkroutes.scenario.spec import Key
+from nkroutes.scenario.time_axis import TIME_AXIS, time_axis
 
 COMPARISON_CSV = "comparison.csv"
 COMPARISON_MD = "comparison.md"
 COMPARISON_JSON = "comparison.json"
-
-#: The ``[time]`` keys that make a scenario's time axis. Replicate ``k`` of two scenarios
-#: is a pair only if both simulate the same months with the same step, so a comparison
-#: requires every scenario to have the baseline's values.
-TIME_AXIS: tuple[str, ...] = ("start", "end", "step")
 
 #: Columns of ``comparison.csv``, in order (documented in ``docs/outputs.md``).
 COLUMNS: tuple[str, ...] = (
@@ -211,11 +205,9 @@ def time_axis_mismatch(
         "2008-12")``, or ``None`` if both have the same time axis. A key left out has its
         default.
     """
+    base_axis, axis = time_axis(baseline), time_axis(whatif)
     for key in TIME_AXIS:
-        spec = TIME.keys[key]
-        default = spec.default if isinstance(spec, Key) else None
-        base_value = baseline.get("time", {}).get(key, default)
-        value = whatif.get("time", {}).get(key, default)
+        value, base_value = getattr(axis, key), getattr(base_axis, key)
         if value != base_value:
             return f"time.{key}", value, base_value
     return None

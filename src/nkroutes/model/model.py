@@ -38,6 +38,7 @@ from nkroutes.model.processes.transit import process_cases
 from nkroutes.model.random import Streams
 from nkroutes.model.result import FLOW_NAMES, STOCK_NAMES, TWO_YEARS_MONTHS, RunResult
 from nkroutes.scenario.paths import set_path
+from nkroutes.scenario.time_axis import time_axis
 
 #: The non-final states, whose counts are recorded as stocks each step.
 _STOCK_STATES = (
@@ -75,10 +76,7 @@ class RouteModel(mesa.Model):
         self.scenario_name: str = data["meta"]["name"]
         self.seed = seed
         self.values = data
-        time = data.get("time", {})
-        self.clock = Clock.from_time_table(
-            time.get("start", "1990-01"), time.get("end", "2008-12"), time.get("step", "month")
-        )
+        self.clock = Clock.from_time_table(*time_axis(data))
         self.months_per_step = self.clock.mean_step_days / DAYS_PER_MONTH
         # Steps of a stay in China that make "two years or more" (24 with monthly steps).
         self.two_year_steps = int(np.ceil(TWO_YEARS_MONTHS / self.months_per_step - 1e-9))
@@ -107,9 +105,9 @@ class RouteModel(mesa.Model):
         self.hub_slot = np.full(p.n_places, -1, dtype=np.int16)
         self.hub_slot[p.hub_places] = np.arange(len(p.hub_places))
 
-        self.initial_china_arrest_rate = p.china["arrest_rate_per_year"]
+        self.initial_china_arrest_rate = p.china.arrest_rate_per_year
         self.fee_multiplier = 1.0
-        self.mean_broker_fee_factor = broker_market.mean_price_factor(p.brokers["price_spread"])
+        self.mean_broker_fee_factor = broker_market.mean_price_factor(p.brokers.price_spread)
         self.next_broker_serial = 0
         self.broker_roster: list[Broker] = []
         self.new_brokers: list[Broker] = []  # recruits waiting to join the roster

@@ -1,9 +1,14 @@
-"""The scenario compiled into arrays the processes read.
+"""The scenario compiled into arrays and typed records the processes read.
 
 A :class:`Params` is rebuilt from the scenario's values whenever an ``[[events]]`` entry
 changes them, so processes never look values up by name in the hot loop. Place and route
 order is the scenario's order; indices are stable for the whole run (events change values,
 never the network's shape).
+
+Everything here is built from the schema (:mod:`nkroutes.scenario.schema`): each global
+table is a typed record (:mod:`nkroutes.model.records`) named in :data:`SECTIONS`, and a
+value a place or route leaves out takes its schema default. No default is repeated here, so
+adding a key to one of those tables needs no edit in this module.
 """
 
 from __future__ import annotations
@@ -14,6 +19,21 @@ from typing import Any
 import numpy as np
 
 from nkroutes.model.clock import Clock
+from nkroutes.model.records import record
+from nkroutes.scenario.schema import PLACE_VARIANTS, ROUTES, SCENARIO
+from nkroutes.scenario.spec import Table
+
+#: The scenario's global tables the processes read: attribute of :class:`Params` (and the
+#: record's class name) by dotted path of the table in the schema.
+SECTIONS: dict[str, str] = {
+    "population": "population",
+    "departures": "departures",
+    "brokers": "brokers",
+    "chain": "chain_defection",
+    "china": "enforcement.china",
+    "north_korea": "enforcement.north_korea",
+    "route_choice": "route_choice",
+}
 
 KIND_CODES = {
     "origin": 0,
@@ -49,7 +69,10 @@ class PushFactor:
 class Params:
     """Everything the processes need, as arrays and numbers.
 
-    Attributes mirror the scenario keys; arrays are indexed by place or route index.
+    Arrays are indexed by place or route index. ``population``, ``departures``,
+    ``brokers``, ``chain``, ``china``, ``north_korea`` and ``route_choice`` are typed records
+    of the tables named in :data:`SECTIONS`, with one attribute per schema key
+    (``p.china.arrest_rate_per_year``).
     """
 
     place_ids: tuple[str, ...]
@@ -85,13 +108,13 @@ class Params:
     hub_places: np.ndarray
     hub_initial_brokers: np.ndarray
     route_hubs: tuple[tuple[int, ...], ...]
-    population: dict[str, float]
-    departures: dict[str, float]
-    brokers: dict[str, float]
-    chain: dict[str, float]
-    china: dict[str, float]
-    north_korea: dict[str, float]
-    route_choice: dict[str, float]
+    population: Any
+    departures: Any
+    brokers: Any
+    chain: Any
+    china: Any
+    north_korea: Any
+    route_choice: Any
 
     @property
     def n_places(self) -> int:
@@ -116,16 +139,52 @@ class Params:
         return multiplier
 
 
-def _numbers(table: dict[str, Any]) -> dict[str, float]:
-    return {k: float(v) for k, v in table.items() if isinstance(v, int | float)}
+def _table(schema: Table, path: str) -> Table:
+    node: Any = schema
+    for part in path.split("."):
+        node = node.keys[part]
+    return node
 
 
-def compile_params(data: dict[str, Any], clock: Clock) -> Params:
-    """Compile resolved scenario values (a plain dict, defaults filled) into :class:`Params`.
+def _values(data: dict[str, Any], path: str) -> dict[str, Any]:
+    node: Any = data
+    for part in path.split("."):
+        node = node.get(part, {})
+    return node
+
+
+def sections(data: dict[str, Any], schema: Table = SCENARIO) -> dict[str, Any]:
+    """The typed records of the global tables in :data:`SECTIONS`.
 
     Args:
-        data: The scenario's resolved values, e.g. ``Scenario.to_dict()`` after events.
+        data: The scenario's values (a table or key left out takes the schema default).
+        schema: The schema to build them from (a copy with more keys in tests).
+
+    Returns:
+        The records by attribute name of :class:`Params`.
+    """
+    return {
+        name: record(name.title().replace("_", ""), _table(schema, path), _values(data, path))
+        for name, path in SECTIONS.items()
+    }
+
+
+def _place_default(kind: str, key: str) -> Any:
+    return PLACE_VARIANTS[kind].keys[key].default
+
+
+def _route_default(key: str) -> Any:
+    return ROUTES.item.keys[key].default
+
+
+def compile_params(data: dict[str, Any], clock: Clock, schema: Table = SCENARIO) -> Params:
+    """Compile resolved scenario values (a plain dict) into :class:`Params`.
+
+    Args:
+        data: The scenario's resolved values, e.g. ``Scenario.to_dict()`` after events; a
+            value left out takes its schema default.
         clock: The run's calendar, to turn dates into steps.
+        schema: The schema the typed records are built from.
 
     Returns:
         The compiled parameters.
@@ -135,14 +194,14 @@ def compile_params(data: dict[str, Any], clock: Clock) -> Params:
     place_index = {p["id"]: i for i, p in enumerate(places)}
     n_places = len(places)
 
-    def per_place(kind: str, key: str, default: float = 0.0) -> np.ndarray:
-        return np.array(
-            [float(p.get(key, default)) if p["kind"] == kind else default for p in places]
-        )
+    def per_place(kind: str, key: str, fill: float = 0.0) -> np.ndarray:
+        """One value per place: the key's for places of ``kind``, ``fill`` for others."""
+        default = _place_default(kind, key)
+        return np.array([float(p.get(key, default)) if p["kind"] == kind else fill for p in places])
 
     kind = np.array([KIND_CODES[p["kind"]] for p in places], dtype=np.int8)
     origins = np.flatnonzero(kind == KIND_CODES["origin"])
-    origin_regions = [places[i].get("region", "") for i in origins]
+    origin_regions = [places[i].get("region", _place_default("origin", "region")) for i in origins]
     push_factors = []
     for factor in data.get("push_factors", []):
         regions = set(factor.get("regions", []))
@@ -167,12 +226,17 @@ def compile_params(data: dict[str, Any], clock: Clock) -> Params:
     hubs = [i for i, p in enumerate(places) if p["kind"] == "broker_hub"]
     route_hubs: list[list[int]] = [[] for _ in routes]
     for h in hubs:
-        for rid in places[h].get("serves", []):
+        for rid in places[h]["serves"]:
             route_hubs[route_index[rid]].append(h)
-    fallback = [i for i, p in enumerate(places) if p["kind"] == "destination" and p.get("fallback")]
-    enforcement = data["enforcement"]
+    fallback = [
+        i
+        for i, p in enumerate(places)
+        if p["kind"] == "destination"
+        and p.get("fallback", _place_default("destination", "fallback"))
+    ]
 
-    def route_col(key: str, default: Any = 0.0, dtype: Any = float) -> np.ndarray:
+    def route_col(key: str, dtype: Any = float) -> np.ndarray:
+        default = _route_default(key)
         return np.array([r.get(key, default) for r in routes], dtype=dtype)
 
     return Params(
@@ -182,7 +246,11 @@ def compile_params(data: dict[str, Any], clock: Clock) -> Params:
         hiding_arrest_multiplier=per_place("hiding", "arrest_rate_multiplier", 1.0),
         mission_wait_months=per_place("mission", "wait_months"),
         unhcr_access=np.array(
-            [p["kind"] == "transit" and bool(p.get("unhcr_access")) for p in places]
+            [
+                p["kind"] == "transit"
+                and bool(p.get("unhcr_access", _place_default("transit", "unhcr_access")))
+                for p in places
+            ]
         ),
         transit_arrest_rate=per_place("transit", "arrest_rate_per_year"),
         deport_probability=per_place("transit", "deport_probability"),
@@ -197,29 +265,25 @@ def compile_params(data: dict[str, Any], clock: Clock) -> Params:
         route_ids=tuple(r["id"] for r in routes),
         route_from=route_from,
         route_to=np.array([place_index[r["to"]] for r in routes], dtype=np.int16),
-        route_duration_days=route_col("duration_days", 1.0),
+        route_duration_days=route_col("duration_days"),
         route_cost_usd=route_col("cost_usd"),
         route_broker_fee_usd=route_col("broker_fee_usd"),
         route_death=route_col("death_probability"),
         route_capture=route_col("capture_probability"),
-        route_captured_by_nk=np.array([r.get("captured_by") == "north_korea" for r in routes]),
-        route_alone_allowed=route_col("alone_allowed", True, bool),
-        route_weight=route_col("choice_weight", 1.0),
-        route_open=route_col("open", True, bool),
+        route_captured_by_nk=np.array(
+            [r.get("captured_by", _route_default("captured_by")) == "north_korea" for r in routes]
+        ),
+        route_alone_allowed=route_col("alone_allowed", bool),
+        route_weight=route_col("choice_weight"),
+        route_open=route_col("open", bool),
         out_start=out_start,
         out_routes=order.astype(np.int16),
         hub_places=np.array(hubs, dtype=np.int16),
         hub_initial_brokers=np.array(
-            [int(places[h].get("initial_brokers", 0)) for h in hubs], dtype=np.int32
+            [int(places[h]["initial_brokers"]) for h in hubs], dtype=np.int32
         ),
         route_hubs=tuple(tuple(h) for h in route_hubs),
-        population=_numbers(data.get("population", {})),
-        departures=_numbers(data.get("departures", {})),
-        brokers=_numbers(data.get("brokers", {})),
-        chain=_numbers(data.get("chain_defection", {})),
-        china=_numbers(enforcement.get("china", {})),
-        north_korea=_numbers(enforcement.get("north_korea", {})),
-        route_choice=_numbers(data.get("route_choice", {})),
+        **sections(data, schema),
     )
 
 

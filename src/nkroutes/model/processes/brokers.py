@@ -12,7 +12,7 @@ Capacity is rationed. Each broker's capacity is a balance that grows by its clie
 step and is used by each client it takes. A migrant asks a broker with room serving its
 route, picked by its own draw; each broker takes the migrants who can pay its fee in the
 order of their own rank draws (never a shuffle), so common random numbers hold; a migrant
-turned away asks another, up to ``HIRE_ROUNDS`` brokers a step.
+turned away asks another, up to ``brokers.hire_rounds`` brokers a step.
 """
 
 from __future__ import annotations
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
 
 
-#: How many brokers a migrant may ask in one step before giving up until the next.
-HIRE_ROUNDS = 3
-
-
 def price_factors(spread: float, u: np.ndarray) -> np.ndarray:
     """Brokers' price factors: log-uniform in [1, spread] at quantiles ``u``."""
     return np.exp(u * np.log(spread))
@@ -47,7 +43,7 @@ def mean_price_factor(spread: float) -> float:
 
 def recruit(model: RouteModel, hub: int, count: int) -> None:
     """Add ``count`` new brokers at hub place ``hub`` (they join the roster next refresh)."""
-    spread = model.params.brokers["price_spread"]
+    spread = model.params.brokers.price_spread
     first = model.next_broker_serial
     model.next_broker_serial += count
     serials = np.arange(first, first + count, dtype=np.uint64)
@@ -77,13 +73,13 @@ def update_brokers(model: RouteModel) -> None:
     leaving = None
     if roster:
         draws = model.streams.uniform("brokers", model.broker_keys, model.step_index)
-        p_arrest = float(model.clock.prob(p.brokers["arrest_rate_per_year"]))
-        p_quit = float(model.clock.prob(p.brokers["quit_rate_per_year"]))
+        p_arrest = float(model.clock.prob(p.brokers.arrest_rate_per_year))
+        p_quit = float(model.clock.prob(p.brokers.quit_rate_per_year))
         # Only brokers whose draw falls below p_arrest + p_quit leave: let those decide.
         leaving = draws < p_arrest + p_quit
         for i, u in zip(np.flatnonzero(leaving).tolist(), draws[leaving].tolist(), strict=True):
             roster[i].step(u, p_arrest, p_quit)
-    rate = p.brokers["recruits_per_assisted_arrival"]
+    rate = p.brokers.recruits_per_assisted_arrival
     for h, hub in enumerate(p.hub_places.tolist()):
         expected = rate * model.assisted_arrivals_by_hub[h]
         if expected > 0:
@@ -93,11 +89,11 @@ def update_brokers(model: RouteModel) -> None:
                 recruit(model, hub, count)
                 model.counters["brokers_recruited"] += count
     model.assisted_arrivals_by_hub[:] = 0
-    china = p.china["arrest_rate_per_year"]
+    china = p.china.arrest_rate_per_year
     base = model.initial_china_arrest_rate
     ratio = china / base if base > 0 else 1.0
-    model.fee_multiplier = float(ratio ** p.brokers["fee_enforcement_elasticity"])
-    model.mean_broker_fee_factor = mean_price_factor(p.brokers["price_spread"]) * (
+    model.fee_multiplier = float(ratio**p.brokers.fee_enforcement_elasticity)
+    model.mean_broker_fee_factor = mean_price_factor(p.brokers.price_spread) * (
         model.fee_multiplier
     )
     _refresh_roster(model, leaving)
@@ -139,7 +135,7 @@ def _refresh_roster(model: RouteModel, leaving: np.ndarray | None) -> None:
         if leaving is not None and leaving.any():
             balance = balance[~leaving]
     balance = np.concatenate([balance, np.zeros(len(roster) - len(balance))])
-    per_step = model.params.brokers["clients_per_broker_per_month"] * model.months_per_step
+    per_step = model.params.brokers.clients_per_broker_per_month * model.months_per_step
     model.broker_balance = np.minimum(balance + per_step, per_step + max(per_step, 1.0))
     model.broker_roster = roster
     model.broker_keys = keys
@@ -169,7 +165,7 @@ def _brokers_serving(model: RouteModel, route: int) -> np.ndarray:
 def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
     """Match migrants with brokers for the routes they chose.
 
-    In up to :data:`HIRE_ROUNDS` rounds, each migrant still looking asks one broker with
+    In up to ``brokers.hire_rounds`` rounds, each migrant still looking asks one broker with
     room left among those serving its route, picked by its own draw; each broker takes the
     migrants who can pay its fee in the order of their own rank draws, up to its room.
     A migrant turned away (no room, or a fee it cannot pay) asks another in the next round.
@@ -192,7 +188,7 @@ def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
     chosen = np.full(len(ids), -1, dtype=np.int64)
     fee = np.zeros(len(ids))
     pending = np.arange(len(ids))
-    for round_ in range(HIRE_ROUNDS):
+    for round_ in range(model.params.brokers.hire_rounds):
         if len(pending) == 0:
             break
         u_pick = model.streams.uniform("broker_choice", keys[pending], step, slot=round_)

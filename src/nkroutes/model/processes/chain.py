@@ -45,16 +45,16 @@ def sponsor_relatives(model: RouteModel) -> None:
     dt = model.clock.dt_years
     fallback = p.fallback_destination
     defectors = model.arrivals_at_place[fallback] if fallback >= 0 else 0
-    model.family_fund_usd += defectors * chain["remittance_usd_per_year"] * dt
-    spend = model.family_fund_usd * float(model.clock.prob(chain["spend_rate_per_year"]))
+    model.family_fund_usd += defectors * chain.remittance_usd_per_year * dt
+    spend = model.family_fund_usd * float(model.clock.prob(chain.spend_rate_per_year))
     if spend <= 0:
         return
     model.family_fund_usd -= spend
     model.counters["family_spending_usd"] += spend
     exit_cost = _mean_fee(model, "hiding")
     crossing_cost = _mean_fee(model, "origin")
-    share_china = chain["share_for_relatives_in_china"]
-    half = chain["in_china_for_half_share"]
+    share_china = chain.share_for_relatives_in_china
+    half = chain.in_china_for_half_share
     if half > 0:
         share_china *= 1.0 - 2.0 ** (-_hiding_or_settled(model) / half)
     if crossing_cost + exit_cost > 0:

@@ -64,15 +64,15 @@ def _create(
     u = model.streams.uniform("migrant_attributes", keys, step)
     u2 = model.streams.uniform("migrant_attributes", keys, step, slot=1)
     u3 = model.streams.uniform("migrant_attributes", keys, step, slot=2)
-    savings = pop["savings_usd_median"] * np.exp(pop["savings_usd_log_sd"] * ndtri(u3))
+    savings = pop.savings_usd_median * np.exp(pop.savings_usd_log_sd * ndtri(u3))
     origin = np.repeat(p.origins[origin_pos], counts)
     return model.table.add(
         len(keys),
         key=keys,
         origin=origin,
         place=origin,
-        female=u < pop["share_female"],
-        political=u2 < pop["share_political_motive"],
+        female=u < pop.share_female,
+        political=u2 < pop.share_political_motive,
         sponsored=np.repeat(sponsored, counts),
         state=State.HOME,
         savings_usd=savings.astype(np.float32),
@@ -86,7 +86,7 @@ def depart(model: RouteModel) -> None:
     t = model.table
     dt = model.clock.dt_years
     share = p.origin_weights / p.origin_weights.sum()
-    expected = p.departures["base_rate_per_year"] * dt * p.push_multiplier(model.step_index)
+    expected = p.departures.base_rate_per_year * dt * p.push_multiplier(model.step_index)
     counts = _poisson_counts(model, expected * share, slot=0)
     sponsored_counts = _poisson_counts(model, model.sponsored_departures_due * share, slot=1)
     model.sponsored_departures_due = 0.0
@@ -105,7 +105,7 @@ def depart(model: RouteModel) -> None:
     home = home[t.cols["attempts"][home] > 0]
     if len(home):
         u = model.streams.uniform("departure_count", t.cols["key"][home], model.step_index, 1)
-        p_retry = model.clock.prob(p.north_korea["retry_rate_per_year"])
+        p_retry = model.clock.prob(p.north_korea.retry_rate_per_year)
         home = home[u < p_retry]
         model.counters["retries"] += len(home)
     leaving = np.concatenate([new, home])

@@ -36,15 +36,15 @@ def live_in_hiding(model: RouteModel) -> None:
         return
     step = model.step_index
     streams = model.streams
-    saved = np.float32(china["savings_usd_per_month"] * model.months_per_step)
+    saved = np.float32(china.savings_usd_per_month * model.months_per_step)
     t.cols["savings_usd"][hiding] += saved
     t.cols["savings_usd"][settled] += saved
 
     # Arrests: the settled draw only this, so they are handled apart from those hiding
     # (each migrant's draws depend on its key alone, not on who else draws with it).
-    rate = china["arrest_rate_per_year"] * p.hiding_arrest_multiplier
+    rate = china.arrest_rate_per_year * p.hiding_arrest_multiplier
     p_hiding = model.clock.prob(rate)
-    p_settled = model.clock.prob(rate * china["settled_arrest_multiplier"])
+    p_settled = model.clock.prob(rate * china.settled_arrest_multiplier)
     keys = t.cols["key"]
     settled_places = t.cols["place"][settled]
     u = streams.from_base("arrest", streams.base(keys[settled], step))
@@ -68,9 +68,9 @@ def live_in_hiding(model: RouteModel) -> None:
         return
     female = t.cols["female"][ids]
     u = streams.from_base("trafficking", base)
-    trafficked = female & (u < model.clock.prob(china["trafficking_rate_per_year"]))
+    trafficked = female & (u < model.clock.prob(china.trafficking_rate_per_year))
     u = streams.from_base("settling", base)
-    settles = trafficked | (u < model.clock.prob(china["settle_rate_per_year"]))
+    settles = trafficked | (u < model.clock.prob(china.settle_rate_per_year))
     if settles.any():
         t.cols["state"][ids[settles]] = State.SETTLED
         t.cols["trafficked"][ids[trafficked]] = True
@@ -83,8 +83,8 @@ def live_in_hiding(model: RouteModel) -> None:
     sponsored = t.cols["sponsored"][ids]
     p_exit = np.where(
         sponsored,
-        model.clock.prob(china["sponsored_exit_attempt_rate_per_year"]),
-        model.clock.prob(china["exit_attempt_rate_per_year"]),
+        model.clock.prob(china.sponsored_exit_attempt_rate_per_year),
+        model.clock.prob(china.exit_attempt_rate_per_year),
     )
     u = streams.from_base("exit_attempt", base)
     leaving = ids[u < p_exit]

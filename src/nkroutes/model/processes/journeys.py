@@ -61,13 +61,13 @@ def _option_log_weights(
     model: RouteModel, routes: np.ndarray, broker: np.ndarray, cost: np.ndarray
 ) -> np.ndarray:
     p = model.params
-    risk = np.where(broker, p.brokers["risk_multiplier"], 1.0)
+    risk = np.where(broker, p.brokers.risk_multiplier, 1.0)
     success = (1 - p.route_death[routes] * risk) * (1 - p.route_capture[routes] * risk)
     with np.errstate(divide="ignore"):
         return (
             np.log(p.route_weight[routes])
-            + p.route_choice["risk_aversion"] * np.log(np.maximum(success, 1e-12))
-            - p.route_choice["cost_sensitivity_per_1000_usd"] * cost / 1000.0
+            + p.route_choice.risk_aversion * np.log(np.maximum(success, 1e-12))
+            - p.route_choice.cost_sensitivity_per_1000_usd * cost / 1000.0
         )
 
 

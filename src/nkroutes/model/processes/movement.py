@@ -60,7 +60,7 @@ def _resolve(model: RouteModel, ids: np.ndarray) -> np.ndarray:
     p = model.params
     c = model.counters
     routes = t.cols["route"][ids].astype(np.int64)
-    risk = np.where(t.cols["with_broker"][ids], p.brokers["risk_multiplier"], 1.0)
+    risk = np.where(t.cols["with_broker"][ids], p.brokers.risk_multiplier, 1.0)
     d = p.route_death[routes] * risk
     cap = p.route_capture[routes] * risk
     # One draw per migrant, step and route: a second leg in the same step draws afresh.
@@ -170,7 +170,7 @@ def resettle(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> None:
     if len(hubs):
         np.add.at(model.assisted_arrivals_by_hub, hubs, 1)
     money = model.params.settlement_money_usd[places]
-    model.family_fund_usd += float(money.sum()) * model.params.chain["share_of_settlement_sent"]
+    model.family_fund_usd += float(money.sum()) * model.params.chain.share_of_settlement_sent
 
 
 def arrested_in_china(model: RouteModel, ids: np.ndarray, near: np.ndarray) -> None:
@@ -187,7 +187,7 @@ def arrested_in_china(model: RouteModel, ids: np.ndarray, near: np.ndarray) -> N
     p = model.params
     model.counters["arrests_china"] += len(ids)
     u = model.streams.uniform("arrest", t.cols["key"][ids], model.step_index, slot=1)
-    sent_back = u < p.china["repatriation_probability"]
+    sent_back = u < p.china.repatriation_probability
     back = ids[sent_back]
     if len(back):
         model.counters["repatriated"] += len(back)

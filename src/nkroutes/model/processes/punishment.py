@@ -37,19 +37,18 @@ def detain(model: RouteModel, ids: np.ndarray) -> None:
     u_term = model.streams.uniform("punishment", keys, step, slot=1)
     p_camp = np.where(
         t.cols["political"][ids],
-        nk["labour_camp_probability_political"],
-        nk["labour_camp_probability_economic"],
+        nk.labour_camp_probability_political,
+        nk.labour_camp_probability_economic,
     )
     camp = u_camp < p_camp
     months = np.where(
         camp,
         12
         * (
-            nk["labour_camp_years_min"]
-            + u_term * (nk["labour_camp_years_max"] - nk["labour_camp_years_min"])
+            nk.labour_camp_years_min
+            + u_term * (nk.labour_camp_years_max - nk.labour_camp_years_min)
         ),
-        nk["detention_months_min"]
-        + u_term * (nk["detention_months_max"] - nk["detention_months_min"]),
+        nk.detention_months_min + u_term * (nk.detention_months_max - nk.detention_months_min),
     )
     steps = months * DAYS_PER_MONTH / model.clock.mean_step_days
     u_round = model.streams.uniform("punishment", keys, step, slot=2)
@@ -74,7 +73,7 @@ def serve_sentences(model: RouteModel) -> None:
     step = model.step_index
     in_camp = t.cols["in_camp"][ids]
     u = model.streams.uniform("release", keys, step)
-    dies = in_camp & (u < model.clock.prob(nk["camp_death_rate_per_year"]))
+    dies = in_camp & (u < model.clock.prob(nk.camp_death_rate_per_year))
     dead = ids[dies]
     if len(dead):
         t.cols["state"][dead] = State.DIED
@@ -88,7 +87,7 @@ def serve_sentences(model: RouteModel) -> None:
     out = alive[rem[alive] <= 0]
     if len(out):
         u_retry = model.streams.uniform("release", t.cols["key"][out], step, slot=1)
-        retry = u_retry < nk["retry_probability"]
+        retry = u_retry < nk.retry_probability
         t.cols["in_camp"][out] = False
         t.cols["will_retry"][out] = retry
         t.cols["state"][out] = np.where(retry, State.HOME, State.GAVE_UP)

@@ -1,0 +1,164 @@
+"""Enforcement on both sides of the border: arrests in China, punishment in North Korea."""
+
+from __future__ import annotations
+
+from nkroutes.scenario.spec import Key, Table
+
+CHINA = Table(
+    {
+        "arrest_rate_per_year": Key(
+            "number",
+            "Hazard of arrest for a migrant hiding in China (police motivated by the "
+            "US$400-630 reward for turning one in).",
+            unit="per year",
+            min=0,
+            source="calibrated; article (China's Reaction) for the reward",
+        ),
+        "repatriation_probability": Key(
+            "number",
+            "Probability that an arrested migrant is sent back to North Korea under the 1986 "
+            "protocol; otherwise released back into hiding.",
+            default=1.0,
+            min=0,
+            max=1,
+            source="article: China 'regards them as unauthorized economic migrants who must be "
+            "repatriated' (China's Reaction)",
+        ),
+        "settled_arrest_multiplier": Key(
+            "number",
+            "Multiplies the arrest rate for migrants who have settled (married, found shelter).",
+            default=0.3,
+            min=0,
+            source="assumption",
+        ),
+        "savings_usd_per_month": Key(
+            "number",
+            "What a hiding migrant saves per month without legal work.",
+            unit="US$ per month",
+            default=10.0,
+            min=0,
+            source="assumption: 'Few succeed in finding employment' (North Koreans in China)",
+        ),
+        "exit_attempt_rate_per_year": Key(
+            "number",
+            "Hazard that a hiding migrant tries to leave China (if it can pay).",
+            unit="per year",
+            default=0.3,
+            min=0,
+            source="assumption; the article's 83% who stayed two years or more bounds it",
+        ),
+        "sponsored_exit_attempt_rate_per_year": Key(
+            "number",
+            "The same hazard for a migrant whose family abroad pays its broker.",
+            unit="per year",
+            default=2.0,
+            min=0,
+            source="assumption: a paid-for broker moves its client on within months",
+        ),
+        "settle_rate_per_year": Key(
+            "number",
+            "Hazard that a hiding migrant gives up moving on and stays (family, dependants).",
+            unit="per year",
+            default=0.05,
+            min=0,
+            source="article: 'Some stay in China ... because they have family or children'; "
+            "rate: assumption",
+        ),
+        "trafficking_rate_per_year": Key(
+            "number",
+            "Hazard that a woman hiding in China is trafficked and sold as a bride (she then "
+            "stays, settled).",
+            unit="per year",
+            default=0.05,
+            min=0,
+            source="article: 'others are trafficked by marriage brokers and sold as brides'; "
+            "rate: assumption",
+        ),
+    },
+    doc="Enforcement in China and life in hiding.",
+)
+
+NORTH_KOREA = Table(
+    {
+        "detention_months_min": Key(
+            "number",
+            "Shortest detention after repatriation.",
+            unit="months",
+            default=0.5,
+            min=0,
+            source="article: 'two-week terms in detention centers'",
+        ),
+        "detention_months_max": Key(
+            "number",
+            "Longest detention short of a labour camp.",
+            unit="months",
+            default=6.0,
+            min=0,
+            source="article: 'to months in labor concentration camps'; 6: assumption",
+        ),
+        "labour_camp_probability_economic": Key(
+            "number",
+            "Probability that a repatriated economic migrant is sent to a labour camp.",
+            default=0.1,
+            min=0,
+            max=1,
+            source="assumption",
+        ),
+        "labour_camp_probability_political": Key(
+            "number",
+            "Probability for a political migrant ('harsher punishments').",
+            default=0.6,
+            min=0,
+            max=1,
+            source="article: 'Those who admit to defecting on political grounds are given "
+            "harsher punishments'; value: assumption",
+        ),
+        "labour_camp_years_min": Key(
+            "number",
+            "Shortest labour-camp term.",
+            unit="years",
+            default=2.0,
+            min=0,
+            source="article: 'Prisoners serve anywhere between two to seven years'",
+        ),
+        "labour_camp_years_max": Key(
+            "number",
+            "Longest labour-camp term.",
+            unit="years",
+            default=7.0,
+            min=0,
+            source="article: 'between two to seven years'",
+        ),
+        "camp_death_rate_per_year": Key(
+            "number",
+            "Hazard of death in a labour camp.",
+            unit="per year",
+            default=0.1,
+            min=0,
+            source="article: 'rates of torture and death are notoriously high'; value: assumption",
+        ),
+        "retry_probability": Key(
+            "number",
+            "Probability that a released migrant will try to leave again.",
+            default=0.3,
+            min=0,
+            max=1,
+            source="assumption",
+        ),
+        "retry_rate_per_year": Key(
+            "number",
+            "Hazard of leaving again for those who will.",
+            unit="per year",
+            default=1.0,
+            min=0,
+            source="assumption",
+        ),
+    },
+    doc="Punishment after repatriation and new attempts.",
+    optional=True,
+)
+
+ENFORCEMENT = Table(
+    {"china": CHINA, "north_korea": NORTH_KOREA},
+    doc="Enforcement on both sides of the border.",
+)

@@ -1,0 +1,100 @@
+"""The run itself: what the scenario is, the simulated period, and calibration's settings."""
+
+from __future__ import annotations
+
+from nkroutes.scenario.spec import Key, Table, TableArray
+
+STEP_LENGTHS = ("month", "week", "day")
+
+META = Table(
+    {
+        "name": Key("str", "Short name of the scenario, used for the results folder."),
+        "description": Key("str", "What the scenario asks, in a sentence or two.", default=""),
+        "sources": Key("list[str]", "References the scenario's values come from.", default=[]),
+    },
+    doc="What the scenario is and where its numbers come from.",
+)
+
+TIME = Table(
+    {
+        "start": Key("date", "First simulated month (YYYY-MM).", default="1990-01"),
+        "end": Key(
+            "date",
+            "Last simulated month (YYYY-MM), included: the run ends at the end of this month.",
+            default="2008-12",
+        ),
+        "step": Key(
+            "str",
+            "Length of one model step. Rates and durations are converted, so results do not "
+            "depend on it beyond noise.",
+            default="month",
+            choices=STEP_LENGTHS,
+        ),
+    },
+    doc="The simulated period and the step length.",
+    optional=True,
+)
+
+CALIBRATION_PARAMETER = Table(
+    {
+        "id": Key("str", "Short name of the free parameter."),
+        "path": Key("str", "Dotted key path of the parameter in the scenario."),
+        "min": Key("number", "Lower bound."),
+        "max": Key("number", "Upper bound."),
+        "log": Key("bool", "Whether to search on a log scale.", default=False),
+        "doc": Key("str", "What the parameter means.", default=""),
+    }
+)
+
+CALIBRATION_TARGETS = Table(
+    {
+        "years_from": Key(
+            "int",
+            "First year of Table 1 (1990-2006) the yearly arrivals are fitted to.",
+            default=1994,
+        ),
+        "years_to": Key(
+            "int", "Last year of Table 1 the yearly arrivals are fitted to.", default=2006
+        ),
+        "arrivals": Key(
+            "str",
+            "Yearly output compared with Table 1 (defectors arriving in South Korea).",
+            default="arrivals_south_korea",
+        ),
+        "stock_years_from": Key(
+            "int",
+            "First year in which an undated count (North Koreans in China) must hold.",
+            default=1998,
+        ),
+        "stock_years_to": Key(
+            "int", "Last year in which an undated count must hold.", default=2006
+        ),
+        "share_tolerance": Key(
+            "number",
+            "A share the article gives as one figure (80% broker-assisted, 83% stayed two "
+            "years) holds within this many (fraction) either side: 0.1 is 10 points.",
+            default=0.1,
+            min=0,
+            max=1,
+        ),
+        "weights": Table(
+            {},
+            doc="Weight of each secondary target's penalty in the distance, by its name in "
+            "data/observed/other_targets.csv; 0 leaves it out. Default 1, except "
+            "stayed_two_years_share 0.25 (one survey: a soft target).",
+            optional=True,
+            dynamic=Key("number", "Weight of the named target's penalty.", min=0),
+        ),
+    },
+    doc="What calibration compares with the observed data, and how.",
+    optional=True,
+)
+
+CALIBRATION = Table(
+    {
+        "free": TableArray(item=CALIBRATION_PARAMETER, doc="Free parameters and their bounds."),
+        "targets": CALIBRATION_TARGETS,
+    },
+    doc="Which parameters calibration may change, and within what bounds.",
+    optional=True,
+)
