@@ -128,3 +128,18 @@ def test_server_command_keeps_solara_offline():
     assert "--no-check-version" in argv and "--no-open" in argv
     assert argv[argv.index("run") + 1] == "nkroutes.app.serve"
     assert OFFLINE_ENVIRONMENT["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+
+
+def test_ensemble_of_the_settings_draws_its_bands(scenario):
+    from matplotlib.collections import PolyCollection
+
+    from nkroutes.ensemble.runner import run_ensemble
+
+    model = AppModel(scenario, seed=2, thailand_open=False)
+    ensemble = run_ensemble(model.levered_values(), replicates=2, seed=model.seed, workers=1)
+    assert ensemble.n_replicates == 2
+    fig = arrivals_chart(model, ensemble)
+    bands = [c for c in fig.axes[0].collections if isinstance(c, PolyCollection)]
+    assert len(bands) >= 2  # 50% and 90%
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any("2 replicates" in t for t in legend)
