@@ -12,13 +12,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
+from nkroutes.analysis.bands import yearly_bands
 from nkroutes.ensemble.results import Results
 from nkroutes.model import RouteModel
 from nkroutes.observed import south_korea_arrivals
 from nkroutes.plots.bands import band_legend_handles, draw_bands
 from nkroutes.plots.route_map import route_flows
 from nkroutes.plots.style import OBSERVED_COLOUR, new_figure, plot_style, series_style
-from nkroutes.plots.tables import yearly_bands
 
 #: Destination whose arrivals are compared with Table 1.
 SOUTH_KOREA = "south_korea"
