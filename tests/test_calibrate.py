@@ -17,12 +17,7 @@ from matplotlib.figure import Figure
 from nkroutes.analysis import calibration_figures, smc
 from nkroutes.analysis.calibrate import CalibrationOutcome, calibrate, estimate_seconds
 from nkroutes.analysis.calibrated_scenario import calibrated_toml, significant
-from nkroutes.analysis.calibration_outputs import (
-    make_estimate,
-    tolerance_words,
-    write_csv_atomic,
-    write_text_atomic,
-)
+from nkroutes.analysis.calibration_outputs import make_estimate, tolerance_words
 from nkroutes.analysis.calibration_problem import (
     CalibrationError,
     CalibrationProblem,
@@ -39,11 +34,11 @@ from nkroutes.analysis.calibration_run import (
     _settled,
     prepare_out_dir,
     run_calibration,
-    write_json_atomic,
 )
 from nkroutes.analysis.journal import Journal
 from nkroutes.commands import calibrate as calibrate_cli
 from nkroutes.ensemble.executors import InProcessExecutor
+from nkroutes.ensemble.folders import write_csv, write_json, write_text
 from nkroutes.model import simulate
 from nkroutes.observed import other_targets, south_korea_arrivals
 from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
@@ -523,9 +518,9 @@ def test_calibration_files_get_the_usual_permissions(tmp_path):
     """Written atomically, but with 0666 less the umask (as run outputs), not mkstemp's 0600."""
     old = os.umask(0o027)
     try:
-        write_text_atomic(tmp_path / "fit.md", "# fit\n")
-        write_csv_atomic(tmp_path / "posterior.csv", pd.DataFrame({"a": [1]}))
-        write_json_atomic(tmp_path / "calibration.json", {"seed": 0})
+        write_text(tmp_path / "fit.md", "# fit\n")
+        write_csv(tmp_path / "posterior.csv", pd.DataFrame({"a": [1]}))
+        write_json(tmp_path / "calibration.json", {"seed": 0})
         calibration_figures.save(Figure(), tmp_path / "posterior_pairs.png")
     finally:
         os.umask(old)
@@ -536,7 +531,7 @@ def test_calibration_files_get_the_usual_permissions(tmp_path):
     assert (tmp_path / "fit.md").read_text(encoding="utf-8") == "# fit\n"
     # a write that fails leaves the old file whole and no temporary file behind
     with pytest.raises(TypeError):
-        write_text_atomic(tmp_path / "fit.md", None)
+        write_text(tmp_path / "fit.md", None)
     assert (tmp_path / "fit.md").read_text(encoding="utf-8") == "# fit\n"
     assert len(list(tmp_path.iterdir())) == 4
 

@@ -6,13 +6,11 @@ import subprocess
 import sys
 import tomllib
 import types
-from pathlib import Path
 
 import click
 import pytest
 
 from nkroutes import cli as cli_module
-from nkroutes.outdir import OutDirError, default_out_dir, make_out_dir
 from nkroutes.scenario import parse_override, parse_value
 from scenario_builder import BASELINE, ROOT, SCENARIOS
 
@@ -188,27 +186,6 @@ def test_run_refuses_a_non_empty_output_directory(cli, write, small, tmp_path):
     assert result.exit_code == 2
     assert f"{out} is not empty; choose another --out, or pass --force" in result.stderr
     assert [p.name for p in out.iterdir()] == ["old.csv"]
-
-
-def test_default_output_directory_is_results_name_timestamp():
-    import datetime as dt
-
-    now = dt.datetime(2024, 5, 6, 7, 8, 9)
-    assert default_out_dir("baseline", now) == Path("results/baseline/20240506T070809")
-    assert default_out_dir("a b/../c", now) == Path("results/a-b-..-c/20240506T070809")
-    assert default_out_dir("///", now) == Path("results/scenario/20240506T070809")
-
-
-def test_make_out_dir_creates_and_refuses(tmp_path):
-    out = make_out_dir(tmp_path / "a" / "b")
-    assert out.is_dir()
-    (out / "x").write_text("1")
-    with pytest.raises(OutDirError, match="is not empty"):
-        make_out_dir(out)
-    assert make_out_dir(out, overwrite=True) == out
-    (tmp_path / "file").write_text("")
-    with pytest.raises(OutDirError, match="exists and is not a directory"):
-        make_out_dir(tmp_path / "file", overwrite=True)
 
 
 @pytest.mark.parametrize("command", ["validate", "show", "run"])

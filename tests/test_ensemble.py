@@ -18,7 +18,8 @@ from nkroutes.ensemble import (
     run_ensemble,
 )
 from nkroutes.ensemble import tasks as tasks_module
-from nkroutes.ensemble.rundir import RunDirectory, link_latest
+from nkroutes.ensemble.folders import link_latest
+from nkroutes.ensemble.rundir import RunDirectory
 from nkroutes.scenario import load_scenario
 from scenario_builder import write_tiny
 
@@ -394,7 +395,12 @@ def test_force_removes_figures_and_fit_report_but_not_other_files(reference, tin
     run_ensemble(tiny, replicates=2, seed=3, workers=1, out=copy)
     plots = copy / "plots"
     plots.mkdir()
-    for name in ("arrivals.png", "route_flows.svg", "route_flows_tiny.pdf", ".outcomes.png.9.tmp"):
+    for name in (
+        "arrivals.png",
+        "route_flows.svg",
+        "route_flows_tiny.pdf",
+        ".tmp-9-0a1b2c3d-outcomes.png",
+    ):
         (plots / name).write_bytes(b"old")
     (copy / "fit.md").write_text("old fit")
     run_ensemble(tiny, replicates=4, seed=3, workers=1, out=copy, force=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from nkroutes.ensemble.results import TABLE_FILES, run_tables
 from nkroutes.model import RouteModel, RunResult, simulate
@@ -45,6 +46,7 @@ def assert_identical(a: RunResult, b: RunResult, places: Any) -> None:
     assert np.array_equal(a.place_deaths, b.place_deaths)
 
 
+@pytest.mark.slow  # a second whole baseline run; the fast loop has stepping_by_hand below
 def test_same_scenario_and_seed_give_identical_outputs() -> None:
     scenario = baseline()
     assert_identical(baseline_run(1), simulate(scenario, seed=1), scenario.data["places"])
@@ -59,7 +61,8 @@ def test_stepping_by_hand_gives_what_simulate_gives() -> None:
 
 
 def test_another_seed_gives_other_outputs() -> None:
-    one, two = baseline_run(1), baseline_run(2)
+    scenario = baseline_until("1996-12")  # some 100,000 migrants: enough, and fast
+    one, two = simulate(scenario, seed=1), simulate(scenario, seed=2)
     yearly_one, yearly_two = one.yearly(), two.yearly()
     for column in ("departures", "arrivals", "repatriated", "in_china"):
         assert not yearly_one[column].equals(yearly_two[column]), column
@@ -80,6 +83,7 @@ def digest(result: RunResult, places: Any) -> str:
     return h.hexdigest()
 
 
+@pytest.mark.slow  # a second interpreter
 def test_same_seed_gives_the_same_bits_in_a_fresh_process() -> None:
     # Another interpreter with another string-hash seed: nothing may depend on set or dict
     # order of strings, on the process, or on state left by earlier runs.

@@ -18,6 +18,9 @@ from scenario_builder import (
     baseline_without_event,
 )
 
+#: Statistical: each what-if against the whole baseline on three seeds (slow: CI runs them).
+pytestmark = pytest.mark.slow
+
 SEEDS = (1, 2, 3)
 
 

@@ -18,6 +18,9 @@ import pytest
 
 from scenario_builder import baseline_run
 
+#: Statistical: three whole baseline runs (slow: CI runs them).
+pytestmark = pytest.mark.slow
+
 SEEDS = (1, 2, 3)
 
 

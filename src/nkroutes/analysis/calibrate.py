@@ -31,8 +31,6 @@ from nkroutes.analysis.calibration_outputs import (
     predictive_tables,
     run_header,
     write_calibrated,
-    write_csv_atomic,
-    write_text_atomic,
 )
 from nkroutes.analysis.calibration_problem import (
     CalibrationError,
@@ -52,6 +50,7 @@ from nkroutes.analysis.calibration_run import (
 from nkroutes.analysis.fit import FitReport, fit_report, yearly_bands
 from nkroutes.analysis.journal import Journal
 from nkroutes.analysis.targets import TargetError
+from nkroutes.ensemble.folders import write_csv, write_text
 from nkroutes.scenario import Scenario, load_scenario
 from nkroutes.text import plural
 
@@ -205,8 +204,8 @@ def calibrate(
     run = run_calibration(problem, settings, executor, Journal(out_dir / JOURNAL_FILE), progress)
     when = dt.datetime.now()
     files = [
-        write_csv_atomic(out_dir / "evaluations.csv", evaluations_table(run)),
-        write_csv_atomic(out_dir / "posterior.csv", posterior_table(run)),
+        write_csv(out_dir / "evaluations.csv", evaluations_table(run)),
+        write_csv(out_dir / "posterior.csv", posterior_table(run)),
     ]
     estimate, calibrated, checked = _choose_estimate(
         run, settings, executor, out_dir, when, command
@@ -220,9 +219,9 @@ def calibrate(
         yearly, summary = checked
         check_dir = out_dir / "check"
         check_dir.mkdir(exist_ok=True)
-        files.append(write_csv_atomic(check_dir / "yearly.csv", yearly))
-        files.append(write_csv_atomic(check_dir / "summary.csv", summary))
-        files.append(write_text_atomic(check_dir / "scenario.toml", calibrated.to_toml()))
+        files.append(write_csv(check_dir / "yearly.csv", yearly))
+        files.append(write_csv(check_dir / "summary.csv", summary))
+        files.append(write_text(check_dir / "scenario.toml", calibrated.to_toml()))
         check = fit_report(
             yearly,
             summary,
@@ -252,13 +251,13 @@ def calibrate(
             f"{plural(settings.replicates, 'replicate')}, weighted)",
         )
         bands = predictive_bands(run)
-        files.append(write_csv_atomic(out_dir / "predictive.csv", bands))
+        files.append(write_csv(out_dir / "predictive.csv", bands))
     names: list[str] = []
     if figures:
         names = _draw_figures(run, estimate, bands, check_bands, out_dir)
         files += [out_dir / n for n in names]
     text = fit_markdown(run, estimate, check, predictive, when, command, names)
-    files.append(write_text_atomic(out_dir / "fit.md", text))
+    files.append(write_text(out_dir / "fit.md", text))
     return CalibrationOutcome(run, estimate, check, predictive, out_dir, files)
 
 

@@ -20,8 +20,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from nkroutes.analysis.calibration_outputs import atomic_path
 from nkroutes.analysis.smc import FreeParameter
+from nkroutes.ensemble.folders import atomic_path
 
 #: Okabe & Ito (2008): blue (posterior), vermillion (the estimate), grey (all
 #: evaluations), black (observed data; a faint black shade marks the fitted years).

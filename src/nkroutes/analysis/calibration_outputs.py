@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import secrets
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +23,7 @@ import pandas as pd
 from nkroutes.analysis.calibrated_scenario import calibrated_toml, significant
 from nkroutes.analysis.calibration_problem import tables_of
 from nkroutes.analysis.fit import FitReport, yearly_bands
+from nkroutes.ensemble.folders import write_text
 from nkroutes.text import plural
 
 if TYPE_CHECKING:
@@ -57,37 +55,6 @@ def tolerance_words(run: CalibrationRun) -> str:
         f"{'was' if stopped == 1 else 'were'} stopped early (distance above "
         f"{run.settings.stop_distance:g}, only a lower bound)"
     )
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed to ``path`` if the block ends normally.
-
-    The file written there gets the usual permissions (``0o666`` less the umask, like any
-    file a program opens for writing), and ``path`` is whole or absent: a failure or an
-    interrupt leaves the old file (if any) and removes the temporary one.
-
-    Yields:
-        The temporary path (it does not exist yet; create it in the block).
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file, so the file is whole or absent."""
-    with atomic_path(path) as tmp, open(tmp, "x", encoding="utf-8") as out:
-        out.write(text)
-    return path
-
-
-def write_csv_atomic(path: Path, frame: pd.DataFrame) -> Path:
-    """Write a table as CSV through a temporary file."""
-    return write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
 def evaluations_table(run: CalibrationRun) -> pd.DataFrame:
@@ -235,7 +202,7 @@ def write_calibrated(
         comments,
         header,
     )
-    return write_text_atomic(out_dir / "calibrated.toml", text)
+    return write_text(out_dir / "calibrated.toml", text)
 
 
 def _table(frame: pd.DataFrame) -> str:

@@ -26,7 +26,6 @@ import numpy as np
 
 from nkroutes import __version__
 from nkroutes.analysis import smc
-from nkroutes.analysis.calibration_outputs import write_text_atomic
 from nkroutes.analysis.calibration_problem import (
     CalibrationError,
     CalibrationProblem,
@@ -35,6 +34,7 @@ from nkroutes.analysis.calibration_problem import (
 )
 from nkroutes.analysis.journal import Journal
 from nkroutes.analysis.targets import weighted_quantile
+from nkroutes.ensemble.folders import write_json
 
 #: Parameter sets evaluated by default: with 3 replicates, 900 runs of about 3.5 s (the
 #: baseline of 2026-11-26), which fit in under 30 minutes on two cores.
@@ -288,11 +288,6 @@ def settings_record(problem: CalibrationProblem, settings: CalibrationSettings) 
     }
 
 
-def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    """Write JSON to ``path`` through a temporary file, so it is whole or absent."""
-    write_text_atomic(path, json.dumps(data, indent=2, allow_nan=False, default=str) + "\n")
-
-
 def read_settings(out_dir: Path) -> dict[str, Any]:
     """The settings recorded in ``out_dir/calibration.json`` (a calibration to resume).
 
@@ -395,7 +390,7 @@ def prepare_out_dir(
     settings, new = check_calibration_dir(out_dir, problem, settings, resume)
     out_dir.mkdir(parents=True, exist_ok=True)
     new["written"] = dt.datetime.now().isoformat(timespec="seconds")
-    write_json_atomic(out_dir / SETTINGS_FILE, new)
+    write_json(out_dir / SETTINGS_FILE, new)
     return settings
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from contextlib import nullcontext
@@ -34,9 +33,10 @@ from nkroutes.analysis.outcomes import Outcome, comparison_outcomes, destination
 from nkroutes.analysis.paired import BOOTSTRAP_RESAMPLES, bootstrap_seed, paired_difference
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import make_executor
+from nkroutes.ensemble.folders import check_out_dir, safe_name, write_text
 from nkroutes.ensemble.manifest import now_iso, package_versions
 from nkroutes.ensemble.results import Results
-from nkroutes.ensemble.rundir import MANIFEST_FILE, PLOTS_DIR, RunDirectory, write_atomic
+from nkroutes.ensemble.rundir import MANIFEST_FILE, PLOTS_DIR, RunDirectory
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES, as_scenario, run_ensemble
 from nkroutes.scenario import Scenario
 from nkroutes.scenario.time_axis import TIME_AXIS, time_axis
@@ -66,8 +66,6 @@ COLUMNS: tuple[str, ...] = (
     "share_higher",
     "share_lower",
 )
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 @dataclass
@@ -235,10 +233,6 @@ def _check_paired(base_name: str, base: pd.DataFrame, name: str, other: pd.DataF
         )
 
 
-def _folder_name(name: str) -> str:
-    return _UNSAFE.sub("-", name).strip("-.") or "scenario"
-
-
 def compare(
     baseline: Scenario | Mapping[str, Any] | str | os.PathLike[str],
     whatifs: Sequence[Scenario | Mapping[str, Any] | str | os.PathLike[str]],
@@ -301,7 +295,7 @@ def compare(
         raise EnsembleSetupError("whatifs: found none, expected at least one what-if scenario")
     scenarios = [as_scenario(baseline), *(as_scenario(w) for w in whatifs)]
     _check_time_axes(scenarios)
-    folders = [_folder_name(s.name) for s in scenarios]
+    folders = [safe_name(s.name) for s in scenarios]
     if len(set(folders)) < len(folders):
         names = ", ".join(f"'{s.name}' ({s.source})" for s in scenarios)
         raise EnsembleSetupError(
@@ -309,7 +303,7 @@ def compare(
         )
     directory = Path(out) if out is not None else None
     if directory is not None:
-        _check_comparison_dir(directory, folders, resume, force)
+        _check_comparison_dir(directory, resume, force)
     if replicates is None:
         recorded = None
         if resume and directory is not None:
@@ -390,17 +384,8 @@ def _check_time_axes(scenarios: Sequence[Scenario]) -> None:
             )
 
 
-def _check_comparison_dir(directory: Path, folders: list[str], resume: bool, force: bool) -> None:
-    if resume and force:
-        raise EnsembleSetupError("--resume and --force: choose one (complete a run, or start over)")
-    if directory.exists() and not directory.is_dir():
-        raise EnsembleSetupError(f"{directory}: exists and is not a directory")
-    if directory.is_dir() and any(directory.iterdir()) and not (resume or force):
-        raise EnsembleSetupError(
-            f"{directory} is not empty; choose another --out, or pass --force to "
-            "delete its results and start over, or --resume to complete an interrupted "
-            "comparison there"
-        )
+def _check_comparison_dir(directory: Path, resume: bool, force: bool) -> None:
+    check_out_dir(directory, resume=resume, force=force, what="comparison")
     if force and directory.is_dir():
         remove_comparison(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -436,16 +421,14 @@ def write_comparison(
 ) -> None:
     """Write ``comparison.csv``, ``comparison.md`` and ``comparison.json`` atomically."""
     directory.mkdir(parents=True, exist_ok=True)
-    write_atomic(
+    write_text(
         directory / COMPARISON_CSV, comparison.table.to_csv(index=False, lineterminator="\n")
     )
-    write_atomic(directory / COMPARISON_MD, comparison.markdown())
+    write_text(directory / COMPARISON_MD, comparison.markdown())
     record = {
         "baseline": comparison.baseline,
         "whatifs": comparison.whatifs,
-        "folders": {
-            name: _folder_name(name) for name in [comparison.baseline, *comparison.whatifs]
-        },
+        "folders": {name: safe_name(name) for name in [comparison.baseline, *comparison.whatifs]},
         "seed": comparison.seed,
         "replicates": comparison.replicates,
         "bootstrap_resamples": resamples,
@@ -458,4 +441,4 @@ def write_comparison(
         "finished": now_iso(),
         "versions": package_versions(),
     }
-    write_atomic(directory / COMPARISON_JSON, json.dumps(record, indent=2) + "\n")
+    write_text(directory / COMPARISON_JSON, json.dumps(record, indent=2) + "\n")

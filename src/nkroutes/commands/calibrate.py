@@ -50,7 +50,7 @@ from nkroutes.commands.common import (
 )
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import default_workers, make_executor
-from nkroutes.outdir import OutDirError, check_out_dir, default_out_dir
+from nkroutes.ensemble.folders import OutDirError, check_out_dir, default_out_dir
 from nkroutes.text import plural
 
 

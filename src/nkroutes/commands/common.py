@@ -22,9 +22,9 @@ import click
 
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import EXECUTOR_KINDS
+from nkroutes.ensemble.folders import default_out_dir, fresh_dir
 from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE, RunDirectory
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
-from nkroutes.outdir import default_out_dir
 from nkroutes.scenario import Scenario, load_scenario, parse_override
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -161,15 +161,6 @@ def command_line() -> str:
 def show_progress(quiet: bool) -> bool:
     """Whether to draw progress bars: not with ``--quiet``, and only on a terminal."""
     return not quiet and sys.stderr.isatty()
-
-
-def fresh_dir(folder: Path) -> Path:
-    """``folder``, or ``folder-2``, ``folder-3``... if it already exists (two runs in a second)."""
-    candidate, k = folder, 1
-    while candidate.exists():
-        k += 1
-        candidate = folder.with_name(f"{folder.name}-{k}")
-    return candidate
 
 
 def check_seed(seed: int) -> None:

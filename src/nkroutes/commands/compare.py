@@ -25,7 +25,7 @@ from nkroutes.commands.common import (
     show_progress,
 )
 from nkroutes.commands.run import PLOTS_FOLDER, report_plots
-from nkroutes.ensemble.rundir import link_latest
+from nkroutes.ensemble.folders import link_latest
 from nkroutes.text import plural
 
 

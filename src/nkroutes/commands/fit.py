@@ -9,8 +9,8 @@ import click
 from nkroutes.analysis.fit import fit_report, parse_years
 from nkroutes.analysis.targets import TargetError, TargetSettings, secondary_targets
 from nkroutes.commands.common import BadInput, check_results_dir, examples
+from nkroutes.ensemble.folders import write_text
 from nkroutes.ensemble.results import TABLE_FILES, Results
-from nkroutes.ensemble.rundir import write_atomic
 from nkroutes.text import plural
 
 #: Tables ``nkroutes fit`` needs in a results directory.
@@ -100,6 +100,5 @@ def fit_command(results_dir: Path, years: str | None) -> None:
     except ValueError as error:
         raise BadInput(f"{results_dir}: {error}") from None
     click.echo(report.to_text(), nl=False)
-    path = results_dir / "fit.md"
-    write_atomic(path, report.to_markdown())
+    path = write_text(results_dir / "fit.md", report.to_markdown())
     click.echo(f"\nWrote {path}")

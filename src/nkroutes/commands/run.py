@@ -24,8 +24,8 @@ from nkroutes.commands.common import (
     set_option,
     show_progress,
 )
+from nkroutes.ensemble.folders import link_latest
 from nkroutes.ensemble.results import Results
-from nkroutes.ensemble.rundir import link_latest
 from nkroutes.ensemble.runner import run_ensemble
 from nkroutes.scenario import Scenario
 from nkroutes.text import plural

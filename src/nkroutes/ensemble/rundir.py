@@ -15,6 +15,7 @@ renamed to ``parts/r<replicate>``: a rename is atomic, so a part folder is eithe
 absent, whenever the run is killed. The tables are assembled from the parts in replicate
 order (each written to a temporary name and renamed), the manifest is marked complete, and
 only then are the parts removed. Nothing here ever deletes a file nkroutes did not write.
+Every write goes through :mod:`nkroutes.ensemble.folders`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from nkroutes.ensemble.errors import EnsembleSetupError
+from nkroutes.ensemble.folders import (
+    atomic_file,
+    atomic_folder,
+    final_name,
+    is_temporary,
+    remove_temporaries,
+    write_text,
+)
 from nkroutes.ensemble.results import TABLE_FILES
 from nkroutes.ensemble.tasks import ReplicateOutput
 
@@ -52,8 +61,6 @@ FIGURE_NAMES: tuple[str, ...] = (
 )
 #: Their formats (``nkroutes.plots.FORMATS``).
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
-#: Names of temporary files and folders (removed when a run resumes or starts over).
-TMP_PREFIX = ".tmp-"
 _MIGRANTS_HEADER = "migrants-header.csv"
 _MIGRANTS_BODY = "migrants-rows.csv.gz"
 _PART_NAME = re.compile(r"r(\d{6,})")
@@ -73,24 +80,13 @@ RUN_FILES: tuple[str, ...] = (
 
 def is_figure_file(name: str) -> bool:
     """Whether a file name in ``plots/`` is a figure nkroutes draws (or its temporary file)."""
-    if name.startswith(".") and name.endswith(".tmp"):  # ".<figure>.<pid>.tmp"
-        name = name[1:].rsplit(".", 2)[0]
+    name = final_name(name)
     stem, dot, fmt = name.rpartition(".")
     return (
         bool(dot)
         and fmt in FIGURE_FORMATS
         and (stem in FIGURE_NAMES or stem.startswith("route_flows_"))
     )
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a file under a temporary name in the same folder, then rename it into place."""
-    tmp = path.with_name(f"{TMP_PREFIX}{os.getpid()}-{path.name}")
-    if isinstance(data, str):
-        tmp.write_text(data, encoding="utf-8", newline="")
-    else:
-        tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 class RunDirectory:
@@ -128,8 +124,7 @@ class RunDirectory:
     def holds_only_run_files(self) -> bool:
         """Whether every entry is a file a run writes (or a temporary one): nothing of others."""
         return all(
-            entry.name in RUN_FILES or entry.name.startswith(TMP_PREFIX)
-            for entry in self.path.iterdir()
+            entry.name in RUN_FILES or is_temporary(entry.name) for entry in self.path.iterdir()
         )
 
     def read_manifest(self) -> dict[str, Any] | None:
@@ -153,39 +148,27 @@ class RunDirectory:
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write ``manifest.json`` atomically."""
-        write_atomic(self.path / MANIFEST_FILE, json.dumps(manifest, indent=2) + "\n")
+        write_text(self.path / MANIFEST_FILE, json.dumps(manifest, indent=2) + "\n")
 
     def write_scenario(self, toml_text: str) -> None:
         """Write ``scenario.toml`` atomically."""
-        write_atomic(self.path / SCENARIO_FILE, toml_text)
+        write_text(self.path / SCENARIO_FILE, toml_text)
 
     def write_part(self, output: ReplicateOutput) -> None:
         """Save one finished replicate: its files appear all at once or not at all."""
-        final = self.part_dir(output.replicate)
-        tmp = self.parts / f"{TMP_PREFIX}{os.getpid()}-{final.name}"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
-        for name, text in output.tables.items():
-            (tmp / TABLE_FILES[name]).write_text(text, encoding="utf-8", newline="")
-        if output.migrants_gz is not None and output.migrants_header is not None:
-            (tmp / _MIGRANTS_HEADER).write_text(output.migrants_header, encoding="utf-8")
-            (tmp / _MIGRANTS_BODY).write_bytes(output.migrants_gz)
-        if final.exists():  # an identical earlier copy (same scenario, same seed)
-            shutil.rmtree(final)
-        os.replace(tmp, final)
+        self.parts.mkdir(parents=True, exist_ok=True)
+        # An existing folder is an identical earlier copy (same scenario, same seed).
+        with atomic_folder(self.part_dir(output.replicate)) as tmp:
+            for name, text in output.tables.items():
+                (tmp / TABLE_FILES[name]).write_text(text, encoding="utf-8", newline="")
+            if output.migrants_gz is not None and output.migrants_header is not None:
+                (tmp / _MIGRANTS_HEADER).write_text(output.migrants_header, encoding="utf-8")
+                (tmp / _MIGRANTS_BODY).write_bytes(output.migrants_gz)
 
     def clean_temporaries(self) -> None:
         """Remove temporary files and folders left by a run that was killed."""
         for folder in (self.path, self.parts):
-            if not folder.is_dir():
-                continue
-            for entry in folder.iterdir():
-                if entry.name.startswith(TMP_PREFIX):
-                    if entry.is_dir():
-                        shutil.rmtree(entry)
-                    else:
-                        entry.unlink()
+            remove_temporaries(folder)
 
     def clear(self) -> None:
         """Remove every file a run, ``fit`` or ``plot`` writes (for ``force``).
@@ -236,8 +219,7 @@ class RunDirectory:
         for file in TABLE_FILES.values():
             _concatenate_csv((self.part_dir(k) / file for k in order), self.path / file)
         if trace:
-            tmp = self.path / f"{TMP_PREFIX}{os.getpid()}-{MIGRANTS_FILE}"
-            with tmp.open("wb") as sink:
+            with atomic_file(self.path / MIGRANTS_FILE, binary=True) as sink:
                 header = (self.part_dir(order[0]) / _MIGRANTS_HEADER).read_text(encoding="utf-8")
                 sink.write(gzip.compress(header.encode("utf-8"), mtime=0))
                 for k in order:
@@ -246,7 +228,6 @@ class RunDirectory:
                         raise RuntimeError(f"{part}: migrant columns differ from replicate 0")
                     with (part / _MIGRANTS_BODY).open("rb") as source:
                         shutil.copyfileobj(source, sink)
-            os.replace(tmp, self.path / MIGRANTS_FILE)
 
 
 def concatenate_csv_texts(texts: Iterable[str]) -> str:
@@ -269,9 +250,8 @@ def concatenate_csv_texts(texts: Iterable[str]) -> str:
 
 
 def _concatenate_csv(files: Iterable[Path], target: Path) -> None:
-    tmp = target.with_name(f"{TMP_PREFIX}{os.getpid()}-{target.name}")
     header: str | None = None
-    with tmp.open("w", encoding="utf-8", newline="") as sink:
+    with atomic_file(target) as sink:
         for path in files:
             with path.open(encoding="utf-8", newline="") as source:
                 head = source.readline()
@@ -281,31 +261,3 @@ def _concatenate_csv(files: Iterable[Path], target: Path) -> None:
                 elif head != header:
                     raise RuntimeError(f"{path}: columns differ from the first replicate's")
                 shutil.copyfileobj(source, sink)
-    os.replace(tmp, target)
-
-
-def link_latest(run_dir: Path, name: str = "latest") -> Path | None:
-    """Point ``<parent>/latest`` at ``run_dir`` (a relative symlink, replaced atomically).
-
-    Args:
-        run_dir: A results directory, e.g. ``results/baseline/20250101T120000``.
-        name: The link's name.
-
-    Returns:
-        The link, or ``None`` if it could not be made (no symlinks on this file system, or
-        a real file or folder of that name is in the way: it is left alone).
-    """
-    link = run_dir.parent / name
-    if link.exists() and not link.is_symlink():
-        return None
-    tmp = run_dir.parent / f"{TMP_PREFIX}{os.getpid()}-{name}"
-    try:
-        if tmp.is_symlink():
-            tmp.unlink()
-        os.symlink(run_dir.name, tmp, target_is_directory=True)
-        os.replace(tmp, link)
-    except OSError:
-        if tmp.is_symlink():
-            tmp.unlink()
-        return None
-    return link

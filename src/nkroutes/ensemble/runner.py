@@ -28,6 +28,7 @@ import pandas as pd
 
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import InProcessExecutor, default_workers, make_executor
+from nkroutes.ensemble.folders import check_options, check_out_dir
 from nkroutes.ensemble.manifest import finish_session, new_manifest, start_session
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.ensemble.results import TABLE_FILES, Results
@@ -133,10 +134,7 @@ def run_ensemble(
         seed = check_seed(seed)
     except ValueError as exc:
         raise EnsembleSetupError(str(exc)) from None
-    if resume and force:
-        raise EnsembleSetupError("resume and force: choose one (complete a run, or start over)")
-    if out is None and (resume or force):
-        raise EnsembleSetupError("resume and force need an output directory (out)")
+    check_options(None if out is None else Path(out), resume, force)
 
     # The executor first: an unreachable cluster is reported before anything is written
     # (local worker processes only start with the first task).
@@ -271,16 +269,10 @@ def _prepare_directory(
     """
     path = run_dir.path
     count = DEFAULT_REPLICATES if replicates is None else replicates
-    if path.exists() and not path.is_dir():
-        raise EnsembleSetupError(f"{path}: exists and is not a directory")
+    occupied = check_out_dir(path, resume=resume, force=force, what="run")
     if force and path.exists():
         run_dir.clear()
-    elif not run_dir.is_empty():
-        if not resume:
-            raise EnsembleSetupError(
-                f"{path} is not empty; choose another --out, or pass --force to delete its "
-                "results and start over, or --resume to complete an interrupted run there"
-            )
+    elif occupied:
         manifest = run_dir.read_manifest()
         if manifest is None and run_dir.holds_only_run_files():
             # Killed before its manifest was written: nothing to keep, start afresh.

@@ -4,7 +4,7 @@ Places are ``FixedAgent`` objects, one per node of a ``mesa.discrete_space.Netwo
 edges are the scenario's routes; they count what happens at them. Brokers are plain Mesa
 agents working from a broker hub: each has its own price factor and monthly capacity, may
 quit or be arrested, and takes clients along the routes its hub serves. Migrants are not
-Mesa agents but rows of :class:`nkroutes.model.migrants.MigrantTable` (see DESIGN.md:
+Mesa agents but rows of :class:`nkroutes.model.migrants.MigrantTable` (see docs/design.md:
 per-object agents cost 0.5-15 us per agent-step, columns 6-40 ns).
 """
 

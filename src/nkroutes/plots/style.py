@@ -7,7 +7,6 @@ its own line style, marker or hatch so the figures still read when printed in gr
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from nkroutes.ensemble.folders import atomic_path
 from nkroutes.ensemble.results import Results
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in the order series use it.
@@ -151,11 +151,6 @@ def save_figure(fig: Figure, path: Path, fmt: str) -> Path:
         ``path``.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with plot_style():
-            fig.savefig(tmp, format=fmt, dpi=DPI, metadata=_NO_DATES.get(fmt))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(path) as tmp, plot_style():
+        fig.savefig(tmp, format=fmt, dpi=DPI, metadata=_NO_DATES.get(fmt))
     return path
