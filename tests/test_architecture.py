@@ -54,7 +54,6 @@ EXEMPT = {"nkroutes", "nkroutes.__main__"}
 KNOWN_VIOLATIONS: set[str] = {
     # long modules (r16-commands, r16-outputs)
     "lines: nkroutes.analysis.calibration_run",
-    "lines: nkroutes.analysis.fit",
     # repeated blocks (r16-commands): "duplicate: " and the modules sharing the block
     "duplicate: nkroutes.commands.compare nkroutes.commands.run",
 }

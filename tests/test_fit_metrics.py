@@ -9,16 +9,14 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
+from nkroutes.analysis.bands import coverage_resampled, observed_quantile, yearly_bands
 from nkroutes.analysis.fit import (
     arrivals_fit,
     check_target,
-    coverage_resampled,
     fit_periods,
     fit_report,
-    observed_quantile,
     parse_years,
     year_span,
-    yearly_bands,
 )
 from nkroutes.analysis.targets import (
     Target,

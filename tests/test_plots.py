@@ -131,7 +131,7 @@ def test_stocks_figure_marks_the_articles_repatriations_in_2000(results):
     assert [ax.get_title() for ax in fig.axes] == [
         "North Koreans in China at year end",
         "Repatriated to North Korea",
-        "Died (on routes, in detention or camps)",
+        "Deaths",
     ]
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from nkroutes.analysis import calibration_figures as figs
+from nkroutes.analysis.bands import yearly_bands
 from nkroutes.analysis.calibration_outputs import (
     Estimate,
     evaluations_table,
@@ -47,7 +48,7 @@ from nkroutes.analysis.calibration_run import (
     run_calibration,
     seeds_for,
 )
-from nkroutes.analysis.fit import FitReport, fit_report, yearly_bands
+from nkroutes.analysis.fit import FitReport, fit_report
 from nkroutes.analysis.journal import Journal
 from nkroutes.analysis.targets import TargetError
 from nkroutes.ensemble.folders import write_csv, write_text

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from nkroutes.analysis.bands import yearly_bands
 from nkroutes.analysis.calibrated_scenario import calibrated_toml, significant
 from nkroutes.analysis.calibration_problem import tables_of
-from nkroutes.analysis.fit import FitReport, yearly_bands
+from nkroutes.analysis.fit import FitReport
 from nkroutes.ensemble.folders import write_text
 from nkroutes.text import plural
 

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nkroutes.analysis.fit import arrivals_fit, check_target, observed_series
+from nkroutes.analysis.bands import observed_series
+from nkroutes.analysis.fit import arrivals_fit, check_target
 from nkroutes.analysis.smc import FreeParameter
 from nkroutes.analysis.targets import Target, TargetError, TargetSettings, secondary_targets
 from nkroutes.model import RouteModel, RunResult

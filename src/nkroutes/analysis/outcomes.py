@@ -1,7 +1,8 @@
 """The outcomes a policy reader asks about: their ``summary.csv`` column, name, unit and wording.
 
 Used by the table ``nkroutes run`` prints and by comparisons (``comparison.csv`` and
-``comparison.md``), so both name and format every outcome the same way.
+``comparison.md``), so both name and format every outcome the same way. Names, units and
+phrases come from the registry of outputs, ``nkroutes.model.outputs``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from nkroutes.model.outputs import DESTINATION, output
 
 #: Units of outcomes: people counted over the run, people at its end, a share of arrivals,
 #: months, US dollars.
@@ -39,6 +42,24 @@ class Outcome:
         """The sentence phrase with the run's period and last year filled in."""
         return self.phrase.format(period=period, end=end)
 
+    @classmethod
+    def of(cls, name: str, destination: str = "") -> Outcome:
+        """The outcome of a registered output (a ``summary.csv`` column).
+
+        Args:
+            name: The output's name; for a destination's arrivals, ``arrivals_<id>``.
+            destination: That destination's name as a sentence writes it.
+
+        Raises:
+            UnknownOutputError: If no output has that name.
+        """
+        registered = output(f"arrivals_{DESTINATION}" if destination else name)
+        label, phrase = registered.label, registered.sentence_phrase()
+        if destination:
+            label = label.replace(DESTINATION, destination)
+            phrase = phrase.replace(DESTINATION, destination)
+        return cls(name, label, registered.comparison_kind, phrase, registered.plural)
+
 
 #: Place names read with "the" in a sentence ("arrivals in the United States").
 _WITH_ARTICLE = ("United ", "Netherlands", "Philippines", "Czech Republic", "Gambia")
@@ -59,12 +80,7 @@ def destination_outcomes(*scenarios: Mapping[str, Any]) -> list[Outcome]:
     for scenario in scenarios:
         for p in scenario.get("places", []):
             if p.get("kind") == "destination" and p["id"] not in seen:
-                seen[p["id"]] = Outcome(
-                    f"arrivals_{p['id']}",
-                    f"Arrivals in {_place_name(p)}",
-                    "people",
-                    f"arrivals in {_place_name(p)} over {{period}}",
-                )
+                seen[p["id"]] = Outcome.of(f"arrivals_{p['id']}", _place_name(p))
     return list(seen.values())
 
 
@@ -74,43 +90,13 @@ def destination_names(scenario: Mapping[str, Any]) -> dict[str, str]:
     return {p["id"]: _place_name(p) for p in places if p.get("kind") == "destination"}
 
 
-_ARRIVALS = Outcome(
-    "arrivals", "Arrivals, all destinations", "people", "arrivals at all destinations over {period}"
-)
-_REPATRIATED = Outcome(
-    "repatriated",
-    "Repatriated to North Korea",
-    "people",
-    "repatriations from China to North Korea over {period}",
-)
-_DIED = Outcome("died", "Deaths", "people", "deaths on the way and in detention over {period}")
-_IN_CHINA = Outcome(
-    "in_china_end",
-    "In China at the end",
-    "people_at_end",
-    "North Koreans in China at the end of {end}",
-)
-_MONTHS = Outcome(
-    "median_months_in_china_at_arrival",
-    "Months in China at arrival (median)",
-    "months",
-    "the median time arrivals spent in China",
-    plural=False,
-)
-_BROKER_SHARE = Outcome(
-    "broker_assisted_share",
-    "Share of arrivals helped by a broker",
-    "share",
-    "the share of arrivals helped by a broker",
-    plural=False,
-)
-_BROKER_FEES = Outcome(
-    "broker_fees_usd",
-    "Money paid to brokers",
-    "usd",
-    "the money paid to brokers over {period}",
-    plural=False,
-)
+_ARRIVALS = Outcome.of("arrivals")
+_REPATRIATED = Outcome.of("repatriated")
+_DIED = Outcome.of("died")
+_IN_CHINA = Outcome.of("in_china_end")
+_MONTHS = Outcome.of("median_months_in_china_at_arrival")
+_BROKER_SHARE = Outcome.of("broker_assisted_share")
+_BROKER_FEES = Outcome.of("broker_fees_usd")
 
 #: The outcomes ``nkroutes run`` prints after a run.
 RUN_OUTCOMES: tuple[Outcome, ...] = (_ARRIVALS, _REPATRIATED, _DIED, _BROKER_SHARE)

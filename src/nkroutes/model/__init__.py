@@ -2,7 +2,8 @@
 
 from nkroutes.model.migrants import MigrantTable, State
 from nkroutes.model.model import RouteModel, simulate
-from nkroutes.model.result import FLOW_NAMES, STOCK_NAMES, RunResult
+from nkroutes.model.outputs import FLOW_NAMES, STOCK_NAMES
+from nkroutes.model.result import RunResult
 
 __all__ = [
     "FLOW_NAMES",

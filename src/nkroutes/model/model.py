@@ -27,6 +27,7 @@ from mesa.discrete_space import Network
 from nkroutes.model.agents import Broker, Place
 from nkroutes.model.clock import DAYS_PER_MONTH, Clock
 from nkroutes.model.migrants import MigrantTable, State
+from nkroutes.model.outputs import Counters, flow_names, stock_names
 from nkroutes.model.params import KIND_CODES, Params, compile_params
 from nkroutes.model.processes import brokers as broker_market
 from nkroutes.model.processes.chain import sponsor_relatives
@@ -36,7 +37,7 @@ from nkroutes.model.processes.movement import advance
 from nkroutes.model.processes.punishment import serve_sentences
 from nkroutes.model.processes.transit import process_cases
 from nkroutes.model.random import Streams
-from nkroutes.model.result import FLOW_NAMES, STOCK_NAMES, TWO_YEARS_MONTHS, RunResult
+from nkroutes.model.result import TWO_YEARS_MONTHS, RunResult
 from nkroutes.scenario.paths import set_path
 from nkroutes.scenario.time_axis import time_axis
 
@@ -126,10 +127,10 @@ class RouteModel(mesa.Model):
         self.captures_at_place = np.zeros(p.n_places, dtype=np.int64)
         self.deaths_at_place = np.zeros(p.n_places, dtype=np.int64)
         n = self.clock.n_steps
-        self.flows = {name: np.zeros(n) for name in FLOW_NAMES}
-        self.stocks = {name: np.zeros(n) for name in STOCK_NAMES}
+        self.flows = {name: np.zeros(n) for name in flow_names()}
+        self.stocks = {name: np.zeros(n) for name in stock_names()}
         self.arrivals_by_step = np.zeros((n, p.n_places), dtype=np.int64)
-        self.counters: defaultdict[str, float] = defaultdict(float)
+        self.counters = Counters(tuple(self.flows))
         self.running = True
 
     # -- set-up helpers -------------------------------------------------------------------
@@ -185,8 +186,8 @@ class RouteModel(mesa.Model):
 
     def _record(self) -> None:
         i = self.step_index
-        for name in FLOW_NAMES:
-            self.flows[name][i] = self.counters.get(name, 0.0)
+        for name, flow in self.flows.items():
+            flow[i] = self.counters[name]
         t = self.table
         state = t.cols["state"][: t.n]
         # Counting each state with a comparison into one reused mask is several times
@@ -227,8 +228,8 @@ class RouteModel(mesa.Model):
             "brokers": len(self.broker_roster),
             "family_fund_usd": self.family_fund_usd,
         }
-        for name in STOCK_NAMES:
-            self.stocks[name][i] = stocks[name]
+        for name, stock in self.stocks.items():
+            stock[i] = stocks[name]
         self.arrivals_by_step[i] = self.arrivals_at_place
 
     def run(self) -> RunResult:

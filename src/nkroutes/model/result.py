@@ -10,58 +10,7 @@ import pandas as pd
 
 from nkroutes.model.clock import Clock
 from nkroutes.model.migrants import State
-
-#: Flows counted per step (people or US$ during the step), summed over a year in
-#: :meth:`RunResult.yearly`. Documented in ``docs/outputs.md``.
-FLOW_NAMES: tuple[str, ...] = (
-    "departures",
-    "sponsored_departures",
-    "retries",
-    "entered_china",
-    "first_entries_china",
-    "caught_at_border",
-    "arrests_china",
-    "arrests_china_en_route",
-    "repatriated",
-    "released_in_china",
-    "arrests_transit",
-    "deported_to_china",
-    "died",
-    "died_on_route",
-    "died_in_detention",
-    "detentions",
-    "sent_to_camp",
-    "released",
-    "trafficked",
-    "settlings",
-    "exit_attempts",
-    "sponsored_in_china",
-    "refused_applications",
-    "arrivals",
-    "broker_assisted_arrivals",
-    "broker_fees_usd",
-    "bribes_and_fares_usd",
-    "family_spending_usd",
-    "brokers_recruited",
-    "brokers_arrested",
-    "stuck",
-)
-
-#: Stocks at the end of each step; :meth:`RunResult.yearly` reports the value at year end.
-STOCK_NAMES: tuple[str, ...] = (
-    "hiding",
-    "settled",
-    "travelling",
-    "waiting_for_exit",
-    "detained",
-    "home_to_retry",
-    "in_china",
-    "in_china_two_years",
-    "brokers",
-    "family_fund_usd",
-)
-
-assert not set(FLOW_NAMES) & set(STOCK_NAMES), "a flow and a stock share a column name"
+from nkroutes.model.outputs import money_names, summary_outputs
 
 #: Months in China at or above which a migrant "stayed two years or more" (MPI 2008:
 #: "83 percent of defectors in China resided there for at least two years").
@@ -76,8 +25,8 @@ class RunResult:
         scenario_name: The scenario's ``meta.name``.
         seed: The replicate's seed.
         clock: The run's calendar.
-        flows: Per-step flows by name (see :data:`FLOW_NAMES`).
-        stocks: Per-step end-of-step stocks by name (see :data:`STOCK_NAMES`).
+        flows: Per-step flows by name (see ``nkroutes.model.outputs``).
+        stocks: Per-step end-of-step stocks by name (see ``nkroutes.model.outputs``).
         destination_ids: Ids of the destination places, in scenario order.
         arrivals_by_destination: Arrivals per step and destination, shape (steps, dests).
         place_ids: Ids of all places.
@@ -121,29 +70,25 @@ class RunResult:
     def yearly(self) -> pd.DataFrame:
         """One row per calendar year: flows summed, stocks at year end, arrivals by place.
 
-        Columns: ``year``, every flow in :data:`FLOW_NAMES`, every stock in
-        :data:`STOCK_NAMES`, and ``arrivals_<destination id>`` for each destination.
+        Columns: ``year``, every flow in :attr:`flows`, every stock in :attr:`stocks` (in
+        the order of ``nkroutes.model.outputs.OUTPUTS``), and ``arrivals_<destination id>``
+        for each destination.
         """
         years = self.clock.years[: self.n_steps_run]
         year_list = sorted(set(years.tolist()))
         index = np.searchsorted(year_list, years)
         out: dict[str, Any] = {"year": year_list}
         n_years = len(year_list)
-        for name in FLOW_NAMES:
-            out[name] = np.bincount(index, self.flows[name][: self.n_steps_run], n_years)
+        for name, flow in self.flows.items():
+            out[name] = np.bincount(index, flow[: self.n_steps_run], n_years)
         last = np.array([np.flatnonzero(years == y)[-1] for y in year_list])
-        for name in STOCK_NAMES:
-            out[name] = self.stocks[name][last]
+        for name, stock in self.stocks.items():
+            out[name] = stock[last]
         for j, dest in enumerate(self.destination_ids):
             col = self.arrivals_by_destination[: self.n_steps_run, j].astype(float)
             out[f"arrivals_{dest}"] = np.bincount(index, col, n_years)
         frame = pd.DataFrame(out)
-        money = {
-            "broker_fees_usd",
-            "bribes_and_fares_usd",
-            "family_spending_usd",
-            "family_fund_usd",
-        }
+        money = money_names()
         for col in frame.columns:
             if col != "year" and col not in money:
                 frame[col] = frame[col].round().astype(np.int64)
@@ -203,40 +148,34 @@ class RunResult:
     def summary(self) -> dict[str, float]:
         """Totals and medians of the run, as in one row of ``summary.csv``.
 
-        Keys: totals of the main flows, arrivals by destination, ``in_china_end``,
-        ``share_in_china_two_years_end`` (of those in China at the end, the share there two
-        years or more), ``broker_assisted_share`` (of arrivals),
-        ``median_months_in_china_at_arrival``, ``share_stayed_two_years`` (of arrivals),
-        ``median_cost_per_arrival_usd`` (what an arrival paid brokers and in bribes and
-        fares), ``migrants_created``.
+        Keys: the outputs of ``summary.csv`` in ``nkroutes.model.outputs`` (its
+        ``summary`` places), in that order: a flow's total over the run, arrivals by
+        destination, and the statistics computed here.
         """
         n = self.n_steps_run
         out: dict[str, float] = {}
-        for name in (
-            "departures",
-            "sponsored_departures",
-            "retries",
-            "caught_at_border",
-            "arrests_china",
-            "repatriated",
-            "died",
-            "arrivals",
-            "broker_assisted_arrivals",
-            "trafficked",
-            "broker_fees_usd",
-        ):
-            out[name] = float(self.flows[name][:n].sum())
-        for j, dest in enumerate(self.destination_ids):
-            out[f"arrivals_{dest}"] = float(self.arrivals_by_destination[:n, j].sum())
+        stats = self._statistics(n)
+        for o in summary_outputs():
+            if o.per_destination:
+                for j, dest in enumerate(self.destination_ids):
+                    out[f"arrivals_{dest}"] = float(self.arrivals_by_destination[:n, j].sum())
+            elif o.kind == "flow":
+                out[o.name] = float(self.flows[o.name][:n].sum())
+            else:
+                out[o.name] = stats[o.name]
+        return out
+
+    def _statistics(self, n: int) -> dict[str, float]:
+        """The summary outputs that are not totals of flows, after ``n`` steps."""
+        out: dict[str, float] = {}
+        arrivals = float(self.flows["arrivals"][:n].sum())
+        assisted = float(self.flows["broker_assisted_arrivals"][:n].sum())
         out["in_china_end"] = float(self.stocks["in_china"][n - 1]) if n else 0.0
         long_stays = float(self.stocks["in_china_two_years"][n - 1]) if n else 0.0
         out["share_in_china_two_years_end"] = (
             long_stays / out["in_china_end"] if out["in_china_end"] else float("nan")
         )
-        arrivals = out["arrivals"]
-        out["broker_assisted_share"] = (
-            out["broker_assisted_arrivals"] / arrivals if arrivals else float("nan")
-        )
+        out["broker_assisted_share"] = assisted / arrivals if arrivals else float("nan")
         arrived = self.migrants["state"] == State.ARRIVED
         months = self.months_in_china()[arrived]
         # Only arrivals who passed through China (not the DMZ) count for time in China.

@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
+from nkroutes.analysis.bands import yearly_bands
 from nkroutes.ensemble.results import Results
 from nkroutes.observed import south_korea_arrivals
 from nkroutes.plots.bands import band_legend_handles, draw_bands
@@ -19,7 +20,7 @@ from nkroutes.plots.style import (
     scenario_title,
     series_style,
 )
-from nkroutes.plots.tables import as_scenarios, display_name, require_columns, yearly_bands
+from nkroutes.plots.tables import as_scenarios, display_name, require_columns
 
 #: File name stem of this figure in ``plots/``.
 NAME = "arrivals"

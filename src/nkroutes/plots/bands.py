@@ -22,7 +22,7 @@ def draw_bands(
 
     Args:
         ax: Where to draw.
-        bands: Output of :func:`nkroutes.plots.tables.yearly_bands`.
+        bands: Output of :func:`nkroutes.analysis.bands.yearly_bands`.
         style: ``color``, ``linestyle`` and ``marker`` of the series.
         label: Legend label of the median line.
         k: Series number (picks the band hatch so bands differ in grey print too).
@@ -49,7 +49,7 @@ def draw_bands(
     )
     (line,) = ax.plot(
         bands["year"],
-        bands["q50"],
+        bands["median"],
         color=colour,
         linestyle=style["linestyle"],
         marker=style["marker"],

@@ -11,8 +11,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter
 
-from nkroutes.analysis.outcomes import format_difference
+from nkroutes.analysis.outcomes import Outcome, format_difference
 from nkroutes.ensemble.results import Results
+from nkroutes.model.outputs import UnknownOutputError
 from nkroutes.plots.style import DPI, add_source_line, new_figure, plot_style, series_style
 from nkroutes.plots.tables import MissingDataError
 
@@ -25,25 +26,6 @@ COLUMNS: dict[str, str] = {
     "estimate": "median_difference",
     "low": "ci_low",
     "high": "ci_high",
-}
-#: Outcome -> (readable name, unit of a difference). Unknown outcomes keep their own name.
-OUTCOME_LABELS: dict[str, tuple[str, str]] = {
-    "arrivals": ("Arrivals, all destinations", "people"),
-    "arrivals_south_korea": ("Arrivals in South Korea", "people"),
-    "repatriated": ("Repatriated to North Korea", "people"),
-    "died": ("Deaths", "people"),
-    "departures": ("Departures from North Korea", "people"),
-    "caught_at_border": ("Caught at the border", "people"),
-    "arrests_china": ("Arrested in China", "people"),
-    "trafficked": ("Trafficked", "people"),
-    "in_china_end": ("In China at the end", "people"),
-    "broker_assisted_arrivals": ("Arrivals helped by a broker", "people"),
-    "broker_assisted_share": ("Share of arrivals helped by a broker", "share"),
-    "broker_fees_usd": ("Broker fees paid", "US$"),
-    "median_months_in_china_at_arrival": ("Months in China at arrival (median)", "months"),
-    "share_stayed_two_years": ("Share of arrivals who stayed in China two years+", "share"),
-    "share_in_china_two_years_end": ("Share of those in China there two years+ (end)", "share"),
-    "median_cost_per_arrival_usd": ("Cost per arrival (median)", "US$"),
 }
 #: Height of the figure: fixed part and per row (one what-if in one outcome), inches.
 BASE_HEIGHT_IN = 1.3
@@ -82,9 +64,15 @@ def outcome_label(outcome: str, rows: pd.DataFrame) -> tuple[str, str]:
     """Readable name and unit of an outcome.
 
     From the comparison table's ``label`` and ``unit`` columns when it has them, else from
-    :data:`OUTCOME_LABELS`.
+    the registry of outputs (``nkroutes.model.outputs``); an unknown outcome keeps its name.
     """
-    title, unit = OUTCOME_LABELS.get(outcome, (outcome.replace("_", " "), ""))
+    title, unit = outcome.replace("_", " "), ""
+    place = outcome.removeprefix("arrivals_").replace("_", " ").title()
+    try:
+        known = Outcome.of(outcome, place if outcome.startswith("arrivals_") else "")
+        title, unit = known.label, KIND_UNITS[known.kind]
+    except UnknownOutputError:
+        pass
     if "label" in rows.columns and rows["label"].notna().any():
         title = str(rows["label"].dropna().iloc[0])
     if "unit" in rows.columns and rows["unit"].notna().any():

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 
 from nkroutes.ensemble.results import Results
+from nkroutes.model.outputs import output
 from nkroutes.observed import other_target
 from nkroutes.plots.style import (
     HATCHES,
@@ -24,26 +25,14 @@ from nkroutes.plots.tables import MissingDataError, as_scenarios, spread_offsets
 
 #: File name stem of this figure in ``plots/``.
 NAME = "outcomes"
-#: Outcomes drawn (``summary`` column, panel title, y-axis label); "{period}" is filled in.
-OUTCOMES: tuple[tuple[str, str, str], ...] = (
-    ("arrivals", "Arrivals, all destinations", "people, {period}"),
-    ("repatriated", "Repatriated to North Korea", "people, {period}"),
-    ("died", "Deaths", "people, {period}"),
-    (
-        "median_months_in_china_at_arrival",
-        "Months in China at arrival (median)",
-        "months",
-    ),
-    (
-        "median_cost_per_arrival_usd",
-        "Cost per arrival (median)",
-        "US$ paid (brokers, bribes, fares)",
-    ),
-    (
-        "share_in_china_two_years_end",
-        "In China two years+ (at the end)",
-        "share of those in China",
-    ),
+#: Outcomes drawn (``summary.csv`` columns; titles and units from ``nkroutes.model.outputs``).
+OUTCOMES: tuple[str, ...] = (
+    "arrivals",
+    "repatriated",
+    "died",
+    "median_months_in_china_at_arrival",
+    "median_cost_per_arrival_usd",
+    "share_in_china_two_years_end",
 )
 #: Fewer replicates than this: points and a median bar only, no box.
 MIN_FOR_BOX = 5
@@ -116,16 +105,14 @@ def outcome_distributions(results: Results | Mapping[str, Results]) -> Figure:
     available = [
         o
         for o in OUTCOMES
-        if any(
-            o[0] in r.summary.columns and r.summary[o[0]].notna().any() for r in scenarios.values()
-        )
+        if any(o in r.summary.columns and r.summary[o].notna().any() for r in scenarios.values())
     ]
     if not available:
         where = ", ".join(
             str(r.directory / "summary.csv") if r.directory else f"{n}: summary"
             for n, r in scenarios.items()
         )
-        raise MissingDataError(f"{where}: none of the outcomes {', '.join(o[0] for o in OUTCOMES)}")
+        raise MissingDataError(f"{where}: none of the outcomes {', '.join(OUTCOMES)}")
     first = next(iter(scenarios.values()))
     period = _period(first)
     names = list(scenarios)
@@ -135,14 +122,15 @@ def outcome_distributions(results: Results | Mapping[str, Results]) -> Figure:
         n_cols = 3
         n_rows = -(-len(available) // n_cols)
         axes = np.atleast_1d(fig.subplots(n_rows, n_cols, squeeze=False)).ravel()
-        for ax, (column, title, unit) in zip(axes, available, strict=False):
+        for ax, column in zip(axes, available, strict=False):
             for k, r in enumerate(scenarios.values()):
                 if column in r.summary.columns:
                     values = r.summary[column].dropna().to_numpy(dtype=float)
                     if len(values):
                         _draw_distribution(ax, k, values)
-            ax.set_title(title)
-            ax.set_ylabel(unit.format(period=period))
+            registered = output(column)
+            ax.set_title(registered.label)
+            ax.set_ylabel(registered.axis_label(period=period))
             ax.set_xticks(range(len(names)), names, rotation=20 if len(names) > 2 else 0)
             ax.set_xlim(-0.6, len(names) - 0.4)
             ax.grid(axis="x", visible=False)

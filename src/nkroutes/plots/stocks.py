@@ -9,7 +9,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
+from nkroutes.analysis.bands import yearly_bands
 from nkroutes.ensemble.results import Results
+from nkroutes.model.outputs import output
 from nkroutes.observed import other_target
 from nkroutes.plots.bands import band_legend_handles, draw_bands
 from nkroutes.plots.style import (
@@ -20,16 +22,12 @@ from nkroutes.plots.style import (
     scenario_title,
     series_style,
 )
-from nkroutes.plots.tables import as_scenarios, require_columns, yearly_bands
+from nkroutes.plots.tables import as_scenarios, require_columns
 
 #: File name stem of this figure in ``plots/``.
 NAME = "stocks_and_flows"
-#: Panels: yearly column, panel title, y-axis label.
-PANELS: tuple[tuple[str, str, str], ...] = (
-    ("in_china", "North Koreans in China at year end", "people"),
-    ("repatriated", "Repatriated to North Korea", "people per year"),
-    ("died", "Died (on routes, in detention or camps)", "people per year"),
-)
+#: Panels: ``yearly.csv`` columns (titles and units from ``nkroutes.model.outputs``).
+PANELS: tuple[str, ...] = ("in_china", "repatriated", "died")
 #: ``gid`` of the observed marks, so tests can find them.
 OBSERVED_IN_CHINA_GID = "observed_in_china"
 OBSERVED_REPATRIATED_GID = "observed_repatriated"
@@ -121,18 +119,19 @@ def stocks_and_flows(results: Results | Mapping[str, Results]) -> Figure:
     """
     scenarios = as_scenarios(results)
     for r in scenarios.values():
-        require_columns(r, "yearly", ["year", *(p[0] for p in PANELS)])
+        require_columns(r, "yearly", ["year", *PANELS])
     several = len(scenarios) > 1
     sources = []
     with plot_style():
         fig = new_figure(9.0)
         axes = fig.subplots(len(PANELS), 1, sharex=True)
-        for ax, (column, title, unit) in zip(axes, PANELS, strict=True):
+        for ax, column in zip(axes, PANELS, strict=True):
             for k, (name, r) in enumerate(scenarios.items()):
                 label = f"{name}: median" if several else "model: median of replicates"
                 draw_bands(ax, yearly_bands(r.yearly, column), series_style(k), label, k=k)
-            ax.set_title(title)
-            ax.set_ylabel(unit)
+            registered = output(column)
+            ax.set_title(registered.label)
+            ax.set_ylabel(registered.axis_label(per_year=True))
             ax.set_ylim(bottom=0)
             ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         in_china, repatriated = axes[0], axes[1]

@@ -1,4 +1,7 @@
-"""Shaping ensemble tables for figures: scenarios by name, yearly bands, place names."""
+"""Shaping ensemble tables for figures: scenarios by name, place names.
+
+Year bands are computed in :mod:`nkroutes.analysis.bands`.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from nkroutes.ensemble.results import Results
-
-#: Quantiles of the replicates drawn as bands: 90% (5-95) and 50% (25-75) around the median.
-BAND_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 class MissingDataError(LookupError):
@@ -36,23 +35,6 @@ def require_columns(results: Results, table: str, columns: list[str] | tuple[str
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise MissingDataError(f"{where} has no column(s) {', '.join(missing)}")
-
-
-def yearly_bands(yearly: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Median and 50%/90% bands of a yearly column over the replicates.
-
-    Args:
-        yearly: The ``yearly`` table (one row per replicate and year).
-        column: The column to summarise (people per year, or a year-end stock).
-
-    Returns:
-        One row per year: ``year`` and ``q05, q25, q50, q75, q95``.
-    """
-    grouped = yearly.groupby("year")[column]
-    out = pd.DataFrame({"year": sorted(yearly["year"].unique())})
-    for q in BAND_QUANTILES:
-        out[f"q{round(q * 100):02d}"] = grouped.quantile(q).to_numpy()
-    return out
 
 
 def place_names(scenario: dict[str, Any]) -> dict[str, str]:
