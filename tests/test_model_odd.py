@@ -14,6 +14,7 @@ of the migrant table.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -105,3 +106,37 @@ def test_odd_names_every_process_output_and_migrant_column() -> None:
     step = model_py.split("def step(self)", 1)[1].split("def _record", 1)[0]
     for call in re.findall(r"^\s+(?:broker_market\.)?([a-z_]+)\(self\)", step, re.M):
         assert f"`{call}`" in doc, f"the step's process {call} is not described"
+
+
+def _odd_submodels() -> dict[str, str]:
+    """ODD section 7's submodels: name by number (``"7.3": "Brokers"``)."""
+    doc = ODD.read_text(encoding="utf-8")
+    return dict(re.findall(r"^### (7\.\d+) ([^(`]+?) \(", doc, re.M))
+
+
+def test_the_step_runs_the_processes_in_the_odd_order() -> None:
+    """Each call of the step names its ODD submodel, numbered in the order they run."""
+    submodels = _odd_submodels()
+    model_py = (ROOT / "src" / "nkroutes" / "model" / "model.py").read_text(encoding="utf-8")
+    step = model_py.split("def step(self)", 1)[1].split("def _record", 1)[0]
+    calls = re.findall(r"^\s+\S+\((?:self)?\)\s+# ODD (7\.\d+) (.+)$", step, re.M)
+    numbers = [int(number.split(".")[1]) for number, _ in calls]
+    assert numbers == list(range(2, 2 + len(calls))), calls
+    for number, name in calls:
+        assert submodels.get(number) == name, (number, name, submodels.get(number))
+
+
+def test_process_modules_are_numbered_and_named_as_in_the_odd() -> None:
+    """Every process module's docstring starts 'ODD 7.k <name>:' as its ODD submodel."""
+    submodels = _odd_submodels()
+    processes = ROOT / "src" / "nkroutes" / "model" / "processes"
+    helpers = {"__init__", "china_stay"}
+    for path in sorted(processes.glob("*.py")):
+        if path.stem in helpers:
+            continue
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        match = re.match(r"ODD (7\.\d+) ([^:]+):", docstring)
+        assert match, f"{path.name}: the docstring does not start 'ODD 7.k <name>:'"
+        number, name = match.groups()
+        assert submodels.get(number) == name, (path.name, number, name, submodels.get(number))
+        assert f"`processes/{path.name}`" in ODD.read_text(encoding="utf-8"), path.name

@@ -1,16 +1,22 @@
 """The route model: a Mesa model that moves migrants from North Korea to destinations.
 
-Each step runs the processes in this order (see ``docs/ODD.md``):
+Each step runs the processes in this order, numbered as the submodels of ``docs/ODD.md``
+section 7 (7.1 is time and random numbers; 7.10 choosing a route and 7.11 enforcement are
+used by several processes):
 
-1. dated events change the scenario's values;
-2. brokers quit, are arrested or join; fees follow enforcement;
-3. families in South Korea pay for relatives (chain defection);
-4. detained migrants serve their terms, die or are released;
-5. new migrants leave and released ones try again, and start their crossing;
-6. migrants in China save, are arrested, trafficked, settle or try to leave;
-7. migrants in transit countries and missions are arrested or resettled;
-8. travelling migrants move on; arrivals at each place are resolved;
-9. the step's flows and stocks are recorded.
+- 7.2 dated events change the scenario's values (:meth:`RouteModel._apply_events`);
+- 7.3 brokers quit, are arrested or join; fees follow enforcement (``processes/brokers.py``);
+- 7.4 families in South Korea pay for relatives (chain defection, ``processes/chain.py``);
+- 7.5 detained migrants serve their terms, die or are released (``processes/punishment.py``);
+- 7.6 new migrants leave and released ones try again, and start their crossing
+  (``processes/departures.py``);
+- 7.7 migrants in China save, are arrested, trafficked, settle or try to leave
+  (``processes/hiding.py``);
+- 7.8 migrants in transit countries and missions are arrested or resettled
+  (``processes/transit.py``);
+- 7.9 travelling migrants move on; arrivals at each place are resolved
+  (``processes/travel.py``);
+- then the step's flows and stocks are recorded.
 """
 
 from __future__ import annotations
@@ -33,9 +39,9 @@ from nkroutes.model.processes import brokers as broker_market
 from nkroutes.model.processes.chain import sponsor_relatives
 from nkroutes.model.processes.departures import depart
 from nkroutes.model.processes.hiding import live_in_hiding
-from nkroutes.model.processes.movement import advance
 from nkroutes.model.processes.punishment import serve_sentences
 from nkroutes.model.processes.transit import process_cases
+from nkroutes.model.processes.travel import advance
 from nkroutes.model.random import Streams
 from nkroutes.model.result import TWO_YEARS_MONTHS, RunResult
 from nkroutes.scenario.paths import set_path
@@ -157,6 +163,7 @@ class RouteModel(mesa.Model):
     # -- the step ---------------------------------------------------------------------------
 
     def _apply_events(self) -> None:
+        """ODD 7.2 Dated events: set the values of the events dated this step, recompile."""
         events = self.events.get(self.step_index)
         if not events:
             return
@@ -171,14 +178,14 @@ class RouteModel(mesa.Model):
             self.running = False
             return
         self.counters.clear()
-        self._apply_events()
-        broker_market.update_brokers(self)
-        sponsor_relatives(self)
-        serve_sentences(self)
-        depart(self)
-        live_in_hiding(self)
-        process_cases(self)
-        advance(self)
+        self._apply_events()  # ODD 7.2 Dated events
+        broker_market.update_brokers(self)  # ODD 7.3 Brokers
+        sponsor_relatives(self)  # ODD 7.4 Chain defection
+        serve_sentences(self)  # ODD 7.5 Punishment and release
+        depart(self)  # ODD 7.6 Departures
+        live_in_hiding(self)  # ODD 7.7 Life in hiding
+        process_cases(self)  # ODD 7.8 Transit countries and missions
+        advance(self)  # ODD 7.9 Travel and arrival
         self._record()
         self.step_index += 1
         if self.step_index >= self.clock.n_steps:

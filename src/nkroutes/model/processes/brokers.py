@@ -1,4 +1,4 @@
-"""Brokers: the smuggling market (process 4).
+"""ODD 7.3 Brokers: the smuggling market, its brokers, fees and capacity.
 
 Each step, brokers may quit or be arrested (:meth:`Broker.step`), and new brokers join the
 hubs whose clients reached a destination in the previous step ("word of mouth about the

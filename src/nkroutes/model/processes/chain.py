@@ -1,4 +1,4 @@
-"""Chain defection: family in South Korea pays brokers for relatives (part of process 1).
+"""ODD 7.4 Chain defection: family in South Korea pays brokers for relatives.
 
 Each defector resettled with settlement money puts ``share_of_settlement_sent`` of it into
 its family's savings for brokers (US$32,000 until 2004, US$9,000 from 2005: MPI 2008), and

@@ -1,4 +1,4 @@
-"""Stays in China: when a migrant's time in China starts and ends.
+"""Stays in China (ODD 7.9, arrival): when a migrant's time in China starts and ends.
 
 A stay starts when a migrant reaches a place in China from outside and ends when it reaches
 a place outside China, is detained in North Korea, or dies; ``china_steps`` adds up the

@@ -1,4 +1,4 @@
-"""Departures from North Korea (process 1) and the border crossing that follows (process 2).
+"""ODD 7.6 Departures: leaving North Korea, and setting off on the crossing that follows.
 
 New migrants leave each origin province at the rate
 

@@ -1,8 +1,8 @@
-"""Life in hiding in China (process 3) and the decision to leave it (process 5 begins).
+"""ODD 7.7 Life in hiding: saving, arrests, trafficking, settling and exit attempts in China.
 
 Each step every migrant hiding or settled in China saves ``savings_usd_per_month`` (few
-find work: MPI 2008) and is arrested with hazard ``arrest_rate_per_year`` times the hiding
-place's multiplier (times ``settled_arrest_multiplier`` if settled). Those still free and
+find work: MPI 2008) and may be arrested (7.11,
+:func:`~nkroutes.model.processes.enforcement.arrests_in_hiding`). Those still free and
 hiding then, each with its own draw: a woman is trafficked and sold as a bride with hazard
 ``trafficking_rate_per_year`` (she settles); a migrant settles for good with hazard
 ``settle_rate_per_year``; a migrant tries to leave China with hazard
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nkroutes.model.migrants import State
+from nkroutes.model.processes.enforcement import arrests_in_hiding
 from nkroutes.model.processes.journeys import start_journeys
-from nkroutes.model.processes.movement import arrested_in_china
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -40,26 +40,8 @@ def live_in_hiding(model: RouteModel) -> None:
     t.cols["savings_usd"][hiding] += saved
     t.cols["savings_usd"][settled] += saved
 
-    # Arrests: the settled draw only this, so they are handled apart from those hiding
-    # (each migrant's draws depend on its key alone, not on who else draws with it).
-    rate = china.arrest_rate_per_year * p.hiding_arrest_multiplier
-    p_hiding = model.clock.prob(rate)
-    p_settled = model.clock.prob(rate * china.settled_arrest_multiplier)
-    keys = t.cols["key"]
-    settled_places = t.cols["place"][settled]
-    u = streams.from_base("arrest", streams.base(keys[settled], step))
-    settled_arrested = u < p_settled[settled_places]
-    hiding_places = t.cols["place"][hiding]
-    base = streams.base(keys[hiding], step)
-    u = streams.from_base("arrest", base)
-    hiding_arrested = u < p_hiding[hiding_places]
-    if settled_arrested.any() or hiding_arrested.any():
-        ids = np.concatenate([settled[settled_arrested], hiding[hiding_arrested]])
-        places = np.concatenate([settled_places[settled_arrested], hiding_places[hiding_arrested]])
-        order = np.argsort(ids)  # in id order, as one pass over the table would give
-        ids, places = ids[order], places[order]
-        np.add.at(model.captures_at_place, places, 1)
-        arrested_in_china(model, ids, places)
+    base = streams.base(t.cols["key"][hiding], step)
+    hiding_arrested = arrests_in_hiding(model, hiding, settled, base)
 
     # Those hiding and not arrested: positions found once, for both arrays.
     free = np.flatnonzero(~hiding_arrested)

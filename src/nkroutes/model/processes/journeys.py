@@ -1,4 +1,4 @@
-"""Starting a route: choosing where to go next, how, and paying for it.
+"""ODD 7.10 Choosing and starting a route: where to go next, how, and paying for it.
 
 Used by every process that sends migrants onto a route (departure from a province,
 leaving a hiding place, moving on from a border, hub or corridor, resettlement). A migrant
@@ -155,7 +155,7 @@ def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray
     broker_m = hired[movers]
     cont_m = continuing[movers]
     _pay(model, ids_m, route_m, broker_m | cont_m, broker_m)
-    _set_off(model, ids_m, route_m, broker_m | cont_m)
+    set_off(model, ids_m, route_m, broker_m | cont_m)
     return ids_m
 
 
@@ -195,8 +195,15 @@ def _pay(
         model.counters["broker_fees_usd"] += float(charged.sum())
 
 
-def _set_off(model: RouteModel, ids: np.ndarray, routes: np.ndarray, broker: np.ndarray) -> None:
-    """Put migrants on their routes (state MOVING) with their travel time in steps."""
+def set_off(model: RouteModel, ids: np.ndarray, routes: np.ndarray, broker: np.ndarray) -> None:
+    """Put migrants on their routes (state MOVING) with their travel time in steps.
+
+    Args:
+        model: The running model.
+        ids: The migrants setting off.
+        routes: The route each takes.
+        broker: Whether each travels with a broker.
+    """
     if len(ids) == 0:
         return
     t = model.table

@@ -1,13 +1,9 @@
-"""Repatriation and punishment in North Korea, release and new attempts (process 7).
+"""ODD 7.5 Punishment and release: serving a term in North Korea, and new attempts.
 
-A detained migrant is sent to a labour camp with probability
-``labour_camp_probability_political`` or ``..._economic`` by its motive ("Those who admit
-to defecting on political grounds are given harsher punishments", MPI 2008), for a term
-uniform between ``labour_camp_years_min`` and ``_max`` (two to seven years); otherwise it is
-held for a term uniform between ``detention_months_min`` and ``_max`` (two weeks to months).
-In a camp it dies with hazard ``camp_death_rate_per_year``. On release it decides once, with
-``retry_probability``, whether it will leave again; if so it leaves with hazard
-``retry_rate_per_year`` (see the departure process).
+A migrant detained (7.11, :func:`~nkroutes.model.processes.enforcement.detain`) serves its
+term a step at a time. In a camp it dies with hazard ``camp_death_rate_per_year``. On
+release it decides once, with ``retry_probability``, whether it will leave again; if so it
+leaves with hazard ``retry_rate_per_year`` (see the departure process, 7.6).
 """
 
 from __future__ import annotations
@@ -16,50 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nkroutes.model.clock import DAYS_PER_MONTH
 from nkroutes.model.migrants import NO_PLACE, State
-from nkroutes.model.processes.china_stay import leave_china
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
-
-
-def detain(model: RouteModel, ids: np.ndarray) -> None:
-    """Put migrants in North Korean detention and set their sentence."""
-    if len(ids) == 0:
-        return
-    leave_china(model, ids)
-    t = model.table
-    nk = model.params.north_korea
-    keys = t.cols["key"][ids]
-    step = model.step_index
-    u_camp = model.streams.uniform("punishment", keys, step)
-    u_term = model.streams.uniform("punishment", keys, step, slot=1)
-    p_camp = np.where(
-        t.cols["political"][ids],
-        nk.labour_camp_probability_political,
-        nk.labour_camp_probability_economic,
-    )
-    camp = u_camp < p_camp
-    months = np.where(
-        camp,
-        12
-        * (
-            nk.labour_camp_years_min
-            + u_term * (nk.labour_camp_years_max - nk.labour_camp_years_min)
-        ),
-        nk.detention_months_min + u_term * (nk.detention_months_max - nk.detention_months_min),
-    )
-    steps = months * DAYS_PER_MONTH / model.clock.mean_step_days
-    u_round = model.streams.uniform("punishment", keys, step, slot=2)
-    t.cols["remaining"][ids] = np.floor(steps + u_round).astype(np.int32)
-    t.cols["in_camp"][ids] = camp
-    t.cols["state"][ids] = State.DETAINED
-    t.cols["place"][ids] = t.cols["origin"][ids]
-    t.cols["with_broker"][ids] = False
-    t.cols["sponsored"][ids] = False
-    model.counters["detentions"] += len(ids)
-    model.counters["sent_to_camp"] += int(camp.sum())
 
 
 def serve_sentences(model: RouteModel) -> None:

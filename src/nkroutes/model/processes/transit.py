@@ -1,9 +1,7 @@
-"""Waiting in a transit country or a foreign mission, and admission (process 6).
+"""ODD 7.8 Transit countries and missions: waiting for a case, admission and resettlement.
 
-A migrant waiting in a transit country is arrested with the country's
-``arrest_rate_per_year``; an arrest ends in deportation to China (and repatriation) with
-``deport_probability`` (0 for Thailand, where "even if arrested ... [they] still have access
-to UNHCR's refugee-status determination process", MPI 2008). Its case ends with hazard
+A migrant waiting in a transit country may be arrested and deported to China (7.11,
+:func:`~nkroutes.model.processes.enforcement.transit_arrests`). Its case ends with hazard
 ``1 / processing_months`` (``1 / wait_months`` in a mission). It then applies to one of the
 destinations reachable from there, chosen with probability proportional to
 ``preference_weight``; the destination accepts it with ``acceptance_probability``, and a
@@ -20,8 +18,8 @@ import numpy as np
 from nkroutes.model.clock import DAYS_PER_MONTH
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
-from nkroutes.model.processes.journeys import _set_off
-from nkroutes.model.processes.movement import arrested_in_china
+from nkroutes.model.processes.enforcement import transit_arrests
+from nkroutes.model.processes.journeys import set_off
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -41,18 +39,8 @@ def process_cases(model: RouteModel) -> None:
     keys = t.cols["key"][ids]
     places = t.cols["place"][ids].astype(np.int64)
 
-    u = model.streams.uniform("transit", keys, step)
-    arrested = u < model.clock.prob(p.transit_arrest_rate[places])
-    if arrested.any():
-        model.counters["arrests_transit"] += int(arrested.sum())
-        u_dep = model.streams.uniform("transit", keys[arrested], step, slot=1)
-        deported = u_dep < p.deport_probability[places[arrested]]
-        dep_ids = ids[arrested][deported]
-        if len(dep_ids):
-            model.counters["deported_to_china"] += len(dep_ids)
-            arrested_in_china(model, dep_ids, places[arrested][deported])
-        keep = np.ones(len(ids), bool)
-        keep[np.flatnonzero(arrested)[deported]] = False
+    keep = transit_arrests(model, ids, keys, places)
+    if not keep.all():
         ids, keys, places = ids[keep], keys[keep], places[keep]
 
     months = np.where(
@@ -88,4 +76,4 @@ def process_cases(model: RouteModel) -> None:
         else:
             go = accepted
         model.counters["refused_applications"] += int((~accepted).sum())
-        _set_off(model, ids[rows[go]], chosen[go], np.zeros(int(go.sum()), bool))
+        set_off(model, ids[rows[go]], chosen[go], np.zeros(int(go.sum()), bool))

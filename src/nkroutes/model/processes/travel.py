@@ -1,11 +1,10 @@
-"""Travel along routes and what happens on arrival (processes 2, 5 and 6 in motion).
+"""ODD 7.9 Travel and arrival: moving along routes and what happens at the place reached.
 
 A migrant on a route whose travel time is over meets the route's risks with one draw ``u``:
 it dies if ``u < d``, is caught if ``u < d + (1 - d) c``, and arrives otherwise, where
 ``d`` and ``c`` are the route's death and capture probabilities (times the broker risk
-multiplier with a broker). Caught by North Korean guards, it is detained at once; caught in
-China (or deported to China by a corridor country), it is repatriated under the 1986
-protocol with China's repatriation probability, or released back into hiding.
+multiplier with a broker). What happens to the caught is enforcement (7.11,
+:func:`~nkroutes.model.processes.enforcement.caught_on_route`).
 
 On arrival, what happens depends on the place: at a border, hub or corridor country it
 moves straight on; at a hiding place it hides; at a mission or a country with UNHCR access
@@ -21,8 +20,8 @@ import numpy as np
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes.china_stay import leave_china, track_china
+from nkroutes.model.processes.enforcement import caught_on_route
 from nkroutes.model.processes.journeys import start_journeys
-from nkroutes.model.processes.punishment import detain
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -81,17 +80,7 @@ def _resolve(model: RouteModel, ids: np.ndarray) -> np.ndarray:
 
     caught_ids = ids[caught]
     if len(caught_ids):
-        by_nk = p.route_captured_by_nk[routes[caught]]
-        nk = caught_ids[by_nk]
-        if len(nk):
-            c["caught_at_border"] += len(nk)
-            np.add.at(model.captures_at_place, p.route_from[routes[caught][by_nk]], 1)
-            detain(model, nk)
-        cn = caught_ids[~by_nk]
-        if len(cn):
-            c["arrests_china_en_route"] += len(cn)
-            np.add.at(model.captures_at_place, p.route_to[routes[caught][~by_nk]], 1)
-            arrested_in_china(model, cn, p.route_from[routes[caught][~by_nk]])
+        caught_on_route(model, caught_ids, routes[caught])
 
     arr_ids = ids[arrived]
     if len(arr_ids) == 0:
@@ -171,36 +160,3 @@ def resettle(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> None:
         np.add.at(model.assisted_arrivals_by_hub, hubs, 1)
     money = model.params.settlement_money_usd[places]
     model.family_fund_usd += float(money.sum()) * model.params.chain.share_of_settlement_sent
-
-
-def arrested_in_china(model: RouteModel, ids: np.ndarray, near: np.ndarray) -> None:
-    """Chinese police hold migrants: repatriated, or released into hiding (non-refoulement).
-
-    Args:
-        model: The running model.
-        ids: The arrested migrants.
-        near: A place index for each (where it was caught); released migrants hide at the
-            hiding place nearest to it by latitude and longitude (the place itself if it is
-            a hiding place).
-    """
-    t = model.table
-    p = model.params
-    model.counters["arrests_china"] += len(ids)
-    u = model.streams.uniform("arrest", t.cols["key"][ids], model.step_index, slot=1)
-    sent_back = u < p.china.repatriation_probability
-    back = ids[sent_back]
-    if len(back):
-        model.counters["repatriated"] += len(back)
-        leave_china(model, back)
-        detain(model, back)
-    freed = ids[~sent_back]
-    if len(freed):
-        model.counters["released_in_china"] += len(freed)
-        t.cols["savings_usd"][freed] = 0  # confiscated
-        hiding = model.hiding_place_for[near[~sent_back]]
-        t.cols["place"][freed] = hiding
-        t.cols["with_broker"][freed] = False
-        t.cols["state"][freed] = np.where(
-            t.cols["state"][freed] == State.SETTLED, State.SETTLED, State.HIDING
-        )
-        track_china(model, freed, hiding)

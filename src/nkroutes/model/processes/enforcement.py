@@ -1,0 +1,200 @@
+"""ODD 7.11 Enforcement: arrests, repatriation and detention.
+
+Every enforcement decision of the model is made here, for the processes that meet it:
+
+- :func:`arrests_in_hiding` (7.7): a migrant hiding in China is arrested with hazard
+  ``enforcement.china.arrest_rate_per_year`` times the hiding place's
+  ``arrest_rate_multiplier`` (times ``settled_arrest_multiplier`` if settled);
+- :func:`transit_arrests` (7.8): a migrant waiting in a transit country is arrested with the
+  country's ``arrest_rate_per_year``, and the arrest ends in deportation to China with
+  ``deport_probability`` (0 for Thailand, where "even if arrested ... [they] still have access
+  to UNHCR's refugee-status determination process", MPI 2008);
+- :func:`caught_on_route` (7.9): a migrant caught on a route is detained at once by North
+  Korean guards, or arrested by Chinese police, by the route's ``captured_by``;
+- :func:`arrested_in_china`: China repatriates an arrested migrant under the 1986 protocol
+  with ``repatriation_probability``, or releases it back into hiding, its savings confiscated;
+- :func:`detain`: North Korea sends a repatriated or captured migrant to a labour camp with
+  ``labour_camp_probability_political`` or ``..._economic`` by its motive ("Those who admit
+  to defecting on political grounds are given harsher punishments", MPI 2008), for a term
+  uniform between ``labour_camp_years_min`` and ``_max`` (two to seven years); otherwise it
+  is held for a term uniform between ``detention_months_min`` and ``_max`` (two weeks to
+  months). Serving the term is 7.5 (:mod:`.punishment`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nkroutes.model.clock import DAYS_PER_MONTH
+from nkroutes.model.migrants import State
+from nkroutes.model.processes.china_stay import leave_china, track_china
+
+if TYPE_CHECKING:
+    from nkroutes.model.model import RouteModel
+
+
+def arrests_in_hiding(
+    model: RouteModel, hiding: np.ndarray, settled: np.ndarray, base: np.ndarray
+) -> np.ndarray:
+    """Arrest migrants hiding or settled in China; the arrested are dealt with by China.
+
+    The settled draw only this, so they are handled apart from those hiding (each migrant's
+    draws depend on its key alone, not on who else draws with it).
+
+    Args:
+        model: The running model.
+        hiding: Migrants hiding in China.
+        settled: Migrants settled in China.
+        base: The hiding migrants' base draws for this step (``Streams.base``).
+
+    Returns:
+        Boolean array over ``hiding``: True where the migrant was arrested.
+    """
+    t = model.table
+    p = model.params
+    china = p.china
+    streams = model.streams
+    rate = china.arrest_rate_per_year * p.hiding_arrest_multiplier
+    p_hiding = model.clock.prob(rate)
+    p_settled = model.clock.prob(rate * china.settled_arrest_multiplier)
+    settled_places = t.cols["place"][settled]
+    u = streams.from_base("arrest", streams.base(t.cols["key"][settled], model.step_index))
+    settled_arrested = u < p_settled[settled_places]
+    hiding_places = t.cols["place"][hiding]
+    u = streams.from_base("arrest", base)
+    hiding_arrested = u < p_hiding[hiding_places]
+    if settled_arrested.any() or hiding_arrested.any():
+        ids = np.concatenate([settled[settled_arrested], hiding[hiding_arrested]])
+        places = np.concatenate([settled_places[settled_arrested], hiding_places[hiding_arrested]])
+        order = np.argsort(ids)  # in id order, as one pass over the table would give
+        ids, places = ids[order], places[order]
+        np.add.at(model.captures_at_place, places, 1)
+        arrested_in_china(model, ids, places)
+    return hiding_arrested
+
+
+def transit_arrests(
+    model: RouteModel, ids: np.ndarray, keys: np.ndarray, places: np.ndarray
+) -> np.ndarray:
+    """Arrest migrants waiting in transit countries; deport some to China.
+
+    Args:
+        model: The running model.
+        ids: Migrants waiting for their case (in a transit country or a mission).
+        keys: Their keys.
+        places: Where each waits (place index).
+
+    Returns:
+        Boolean array over ``ids``: True where the migrant keeps waiting (not deported).
+    """
+    p = model.params
+    step = model.step_index
+    keep = np.ones(len(ids), bool)
+    u = model.streams.uniform("transit", keys, step)
+    arrested = u < model.clock.prob(p.transit_arrest_rate[places])
+    if arrested.any():
+        model.counters["arrests_transit"] += int(arrested.sum())
+        u_dep = model.streams.uniform("transit", keys[arrested], step, slot=1)
+        deported = u_dep < p.deport_probability[places[arrested]]
+        dep_ids = ids[arrested][deported]
+        if len(dep_ids):
+            model.counters["deported_to_china"] += len(dep_ids)
+            arrested_in_china(model, dep_ids, places[arrested][deported])
+        keep[np.flatnonzero(arrested)[deported]] = False
+    return keep
+
+
+def caught_on_route(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> None:
+    """Migrants caught at the end of their route: detained (North Korea) or arrested (China).
+
+    Args:
+        model: The running model.
+        ids: The caught migrants.
+        routes: The route each was caught on.
+    """
+    p = model.params
+    c = model.counters
+    by_nk = p.route_captured_by_nk[routes]
+    nk = ids[by_nk]
+    if len(nk):
+        c["caught_at_border"] += len(nk)
+        np.add.at(model.captures_at_place, p.route_from[routes[by_nk]], 1)
+        detain(model, nk)
+    cn = ids[~by_nk]
+    if len(cn):
+        c["arrests_china_en_route"] += len(cn)
+        np.add.at(model.captures_at_place, p.route_to[routes[~by_nk]], 1)
+        arrested_in_china(model, cn, p.route_from[routes[~by_nk]])
+
+
+def arrested_in_china(model: RouteModel, ids: np.ndarray, near: np.ndarray) -> None:
+    """Chinese police hold migrants: repatriated, or released into hiding (non-refoulement).
+
+    Args:
+        model: The running model.
+        ids: The arrested migrants.
+        near: A place index for each (where it was caught); released migrants hide at the
+            hiding place nearest to it by latitude and longitude (the place itself if it is
+            a hiding place).
+    """
+    t = model.table
+    p = model.params
+    model.counters["arrests_china"] += len(ids)
+    u = model.streams.uniform("arrest", t.cols["key"][ids], model.step_index, slot=1)
+    sent_back = u < p.china.repatriation_probability
+    back = ids[sent_back]
+    if len(back):
+        model.counters["repatriated"] += len(back)
+        leave_china(model, back)
+        detain(model, back)
+    freed = ids[~sent_back]
+    if len(freed):
+        model.counters["released_in_china"] += len(freed)
+        t.cols["savings_usd"][freed] = 0  # confiscated
+        hiding = model.hiding_place_for[near[~sent_back]]
+        t.cols["place"][freed] = hiding
+        t.cols["with_broker"][freed] = False
+        t.cols["state"][freed] = np.where(
+            t.cols["state"][freed] == State.SETTLED, State.SETTLED, State.HIDING
+        )
+        track_china(model, freed, hiding)
+
+
+def detain(model: RouteModel, ids: np.ndarray) -> None:
+    """Put migrants in North Korean detention and set their sentence."""
+    if len(ids) == 0:
+        return
+    leave_china(model, ids)
+    t = model.table
+    nk = model.params.north_korea
+    keys = t.cols["key"][ids]
+    step = model.step_index
+    u_camp = model.streams.uniform("punishment", keys, step)
+    u_term = model.streams.uniform("punishment", keys, step, slot=1)
+    p_camp = np.where(
+        t.cols["political"][ids],
+        nk.labour_camp_probability_political,
+        nk.labour_camp_probability_economic,
+    )
+    camp = u_camp < p_camp
+    months = np.where(
+        camp,
+        12
+        * (
+            nk.labour_camp_years_min
+            + u_term * (nk.labour_camp_years_max - nk.labour_camp_years_min)
+        ),
+        nk.detention_months_min + u_term * (nk.detention_months_max - nk.detention_months_min),
+    )
+    steps = months * DAYS_PER_MONTH / model.clock.mean_step_days
+    u_round = model.streams.uniform("punishment", keys, step, slot=2)
+    t.cols["remaining"][ids] = np.floor(steps + u_round).astype(np.int32)
+    t.cols["in_camp"][ids] = camp
+    t.cols["state"][ids] = State.DETAINED
+    t.cols["place"][ids] = t.cols["origin"][ids]
+    t.cols["with_broker"][ids] = False
+    t.cols["sponsored"][ids] = False
+    model.counters["detentions"] += len(ids)
+    model.counters["sent_to_camp"] += int(camp.sum())
