@@ -43,6 +43,10 @@ class Lazy(NamedTuple):
 #: Every command: name -> :class:`Lazy` (or just ``"module:attribute"``, which ``--help``
 #: then imports to find the summary).
 COMMANDS: dict[str, Lazy | str] = {
+    "app": Lazy(
+        "nkroutes.commands.app:app_command",
+        "Explore a scenario in the browser: levers, step / play / reset, charts, the map.",
+    ),
     "calibrate": Lazy(
         "nkroutes.commands.calibrate:calibrate_command",
         "Calibrate a scenario's free parameters to the article's arrivals and check the fit.",

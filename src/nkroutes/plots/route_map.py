@@ -1,8 +1,9 @@
-"""Figure 4: the route network on a longitude-latitude map, edges by flow, places by outcome.
+"""Figure 4: the route network on a map of East Asia, edges by flow, places by outcome.
 
-Left: all of East Asia, with far destinations (the United States, Europe) drawn at the map's
-edge. Right: a close-up of the crowded border region (origins, crossings, hiding areas), where
-the labels of those places are written.
+The map (:mod:`nkroutes.plots.basemap`) shows land, coastlines, national borders and the Tumen
+and Yalu rivers in a Lambert conformal conic projection. Left: all of East Asia, with far
+destinations (the United States, Europe) drawn at the map's edge. Right: a close-up of the
+crowded border region (origins, crossings, hiding areas), where those places are labelled.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.patches import FancyArrowPatch, Polygon
 from matplotlib.transforms import Bbox
 
 from nkroutes.ensemble.results import Results
-from nkroutes.plots.geography import Box, MapPoint, close_up_box, coordinate_label, layout
+from nkroutes.plots.basemap import MapProjection, draw_basemap, load_basemap
+from nkroutes.plots.geography import MapPoint, close_up_box, coordinate_label, layout
 from nkroutes.plots.labels import PointLabel, marker_box, place_labels
 from nkroutes.plots.style import (
     OKABE_ITO,
@@ -187,13 +189,25 @@ def _draw_places(
     return radii
 
 
-def _set_box(ax: Axes, box: Box) -> None:
-    ax.set_xlim(box.lon_min, box.lon_max)
-    ax.set_ylim(box.lat_min, box.lat_max)
-    ax.set_aspect(box.aspect, adjustable="box")
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.grid(True, color="#e6e6e6")
+def _set_box(ax: Axes, extent: tuple[float, float, float, float]) -> None:
+    """Show a map rectangle (km) at true shape, without axis ticks (the graticule is drawn)."""
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color("#888888")
+
+
+def project_points(points: dict[str, MapPoint], projection: MapProjection) -> dict[str, MapPoint]:
+    """Places with their drawing position (``x``, ``y``, degrees) projected to the map, km."""
+    out = {}
+    for pid, p in points.items():
+        x, y = projection.project(p.x, p.y)
+        out[pid] = MapPoint(float(x), float(y), p.far, p.side, p.lon, p.lat)
+    return out
 
 
 def _legends(ax: Axes, map_ax: Axes, max_flow: float, max_count: float, kinds: list[str]) -> None:
@@ -300,7 +314,8 @@ def _round(value: float) -> float:
 def route_flows(results: Results) -> Figure:
     """The route network on a map: edge width by migrants, circles by outcomes at each place.
 
-    Positions are the scenario's approximate longitude and latitude (no coastlines).
+    Positions are the scenario's approximate longitude and latitude, projected onto a map of
+    land, coastlines, borders and the Tumen and Yalu (:mod:`nkroutes.plots.basemap`).
     Edge width is proportional to the mean number of migrants who set off along the route;
     circle area at a place is proportional to the mean number who arrived, were caught or
     died there. Far places (beyond :data:`nkroutes.plots.geography.FAR_LON_DEG`) are drawn at
@@ -321,8 +336,11 @@ def route_flows(results: Results) -> Figure:
     flows = mean_route_flows(results.routes, n)
     outcomes = mean_place_outcomes(results.places, n)
     names = place_names(results.scenario)
-    points, box = layout(outcomes)
+    degrees, box = layout(outcomes)
     close = close_up_box(outcomes)
+    projection = MapProjection()
+    basemap = load_basemap()
+    points = project_points(degrees, projection)
     max_flow = float(flows["migrants"].max()) if len(flows) else 0.0
     columns = [c for c, *_ in PLACE_OUTCOMES if c in outcomes.columns]
     max_count = float(np.nanmax(outcomes[columns].to_numpy())) if columns else 0.0
@@ -341,7 +359,7 @@ def route_flows(results: Results) -> Figure:
             zoom = None
         in_close = {
             pid
-            for pid, p in points.items()
+            for pid, p in degrees.items()
             if close is not None and not p.far and close.contains(p.x, p.y)
         }
         panels = [(main, box, in_close)]
@@ -349,15 +367,17 @@ def route_flows(results: Results) -> Figure:
             panels.append((zoom, close, set()))
         radii: dict[str, float] = {}
         for ax, panel_box, bare in panels:
-            _set_box(ax, panel_box)
+            _set_box(ax, projection.extent(panel_box))
+            draw_basemap(ax, projection, basemap, river_labels=ax is not main)
             _draw_edges(ax, flows, points, max_flow)
             radii = _draw_places(ax, outcomes, points, max_count, bare)
         main.set_title("East Asia (far destinations at the map's edge)")
         if zoom is not None and close is not None:
             zoom.set_title("Close-up of the border region")
+            outline = projection.outline(close)
             main.annotate(
                 "close-up at right",
-                xy=(close.lon_max, close.lat_max),
+                xy=(float(outline[:, 0].max()), float(outline[:, 1].max())),
                 xytext=(2, 2),
                 textcoords="offset points",
                 fontsize=8,
@@ -366,10 +386,9 @@ def route_flows(results: Results) -> Figure:
                 va="bottom",
             )
             main.add_patch(
-                Rectangle(
-                    (close.lon_min, close.lat_min),
-                    close.lon_max - close.lon_min,
-                    close.lat_max - close.lat_min,
+                Polygon(
+                    outline,
+                    closed=True,
                     facecolor="none",
                     edgecolor="#555555",
                     linestyle="--",
@@ -381,13 +400,16 @@ def route_flows(results: Results) -> Figure:
         fig.suptitle(scenario_title("Route flows", as_scenarios(results)))
         add_source_line(
             fig,
-            "Places at approximate longitude and latitude from the scenario file (no coastlines). "
+            "Places at approximate longitude and latitude from the scenario file; map: Natural "
+            "Earth 1:50m, Lambert conformal conic. "
             "Edge width: mean migrants who set off along the route; circle area: mean people "
             "who arrived, were caught or died there; dotted grey: routes nobody took.",
         )
         fig.canvas.draw()
         fig.set_layout_engine("none")
-        _label_places(fig, main, zoom, close, outcomes, points, radii, names)
+        close_extent = projection.extent(close) if close is not None else None
+        in_zoom = in_close if zoom is not None else set()
+        _label_places(fig, main, zoom, close_extent, in_zoom, outcomes, points, radii, names)
     return fig
 
 
@@ -395,7 +417,8 @@ def _label_places(
     fig: Figure,
     main: Axes,
     zoom: Axes | None,
-    close: Box | None,
+    close: tuple[float, float, float, float] | None,
+    in_close: set[str],
     outcomes: pd.DataFrame,
     points: dict[str, MapPoint],
     radii: dict[str, float],
@@ -403,11 +426,6 @@ def _label_places(
 ) -> None:
     """Label far places at the edge, close-up places in the close-up, the rest on the map."""
     renderer = fig.canvas.get_renderer()
-    in_close = {
-        pid
-        for pid, p in points.items()
-        if zoom is not None and close is not None and not p.far and close.contains(p.x, p.y)
-    }
     importance = outcomes.set_index("place")[
         [c for c, *_ in PLACE_OUTCOMES if c in outcomes.columns]
     ].sum(axis=1)
@@ -424,9 +442,7 @@ def _label_places(
             for pid in points
         ]
         if ax is main and zoom is not None and close is not None:
-            corners = ax.transData.transform(
-                [(close.lon_min, close.lat_min), (close.lon_max, close.lat_max)]
-            )
+            corners = ax.transData.transform([(close[0], close[2]), (close[1], close[3])])
             obstacles.append((Bbox(corners), 0.5))
         legend = ax.get_legend()
         if legend is not None:
