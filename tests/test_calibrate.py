@@ -14,33 +14,29 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from nkroutes.analysis import calibration_figures, smc
-from nkroutes.analysis.calibrate import CalibrationOutcome, calibrate, estimate_seconds
-from nkroutes.analysis.calibrated_scenario import calibrated_toml, significant
-from nkroutes.analysis.calibration_outputs import make_estimate, tolerance_words
-from nkroutes.analysis.calibration_problem import (
-    CalibrationError,
-    CalibrationProblem,
-    Distance,
-    run_parameter_set,
-    run_replicates,
-)
-from nkroutes.analysis.calibration_run import (
+from nkroutes.calibration import smc
+from nkroutes.calibration.calibrate import CalibrationOutcome, calibrate, estimate_seconds
+from nkroutes.calibration.calibrated_toml import calibrated_toml, significant
+from nkroutes.calibration.evaluation import run_parameter_set, run_replicates
+from nkroutes.calibration.folder import prepare_out_dir
+from nkroutes.calibration.journal import Journal
+from nkroutes.calibration.outputs import make_estimate, tolerance_words
+from nkroutes.calibration.problem import CalibrationError, CalibrationProblem, Distance
+from nkroutes.calibration.sampler import _settled, run_calibration
+from nkroutes.calibration.settings import (
     JOURNAL_FILE,
     CalibrationRun,
     CalibrationSettings,
     Evaluation,
     Generation,
-    _settled,
-    prepare_out_dir,
-    run_calibration,
 )
-from nkroutes.analysis.journal import Journal
 from nkroutes.commands import calibrate as calibrate_cli
 from nkroutes.ensemble.executors import InProcessExecutor
 from nkroutes.ensemble.folders import write_csv, write_json, write_text
 from nkroutes.model import simulate
 from nkroutes.observed import other_targets, south_korea_arrivals
+from nkroutes.plots.calibration import draw_calibration_figures
+from nkroutes.plots.style import save_figure
 from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
 from scenario_builder import CALIBRATION, CALIBRATION_TRUTH, calibration_dict, dumps
 
@@ -83,7 +79,9 @@ def test_calibration_recovers_the_true_departure_rate(problem, tmp_path):
     settings = CalibrationSettings(
         budget=24, population=6, replicates=2, seed=0, check_replicates=2
     )
-    outcome = calibrate(problem, settings, InProcessExecutor(), tmp_path / "out")
+    outcome = calibrate(
+        problem, settings, InProcessExecutor(), tmp_path / "out", figures=draw_calibration_figures
+    )
     low, high = outcome.estimate.interval[0]
     assert low <= TRUTH <= high
     assert high / low < 4.0
@@ -141,12 +139,12 @@ def test_resumed_calibration_equals_an_uninterrupted_one(problem, tmp_path):
         CalibrationSettings(budget=20, **base),
         InProcessExecutor(),
         whole,
-        figures=False,
+        figures=None,
     )
     parts = tmp_path / "parts"
     with ThreadPoolExecutor(2) as pool:  # finishes tasks out of order
         first = calibrate(
-            problem, CalibrationSettings(budget=12, **base), pool, parts, figures=False
+            problem, CalibrationSettings(budget=12, **base), pool, parts, figures=None
         )
         assert len(first.run.evaluations) == 12
         resumed = calibrate(
@@ -155,7 +153,7 @@ def test_resumed_calibration_equals_an_uninterrupted_one(problem, tmp_path):
             pool,
             parts,
             resume=True,
-            figures=False,
+            figures=None,
         )
     assert resumed.run.reused == 12
     pd.testing.assert_frame_equal(
@@ -177,7 +175,7 @@ def test_auto_estimate_keeps_the_candidate_whose_check_runs_come_nearer(
     """
     base = {"budget": 12, "population": 4, "replicates": 1, "seed": seed, "check_replicates": 2}
     outcome = calibrate(
-        problem, CalibrationSettings(**base), InProcessExecutor(), tmp_path / "a", figures=False
+        problem, CalibrationSettings(**base), InProcessExecutor(), tmp_path / "a", figures=None
     )
     estimate, out = outcome.estimate, tmp_path / "a"
     distances = estimate.check_distances
@@ -204,7 +202,7 @@ def test_auto_estimate_keeps_the_candidate_whose_check_runs_come_nearer(
             CalibrationSettings(**base, estimate=kind),
             InProcessExecutor(),
             tmp_path / kind,
-            figures=False,
+            figures=None,
         )
         assert asked.estimate.kind == kind and asked.estimate.check_distances == {}
         assert asked.estimate.values[0] == significant(asked.run.estimate(kind)[0])
@@ -521,7 +519,7 @@ def test_calibration_files_get_the_usual_permissions(tmp_path):
         write_text(tmp_path / "fit.md", "# fit\n")
         write_csv(tmp_path / "posterior.csv", pd.DataFrame({"a": [1]}))
         write_json(tmp_path / "calibration.json", {"seed": 0})
-        calibration_figures.save(Figure(), tmp_path / "posterior_pairs.png")
+        save_figure(Figure(), tmp_path / "posterior_pairs.png", "png")
     finally:
         os.umask(old)
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}

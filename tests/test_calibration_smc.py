@@ -9,8 +9,8 @@ import pytest
 from scipy.special import expit
 from scipy.stats import multivariate_normal
 
-from nkroutes.analysis import smc
-from nkroutes.analysis.journal import Journal
+from nkroutes.calibration import smc
+from nkroutes.calibration.journal import Journal
 
 LOG = smc.FreeParameter("base", "departures.base_rate_per_year", 100.0, 10000.0, log=True)
 LINEAR = smc.FreeParameter("share", "chain_defection.share_of_settlement_sent", 0.0, 0.8)

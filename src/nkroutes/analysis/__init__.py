@@ -1,1 +1,5 @@
-"""Analysis of results: comparisons between scenarios, calibration and fit to observed data."""
+"""Analysis of results: comparisons between scenarios, fit to observed data, year bands.
+
+Calibration, which uses the fit and the targets here, is its own package above this one
+(:mod:`nkroutes.calibration`).
+"""

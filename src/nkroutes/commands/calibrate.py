@@ -14,16 +14,20 @@ from typing import Any, NoReturn
 import click
 from click.core import ParameterSource
 
-from nkroutes.analysis.calibrate import (
+from nkroutes.analysis.fit import parse_years
+from nkroutes.analysis.targets import TargetSettings
+from nkroutes.calibration.calibrate import (
     CalibrationOutcome,
     calibrate,
     check_runs,
     estimate_seconds,
     pilot,
 )
-from nkroutes.analysis.calibration_outputs import ESTIMATE_COLUMN, tolerance_words
-from nkroutes.analysis.calibration_problem import CalibrationError, CalibrationProblem
-from nkroutes.analysis.calibration_run import (
+from nkroutes.calibration.folder import check_calibration_dir, read_settings
+from nkroutes.calibration.journal import Journal
+from nkroutes.calibration.outputs import ESTIMATE_COLUMN, tolerance_words
+from nkroutes.calibration.problem import CalibrationError, CalibrationProblem
+from nkroutes.calibration.settings import (
     DEFAULT_BUDGET,
     DEFAULT_CHECK_REPLICATES,
     DEFAULT_REPLICATES,
@@ -32,13 +36,8 @@ from nkroutes.analysis.calibration_run import (
     SETTINGS_FILE,
     CalibrationSettings,
     Progress,
-    check_calibration_dir,
-    read_settings,
 )
-from nkroutes.analysis.fit import parse_years
-from nkroutes.analysis.journal import Journal
-from nkroutes.analysis.smc import population_sizes
-from nkroutes.analysis.targets import TargetSettings
+from nkroutes.calibration.smc import population_sizes
 from nkroutes.commands.common import (
     EXIT_INTERRUPTED,
     BadInput,
@@ -51,6 +50,7 @@ from nkroutes.commands.common import (
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import default_workers, make_executor
 from nkroutes.ensemble.folders import OutDirError, check_out_dir, default_out_dir
+from nkroutes.plots.calibration import draw_calibration_figures
 from nkroutes.text import plural
 
 
@@ -413,7 +413,16 @@ def calibrate_command(
         saved = f"finished parameter sets are saved in {out_dir / JOURNAL_FILE}"
         try:
             with make_executor(executor_kind, workers, scheduler) as executor:
-                outcome = calibrate(problem, settings, executor, out_dir, resume, progress, command)
+                outcome = calibrate(
+                    problem,
+                    settings,
+                    executor,
+                    out_dir,
+                    resume,
+                    progress,
+                    command,
+                    figures=draw_calibration_figures,
+                )
         except (CalibrationError, EnsembleSetupError) as error:
             raise BadInput(str(error)) from None
         except RuntimeError as error:

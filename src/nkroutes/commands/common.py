@@ -158,6 +158,47 @@ def command_line() -> str:
     return shlex.join(["nkroutes", *sys.argv[1:]])
 
 
+def ensemble_arguments(
+    out: Path,
+    seed: int,
+    force: bool,
+    replicates: int | None,
+    workers: int | None,
+    executor: str,
+    scheduler: str | None,
+    resume: bool,
+    trace: bool,
+    quiet: bool,
+) -> dict[str, Any]:
+    """The keyword arguments of ``run_ensemble`` and ``compare`` for a command's options.
+
+    Args:
+        out: The results directory.
+        seed: ``--seed``.
+        force: ``--force``.
+        replicates: ``-n`` (``None``: the default, or on resume the recorded number).
+        workers: ``--workers``.
+        executor: ``--executor``.
+        scheduler: ``--scheduler``.
+        resume: ``--resume``.
+        trace: ``--trace``.
+        quiet: ``--quiet`` (no progress bar).
+    """
+    return {
+        "replicates": replicates,
+        "seed": seed,
+        "executor": executor,
+        "workers": workers,
+        "scheduler": scheduler,
+        "out": out,
+        "resume": resume,
+        "force": force,
+        "trace": trace,
+        "progress": show_progress(quiet),
+        "command": command_line(),
+    }
+
+
 def show_progress(quiet: bool) -> bool:
     """Whether to draw progress bars: not with ``--quiet``, and only on a terminal."""
     return not quiet and sys.stderr.isatty()

@@ -12,7 +12,7 @@ from nkroutes.analysis.compare import compare as compare_scenarios
 from nkroutes.analysis.compare_report import few_pairs_note
 from nkroutes.commands.common import (
     check_seed,
-    command_line,
+    ensemble_arguments,
     ensemble_errors,
     ensemble_options,
     examples,
@@ -22,7 +22,6 @@ from nkroutes.commands.common import (
     results_dir,
     resume_command,
     set_option,
-    show_progress,
 )
 from nkroutes.commands.run import PLOTS_FOLDER, report_plots
 from nkroutes.ensemble.folders import link_latest
@@ -72,17 +71,9 @@ def compare_command(
         comparison = compare_scenarios(
             scenarios[0],
             scenarios[1:],
-            replicates=replicates,
-            seed=seed,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            out=out,
-            resume=resume,
-            force=force,
-            trace=trace,
-            progress=show_progress(quiet),
-            command=command_line(),
+            **ensemble_arguments(
+                out, seed, force, replicates, workers, executor, scheduler, resume, trace, quiet
+            ),
         )
     if default:
         link_latest(out)

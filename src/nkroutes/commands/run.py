@@ -11,7 +11,7 @@ from nkroutes.analysis.intervals import outcome_intervals
 from nkroutes.analysis.outcomes import RUN_OUTCOMES, format_number, period_of
 from nkroutes.commands.common import (
     check_seed,
-    command_line,
+    ensemble_arguments,
     ensemble_errors,
     ensemble_options,
     examples,
@@ -22,7 +22,6 @@ from nkroutes.commands.common import (
     results_dir,
     resume_command,
     set_option,
-    show_progress,
 )
 from nkroutes.ensemble.folders import link_latest
 from nkroutes.ensemble.results import Results
@@ -68,17 +67,9 @@ def run_command(
     with ensemble_errors(out, resume_command(out)):
         results = run_ensemble(
             scenario,
-            replicates=replicates,
-            seed=seed,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            out=out,
-            resume=resume,
-            force=force,
-            trace=trace,
-            progress=show_progress(quiet),
-            command=command_line(),
+            **ensemble_arguments(
+                out, seed, force, replicates, workers, executor, scheduler, resume, trace, quiet
+            ),
         )
     if default:
         link_latest(out)

@@ -9,28 +9,23 @@ the replicate seeds), and a finished task's outputs into a :class:`Distance`:
 
 with ``m`` the median over the replicates of the simulated arrivals in South Korea, ``o``
 Table 1, and each target's miss measured on the log scale (counts) or log-odds (shares), 0
-inside its range (see :mod:`nkroutes.analysis.targets`).
-
-:func:`run_parameter_set` is the task function executors run: top level, picklable, given
-and returning plain data.
+inside its range (see :mod:`nkroutes.analysis.targets`). The task runs in
+:func:`nkroutes.calibration.evaluation.run_parameter_set`.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from nkroutes.analysis.bands import observed_series
 from nkroutes.analysis.fit import arrivals_fit, check_target
-from nkroutes.analysis.smc import FreeParameter
 from nkroutes.analysis.targets import Target, TargetError, TargetSettings, secondary_targets
-from nkroutes.model import RouteModel, RunResult
+from nkroutes.calibration.smc import FreeParameter
 from nkroutes.scenario import Scenario, ScenarioError
 
 #: At most this many free parameters: seventeen years of arrivals cannot pin down more,
@@ -291,126 +286,3 @@ def tables_of(record: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     if record.get("error") or record.get("stopped"):
         return pd.DataFrame(), pd.DataFrame()
     return pd.DataFrame(record["yearly"]), pd.DataFrame(record["summary"])
-
-
-def _year_output(model: RouteModel, column: str, steps: np.ndarray) -> float:
-    """A yearly output of a running model over one year's steps, as ``RunResult.yearly``."""
-    if column in model.flows:
-        return float(model.flows[column][steps].sum())
-    if column in model.stocks:
-        return float(model.stocks[column][steps[-1]])
-    place = model.params.place_ids.index(column.removeprefix("arrivals_"))
-    before = model.arrivals_by_step[steps[0] - 1, place] if steps[0] > 0 else 0
-    return float(model.arrivals_by_step[steps[-1], place] - before)
-
-
-def run_replicates(
-    scenario: Mapping[str, Any], seeds: Sequence[int], stop: Mapping[str, Any] | None
-) -> tuple[list[RunResult], dict[str, Any] | None]:
-    """Run replicates side by side, month by month, and stop them when they cannot fit.
-
-    After each fitted year, the RMS of the log differences of the years so far (the median
-    over replicates against the observed), over all fitted years, is a lower bound of the
-    distance (later years and penalties only add to it). Once it exceeds ``stop["above"]``
-    the runs stop: the parameter set cannot enter the population, so the time its runs
-    would take is saved.
-
-    Args:
-        scenario: The scenario's values.
-        seeds: One per replicate.
-        stop: ``above``, ``column`` and ``observed`` (year -> arrivals), or ``None`` to
-            run to the end.
-
-    Returns:
-        The runs' results (empty if stopped) and ``None``, or ``[]`` and ``{"year",
-        "lower_bound"}``.
-    """
-    models = [RouteModel(scenario, seed=int(s)) for s in seeds]
-    years = models[0].clock.years
-    observed = {int(y): v for y, v in (stop or {}).get("observed", {}).items()}
-    last_steps = {y: np.flatnonzero(years == y) for y in observed if np.any(years == y)}
-    squares = 0.0
-    for i in range(models[0].clock.n_steps):
-        for model in models:
-            model.step()
-        year = int(years[i])
-        if stop is None or year not in last_steps or i != last_steps[year][-1]:
-            continue
-        values = [_year_output(m, stop["column"], last_steps[year]) for m in models]
-        diff = math.log1p(float(np.median(values))) - math.log1p(observed[year])
-        squares += diff * diff
-        bound = math.sqrt(squares / len(observed))
-        if bound > stop["above"]:
-            return [], {"year": year, "lower_bound": bound}
-    return [m.result() for m in models], None
-
-
-def run_parameter_set(task: Mapping[str, Any]) -> dict[str, Any]:
-    """Run one parameter set's replicates and keep the outputs the distance needs.
-
-    The task function given to executors: plain data in, plain data out. A run that fails
-    is reported in ``error`` (its type and message) rather than raised, so one bad corner
-    of the parameter box does not stop a calibration.
-
-    Args:
-        task: From :meth:`CalibrationProblem.task`.
-
-    Returns:
-        ``index``, ``yearly`` and ``summary`` (columns as lists, one row per replicate
-        and year / per replicate), ``seconds`` (wall time), ``error`` (``None`` or text)
-        and ``stopped`` (``None``, or the year and distance lower bound at which the runs
-        were stopped, see :func:`run_replicates`; the tables are then empty).
-    """
-    start = time.perf_counter()
-    yearly_parts, summary_rows = [], []
-    try:
-        runs, stopped = run_replicates(task["scenario"], task["seeds"], task.get("stop"))
-        for replicate, (seed, run) in enumerate(zip(task["seeds"], runs, strict=False)):
-            yearly = run.yearly()
-            columns = task["yearly_columns"] or [c for c in yearly.columns if c != "year"]
-            part = yearly[["year", *columns]].copy()
-            part.insert(0, "replicate", replicate)
-            yearly_parts.append(part)
-            summary = run.summary()
-            keys = task["summary_columns"]
-            keys = list(summary) if keys is None else keys
-            summary_rows.append(
-                {"replicate": replicate, "seed": int(seed)} | {k: summary[k] for k in keys}
-            )
-    except Exception as error:  # reported with the evaluation, see the docstring
-        return {
-            "index": task["index"],
-            "yearly": {},
-            "summary": {},
-            "seconds": time.perf_counter() - start,
-            "error": f"{type(error).__name__}: {error}",
-            "stopped": None,
-        }
-    if stopped:
-        return {
-            "index": task["index"],
-            "yearly": {},
-            "summary": {},
-            "seconds": time.perf_counter() - start,
-            "error": None,
-            "stopped": stopped,
-        }
-    yearly_all = pd.concat(yearly_parts, ignore_index=True)
-    return {
-        "index": task["index"],
-        "yearly": {c: _plain_list(yearly_all[c]) for c in yearly_all.columns},
-        "summary": {k: [_plain(r[k]) for r in summary_rows] for k in summary_rows[0]},
-        "seconds": time.perf_counter() - start,
-        "error": None,
-        "stopped": None,
-    }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _plain_list(series: pd.Series) -> list[Any]:
-    return [_plain(v) for v in series.tolist()]

@@ -1,12 +1,13 @@
 """Calibrating a scenario's free parameters to the article's arrivals, and checking the fit.
 
 :func:`calibrate` does everything ``nkroutes calibrate`` does: it prepares the output
-directory, samples the posterior (:func:`nkroutes.analysis.calibration_run.run_calibration`,
+directory, samples the posterior (:func:`nkroutes.calibration.sampler.run_calibration`,
 adaptive population Monte Carlo ABC, resumable), writes the tables and ``calibrated.toml``
-(:mod:`nkroutes.analysis.calibration_outputs`), runs the calibrated scenario again to check
-its fit (by default two candidate estimates, keeping the one nearer the data), and writes
-``fit.md`` and the figures. :func:`pilot` and :func:`estimate_seconds` give the run-time
-estimate printed before it starts.
+(:mod:`nkroutes.calibration.outputs`), runs the calibrated scenario again to check its fit
+(by default two candidate estimates, keeping the one nearer the data), and writes ``fit.md``
+and the figures (drawn by the function it is given: plots are a layer above calibration).
+:func:`pilot` and :func:`estimate_seconds` give the run-time estimate printed before it
+starts. Every model run goes through the ensemble layer (:mod:`nkroutes.ensemble.batch`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nkroutes.analysis import calibration_figures as figs
 from nkroutes.analysis.bands import yearly_bands
-from nkroutes.analysis.calibration_outputs import (
+from nkroutes.analysis.fit import FitReport, fit_report
+from nkroutes.analysis.targets import TargetError
+from nkroutes.calibration.evaluation import run_parameter_set
+from nkroutes.calibration.folder import prepare_out_dir
+from nkroutes.calibration.journal import Journal
+from nkroutes.calibration.outputs import (
     Estimate,
     evaluations_table,
-    fit_markdown,
     make_estimate,
     posterior_table,
     predictive_bands,
@@ -33,27 +37,26 @@ from nkroutes.analysis.calibration_outputs import (
     run_header,
     write_calibrated,
 )
-from nkroutes.analysis.calibration_problem import (
-    CalibrationError,
-    CalibrationProblem,
-    run_parameter_set,
-    tables_of,
-)
-from nkroutes.analysis.calibration_run import (
+from nkroutes.calibration.problem import CalibrationError, CalibrationProblem, tables_of
+from nkroutes.calibration.report import fit_markdown
+from nkroutes.calibration.sampler import run_calibration, seeds_for
+from nkroutes.calibration.settings import (
     JOURNAL_FILE,
     CalibrationRun,
     CalibrationSettings,
     Progress,
-    prepare_out_dir,
-    run_calibration,
-    seeds_for,
 )
-from nkroutes.analysis.fit import FitReport, fit_report
-from nkroutes.analysis.journal import Journal
-from nkroutes.analysis.targets import TargetError
+from nkroutes.ensemble.batch import run_batch
 from nkroutes.ensemble.folders import write_csv, write_text
 from nkroutes.scenario import Scenario, load_scenario
 from nkroutes.text import plural
+
+#: Draws a calibration's figures into its folder and returns the file names written:
+#: ``(run, estimate, predictive bands or None, check bands or None, folder) -> names``
+#: (:func:`nkroutes.plots.calibration.draw_calibration_figures`).
+FigureDrawer = Callable[
+    [CalibrationRun, Estimate, pd.DataFrame | None, pd.DataFrame | None, Path], list[str]
+]
 
 
 def run_check(
@@ -69,22 +72,20 @@ def run_check(
     """
     seeds = seeds_for(settings.seed, (2,), settings.check_replicates)
     data = scenario.to_dict()
-    futures = [
-        executor.submit(
-            run_parameter_set,
-            {
-                "index": r,
-                "scenario": data,
-                "seeds": [s],
-                "yearly_columns": None,
-                "summary_columns": None,
-            },
-        )
+    tasks = [
+        {
+            "index": r,
+            "scenario": data,
+            "seeds": [s],
+            "yearly_columns": None,
+            "summary_columns": None,
+        }
         for r, s in enumerate(seeds)
     ]
+    results = dict(run_batch(executor, run_parameter_set, tasks))
     yearly_parts, summary_parts = [], []
-    for r, future in enumerate(futures):
-        result = future.result()
+    for r in range(len(tasks)):
+        result = results[r]
         if result["error"]:
             raise RuntimeError(f"check run {r} of {scenario.source} failed: {result['error']}")
         yearly, summary = tables_of(result)
@@ -177,7 +178,7 @@ def calibrate(
     resume: bool = False,
     progress: Callable[[Progress], None] | None = None,
     command: str = "",
-    figures: bool = True,
+    figures: FigureDrawer | None = None,
 ) -> CalibrationOutcome:
     """Calibrate, check the estimate and write every output into ``out_dir``.
 
@@ -190,7 +191,7 @@ def calibrate(
         resume: Continue the calibration in ``out_dir``, skipping finished evaluations.
         progress: Called after each finished evaluation.
         command: The command line, for the report and ``calibrated.toml``.
-        figures: Draw the figures.
+        figures: Draws the figures (``None``: none are drawn).
 
     Returns:
         The outcome; the files are written.
@@ -254,8 +255,8 @@ def calibrate(
         bands = predictive_bands(run)
         files.append(write_csv(out_dir / "predictive.csv", bands))
     names: list[str] = []
-    if figures:
-        names = _draw_figures(run, estimate, bands, check_bands, out_dir)
+    if figures is not None:
+        names = figures(run, estimate, bands, check_bands, out_dir)
         files += [out_dir / n for n in names]
     text = fit_markdown(run, estimate, check, predictive, when, command, names)
     files.append(write_text(out_dir / "fit.md", text))
@@ -307,45 +308,3 @@ def _choose_estimate(
     estimate = replace(candidates[kind], check_distances=distances)
     write_calibrated(run, estimate, out_dir, run_header(run, estimate, when, command))
     return estimate, load_scenario(path), checks[kind]
-
-
-def _draw_figures(
-    run: CalibrationRun,
-    estimate: Estimate,
-    bands: pd.DataFrame | None,
-    check_bands: pd.DataFrame | None,
-    out_dir: Path,
-) -> list[str]:
-    name = run.problem.scenario.name
-    evaluations, posterior = evaluations_table(run), posterior_table(run)
-    params = run.problem.parameters
-    n, p = len(run.evaluations), len(run.population)
-    figures = {}
-    if bands is not None:
-        figures["posterior_predictive.png"] = figs.predictive_figure(
-            bands,
-            run.problem.settings.years,
-            f"Arrivals in South Korea: {name}, posterior predictive against Table 1",
-            check_bands,
-            source="Observed: MPI (2008), Table 1 (South Korean Ministry of Unification). "
-            f"Simulated: {p} posterior parameter sets x "
-            f"{plural(run.settings.replicates, 'replicate')}.",
-        )
-    figures["posterior_marginals.png"] = figs.marginals_figure(
-        params,
-        evaluations,
-        posterior,
-        estimate.values,
-        estimate.interval,
-        f"Posterior of the free parameters: {name} ({p} kept of {n} evaluated)",
-    )
-    figures["posterior_pairs.png"] = figs.pairs_figure(
-        params,
-        evaluations,
-        posterior,
-        estimate.values,
-        f"Distance and parameter pairs: {name} ({n} evaluated)",
-    )
-    for file, fig in figures.items():
-        figs.save(fig, out_dir / file)
-    return list(figures)

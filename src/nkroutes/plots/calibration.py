@@ -1,5 +1,8 @@
 """Figures of a calibration: posterior marginals, pairs, and the posterior predictive arrivals.
 
+:func:`draw_calibration_figures` draws them into a calibration's folder; ``nkroutes
+calibrate`` hands it to :func:`nkroutes.calibration.calibrate.calibrate`.
+
 Built on :class:`matplotlib.figure.Figure` with the Agg canvas (no pyplot, no screen).
 Colours are the Okabe-Ito colour-blind-safe palette; posterior and all evaluations also differ
 in marker and size, bands in shade, so the figures read in grey print too.
@@ -20,8 +23,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from nkroutes.analysis.smc import FreeParameter
-from nkroutes.ensemble.folders import atomic_path
+from nkroutes.calibration.outputs import Estimate, evaluations_table, posterior_table
+from nkroutes.calibration.settings import CalibrationRun
+from nkroutes.calibration.smc import FreeParameter
+from nkroutes.plots.style import DPI, save_figure
+from nkroutes.text import plural
 
 #: Okabe & Ito (2008): blue (posterior), vermillion (the estimate), grey (all
 #: evaluations), black (observed data; a faint black shade marks the fitted years).
@@ -30,20 +36,12 @@ ESTIMATE = "#D55E00"
 EVALUATED = "#999999"
 OBSERVED = "#000000"
 FITTED = "#000000"
-DPI = 150
 
 
 def _figure(width: float, height: float) -> Figure:
     fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
-
-
-def save(fig: Figure, path: Path) -> Path:
-    """Write a figure as PNG through a temporary file (whole or absent)."""
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
-    return path
 
 
 def _bins(p: FreeParameter, n: int = 20) -> np.ndarray:
@@ -235,7 +233,7 @@ def predictive_figure(
     """Posterior predictive arrivals per year with 50% and 90% bands, against Table 1.
 
     Args:
-        bands: :func:`nkroutes.analysis.calibration_outputs.predictive_bands`.
+        bands: :func:`nkroutes.calibration.outputs.predictive_bands`.
         fitted_years: First and last fitted year (observed points outside are open).
         title: Figure title.
         check: Bands of the check runs of the estimate (its median is drawn dashed), if any.
@@ -302,3 +300,57 @@ def predictive_figure(
             0.01, 0.005, source, fontsize=6.5, color="#333333", ha="left", va="bottom", wrap=True
         )
     return fig
+
+
+def draw_calibration_figures(
+    run: CalibrationRun,
+    estimate: Estimate,
+    bands: pd.DataFrame | None,
+    check_bands: pd.DataFrame | None,
+    out_dir: Path,
+) -> list[str]:
+    """Draw a calibration's figures into ``out_dir`` (PNG, through the shared save function).
+
+    Args:
+        run: The sampling.
+        estimate: The values written to ``calibrated.toml``.
+        bands: Posterior predictive bands per year (``None``: no predictive figure).
+        check_bands: Bands of the check runs of ``calibrated.toml``, or ``None``.
+        out_dir: The calibration's folder.
+
+    Returns:
+        The names of the files written.
+    """
+    name = run.problem.scenario.name
+    evaluations, posterior = evaluations_table(run), posterior_table(run)
+    params = run.problem.parameters
+    n, p = len(run.evaluations), len(run.population)
+    figures = {}
+    if bands is not None:
+        figures["posterior_predictive.png"] = predictive_figure(
+            bands,
+            run.problem.settings.years,
+            f"Arrivals in South Korea: {name}, posterior predictive against Table 1",
+            check_bands,
+            source="Observed: MPI (2008), Table 1 (South Korean Ministry of Unification). "
+            f"Simulated: {p} posterior parameter sets x "
+            f"{plural(run.settings.replicates, 'replicate')}.",
+        )
+    figures["posterior_marginals.png"] = marginals_figure(
+        params,
+        evaluations,
+        posterior,
+        estimate.values,
+        estimate.interval,
+        f"Posterior of the free parameters: {name} ({p} kept of {n} evaluated)",
+    )
+    figures["posterior_pairs.png"] = pairs_figure(
+        params,
+        evaluations,
+        posterior,
+        estimate.values,
+        f"Distance and parameter pairs: {name} ({n} evaluated)",
+    )
+    for file, fig in figures.items():
+        save_figure(fig, out_dir / file, "png")
+    return list(figures)
