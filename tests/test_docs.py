@@ -111,3 +111,15 @@ def test_tables_are_headed_by_their_toml_header():
     ):
         assert f"\n{header}" in text, header
     assert isinstance(SCENARIO, Table)
+
+
+def test_update_runs_from_the_repository_root_only(tmp_path, monkeypatch, capsys):
+    from nkroutes.scenario.docs import main
+
+    assert main(["--updat"]) == 2
+    monkeypatch.chdir(tmp_path)
+    assert main(["--update"]) == 2
+    assert "repository's root" in capsys.readouterr().err
+    monkeypatch.chdir(ROOT)
+    assert main(["--update"]) == 0  # the committed files are up to date: nothing to write
+    assert capsys.readouterr().err == ""

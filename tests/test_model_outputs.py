@@ -20,18 +20,23 @@ from nkroutes.model.outputs import (
     output,
     summary_outputs,
 )
+from nkroutes.model.outputs_doc import DOCS, render
 from nkroutes.model.outputs_doc import main as write_docs
-from nkroutes.model.outputs_doc import render
 from scenario_builder import ROOT, tiny_scenario
 
 OUTPUTS_DOC = ROOT / "docs" / "outputs.md"
+ODD = ROOT / "docs" / "ODD.md"
 
 
-def test_docs_outputs_md_is_up_to_date():
-    """Run ``python -m nkroutes.model.outputs_doc docs/outputs.md`` if this fails."""
-    text = OUTPUTS_DOC.read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    ("doc", "blocks"), [(OUTPUTS_DOC, ("yearly", "summary", "labels")), (ODD, ("observation",))]
+)
+def test_docs_generated_from_the_registry_are_up_to_date(doc, blocks):
+    """Run ``python -m nkroutes.model.outputs_doc docs/outputs.md docs/ODD.md`` if this fails."""
+    assert DOCS == ("docs/outputs.md", "docs/ODD.md")
+    text = doc.read_text(encoding="utf-8")
     assert render(text) == text
-    for name in ("yearly", "summary", "labels"):
+    for name in blocks:
         assert f"<!-- generated: {name} -->" in text
 
 
@@ -135,5 +140,8 @@ def test_adding_an_output_touches_only_the_registry_and_the_process_that_counts_
         text
     )
     assert "| `leaflets_read` | people | total over the run |" in text
+    odd = ODD.read_text(encoding="utf-8")
+    assert "`leaflets_read`" not in odd
+    assert "`leaflets_read`" in render(odd)
     # Nothing else changed: the comparison's outcomes are the chosen few, as before.
     assert "leaflets_read" not in [o.column for o in comparison_outcomes(scenario.data)]

@@ -9,7 +9,8 @@ titles (``nkroutes.plots``) and the tables of ``docs/outputs.md``
 
 To add an output: add an :class:`Output` here, and count it in the process that makes it
 (``model.counters["name"] += n`` for a flow; a stock in ``RouteModel._record``; a
-summary statistic in ``RunResult.summary``). Then regenerate ``docs/outputs.md``.
+summary statistic in ``RunResult.summary``). Then regenerate the docs:
+``python -m nkroutes.model.outputs_doc docs/outputs.md docs/ODD.md``.
 """
 
 from __future__ import annotations
@@ -160,7 +161,8 @@ OUTPUTS: tuple[Output, ...] = (
     _flow(
         "trafficked",
         "Trafficked",
-        "women in hiding trafficked and sold as brides (they settle in China)",
+        "women in hiding trafficked and sold as brides (they settle in China; an event: a "
+        "woman may be trafficked again after a later stay)",
         summary=10,
     ),
     _flow(

@@ -1,4 +1,4 @@
-"""Write the tables of ``docs/outputs.md`` from the registry of outputs.
+"""Write the tables of ``docs/outputs.md`` (and the ODD's list) from the registry of outputs.
 
 The file's prose is written by hand; each table of outputs sits between two markers::
 
@@ -8,7 +8,9 @@ The file's prose is written by hand; each table of outputs sits between two mark
 
 and is rewritten from :data:`nkroutes.model.outputs.OUTPUTS` by::
 
-    python -m nkroutes.model.outputs_doc docs/outputs.md
+    python -m nkroutes.model.outputs_doc docs/outputs.md docs/ODD.md
+
+(``docs/ODD.md`` has one block: the list of what a step observes.)
 
 (a test checks that the file is up to date).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import re
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,11 +82,26 @@ def labels_table(outputs: tuple[Output, ...] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def observation_list(outputs: tuple[Output, ...] | None = None) -> str:
+    """The ODD's list of what a step observes: the flows, then the stocks, wrapped."""
+    flows = [_name(o) for o in registered(outputs) if o.kind == "flow" and not o.per_destination]
+    stocks = [_name(o) for o in registered(outputs) if o.kind == "stock"]
+    text = (
+        f"flows (counted over the step) — {', '.join(flows)} — and stocks (at the end of the "
+        f"step) — {', '.join(stocks)}."
+    )
+    return textwrap.fill(text, width=99, break_long_words=False, break_on_hyphens=False) + "\n"
+
+
+#: The files with generated blocks (relative to the repository).
+DOCS: tuple[str, ...] = ("docs/outputs.md", "docs/ODD.md")
+
 #: The generated blocks, by the name in their marker.
 BLOCKS: dict[str, Callable[[tuple[Output, ...] | None], str]] = {
     "yearly": yearly_table,
     "summary": summary_table,
     "labels": labels_table,
+    "observation": observation_list,
 }
 
 
@@ -104,15 +122,16 @@ def render(text: str, outputs: tuple[Output, ...] | None = None) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """Rewrite the generated tables of the file named in ``argv``; return the exit code."""
-    if len(argv) != 1:
-        sys.stderr.write("usage: python -m nkroutes.model.outputs_doc docs/outputs.md\n")
+    """Rewrite the generated blocks of the files named in ``argv``; return the exit code."""
+    if not argv:
+        sys.stderr.write(f"usage: python -m nkroutes.model.outputs_doc {' '.join(DOCS)}\n")
         return 2
-    path = Path(argv[0])
-    text = path.read_text(encoding="utf-8")
-    new = render(text)
-    if new != text:
-        path.write_text(new, encoding="utf-8")
+    for name in argv:
+        path = Path(name)
+        text = path.read_text(encoding="utf-8")
+        new = render(text)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
     return 0
 
 

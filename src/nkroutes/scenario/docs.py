@@ -247,7 +247,14 @@ def main(argv: list[str]) -> int:
     if argv != ["--update"]:
         sys.stderr.write("usage: python -m nkroutes.scenario.docs [--update]\n")
         return 2
-    for path, text in generated(Path.cwd()).items():
+    root = Path.cwd()
+    missing = [
+        str(root / f) for f in (SCENARIOS_DOC, ODD_DOC, BASELINE) if not (root / f).is_file()
+    ]
+    if missing:
+        sys.stderr.write(f"run this from the repository's root: {', '.join(missing)} not found\n")
+        return 2
+    for path, text in generated(root).items():
         if path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             sys.stderr.write(f"updated {path}\n")
