@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nkroutes.model.outputs import DESTINATION, output
+from nkroutes.scenario.time_axis import time_axis
 
 #: Units of outcomes: people counted over the run, people at its end, a share of arrivals,
 #: months, US dollars.
@@ -124,9 +125,8 @@ def comparison_outcomes(*scenarios: Mapping[str, Any]) -> list[Outcome]:
 
 def period_of(scenario: Mapping[str, Any]) -> tuple[str, str]:
     """The run's period as ``("1990-2008", "2008")`` (first and last simulated year)."""
-    time = scenario.get("time", {})
-    first = str(time.get("start", "1990-01"))[:4]
-    last = str(time.get("end", "2008-12"))[:4]
+    axis = time_axis(scenario)
+    first, last = str(axis.start)[:4], str(axis.end)[:4]
     return (first if first == last else f"{first}-{last}"), last
 
 

@@ -22,12 +22,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nkroutes.scenario.schema.run import CALIBRATION_TARGETS
+
 #: Weights of the secondary targets when ``[calibration.targets.weights]`` does not name
 #: them: 1, except the share who stayed two years (one survey of defectors: a soft target).
 DEFAULT_WEIGHTS: dict[str, float] = {"stayed_two_years_share": 0.25}
 
 #: Shares are kept this far from 0 and 1 before taking log-odds.
 _SHARE_CLIP = 1e-3
+
+
+#: The schema's ``[calibration.targets]`` keys: the defaults below are theirs, declared once.
+_TARGET_KEYS = CALIBRATION_TARGETS.keys
 
 
 class TargetError(ValueError):
@@ -50,10 +56,16 @@ class TargetSettings:
             or 1).
     """
 
-    years: tuple[int, int] = (1994, 2006)
-    arrivals: str = "arrivals_south_korea"
-    stock_years: tuple[int, int] = (1998, 2006)
-    share_tolerance: float = 0.1
+    years: tuple[int, int] = (
+        _TARGET_KEYS["years_from"].default,
+        _TARGET_KEYS["years_to"].default,
+    )
+    arrivals: str = _TARGET_KEYS["arrivals"].default
+    stock_years: tuple[int, int] = (
+        _TARGET_KEYS["stock_years_from"].default,
+        _TARGET_KEYS["stock_years_to"].default,
+    )
+    share_tolerance: float = _TARGET_KEYS["share_tolerance"].default
     weights: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
