@@ -14,9 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nkroutes.scenario.schema.limits import FIRST_YEAR, LAST_YEAR
 from nkroutes.scenario.spec import Key
 
-_DATE = re.compile(r"(\d{4})-(\d{2})")
+# ASCII digits only: ``\d`` would also read full-width and other Unicode digits as a date.
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+#: The dates allowed, as written in messages.
+DATE_RANGE = f"{FIRST_YEAR}-01 to {LAST_YEAR}-12"
 
 TYPE_WORDS = {
     "str": "a string",
@@ -81,8 +86,10 @@ def expected_text(key: Key) -> str:
     text = TYPE_WORDS[key.type]
     if key.choices is not None:
         return "one of " + ", ".join(f'"{c}"' for c in key.choices)
-    if key.type == "date" and key.default == "":
-        text += ' or "" (none)'
+    if key.type == "date":
+        text += f" from {DATE_RANGE}"
+        if key.default == "":
+            text += ' or "" (none)'
     if key.min is not None and key.max is not None:
         text += f" in [{number_text(key.min)}, {number_text(key.max)}]"
     elif key.min is not None:
@@ -98,12 +105,24 @@ def is_number(value: Any) -> bool:
 
 
 def parse_date(text: str) -> tuple[int, int] | None:
-    """The (year, month) of a ``"YYYY-MM"`` string, or ``None`` if it is not one."""
+    """The (year, month) of a ``"YYYY-MM"`` string, or ``None`` if it is not one.
+
+    Only ASCII digits are read, and only years from ``FIRST_YEAR`` to ``LAST_YEAR`` of
+    :mod:`nkroutes.scenario.schema.limits` (1900 to 2100) are dates.
+    """
     match = _DATE.fullmatch(text)
     if match is None:
         return None
     year, month = int(match.group(1)), int(match.group(2))
-    return (year, month) if 1 <= month <= 12 else None
+    return (year, month) if 1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR else None
+
+
+def _date_mismatch(value: str) -> str:
+    """Why a string is not an allowed date."""
+    match = _DATE.fullmatch(value)
+    if match is not None and 1 <= int(match.group(2)) <= 12:
+        return f"{describe(value)} (outside {DATE_RANGE})"
+    return describe(value)
 
 
 def _finite(value: Any) -> bool:
@@ -126,8 +145,10 @@ def _scalar_mismatch(key: Key, kind: str, value: Any) -> str | None:
     elif kind == "date":
         if not isinstance(value, str):
             ok = False
+        elif parse_date(value) is None and not (value == "" and key.default == ""):
+            return _date_mismatch(value)
         else:
-            ok = parse_date(value) is not None or (value == "" and key.default == "")
+            ok = True
     else:
         ok = isinstance(value, str)
     if not ok:

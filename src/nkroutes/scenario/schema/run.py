@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nkroutes.scenario.schema.limits import FIRST_YEAR, LAST_YEAR, MAX_WEIGHT
 from nkroutes.scenario.spec import Key, Table, TableArray
 
 STEP_LENGTHS = ("month", "week", "day")
@@ -52,9 +53,15 @@ CALIBRATION_TARGETS = Table(
             "int",
             "First year of Table 1 (1990-2006) the yearly arrivals are fitted to.",
             default=1994,
+            min=FIRST_YEAR,
+            max=LAST_YEAR,
         ),
         "years_to": Key(
-            "int", "Last year of Table 1 the yearly arrivals are fitted to.", default=2006
+            "int",
+            "Last year of Table 1 the yearly arrivals are fitted to.",
+            default=2006,
+            min=FIRST_YEAR,
+            max=LAST_YEAR,
         ),
         "arrivals": Key(
             "str",
@@ -65,9 +72,15 @@ CALIBRATION_TARGETS = Table(
             "int",
             "First year in which an undated count (North Koreans in China) must hold.",
             default=1998,
+            min=FIRST_YEAR,
+            max=LAST_YEAR,
         ),
         "stock_years_to": Key(
-            "int", "Last year in which an undated count must hold.", default=2006
+            "int",
+            "Last year in which an undated count must hold.",
+            default=2006,
+            min=FIRST_YEAR,
+            max=LAST_YEAR,
         ),
         "share_tolerance": Key(
             "number",
@@ -83,7 +96,7 @@ CALIBRATION_TARGETS = Table(
             "data/observed/other_targets.csv; 0 leaves it out. Default 1, except "
             "stayed_two_years_share 0.25 (one survey: a soft target).",
             optional=True,
-            dynamic=Key("number", "Weight of the named target's penalty.", min=0),
+            dynamic=Key("number", "Weight of the named target's penalty.", min=0, max=MAX_WEIGHT),
         ),
     },
     doc="What calibration compares with the observed data, and how.",
