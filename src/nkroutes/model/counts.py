@@ -29,18 +29,22 @@ def poisson_counts(u: np.ndarray, mean: np.ndarray, what: str) -> np.ndarray:
         what: What is counted, for the error message (``"departures"``).
 
     Returns:
-        The counts (a count whose CDF is undefined, ``nan``, is 0).
+        The counts (0 where the mean is 0 or less).
 
     Raises:
         CountOverflowError: If a count is infinite or above :data:`MAX_COUNT`.
     """
-    counts = np.nan_to_num(poisson.ppf(u, np.maximum(mean, 0.0)), nan=0.0, posinf=np.inf)
-    if np.any(counts > MAX_COUNT):
+    mean = np.maximum(mean, 0.0)
+    counts = poisson.ppf(u, mean)
+    # scipy gives NaN for a mean of about 1e15 or more (and for an infinite one): that is
+    # an overflow, not the "no count" of a zero mean.
+    lost = np.isnan(counts) & (mean > 0)
+    if np.any(lost | (counts > MAX_COUNT)):
         raise CountOverflowError(
-            f"a count of {what} of {float(np.max(counts)):g} (expected "
-            f"{float(np.max(mean)):g}) is above the limit of {MAX_COUNT:g}"
+            f"a count of {what} with an expected value of {float(np.max(mean)):g} is not "
+            f"finite or above the limit of {MAX_COUNT:g}"
         )
-    return counts.astype(np.int64)
+    return np.nan_to_num(counts, nan=0.0).astype(np.int64)
 
 
 def poisson_count(u: float, mean: float, what: str) -> int:

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -86,6 +87,10 @@ def expected_text(key: Key) -> str:
     text = TYPE_WORDS[key.type]
     if key.choices is not None:
         return "one of " + ", ".join(f'"{c}"' for c in key.choices)
+    if key.pattern is not None:
+        text += f" of {key.pattern_doc}"
+    if key.max_length is not None:
+        text += f", at most {key.max_length} characters"
     if key.type == "date":
         text += f" from {DATE_RANGE}"
         if key.default == "":
@@ -153,6 +158,10 @@ def _scalar_mismatch(key: Key, kind: str, value: Any) -> str | None:
         ok = isinstance(value, str)
     if not ok:
         return describe(value)
+    if isinstance(value, str):
+        found = _string_mismatch(key, value)
+        if found is not None:
+            return found
     if key.choices is not None and value not in key.choices:
         return describe(value)
     if kind in ("int", "number"):
@@ -160,6 +169,26 @@ def _scalar_mismatch(key: Key, kind: str, value: Any) -> str | None:
             return f"{describe(value)} (below the minimum {number_text(key.min)})"
         if key.max is not None and value > key.max:
             return f"{describe(value)} (above the maximum {number_text(key.max)})"
+    return None
+
+
+def control_character(text: str) -> int | None:
+    """Position of the first control character in ``text`` (tab and newline allowed)."""
+    return next(
+        (i for i, c in enumerate(text) if c not in "\t\n" and unicodedata.category(c) == "Cc"),
+        None,
+    )
+
+
+def _string_mismatch(key: Key, value: str) -> str | None:
+    """What is wrong with a string of the right type: characters, length, pattern."""
+    where = control_character(value)
+    if where is not None:
+        return f"{describe(value)} (control character U+{ord(value[where]):04X} at {where + 1})"
+    if key.max_length is not None and len(value) > key.max_length:
+        return f"{describe(value)} ({len(value)} characters, more than {key.max_length})"
+    if key.pattern is not None and not re.fullmatch(key.pattern, value):
+        return f"{describe(value)} (a character that is not allowed)"
     return None
 
 

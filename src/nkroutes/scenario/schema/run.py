@@ -9,7 +9,16 @@ STEP_LENGTHS = ("month", "week", "day")
 
 META = Table(
     {
-        "name": Key("str", "Short name of the scenario, used for the results folder."),
+        "name": Key(
+            "str",
+            "Short name of the scenario, used for the results folder: at most 100 letters, "
+            "digits, spaces and `_ . , ( ) + -`, starting with a letter or digit, so that it "
+            "is a valid folder name on every system.",
+            max_length=100,
+            pattern=r"\w[\w .,()+-]*",
+            pattern_doc="letters, digits, spaces and _ . , ( ) + -, starting with a letter or "
+            "digit",
+        ),
         "description": Key("str", "What the scenario asks, in a sentence or two.", default=""),
         "sources": Key("list[str]", "References the scenario's values come from.", default=[]),
     },
