@@ -40,6 +40,7 @@ def _refused(result, prefix: str, found: str) -> str:
         ("push_factors.famine.intensity=1e12", "above the maximum"),
         ("routes.nh_tumen.cost_usd=1e300", "above the maximum"),
         ("enforcement.china.arrest_rate_per_year=1e308", "above the maximum"),
+        ("enforcement.china.arrest_rate_per_year=1e6", "above the maximum"),
         ("population.savings_usd_log_sd=1000", "above the maximum"),
         ("brokers.hire_rounds=1000000000", "above the maximum"),
         ("time.start=0001-01", "outside 1900-01 to 2100-12"),
@@ -184,3 +185,7 @@ def test_newlines_and_tabs_stay_allowed_in_text(small):
 def test_a_name_safe_in_a_folder_name_is_accepted(small):
     small["meta"]["name"] = "Olympics 2008 (x2) v1.0_b+c,d"
     assert scenario_from_dict(small).name == "Olympics 2008 (x2) v1.0_b+c,d"
+
+
+def test_a_directory_is_refused(cli, tmp_path):
+    _validate(cli, tmp_path, "found a directory")

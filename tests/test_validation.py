@@ -111,7 +111,7 @@ CASES = [
         _delete("meta.name"),
         "meta.name",
         "nothing (the key is missing)",
-        "a string (required)",
+        "at most 100 characters (required)",
         None,
     ),
     (
@@ -191,7 +191,7 @@ CASES = [
         _set("enforcement.china.arrest_rate_per_year", float("inf")),
         "enforcement.china.arrest_rate_per_year",
         "inf (not a finite number)",
-        "a number in [0, 1000]",
+        "a number in [0, 100000]",
         None,
     ),
     (

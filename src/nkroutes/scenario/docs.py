@@ -93,7 +93,7 @@ year and become a probability per step `p = 1 - exp(-rate * dt)`; probabilities 
 **Upper bounds.** Every number has an upper bound (the range column below), chosen to be at
 least a hundred times the largest value a shipped scenario or calibration range uses, and low
 enough that no value can overflow a number or a count, or fill memory by itself: one million
-departures a year, a push intensity of 1,000, rates of 1,000 a year (the event is then all but
+departures a year, a push intensity of 1,000, rates of 100,000 a year (the event is then
 certain within any step), US$ 10^9, 100,000 initial brokers per hub, exponents and
 sensitivities of 100. The reasons for each are in `src/nkroutes/scenario/schema/limits.py`.
 

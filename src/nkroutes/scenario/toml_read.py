@@ -84,10 +84,13 @@ def _read_bytes(path: Path, label: str) -> bytes:
         if isinstance(error, FileNotFoundError):
             raise refuse("no such file", "an existing scenario file") from None
         raise refuse(f"an unreadable file ({path_error_text(error)})", "a readable file") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise refuse("a directory")
+        raise refuse(_file_kind(mode), "a regular scenario file (.toml)")
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise refuse(_file_kind(mode), "a regular scenario file (.toml)")
         try:
             data = handle.read(MAX_FILE_BYTES + 1)
         except OSError as error:

@@ -20,10 +20,9 @@ MAX_MIGRANTS_PER_YEAR = 1e6
 MAX_INTENSITY = 1000.0
 
 #: A rate per year of an event that happens to one person (arrest, quitting, exit attempts,
-#: settling, death in a camp, ...): 1,000 a year, about three a day, which makes the event
-#: all but certain within a step of any length; larger values change nothing but risk
-#: overflow in ``rate * dt``.
-MAX_RATE_PER_YEAR = 1000.0
+#: settling, death in a camp, ...): 100,000 a year, which makes the event certain (to float
+#: precision) within a step of any length, a day included; larger values change nothing.
+MAX_RATE_PER_YEAR = 1e5
 
 #: A multiplier of rates (``arrest_rate_multiplier``, ``settled_arrest_multiplier``): 1,000.
 MAX_MULTIPLIER = 1000.0
@@ -37,8 +36,10 @@ MAX_WEIGHT = 1e6
 #: migrants stay exact in float64.
 MAX_USD = 1e9
 
-#: A stock of people (``chain_defection.in_china_for_half_share``): one billion.
-MAX_PEOPLE = 1e9
+#: A stock of people (``chain_defection.in_china_for_half_share``): 10^12, beyond any
+#: population, so that a what-if can make the halving irrelevant; ``2 ** (-n / half)`` cannot
+#: overflow for any value.
+MAX_PEOPLE = 1e12
 
 #: Brokers at one hub at the start (``initial_brokers``): 100,000. Each broker is an agent
 #: object, so this bounds memory at tens of MB, where the baseline has 5 to 10 per hub.
