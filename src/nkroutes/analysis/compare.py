@@ -33,7 +33,14 @@ from nkroutes.analysis.outcomes import Outcome, comparison_outcomes, destination
 from nkroutes.analysis.paired import BOOTSTRAP_RESAMPLES, bootstrap_seed, paired_difference
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import make_executor
-from nkroutes.ensemble.folders import check_out_dir, safe_name, write_text
+from nkroutes.ensemble.folders import (
+    OutDirError,
+    check_out_dir,
+    describe_os_error,
+    safe_name,
+    write_text,
+)
+from nkroutes.ensemble.lock import folder_lock
 from nkroutes.ensemble.manifest import now_iso, package_versions
 from nkroutes.ensemble.results import Results
 from nkroutes.ensemble.rundir import MANIFEST_FILE, PLOTS_DIR, RunDirectory
@@ -302,53 +309,58 @@ def compare(
             f"scenario names: each scenario in a comparison needs its own [meta] name; got {names}"
         )
     directory = Path(out) if out is not None else None
-    if directory is not None:
-        _check_comparison_dir(directory, resume, force)
-    if replicates is None:
-        recorded = None
-        if resume and directory is not None:
-            recorded = recorded_replicates(directory, folders)
-        replicates = DEFAULT_REPLICATES if recorded is None else recorded
-    started = now_iso()
-    context = (
-        make_executor(executor, workers, scheduler)
-        if isinstance(executor, str)
-        else nullcontext(executor)
-    )
-    results: dict[str, Results] = {}
-    with context as pool:
-        for scenario, folder in zip(scenarios, folders, strict=True):
-            results[scenario.name] = run_ensemble(
-                scenario,
-                replicates=replicates,
-                seed=seed,
-                executor=pool,
-                workers=workers,
-                scheduler=scheduler,
-                out=None if directory is None else directory / folder,
-                resume=resume,
-                force=force,
-                trace=trace,
-                progress=progress,
-                command=command,
-            )
-    base_name = scenarios[0].name
-    table = comparison_table(
-        results[base_name], [results[s.name] for s in scenarios[1:]], seed, resamples
-    )
-    comparison = Comparison(
-        baseline=base_name,
-        whatifs=[s.name for s in scenarios[1:]],
-        table=table,
-        results=results,
-        seed=seed,
-        replicates=replicates,
-        directory=directory,
-        descriptions={s.name: str(s.data["meta"].get("description", "")) for s in scenarios},
-    )
-    if directory is not None:
-        write_comparison(comparison, directory, started, command, resamples)
-    return comparison
+    lock = nullcontext() if directory is None else folder_lock(directory, command)
+    with lock:  # one writer per comparison folder, the whole comparison long
+        if directory is not None:
+            try:
+                _check_comparison_dir(directory, resume, force)
+            except OSError as error:  # nothing has run: a setup error (exit 2)
+                raise OutDirError(describe_os_error(error)) from None
+        if replicates is None:
+            recorded = None
+            if resume and directory is not None:
+                recorded = recorded_replicates(directory, folders)
+            replicates = DEFAULT_REPLICATES if recorded is None else recorded
+        started = now_iso()
+        context = (
+            make_executor(executor, workers, scheduler)
+            if isinstance(executor, str)
+            else nullcontext(executor)
+        )
+        results: dict[str, Results] = {}
+        with context as pool:
+            for scenario, folder in zip(scenarios, folders, strict=True):
+                results[scenario.name] = run_ensemble(
+                    scenario,
+                    replicates=replicates,
+                    seed=seed,
+                    executor=pool,
+                    workers=workers,
+                    scheduler=scheduler,
+                    out=None if directory is None else directory / folder,
+                    resume=resume,
+                    force=force,
+                    trace=trace,
+                    progress=progress,
+                    command=command,
+                )
+        base_name = scenarios[0].name
+        table = comparison_table(
+            results[base_name], [results[s.name] for s in scenarios[1:]], seed, resamples
+        )
+        comparison = Comparison(
+            baseline=base_name,
+            whatifs=[s.name for s in scenarios[1:]],
+            table=table,
+            results=results,
+            seed=seed,
+            replicates=replicates,
+            directory=directory,
+            descriptions={s.name: str(s.data["meta"].get("description", "")) for s in scenarios},
+        )
+        if directory is not None:
+            write_comparison(comparison, directory, started, command, resamples)
+        return comparison
 
 
 def recorded_replicates(directory: Path, folders: Sequence[str]) -> int | None:

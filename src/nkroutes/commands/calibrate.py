@@ -6,7 +6,7 @@ import math
 import shlex
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
@@ -44,12 +44,18 @@ from nkroutes.commands.common import (
     RunFailure,
     command_line,
     examples,
+    held_folder,
     load,
     resume_command,
 )
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import default_workers, make_executor
-from nkroutes.ensemble.folders import OutDirError, check_out_dir, default_out_dir
+from nkroutes.ensemble.folders import (
+    OutDirError,
+    check_out_dir,
+    default_out_dir,
+    describe_os_error,
+)
 from nkroutes.plots.calibration import draw_calibration_figures
 from nkroutes.text import plural
 
@@ -333,7 +339,7 @@ def calibrate_command(
     docs/calibration.md). Every finished parameter set is saved at once, so an interrupted
     calibration continues with --out DIR --resume.
     """
-    with _nothing_written_if_interrupted():
+    with _nothing_written_if_interrupted(), ExitStack() as stack:
         scenario = load(file)
         try:
             from nkroutes.observed import other_targets, south_korea_arrivals
@@ -374,6 +380,7 @@ def calibrate_command(
             check_replicates=options["check_replicates"],
         )
         hint = resume_command(out_dir)
+        stack.enter_context(held_folder(out_dir))  # one writer, the calibration long
         try:
             problem = CalibrationProblem.build(scenario, arrivals, others, years)
             settings.check()
@@ -427,6 +434,8 @@ def calibrate_command(
             raise BadInput(str(error)) from None
         except RuntimeError as error:
             raise RunFailure(f"{error}; {saved}. To continue: {hint}") from None
+        except OSError as error:  # a file that cannot be written: one line
+            raise RunFailure(f"{describe_os_error(error)}; {saved}. To continue: {hint}") from None
         except KeyboardInterrupt:
             progress.close()
             _interrupted(f"{saved[0].upper()}{saved[1:]}.", f"To continue: {hint}")

@@ -14,7 +14,7 @@ import shlex
 import sys
 import tomllib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +22,8 @@ import click
 
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import EXECUTOR_KINDS
-from nkroutes.ensemble.folders import default_out_dir, fresh_dir
+from nkroutes.ensemble.folders import default_out_dir, describe_os_error, fresh_dir
+from nkroutes.ensemble.lock import folder_lock
 from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE, RunDirectory
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
 from nkroutes.scenario import Scenario, load_scenario, parse_override
@@ -268,6 +269,9 @@ def latest_unfinished(parent: Path) -> Path | None:
 def ensemble_errors(out: Path | None, resume_hint: str) -> Iterator[None]:
     """Turn ensemble errors into exit codes: setup 2, run failure 1, Ctrl-C 130.
 
+    A file that cannot be written before the run is a setup error (the ensemble raises
+    ``OutDirError``); during it (an ``OSError``) a run failure, one line naming the file.
+
     Args:
         out: The results directory (named in messages).
         resume_hint: The command that would complete the run, shown after a failure or
@@ -280,6 +284,11 @@ def ensemble_errors(out: Path | None, resume_hint: str) -> Iterator[None]:
     except EnsembleRunError as error:
         where = f"; finished replicates are saved in {out}" if out else ""
         raise RunFailure(f"{error}{where}. To complete the run: {resume_hint}") from None
+    except OSError as error:  # a file that cannot be written during the run: one line
+        where = f"; finished replicates are saved in {out}" if out else ""
+        raise RunFailure(
+            f"{describe_os_error(error)}{where}. To complete the run: {resume_hint}"
+        ) from None
     except KeyboardInterrupt:
         where = f" Finished replicates are saved in {out}." if out else ""
         click.echo(f"\nInterrupted.{where} To complete the run: {resume_hint}", err=True)
@@ -400,3 +409,27 @@ def _file_hint(path: Path, command: str) -> str:
         f"it looks like a scenario: run it first (nkroutes run {path}), then "
         f"nkroutes {command} results/{name}/latest"
     )
+
+
+@contextmanager
+def held_folder(out: Path) -> Iterator[Path]:
+    """Hold ``out``'s lock for a whole command (see ``nkroutes.ensemble.lock``).
+
+    Another live ``nkroutes`` writing there ends the command with exit 2 naming it, before
+    anything is written; a stale lock taken over is noted on stderr.
+
+    Args:
+        out: The results folder (created if needed).
+
+    Yields:
+        ``out``.
+    """
+    notes: list[str] = []
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(folder_lock(out, command_line(), notes))
+        except EnsembleSetupError as error:
+            raise BadInput(str(error)) from None
+        for note in notes:
+            click.echo(note, err=True)
+        yield out

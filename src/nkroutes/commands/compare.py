@@ -16,6 +16,7 @@ from nkroutes.commands.common import (
     ensemble_errors,
     ensemble_options,
     examples,
+    held_folder,
     latest_unfinished,
     load,
     note_events_outside_run,
@@ -66,31 +67,32 @@ def compare_command(
         _latest_unfinished_comparison,
         "comparison",
     )
-    already_complete = resume and (out / COMPARISON_MD).is_file()
-    with ensemble_errors(out, resume_command(out)):
-        comparison = compare_scenarios(
-            scenarios[0],
-            scenarios[1:],
-            **ensemble_arguments(
-                out, seed, force, replicates, workers, executor, scheduler, resume, trace, quiet
-            ),
+    with held_folder(out):  # one writer: the comparison and its figures
+        already_complete = resume and (out / COMPARISON_MD).is_file()
+        with ensemble_errors(out, resume_command(out)):
+            comparison = compare_scenarios(
+                scenarios[0],
+                scenarios[1:],
+                **ensemble_arguments(
+                    out, seed, force, replicates, workers, executor, scheduler, resume, trace, quiet
+                ),
+            )
+        if default:
+            link_latest(out)
+        if already_complete:
+            click.echo(f"{out}: the comparison was already complete; no replicate was run.")
+        click.echo(
+            f"Compared {', '.join(comparison.whatifs)} with {comparison.baseline}: "
+            f"{plural(comparison.replicates, 'paired replicate')} each (seed {seed}), "
+            f"{comparison.period}."
         )
-    if default:
-        link_latest(out)
-    if already_complete:
-        click.echo(f"{out}: the comparison was already complete; no replicate was run.")
-    click.echo(
-        f"Compared {', '.join(comparison.whatifs)} with {comparison.baseline}: "
-        f"{plural(comparison.replicates, 'paired replicate')} each (seed {seed}), "
-        f"{comparison.period}."
-    )
-    note = few_pairs_note(comparison)
-    if note:
-        click.echo(f"warning: {note}", err=True)
-    click.echo(f"Report: {out / COMPARISON_MD}")
-    click.echo(f"Table:  {out / 'comparison.csv'}; each scenario's results in {out}/<name>/")
-    if plots and not already_complete:
-        report_plots(make_comparison_plots(comparison, out))
+        note = few_pairs_note(comparison)
+        if note:
+            click.echo(f"warning: {note}", err=True)
+        click.echo(f"Report: {out / COMPARISON_MD}")
+        click.echo(f"Table:  {out / 'comparison.csv'}; each scenario's results in {out}/<name>/")
+        if plots and not already_complete:
+            report_plots(make_comparison_plots(comparison, out))
     return comparison
 
 

@@ -15,6 +15,7 @@ from nkroutes.commands.common import (
     ensemble_errors,
     ensemble_options,
     examples,
+    held_folder,
     latest_unfinished,
     load,
     note_events_outside_run,
@@ -63,21 +64,22 @@ def run_command(
     out, default = results_dir(
         out, scenario.name, resume, latest_unfinished, f"run of '{scenario.name}'"
     )
-    already_complete = resume and is_complete(out)
-    with ensemble_errors(out, resume_command(out)):
-        results = run_ensemble(
-            scenario,
-            **ensemble_arguments(
-                out, seed, force, replicates, workers, executor, scheduler, resume, trace, quiet
-            ),
-        )
-    if default:
-        link_latest(out)
-    if already_complete:
-        click.echo(f"{out}: the run was already complete; nothing was run.")
-    click.echo(run_report(results))
-    if plots and not already_complete:
-        report_plots(make_plots(results))
+    with held_folder(out):  # one writer: the run and its figures
+        already_complete = resume and is_complete(out)
+        with ensemble_errors(out, resume_command(out)):
+            results = run_ensemble(
+                scenario,
+                **ensemble_arguments(
+                    out, seed, force, replicates, workers, executor, scheduler, resume, trace, quiet
+                ),
+            )
+        if default:
+            link_latest(out)
+        if already_complete:
+            click.echo(f"{out}: the run was already complete; nothing was run.")
+        click.echo(run_report(results))
+        if plots and not already_complete:
+            report_plots(make_plots(results))
     return results
 
 

@@ -14,6 +14,9 @@ Everything nkroutes writes into a results folder goes through this module:
 * **Folder rules** for ``--out``, ``--force`` and ``--resume`` (:func:`check_out_dir`): a
   file is refused, a folder that holds something is refused unless the command resumes or
   starts over, and ``--force`` with ``--resume`` is refused.
+* **A lock**: ``.lock`` (:data:`LOCK_FILE`) in the folder, held by one writer for the whole
+  command (:func:`nkroutes.ensemble.lock.folder_lock`); folder checks ignore it.
+* **File-system failures** (:func:`describe_os_error`) become one line naming the path.
 * **Default places**: ``results/<safe name>/<YYYYmmddTHHMMSS>/`` (:func:`default_out_dir`,
   :func:`fresh_dir`, :func:`safe_name`) and the ``latest`` link beside them
   (:func:`link_latest`).
@@ -25,6 +28,7 @@ callers decide which of their own files ``--force`` removes.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -44,6 +48,9 @@ RESULTS_ROOT = Path("results")
 
 #: How the name of every temporary file or folder starts (see :func:`temporary_path`).
 TMP_PREFIX = ".tmp-"
+
+#: The lock file a writer holds in a results folder (see :func:`folder_lock`).
+LOCK_FILE = ".lock"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -147,11 +154,26 @@ def atomic_path(path: Path) -> Iterator[Path]:
         if tmp.is_dir() and path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)  # a folder replaces only an empty one
         os.replace(tmp, path)
+    except OSError as error:
+        # Name the file being written, not its temporary name (or none: ENOSPC in write()).
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from error
     finally:
+        remove_quietly(tmp)
+
+
+def remove_quietly(tmp: Path) -> None:
+    """Remove a temporary file or folder if it is there; a failure here hides no other.
+
+    Args:
+        tmp: The temporary path.
+    """
+    try:
         if tmp.is_dir() and not tmp.is_symlink():
-            shutil.rmtree(tmp)
+            shutil.rmtree(tmp, ignore_errors=True)
         elif tmp.exists() or tmp.is_symlink():
             tmp.unlink()
+    except OSError:
+        pass
 
 
 @contextmanager
@@ -287,7 +309,7 @@ def check_out_dir(
         raise OutDirError("resume and force: choose one (complete a run, or start over)")
     if path.exists() and not path.is_dir():
         raise OutDirError(f"{path}: exists and is not a directory")
-    occupied = path.is_dir() and any(path.iterdir())
+    occupied = path.is_dir() and any(e.name != LOCK_FILE for e in path.iterdir())
     if occupied and not (resume or force):
         if what is None:
             hint = "choose another --out (a new or empty folder)"
@@ -298,3 +320,27 @@ def check_out_dir(
             )
         raise OutDirError(f"{path} is not empty; {hint}")
     return occupied
+
+
+# -- file-system failures ------------------------------------------------------------------
+
+
+def describe_os_error(error: OSError, path: str | os.PathLike[str] | None = None) -> str:
+    """One line for a file-system failure: the path and the cause, as a user reads it.
+
+    Args:
+        error: The failure (its ``filename`` is used when ``path`` is not given).
+        path: The file or folder to name.
+
+    Returns:
+        ``"PATH: cannot write (No space left on device)"`` and the like.
+    """
+    where = path if path is not None else error.filename
+    cause = error.strerror or str(error) or type(error).__name__
+    if error.errno == errno.ENAMETOOLONG:
+        cause += "; choose a shorter --out or meta.name"
+    elif error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        cause += "; choose another --out"
+    elif error.errno == errno.ENOSPC:
+        cause += "; free some space"
+    return f"{where}: cannot write ({cause})" if where is not None else f"cannot write ({cause})"

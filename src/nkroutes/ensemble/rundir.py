@@ -31,6 +31,7 @@ from typing import Any
 
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.folders import (
+    LOCK_FILE,
     atomic_file,
     atomic_folder,
     final_name,
@@ -118,13 +119,14 @@ class RunDirectory:
         return {int(m.group(1)) for m in found if m}
 
     def is_empty(self) -> bool:
-        """Whether the directory does not exist or holds nothing."""
-        return not self.path.exists() or not any(self.path.iterdir())
+        """Whether the directory does not exist or holds nothing (but its lock)."""
+        return not self.path.exists() or all(e.name == LOCK_FILE for e in self.path.iterdir())
 
     def holds_only_run_files(self) -> bool:
         """Whether every entry is a file a run writes (or a temporary one): nothing of others."""
         return all(
-            entry.name in RUN_FILES or is_temporary(entry.name) for entry in self.path.iterdir()
+            entry.name in RUN_FILES or entry.name == LOCK_FILE or is_temporary(entry.name)
+            for entry in self.path.iterdir()
         )
 
     def read_manifest(self) -> dict[str, Any] | None:

@@ -28,7 +28,13 @@ import pandas as pd
 
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import InProcessExecutor, default_workers, make_executor
-from nkroutes.ensemble.folders import check_options, check_out_dir
+from nkroutes.ensemble.folders import (
+    OutDirError,
+    check_options,
+    check_out_dir,
+    describe_os_error,
+)
+from nkroutes.ensemble.lock import folder_lock
 from nkroutes.ensemble.manifest import finish_session, new_manifest, start_session
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.ensemble.results import TABLE_FILES, Results
@@ -124,6 +130,9 @@ def run_ensemble(
             of another scenario, seed or tracing, or more replicates than asked for (with
             ``resume``).
         EnsembleRunError: If a replicate fails; finished replicates stay saved in ``out``.
+        FolderBusyError: If another process is writing ``out`` (an ``EnsembleSetupError``).
+        OSError: If a file cannot be written during the run (named in the error); finished
+            replicates stay saved. Failing before the run, it is an ``OutDirError``.
     """
     the_scenario = as_scenario(scenario)
     if replicates is not None and (
@@ -143,7 +152,8 @@ def run_ensemble(
         if isinstance(executor, str)
         else nullcontext(executor)
     )
-    with context as pool:
+    lock = nullcontext() if out is None else folder_lock(out, command)
+    with context as pool, lock:
         return _run_on(
             pool,
             the_scenario,
@@ -182,7 +192,12 @@ def _run_on(
     """Prepare the results directory, run the missing replicates on ``pool``, assemble."""
     run_dir = RunDirectory(out) if out is not None else None
     if run_dir is not None:
-        manifest = _prepare_directory(run_dir, the_scenario, seed, replicates, trace, resume, force)
+        try:
+            manifest = _prepare_directory(
+                run_dir, the_scenario, seed, replicates, trace, resume, force
+            )
+        except OSError as error:  # nothing has run: a setup error (exit 2)
+            raise OutDirError(describe_os_error(error)) from None
         if manifest["status"] == "complete":
             return Results.load(run_dir.path)
         replicates = int(manifest["replicates"])
@@ -202,7 +217,10 @@ def _run_on(
         replicates_to_run=len(todo),
     )
     if run_dir is not None:
-        run_dir.write_manifest(manifest)
+        try:
+            run_dir.write_manifest(manifest)
+        except OSError as error:
+            raise OutDirError(describe_os_error(error)) from None
 
     in_memory: dict[int, ReplicateOutput] = {}
 
