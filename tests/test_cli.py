@@ -113,7 +113,7 @@ def test_set_of_an_unknown_path_exits_2_naming_set_and_the_path(cli):
         (
             "routes.nh_tumen.cost_usd=-1",
             "--set: routes.nh_tumen.cost_usd: found -1 (below the minimum 0), "
-            "expected a number >= 0",
+            "expected a number in [0, 1000000000]",
         ),
         (
             "places.atlantis.lat=1",

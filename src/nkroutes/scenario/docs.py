@@ -83,10 +83,19 @@ in force from the first step (events apply in date order), one dated after `time
 applies, so `--set time.end=2003-12` shortens a scenario whose timeline goes on. `nkroutes run`
 and `compare` name such events when they start.
 
-**Dates and time.** Dates are strings `"YYYY-MM"`. The run starts on the first day of
+**Dates and time.** Dates are strings `"YYYY-MM"` of ASCII digits from 1900-01 to 2100-12
+(enough for any period this migration could be studied over, and a run of at most 2,412
+months). The run starts on the first day of
 `time.start` and ends on the last day of `time.end`: both months are simulated. Rates are per
 year and become a probability per step `p = 1 - exp(-rate * dt)`; probabilities are per event
 (one crossing, one arrest); money is in US dollars of the day.
+
+**Upper bounds.** Every number has an upper bound (the range column below), chosen to be at
+least a hundred times the largest value a shipped scenario or calibration range uses, and low
+enough that no value can overflow a number or a count, or fill memory by itself: one million
+departures a year, a push intensity of 1,000, rates of 100,000 a year (the event is then
+certain within any step), US$ 10^9, 100,000 initial brokers per hub, exponents and
+sensitivities of 100. The reasons for each are in `src/nkroutes/scenario/schema/limits.py`.
 
 **Checks.** Validation reports every problem at once, each with the file, the key path, what
 was found and what was expected (`FILE: KEY.PATH: found X, expected Y (did you mean 'Z'?)`).

@@ -8,15 +8,33 @@ from typing import Any
 
 from nkroutes.scenario.collect import Collector
 from nkroutes.scenario.errors import Problem, ScenarioError
+from nkroutes.scenario.input_limits import MAX_EXTENDS
 from nkroutes.scenario.merge import merge, new_items
 from nkroutes.scenario.schema import SCENARIO
-from nkroutes.scenario.toml_read import read_toml
+from nkroutes.scenario.toml_read import path_error_text, read_toml
 from nkroutes.scenario.values import describe
 
 
 def label_of(path: Path) -> str:
     """How a file is named in messages: the path as given, tidied (``a/../b`` -> ``b``)."""
     return os.path.normpath(path)
+
+
+def _resolved(file: Path, label: str) -> Path:
+    """The absolute path of a file being read, or a clean error if it has none."""
+    try:
+        return file.resolve()
+    except (OSError, ValueError, RuntimeError) as error:
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    "",
+                    f"a path that cannot be used ({path_error_text(error)})",
+                    "a scenario file",
+                )
+            ]
+        ) from None
 
 
 def read_with_extends(path: Path, collector: Collector) -> dict[str, Any]:
@@ -60,7 +78,7 @@ def resolve_extends(
     Raises:
         ScenarioError: As :func:`read_with_extends`.
     """
-    chain = (*chain, (file.resolve() if file is not None else None, label))
+    chain = (*chain, (_resolved(file, label) if file is not None else None, label))
     folder = file.parent if file is not None else Path.cwd()
     extends = data.pop("extends", "")
     if extends == "":
@@ -70,15 +88,45 @@ def resolve_extends(
         raise ScenarioError(
             [Problem(label, "extends", describe(extends), "the path of a scenario file (a string)")]
         )
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    "extends",
+                    f"{describe(extends)}, file {len(chain) + 1} of the chain from {chain[0][1]}",
+                    f"a chain of at most {MAX_EXTENDS} files",
+                )
+            ]
+        )
     base_path = folder / extends
     base_label = label_of(base_path)
     names = " -> ".join([name for _, name in chain] + [base_label])
-    if base_path.resolve() in [p for p, _ in chain]:
+    try:
+        resolved = base_path.resolve()
+        is_file, is_dir = base_path.is_file(), base_path.is_dir()
+        exists = base_path.exists()
+    except (OSError, ValueError, RuntimeError) as error:
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    "extends",
+                    f"{describe(extends)} ({path_error_text(error)})",
+                    "the path of an existing scenario file, relative to this file",
+                )
+            ]
+        ) from None
+    if resolved in [p for p, _ in chain]:
         raise ScenarioError(
             [Problem(label, "extends", f'"{extends}", a cycle: {names}', "extends without cycles")]
         )
-    if not base_path.is_file():
-        what = "a directory, not a scenario file" if base_path.is_dir() else "no such file"
+    if not is_file:
+        what = "no such file"
+        if is_dir:
+            what = "a directory, not a scenario file"
+        elif exists:
+            what = "not a regular file"
         raise ScenarioError(
             [
                 Problem(

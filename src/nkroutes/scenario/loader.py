@@ -11,6 +11,7 @@ from nkroutes.scenario.collect import Collector
 from nkroutes.scenario.errors import Problem, ScenarioError
 from nkroutes.scenario.extends import label_of, read_with_extends, resolve_extends
 from nkroutes.scenario.frozen import thaw
+from nkroutes.scenario.input_limits import MAX_DEPTH, nesting_depth
 from nkroutes.scenario.overrides import apply_overrides
 from nkroutes.scenario.rules import check_rules
 from nkroutes.scenario.rules_paths import check_path_rules
@@ -71,6 +72,17 @@ def scenario_from_dict(
     """
     if not isinstance(data, Mapping):
         raise ScenarioError([Problem(source, "", describe(data), "a table of scenario keys")])
+    if nesting_depth(data) > MAX_DEPTH:
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"tables or arrays nested more than {MAX_DEPTH} deep",
+                    f"a scenario nested at most {MAX_DEPTH} deep",
+                )
+            ]
+        )
     collector = Collector(source)
     merged = resolve_extends(thaw(data), None, source, collector)
     return validate(merged, collector, overrides, None)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nkroutes.scenario.collect import Collector
+from nkroutes.scenario.input_limits import MAX_DEPTH, nesting_depth
 from nkroutes.scenario.paths import PathError, set_path
 from nkroutes.scenario.schema_paths import UnknownPathError, resolve_key
 from nkroutes.scenario.toml_write import format_value
@@ -39,6 +40,9 @@ def parse_value(text: str) -> Any:
     try:
         value = tomllib.loads("v = " + text)["v"]
     except tomllib.TOMLDecodeError:
+        return text
+    except RecursionError:
+        # Nested too deeply to parse: kept as text, it is then refused as the wrong type.
         return text
     return text if isinstance(value, dt.date | dt.time) else value
 
@@ -101,6 +105,14 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], col: Col
                 (text,),
                 "a path that names no value",
                 "a dotted key path like a.b.c",
+                file=OVERRIDE_FILE,
+            )
+            continue
+        if nesting_depth(value) > MAX_DEPTH:
+            col.add(
+                tuple(parts),
+                f"a value with arrays or tables nested more than {MAX_DEPTH} deep",
+                f"a value nested at most {MAX_DEPTH} deep",
                 file=OVERRIDE_FILE,
             )
             continue

@@ -45,6 +45,9 @@ class Key:
             this value must name (``"places"``, ``"routes"``), or ``None``.
         source: Where the default comes from (the article's section and words, or
             ``"assumption: ..."``), shown in the generated docs.
+        max_length: Most characters a string may have, or ``None`` for no limit.
+        pattern: A regular expression a whole string must match, or ``None``.
+        pattern_doc: What ``pattern`` allows, in words (for messages and docs).
     """
 
     type: str
@@ -56,6 +59,9 @@ class Key:
     choices: tuple[str, ...] | None = None
     ref: str | None = None
     source: str = ""
+    max_length: int | None = None
+    pattern: str | None = None
+    pattern_doc: str = ""
 
     @property
     def required(self) -> bool:

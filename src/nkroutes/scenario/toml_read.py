@@ -1,13 +1,17 @@
-"""Reading one TOML file, with syntax errors reported by file, line and column."""
+"""Reading one TOML file: syntax errors by file, line and column; hostile files refused."""
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from nkroutes.scenario.errors import Problem, ScenarioError
+from nkroutes.scenario.input_limits import MAX_DEPTH, MAX_FILE_BYTES, nesting_depth
 
 _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _END = re.compile(r"\s*\(at end of document\)$")
@@ -39,8 +43,107 @@ def syntax_problem(file: str, error: tomllib.TOMLDecodeError, text: str) -> Prob
     )
 
 
+def _file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def path_error_text(error: OSError | ValueError | RuntimeError) -> str:
+    """The cause of a failed file-system call on a path, in words (no traceback)."""
+    if isinstance(error, OSError):
+        if error.errno == errno.ENOENT:
+            return "no such file"
+        return error.strerror or str(error)
+    if "null" in str(error):
+        return "a path with a NUL character"
+    if "loop" in str(error).lower():
+        return "a symlink loop"
+    return str(error)
+
+
+def _read_bytes(path: Path, label: str) -> bytes:
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES``, or a clean error."""
+
+    def refuse(found: str, expected: str = "a scenario file (.toml)") -> ScenarioError:
+        return ScenarioError([Problem(label, "", found, expected)])
+
+    try:
+        # Non-blocking, so that opening a named pipe does not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (OSError, ValueError) as error:
+        if isinstance(error, IsADirectoryError):
+            raise refuse("a directory") from None
+        if isinstance(error, FileNotFoundError):
+            raise refuse("no such file", "an existing scenario file") from None
+        raise refuse(f"an unreadable file ({path_error_text(error)})", "a readable file") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise refuse("a directory")
+        raise refuse(_file_kind(mode), "a regular scenario file (.toml)")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise refuse(
+                f"an unreadable file ({path_error_text(error)})", "a readable file"
+            ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise refuse(
+            f"a file of more than {MAX_FILE_BYTES:,} bytes",
+            f"a scenario file of at most {MAX_FILE_BYTES:,} bytes",
+        )
+    return data
+
+
+def parse_toml(text: str, label: str) -> dict[str, Any]:
+    """Parse a TOML document, refusing syntax errors and values nested too deeply.
+
+    Args:
+        text: The document.
+        label: How it is named in messages.
+
+    Returns:
+        The parsed document.
+
+    Raises:
+        ScenarioError: If it is not valid TOML or nests more than ``MAX_DEPTH`` deep.
+    """
+    too_deep = ScenarioError(
+        [
+            Problem(
+                label,
+                "",
+                f"tables or arrays nested more than {MAX_DEPTH} deep",
+                f"a scenario nested at most {MAX_DEPTH} deep",
+            )
+        ]
+    )
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError([syntax_problem(label, error, text)]) from None
+    except RecursionError:
+        raise too_deep from None
+    if nesting_depth(data) > MAX_DEPTH:
+        raise too_deep
+    return data
+
+
 def read_toml(path: Path, label: str) -> dict[str, Any]:
-    """Read a TOML file.
+    """Read a TOML scenario file.
+
+    Only a regular file of at most ``MAX_FILE_BYTES`` is read (a named pipe or a device
+    such as ``/dev/zero`` is refused before anything is read from it).
 
     Args:
         path: The file.
@@ -50,27 +153,15 @@ def read_toml(path: Path, label: str) -> dict[str, Any]:
         The parsed document.
 
     Raises:
-        ScenarioError: If the file cannot be read, is not UTF-8 or is not valid TOML.
+        ScenarioError: If the file cannot be read, is not a regular file, is too large, is
+            not UTF-8, is not valid TOML or nests too deeply.
     """
+    data = _read_bytes(path, label)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(
-            [Problem(label, "", "no such file", "an existing scenario file")]
-        ) from None
-    except IsADirectoryError:
-        raise ScenarioError(
-            [Problem(label, "", "a directory", "a scenario file (.toml)")]
-        ) from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ScenarioError(
             [Problem(label, "", f"bytes that are not UTF-8 ({error.reason})", "a UTF-8 text file")]
         ) from None
-    except OSError as error:
-        raise ScenarioError(
-            [Problem(label, "", f"an unreadable file ({error.strerror})", "a readable file")]
-        ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError([syntax_problem(label, error, text)]) from None
+    # As reading in text mode would: every line ending becomes "\n".
+    return parse_toml(text.replace("\r\n", "\n").replace("\r", "\n"), label)

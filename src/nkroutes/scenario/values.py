@@ -10,13 +10,19 @@ import datetime as dt
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nkroutes.scenario.schema.limits import FIRST_YEAR, LAST_YEAR
 from nkroutes.scenario.spec import Key
 
-_DATE = re.compile(r"(\d{4})-(\d{2})")
+# ASCII digits only: ``\d`` would also read full-width and other Unicode digits as a date.
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+#: The dates allowed, as written in messages.
+DATE_RANGE = f"{FIRST_YEAR}-01 to {LAST_YEAR}-12"
 
 TYPE_WORDS = {
     "str": "a string",
@@ -81,8 +87,14 @@ def expected_text(key: Key) -> str:
     text = TYPE_WORDS[key.type]
     if key.choices is not None:
         return "one of " + ", ".join(f'"{c}"' for c in key.choices)
-    if key.type == "date" and key.default == "":
-        text += ' or "" (none)'
+    if key.pattern is not None:
+        text += f" of {key.pattern_doc}"
+    if key.max_length is not None:
+        text += f", at most {key.max_length} characters"
+    if key.type == "date":
+        text += f" from {DATE_RANGE}"
+        if key.default == "":
+            text += ' or "" (none)'
     if key.min is not None and key.max is not None:
         text += f" in [{number_text(key.min)}, {number_text(key.max)}]"
     elif key.min is not None:
@@ -98,12 +110,24 @@ def is_number(value: Any) -> bool:
 
 
 def parse_date(text: str) -> tuple[int, int] | None:
-    """The (year, month) of a ``"YYYY-MM"`` string, or ``None`` if it is not one."""
+    """The (year, month) of a ``"YYYY-MM"`` string, or ``None`` if it is not one.
+
+    Only ASCII digits are read, and only years from ``FIRST_YEAR`` to ``LAST_YEAR`` of
+    :mod:`nkroutes.scenario.schema.limits` (1900 to 2100) are dates.
+    """
     match = _DATE.fullmatch(text)
     if match is None:
         return None
     year, month = int(match.group(1)), int(match.group(2))
-    return (year, month) if 1 <= month <= 12 else None
+    return (year, month) if 1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR else None
+
+
+def _date_mismatch(value: str) -> str:
+    """Why a string is not an allowed date."""
+    match = _DATE.fullmatch(value)
+    if match is not None and 1 <= int(match.group(2)) <= 12:
+        return f"{describe(value)} (outside {DATE_RANGE})"
+    return describe(value)
 
 
 def _finite(value: Any) -> bool:
@@ -126,12 +150,18 @@ def _scalar_mismatch(key: Key, kind: str, value: Any) -> str | None:
     elif kind == "date":
         if not isinstance(value, str):
             ok = False
+        elif parse_date(value) is None and not (value == "" and key.default == ""):
+            return _date_mismatch(value)
         else:
-            ok = parse_date(value) is not None or (value == "" and key.default == "")
+            ok = True
     else:
         ok = isinstance(value, str)
     if not ok:
         return describe(value)
+    if isinstance(value, str):
+        found = _string_mismatch(key, value)
+        if found is not None:
+            return found
     if key.choices is not None and value not in key.choices:
         return describe(value)
     if kind in ("int", "number"):
@@ -139,6 +169,26 @@ def _scalar_mismatch(key: Key, kind: str, value: Any) -> str | None:
             return f"{describe(value)} (below the minimum {number_text(key.min)})"
         if key.max is not None and value > key.max:
             return f"{describe(value)} (above the maximum {number_text(key.max)})"
+    return None
+
+
+def control_character(text: str) -> int | None:
+    """Position of the first control character in ``text`` (tab and newline allowed)."""
+    return next(
+        (i for i, c in enumerate(text) if c not in "\t\n" and unicodedata.category(c) == "Cc"),
+        None,
+    )
+
+
+def _string_mismatch(key: Key, value: str) -> str | None:
+    """What is wrong with a string of the right type: characters, length, pattern."""
+    where = control_character(value)
+    if where is not None:
+        return f"{describe(value)} (control character U+{ord(value[where]):04X} at {where + 1})"
+    if key.max_length is not None and len(value) > key.max_length:
+        return f"{describe(value)} ({len(value)} characters, more than {key.max_length})"
+    if key.pattern is not None and not re.fullmatch(key.pattern, value):
+        return f"{describe(value)} (a character that is not allowed)"
     return None
 
 

@@ -21,9 +21,9 @@ from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.stats import poisson
 
 from nkroutes.model.agents import BROKER_KEY_MULTIPLIER, Broker
+from nkroutes.model.counts import poisson_count
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -84,7 +84,7 @@ def update_brokers(model: RouteModel) -> None:
         expected = rate * model.assisted_arrivals_by_hub[h]
         if expected > 0:
             u = model.streams.uniform_one("brokers", 1_000_003 + h, model.step_index, slot=2)
-            count = int(poisson.ppf(u, expected))
+            count = poisson_count(u, expected, "recruited brokers")
             if count:
                 recruit(model, hub, count)
                 model.counters["brokers_recruited"] += count

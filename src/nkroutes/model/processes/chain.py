@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.stats import poisson
 
+from nkroutes.model.counts import poisson_count
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
 
@@ -67,7 +67,7 @@ def sponsor_relatives(model: RouteModel) -> None:
     if len(candidates) == 0:
         return
     u = model.streams.uniform_one("sponsorship", 0, model.step_index)
-    count = int(poisson.ppf(u, spend * share_china / exit_cost))
+    count = poisson_count(u, spend * share_china / exit_cost, "sponsored relatives")
     count = min(count, len(candidates))
     if count == 0:
         return

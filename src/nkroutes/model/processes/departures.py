@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import ndtri
-from scipy.stats import poisson
 
+from nkroutes.model.counts import poisson_counts
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.journeys import start_journeys
 from nkroutes.model.random import make_keys
@@ -36,8 +36,7 @@ _SPONSORED_GROUP = 2048
 def _poisson_counts(model: RouteModel, expected: np.ndarray, slot: int) -> np.ndarray:
     keys = np.arange(len(expected), dtype=np.uint64) + np.uint64(slot * 4096)
     u = model.streams.uniform("departure_count", keys, model.step_index)
-    counts = poisson.ppf(u, np.maximum(expected, 0.0))
-    return np.nan_to_num(counts, nan=0.0).astype(np.int64)
+    return poisson_counts(u, expected, "departures")
 
 
 def _create(

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from nkroutes.scenario.schema.limits import (
+    MAX_CLIENTS_PER_BROKER,
+    MAX_EXPONENT,
+    MAX_HIRE_ROUNDS,
+    MAX_LOG_SD,
+    MAX_MIGRANTS_PER_YEAR,
+    MAX_PEOPLE,
+    MAX_PRICE_SPREAD,
+    MAX_RATE_PER_YEAR,
+    MAX_RECRUITS_PER_ARRIVAL,
+    MAX_USD,
+)
 from nkroutes.scenario.spec import Key, Table
 
 POPULATION = Table(
@@ -30,6 +42,7 @@ POPULATION = Table(
             unit="US$",
             default=30.0,
             min=0,
+            max=MAX_USD,
             source="assumption: enough for a border bribe (US$13-50), not for a broker.",
         ),
         "savings_usd_log_sd": Key(
@@ -37,6 +50,7 @@ POPULATION = Table(
             "Spread of savings at departure (standard deviation of log savings).",
             default=1.0,
             min=0,
+            max=MAX_LOG_SD,
             source="assumption",
         ),
     },
@@ -51,6 +65,7 @@ DEPARTURES = Table(
             "Departures per year from all origins together when no push factor is active.",
             unit="migrants per year",
             min=0,
+            max=MAX_MIGRANTS_PER_YEAR,
             source="calibrated",
         ),
     },
@@ -74,6 +89,7 @@ BROKERS = Table(
             "Migrants one broker can take per month.",
             default=2.0,
             min=0,
+            max=MAX_CLIENTS_PER_BROKER,
             source="assumption",
         ),
         "price_spread": Key(
@@ -82,6 +98,7 @@ BROKERS = Table(
             "log-uniformly between 1 and this.",
             default=15.96,
             min=1,
+            max=MAX_PRICE_SPREAD,
             source="article: US$1,250-19,950 per person (North Koreans in China)",
         ),
         "recruits_per_assisted_arrival": Key(
@@ -90,6 +107,7 @@ BROKERS = Table(
             "about their success).",
             default=0.02,
             min=0,
+            max=MAX_RECRUITS_PER_ARRIVAL,
             source="article: 'word of mouth about the relative success in using brokers ... "
             "has contributed to the expansion of these lucrative underground networks'; "
             "strength calibrated",
@@ -100,6 +118,7 @@ BROKERS = Table(
             unit="per year",
             default=0.2,
             min=0,
+            max=MAX_RATE_PER_YEAR,
             source="assumption",
         ),
         "arrest_rate_per_year": Key(
@@ -108,6 +127,7 @@ BROKERS = Table(
             unit="per year",
             default=0.05,
             min=0,
+            max=MAX_RATE_PER_YEAR,
             source="assumption",
         ),
         "fee_enforcement_elasticity": Key(
@@ -116,6 +136,7 @@ BROKERS = Table(
             "brokers charge more when enforcement is harsher.",
             default=0.5,
             min=0,
+            max=MAX_EXPONENT,
             source="assumption: fees rise with enforcement",
         ),
         "hire_rounds": Key(
@@ -126,6 +147,7 @@ BROKERS = Table(
             unit="brokers per step",
             default=3,
             min=1,
+            max=MAX_HIRE_ROUNDS,
             source="assumption: a migrant asks around a few contacts at a time",
         ),
     },
@@ -152,6 +174,7 @@ CHAIN = Table(
             unit="US$ per year",
             default=300.0,
             min=0,
+            max=MAX_USD,
             source="assumption",
         ),
         "spend_rate_per_year": Key(
@@ -160,6 +183,7 @@ CHAIN = Table(
             unit="per year",
             default=1.0,
             min=0,
+            max=MAX_RATE_PER_YEAR,
             source="assumption",
         ),
         "share_for_relatives_in_china": Key(
@@ -182,6 +206,7 @@ CHAIN = Table(
             unit="people",
             default=0.0,
             min=0,
+            max=MAX_PEOPLE,
             source="assumption",
         ),
     },
@@ -196,6 +221,7 @@ ROUTE_CHOICE = Table(
             "Exponent on a route's chance of getting through in its choice weight.",
             default=2.0,
             min=0,
+            max=MAX_EXPONENT,
             source="assumption",
         ),
         "cost_sensitivity_per_1000_usd": Key(
@@ -203,6 +229,7 @@ ROUTE_CHOICE = Table(
             "Log choice weight lost per US$1,000 of cost.",
             default=0.2,
             min=0,
+            max=MAX_EXPONENT,
             source="assumption",
         ),
     },

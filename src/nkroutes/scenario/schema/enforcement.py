@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from nkroutes.scenario.schema.limits import (
+    MAX_MONTHS,
+    MAX_MULTIPLIER,
+    MAX_RATE_PER_YEAR,
+    MAX_USD,
+    MAX_YEARS,
+)
 from nkroutes.scenario.spec import Key, Table
 
 CHINA = Table(
@@ -12,6 +19,7 @@ CHINA = Table(
             "US$400-630 reward for turning one in).",
             unit="per year",
             min=0,
+            max=MAX_RATE_PER_YEAR,
             source="calibrated; article (China's Reaction) for the reward",
         ),
         "repatriation_probability": Key(
@@ -29,6 +37,7 @@ CHINA = Table(
             "Multiplies the arrest rate for migrants who have settled (married, found shelter).",
             default=0.3,
             min=0,
+            max=MAX_MULTIPLIER,
             source="assumption",
         ),
         "savings_usd_per_month": Key(
@@ -37,6 +46,7 @@ CHINA = Table(
             unit="US$ per month",
             default=10.0,
             min=0,
+            max=MAX_USD,
             source="assumption: 'Few succeed in finding employment' (North Koreans in China)",
         ),
         "exit_attempt_rate_per_year": Key(
@@ -45,6 +55,7 @@ CHINA = Table(
             unit="per year",
             default=0.3,
             min=0,
+            max=MAX_RATE_PER_YEAR,
             source="assumption; the article's 83% who stayed two years or more bounds it",
         ),
         "sponsored_exit_attempt_rate_per_year": Key(
@@ -53,6 +64,7 @@ CHINA = Table(
             unit="per year",
             default=2.0,
             min=0,
+            max=MAX_RATE_PER_YEAR,
             source="assumption: a paid-for broker moves its client on within months",
         ),
         "settle_rate_per_year": Key(
@@ -61,6 +73,7 @@ CHINA = Table(
             unit="per year",
             default=0.05,
             min=0,
+            max=MAX_RATE_PER_YEAR,
             source="article: 'Some stay in China ... because they have family or children'; "
             "rate: assumption",
         ),
@@ -71,6 +84,7 @@ CHINA = Table(
             unit="per year",
             default=0.05,
             min=0,
+            max=MAX_RATE_PER_YEAR,
             source="article: 'others are trafficked by marriage brokers and sold as brides'; "
             "rate: assumption",
         ),
@@ -86,6 +100,7 @@ NORTH_KOREA = Table(
             unit="months",
             default=0.5,
             min=0,
+            max=MAX_MONTHS,
             source="article: 'two-week terms in detention centers'",
         ),
         "detention_months_max": Key(
@@ -94,6 +109,7 @@ NORTH_KOREA = Table(
             unit="months",
             default=6.0,
             min=0,
+            max=MAX_MONTHS,
             source="article: 'to months in labor concentration camps'; 6: assumption",
         ),
         "labour_camp_probability_economic": Key(
@@ -119,6 +135,7 @@ NORTH_KOREA = Table(
             unit="years",
             default=2.0,
             min=0,
+            max=MAX_YEARS,
             source="article: 'Prisoners serve anywhere between two to seven years'",
         ),
         "labour_camp_years_max": Key(
@@ -127,6 +144,7 @@ NORTH_KOREA = Table(
             unit="years",
             default=7.0,
             min=0,
+            max=MAX_YEARS,
             source="article: 'between two to seven years'",
         ),
         "camp_death_rate_per_year": Key(
@@ -135,6 +153,7 @@ NORTH_KOREA = Table(
             unit="per year",
             default=0.1,
             min=0,
+            max=MAX_RATE_PER_YEAR,
             source="article: 'rates of torture and death are notoriously high'; value: assumption",
         ),
         "retry_probability": Key(
@@ -151,6 +170,7 @@ NORTH_KOREA = Table(
             unit="per year",
             default=1.0,
             min=0,
+            max=MAX_RATE_PER_YEAR,
             source="assumption",
         ),
     },

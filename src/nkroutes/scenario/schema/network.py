@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from nkroutes.scenario.schema.limits import (
+    MAX_DAYS,
+    MAX_INITIAL_BROKERS,
+    MAX_MONTHS,
+    MAX_MULTIPLIER,
+    MAX_RATE_PER_YEAR,
+    MAX_USD,
+    MAX_WEIGHT,
+)
 from nkroutes.scenario.spec import Key, Table, TableArray
 
 PLACE_KINDS = ("origin", "border", "broker_hub", "hiding", "mission", "transit", "destination")
@@ -28,6 +37,7 @@ PLACE_VARIANTS = {
                 "number",
                 "Relative share of departures that leave from this province.",
                 min=0,
+                max=MAX_WEIGHT,
                 source="article ranking: North Hamgyong largest; Chagang, North Pyongan, "
                 "Ryanggang fewer (North Koreans in China)",
             ),
@@ -43,7 +53,10 @@ PLACE_VARIANTS = {
     "broker_hub": Table(
         {
             "initial_brokers": Key(
-                "int", "Brokers working from this hub at the start of the run.", min=0
+                "int",
+                "Brokers working from this hub at the start of the run.",
+                min=0,
+                max=MAX_INITIAL_BROKERS,
             ),
             "serves": Key(
                 "list[str]",
@@ -59,6 +72,7 @@ PLACE_VARIANTS = {
                 "Multiplies China's arrest rate for migrants hiding here.",
                 default=1.0,
                 min=0,
+                max=MAX_MULTIPLIER,
             ),
         }
     ),
@@ -70,6 +84,7 @@ PLACE_VARIANTS = {
                 unit="months",
                 default=6.0,
                 min=0,
+                max=MAX_MONTHS,
             ),
         }
     ),
@@ -86,6 +101,7 @@ PLACE_VARIANTS = {
                 unit="per year",
                 default=0.0,
                 min=0,
+                max=MAX_RATE_PER_YEAR,
             ),
             "deport_probability": Key(
                 "number",
@@ -101,6 +117,7 @@ PLACE_VARIANTS = {
                 unit="months",
                 default=3.0,
                 min=0,
+                max=MAX_MONTHS,
             ),
         }
     ),
@@ -111,6 +128,7 @@ PLACE_VARIANTS = {
                 "Relative share of resettled migrants who ask for this destination.",
                 default=1.0,
                 min=0,
+                max=MAX_WEIGHT,
             ),
             "acceptance_probability": Key(
                 "number",
@@ -132,6 +150,7 @@ PLACE_VARIANTS = {
                 unit="US$",
                 default=0.0,
                 min=0,
+                max=MAX_USD,
             ),
         }
     ),
@@ -152,7 +171,12 @@ ROUTES = TableArray(
             "from": Key("str", "Place the route leaves from.", ref="places"),
             "to": Key("str", "Place the route leads to.", ref="places"),
             "duration_days": Key(
-                "number", "Typical travel time along the route.", unit="days", default=1.0, min=0
+                "number",
+                "Typical travel time along the route.",
+                unit="days",
+                default=1.0,
+                min=0,
+                max=MAX_DAYS,
             ),
             "cost_usd": Key(
                 "number",
@@ -160,6 +184,7 @@ ROUTES = TableArray(
                 unit="US$",
                 default=0.0,
                 min=0,
+                max=MAX_USD,
             ),
             "broker_fee_usd": Key(
                 "number",
@@ -168,6 +193,7 @@ ROUTES = TableArray(
                 unit="US$",
                 default=0.0,
                 min=0,
+                max=MAX_USD,
             ),
             "death_probability": Key(
                 "number",
@@ -199,6 +225,7 @@ ROUTES = TableArray(
                 "risk are weighed.",
                 default=1.0,
                 min=0,
+                max=MAX_WEIGHT,
             ),
             "open": Key("bool", "Whether the route can be used at all.", default=True),
             "source": Key("str", "Where the route's values come from.", default=""),

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from nkroutes.scenario.schema.limits import FIRST_YEAR, LAST_YEAR, MAX_WEIGHT
 from nkroutes.scenario.spec import Key, Table, TableArray
 
 STEP_LENGTHS = ("month", "week", "day")
 
 META = Table(
     {
-        "name": Key("str", "Short name of the scenario, used for the results folder."),
+        "name": Key(
+            "str",
+            "Short name of the scenario, used for the results folder: at most 100 letters, "
+            "digits, spaces and `_ . , ( ) + -`, starting with a letter or digit, so that it "
+            "is a valid folder name on every system.",
+            max_length=100,
+            pattern=r"\w[\w .,()+-]*",
+            pattern_doc="letters, digits, spaces and _ . , ( ) + -, starting with a letter or "
+            "digit",
+        ),
         "description": Key("str", "What the scenario asks, in a sentence or two.", default=""),
         "sources": Key("list[str]", "References the scenario's values come from.", default=[]),
     },
@@ -52,9 +62,15 @@ CALIBRATION_TARGETS = Table(
             "int",
             "First year of Table 1 (1990-2006) the yearly arrivals are fitted to.",
             default=1994,
+            min=FIRST_YEAR,
+            max=LAST_YEAR,
         ),
         "years_to": Key(
-            "int", "Last year of Table 1 the yearly arrivals are fitted to.", default=2006
+            "int",
+            "Last year of Table 1 the yearly arrivals are fitted to.",
+            default=2006,
+            min=FIRST_YEAR,
+            max=LAST_YEAR,
         ),
         "arrivals": Key(
             "str",
@@ -65,9 +81,15 @@ CALIBRATION_TARGETS = Table(
             "int",
             "First year in which an undated count (North Koreans in China) must hold.",
             default=1998,
+            min=FIRST_YEAR,
+            max=LAST_YEAR,
         ),
         "stock_years_to": Key(
-            "int", "Last year in which an undated count must hold.", default=2006
+            "int",
+            "Last year in which an undated count must hold.",
+            default=2006,
+            min=FIRST_YEAR,
+            max=LAST_YEAR,
         ),
         "share_tolerance": Key(
             "number",
@@ -83,7 +105,7 @@ CALIBRATION_TARGETS = Table(
             "data/observed/other_targets.csv; 0 leaves it out. Default 1, except "
             "stayed_two_years_share 0.25 (one survey: a soft target).",
             optional=True,
-            dynamic=Key("number", "Weight of the named target's penalty.", min=0),
+            dynamic=Key("number", "Weight of the named target's penalty.", min=0, max=MAX_WEIGHT),
         ),
     },
     doc="What calibration compares with the observed data, and how.",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from nkroutes.scenario.schema.limits import (
+    MAX_INTENSITY,
+)
 from nkroutes.scenario.spec import Key, Table
 
 PUSH_FACTOR = Table(
@@ -14,6 +17,7 @@ PUSH_FACTOR = Table(
             "number",
             "Added to the departure multiplier while active: 1 doubles departures.",
             min=0,
+            max=MAX_INTENSITY,
         ),
         "regions": Key(
             "list[str]",

@@ -1,0 +1,64 @@
+"""Poisson counts drawn by inverse CDF, checked so that no count can wrap or be lost.
+
+``scipy.stats.poisson.ppf`` returns floats: an infinite or huge mean gives ``inf`` or a
+value beyond what an integer count can hold, which a plain ``astype(np.int64)`` turns into
+a negative number without a word. Every count the processes draw goes through here instead.
+The schema's upper bounds (:mod:`nkroutes.scenario.schema.limits`) keep means far below the
+limit; this check is the guard behind them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import poisson
+
+#: The largest count one draw may give: 2**53, up to which a float64 holds every integer.
+MAX_COUNT = float(2**53)
+
+
+class CountOverflowError(OverflowError):
+    """A count drawn by the model is not finite or too large to hold exactly."""
+
+
+def poisson_counts(u: np.ndarray, mean: np.ndarray, what: str) -> np.ndarray:
+    """Poisson counts by inverse CDF, as int64, refusing any that would not fit.
+
+    Args:
+        u: Uniform draws in [0, 1), one per count.
+        mean: The expected counts (negative means count as 0).
+        what: What is counted, for the error message (``"departures"``).
+
+    Returns:
+        The counts (0 where the mean is 0 or less).
+
+    Raises:
+        CountOverflowError: If a count is infinite or above :data:`MAX_COUNT`.
+    """
+    mean = np.maximum(mean, 0.0)
+    counts = poisson.ppf(u, mean)
+    # scipy gives NaN for a mean of about 1e15 or more (and for an infinite one): that is
+    # an overflow, not the "no count" of a zero mean.
+    lost = np.isnan(counts) & (mean > 0)
+    if np.any(lost | (counts > MAX_COUNT)):
+        raise CountOverflowError(
+            f"a count of {what} with an expected value of {float(np.max(mean)):g} is not "
+            f"finite or above the limit of {MAX_COUNT:g}"
+        )
+    return np.nan_to_num(counts, nan=0.0).astype(np.int64)
+
+
+def poisson_count(u: float, mean: float, what: str) -> int:
+    """One Poisson count by inverse CDF, as :func:`poisson_counts`.
+
+    Args:
+        u: A uniform draw in [0, 1).
+        mean: The expected count.
+        what: What is counted, for the error message.
+
+    Returns:
+        The count.
+
+    Raises:
+        CountOverflowError: If the count is infinite or above :data:`MAX_COUNT`.
+    """
+    return int(poisson_counts(np.asarray([u]), np.asarray([mean]), what)[0])
