@@ -14,7 +14,7 @@ import stat
 
 import pytest
 
-from nkroutes.ensemble import folders, lock
+from nkroutes.ensemble import folders
 from nkroutes.ensemble.folders import LOCK_FILE, is_temporary
 from scenario_builder import write_tiny
 
@@ -77,7 +77,14 @@ def test_an_existing_out_that_cannot_be_written_exits_2(
 ):
     out = tmp_path / "out"
     out.mkdir()
-    monkeypatch.setattr(lock.os, "open", _raise(code, cause))
+    real = os.open
+
+    def open_(path, *args, **kwargs):
+        if str(path).startswith(str(out)):
+            raise OSError(code, cause, str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
     _one_line(_run(cli, tiny_file, out), 2, str(out), cause)
     assert list(out.iterdir()) == []
 
