@@ -15,7 +15,7 @@ import pytest
 from nkroutes.ensemble.folders import LOCK_FILE, check_out_dir, is_temporary
 from nkroutes.ensemble.lock import FolderBusyError, folder_lock
 from nkroutes.ensemble.seeds import replicate_seed
-from scenario_builder import ROOT, write_tiny
+from scenario_builder import ROOT, calibration_dict, write_tiny
 
 
 @pytest.fixture
@@ -176,3 +176,14 @@ def test_two_concurrent_runs_tried_20_times(tiny_file, tmp_path):
     for trial in range(20):
         out = tmp_path / f"out{trial}"
         _check_trial(out, _concurrent_runs(tiny_file, out))
+
+
+def test_calibrate_into_a_busy_folder_exits_2_before_writing(cli, write, tmp_path):
+    scenario = write(calibration_dict(), "calibration.toml")
+    out = tmp_path / "cal"
+    out.mkdir()
+    (out / LOCK_FILE).write_text(_lock_of(os.getppid()), encoding="utf-8")
+    result = cli("calibrate", scenario, "--budget", "6", "--replicates", "1", "--out", out, "-q")
+    assert result.exit_code == 2, result.output
+    assert "in use by nkroutes run other.toml" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_FILE]

@@ -198,14 +198,17 @@ def folder_lock(
     """
     folder = Path(path)
     lock = folder / LOCK_FILE
-    mine = _holder(lock) if folder.is_dir() else {}
-    if mine.get("pid") == os.getpid() and mine.get("host") == socket.gethostname():
-        yield folder  # held by this process already (a run inside a comparison)
-        return
-    try:
-        created = _make_folder(folder)
+    try:  # a name too long, a loop of links...: refused before anything is written
+        mine = _holder(lock) if folder.is_dir() else {}
+        if mine.get("pid") == os.getpid() and mine.get("host") == socket.gethostname():
+            created = None  # held by this process already (a run inside a comparison)
+        else:
+            created = _make_folder(folder)
     except OSError as error:
         raise OutDirError(describe_os_error(error, folder)) from None
+    if created is None:
+        yield folder
+        return
     record = _lock_record(command)
     said: list[str] = [] if notes is None else notes
     try:
