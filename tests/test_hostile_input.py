@@ -204,3 +204,20 @@ def test_too_many_routes_or_push_factors_are_refused(small):
     assert f"routes: found {len(small['routes'])} items" in text
     assert f"at most {MAX_NETWORK_ITEMS} items in [[routes]]" in text
     assert f"at most {MAX_TIMELINE_ITEMS} items in [[push_factors]]" in text
+
+
+def test_a_count_overflow_during_a_run_is_one_line_exit_1(cli, tmp_path, monkeypatch):
+    import nkroutes.model.processes.departures as departures
+
+    def overflowing(u, mean, what):
+        return poisson_counts(u, np.full_like(mean, 1e300), what)
+
+    monkeypatch.setattr(departures, "poisson_counts", overflowing)
+    out = tmp_path / "out"
+    args = ["run", BASELINE, "-n", "1", "--workers", "1", "--no-plots", "--out", out]
+    result = cli(*args, "--set", "time.end=1990-03")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and "CountOverflowError" in errors[0], result.output
+    assert "--resume" in errors[0]
