@@ -189,3 +189,18 @@ def test_a_name_safe_in_a_folder_name_is_accepted(small):
 
 def test_a_directory_is_refused(cli, tmp_path):
     _validate(cli, tmp_path, "found a directory")
+
+
+def test_too_many_routes_or_push_factors_are_refused(small):
+    from nkroutes.scenario.schema.limits import MAX_NETWORK_ITEMS, MAX_TIMELINE_ITEMS
+
+    route = dict(small["routes"][0])
+    small["routes"] += [{**route, "id": f"r{i}"} for i in range(MAX_NETWORK_ITEMS)]
+    push = dict(small["push_factors"][0])
+    small["push_factors"] += [{**push, "id": f"p{i}"} for i in range(MAX_TIMELINE_ITEMS)]
+    with pytest.raises(ScenarioError) as raised:
+        scenario_from_dict(small)
+    text = str(raised.value)
+    assert f"routes: found {len(small['routes'])} items" in text
+    assert f"at most {MAX_NETWORK_ITEMS} items in [[routes]]" in text
+    assert f"at most {MAX_TIMELINE_ITEMS} items in [[push_factors]]" in text

@@ -185,7 +185,8 @@ def _array_section(name: str, array: TableArray, level: int) -> Iterator[str]:
     yield f"{'#' * level} `[[{name}]]`"
     yield ""
     least = f" At least {array.min_items} item{'s' if array.min_items > 1 else ''}."
-    yield array.doc + (least if array.min_items else "")
+    most = f" At most {array.max_items:,} items." if array.max_items is not None else ""
+    yield array.doc + (least if array.min_items else "") + most
     yield ""
     if array.variant_key is not None:
         yield f"Keys of every item (more keys depend on `{array.variant_key}`, below):"

@@ -100,6 +100,7 @@ class TableArray:
             from ``variants``; ``None`` if all items share one set of keys.
         variants: Extra keys allowed (and their defaults) for each value of ``variant_key``.
         min_items: Fewest items allowed.
+        max_items: Most items allowed, or ``None`` for no limit.
     """
 
     item: Table
@@ -107,3 +108,4 @@ class TableArray:
     variant_key: str | None = None
     variants: dict[str, Table] = field(default_factory=dict)
     min_items: int = 0
+    max_items: int | None = None

@@ -187,6 +187,8 @@ def _array(
         out.append(_item(array, item, (*path, part), label, col))
     if len(value) < array.min_items:
         col.add(path, _items(len(value)), f"at least {_items(array.min_items)} in {array_label}")
+    if array.max_items is not None and len(value) > array.max_items:
+        col.add(path, _items(len(value)), f"at most {_items(array.max_items)} in {array_label}")
     return out
 
 

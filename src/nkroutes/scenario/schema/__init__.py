@@ -27,6 +27,7 @@ from nkroutes.scenario.schema.behaviour import (
     ROUTE_CHOICE,
 )
 from nkroutes.scenario.schema.enforcement import CHINA, ENFORCEMENT, NORTH_KOREA
+from nkroutes.scenario.schema.limits import MAX_TIMELINE_ITEMS
 from nkroutes.scenario.schema.network import PLACE_KINDS, PLACE_VARIANTS, PLACES, ROUTES
 from nkroutes.scenario.schema.run import CALIBRATION, META, STEP_LENGTHS, TIME
 from nkroutes.scenario.schema.timeline import EVENT, PUSH_FACTOR
@@ -42,7 +43,9 @@ SCENARIO = Table(
         "population": POPULATION,
         "departures": DEPARTURES,
         "push_factors": TableArray(
-            item=PUSH_FACTOR, doc="Dated episodes that push people to leave."
+            item=PUSH_FACTOR,
+            doc="Dated episodes that push people to leave.",
+            max_items=MAX_TIMELINE_ITEMS,
         ),
         "places": PLACES,
         "routes": ROUTES,
@@ -50,7 +53,7 @@ SCENARIO = Table(
         "chain_defection": CHAIN,
         "enforcement": ENFORCEMENT,
         "route_choice": ROUTE_CHOICE,
-        "events": TableArray(item=EVENT, doc="Dated policy changes."),
+        "events": TableArray(item=EVENT, doc="Dated policy changes.", max_items=MAX_TIMELINE_ITEMS),
         "calibration": CALIBRATION,
     },
     doc="A whole scenario.",

@@ -77,6 +77,15 @@ MAX_YEARS = 100.0
 #: A route's duration in days: 36,500, a hundred years.
 MAX_DAYS = 36_500.0
 
+#: Most places, and most routes, in a scenario: 10,000 each (the baseline has 26 places);
+#: the model stores a place or route index in 16 bits (at most 32,767).
+MAX_NETWORK_ITEMS = 10_000
+
+#: Most push factors, and most events: 1,000 each (the baseline has a handful). With
+#: :data:`MAX_INTENSITY` this keeps the departure multiplier below about 10^6, so expected
+#: departures stay far below where a Poisson draw loses precision (about 10^15).
+MAX_TIMELINE_ITEMS = 1000
+
 #: The first and last year a date (``YYYY-MM``) may name: runs and episodes lie within
 #: 1900-01 to 2100-12, which holds every period a study of this migration could simulate and
 #: keeps a run below 2,412 months (about 73,000 daily steps).

@@ -7,6 +7,7 @@ from nkroutes.scenario.schema.limits import (
     MAX_INITIAL_BROKERS,
     MAX_MONTHS,
     MAX_MULTIPLIER,
+    MAX_NETWORK_ITEMS,
     MAX_RATE_PER_YEAR,
     MAX_USD,
     MAX_WEIGHT,
@@ -162,6 +163,7 @@ PLACES = TableArray(
     variant_key="kind",
     variants=PLACE_VARIANTS,
     min_items=2,
+    max_items=MAX_NETWORK_ITEMS,
 )
 
 ROUTES = TableArray(
@@ -233,4 +235,5 @@ ROUTES = TableArray(
     ),
     doc="Directed routes between places, with their cost and risks.",
     min_items=1,
+    max_items=MAX_NETWORK_ITEMS,
 )
