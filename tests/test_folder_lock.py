@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from nkroutes.ensemble import folders
 from nkroutes.ensemble.folders import LOCK_FILE, check_out_dir, is_temporary
 from nkroutes.ensemble.lock import FolderBusyError, folder_lock
 from nkroutes.ensemble.seeds import replicate_seed
@@ -187,3 +188,28 @@ def test_calibrate_into_a_busy_folder_exits_2_before_writing(cli, write, tmp_pat
     assert result.exit_code == 2, result.output
     assert "in use by nkroutes run other.toml" in result.output
     assert sorted(p.name for p in out.iterdir()) == [LOCK_FILE]
+
+
+def test_a_default_folder_taken_meanwhile_gives_the_next_free_one(
+    cli, tiny_file, tmp_path, monkeypatch
+):
+    """Two runs without --out started in the same second: the second uses <time>-2."""
+    import nkroutes.commands.common as common
+
+    monkeypatch.chdir(tmp_path)
+    taken = tmp_path / "results" / "tiny" / "20260101T000000"
+    taken.mkdir(parents=True)
+    (taken / LOCK_FILE).write_text(_lock_of(os.getppid()), encoding="utf-8")
+    monkeypatch.setattr(common, "default_out_dir", lambda name: Path(taken))
+    calls = []
+
+    def fresh(folder):  # the first call (choosing the folder) ran before the other made it
+        calls.append(folder)
+        return folder if len(calls) == 1 else folders.fresh_dir(folder)
+
+    monkeypatch.setattr(common, "fresh_dir", fresh)
+    result = cli("run", tiny_file, "-n", "1", "--workers", "1", "--no-plots")
+    assert result.exit_code == 0, result.output
+    assert (taken.parent / "20260101T000000-2" / "summary.csv").is_file()
+    assert sorted(p.name for p in taken.iterdir()) == [LOCK_FILE]
+    assert len(calls) == 2  # the lock sent it on

@@ -22,8 +22,8 @@ import click
 
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import EXECUTOR_KINDS
-from nkroutes.ensemble.folders import default_out_dir, describe_os_error, fresh_dir
-from nkroutes.ensemble.lock import folder_lock
+from nkroutes.ensemble.folders import LOCK_FILE, default_out_dir, describe_os_error, fresh_dir
+from nkroutes.ensemble.lock import FolderBusyError, folder_lock
 from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE, RunDirectory
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
 from nkroutes.scenario import Scenario, load_scenario, parse_override
@@ -412,7 +412,7 @@ def _file_hint(path: Path, command: str) -> str:
 
 
 @contextmanager
-def held_folder(out: Path) -> Iterator[Path]:
+def held_folder(out: Path, fresh: bool = False) -> Iterator[Path]:
     """Hold ``out``'s lock for a whole command (see ``nkroutes.ensemble.lock``).
 
     Another live ``nkroutes`` writing there ends the command with exit 2 naming it, before
@@ -420,16 +420,34 @@ def held_folder(out: Path) -> Iterator[Path]:
 
     Args:
         out: The results folder (created if needed).
+        fresh: ``out`` is a new default folder (``results/<name>/<time>``): if another
+            command took it meanwhile (two started in the same second), use the next free
+            ``<time>-2``, ``<time>-3``... instead of refusing.
 
     Yields:
-        ``out``.
+        The folder held: ``out``, or with ``fresh`` the one used instead.
     """
     notes: list[str] = []
-    with ExitStack() as stack:
+    candidate = out
+    for _ in range(100):
+        stack = ExitStack()
         try:
-            stack.enter_context(folder_lock(out, command_line(), notes))
+            stack.enter_context(folder_lock(candidate, command_line(), notes))
+        except FolderBusyError as error:
+            if not fresh:
+                raise BadInput(str(error)) from None
+            candidate = fresh_dir(out)
+            continue
         except EnsembleSetupError as error:
             raise BadInput(str(error)) from None
+        if fresh and any(e.name != LOCK_FILE for e in candidate.iterdir()):
+            stack.close()  # another command's results, finished meanwhile
+            candidate = fresh_dir(out)
+            continue
+        break
+    else:
+        raise BadInput(f"{out}: found no free folder beside it; name one with --out")
+    with stack:
         for note in notes:
             click.echo(note, err=True)
-        yield out
+        yield candidate

@@ -67,7 +67,8 @@ def compare_command(
         _latest_unfinished_comparison,
         "comparison",
     )
-    with held_folder(out):  # one writer: the comparison and its figures
+    # One writer: the comparison and its figures.
+    with held_folder(out, fresh=default and not resume) as out:
         already_complete = resume and (out / COMPARISON_MD).is_file()
         with ensemble_errors(out, resume_command(out)):
             comparison = compare_scenarios(

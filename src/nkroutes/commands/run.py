@@ -64,7 +64,8 @@ def run_command(
     out, default = results_dir(
         out, scenario.name, resume, latest_unfinished, f"run of '{scenario.name}'"
     )
-    with held_folder(out):  # one writer: the run and its figures
+    # One writer: the run and its figures.
+    with held_folder(out, fresh=default and not resume) as out:
         already_complete = resume and is_complete(out)
         with ensemble_errors(out, resume_command(out)):
             results = run_ensemble(
