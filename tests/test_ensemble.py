@@ -389,6 +389,7 @@ def test_resuming_a_complete_run_without_a_count_reads_it_back(reference, tiny):
 # -- what --force removes --------------------------------------------------------------------
 
 
+@pytest.mark.slow  # draws every figure
 def test_force_removes_figures_and_fit_report_but_not_other_files(reference, tiny, tmp_path):
     out, _ = reference
     copy = tmp_path / "copy"

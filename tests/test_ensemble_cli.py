@@ -220,6 +220,7 @@ def test_resuming_a_complete_run_says_so_and_draws_nothing(cli, tiny_file, tmp_p
     assert len(json.loads((out / "manifest.json").read_text())["sessions"]) == 1
 
 
+@pytest.mark.slow  # draws every figure
 def test_force_removes_the_old_figures_and_fit_report(cli, tiny_file, tmp_path):
     out = tmp_path / "out"
     assert cli("run", tiny_file, "-n", "2", "--workers", "1", "--out", out).exit_code == 0

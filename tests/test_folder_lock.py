@@ -166,6 +166,7 @@ def _check_trial(out: Path, runs: list[tuple[int, str]]) -> None:
         assert not (out / "parts").exists()
 
 
+@pytest.mark.slow  # the same race as the 20-trial test below, 3 trials; kept for CI
 def test_two_concurrent_runs_into_one_folder_never_both_succeed(tiny_file, tmp_path):
     for trial in range(3):
         out = tmp_path / f"out{trial}"

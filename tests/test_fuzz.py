@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,6 +98,7 @@ def damaged_baselines(draw):
     return data
 
 
+@pytest.mark.slow  # 200 generated scenarios
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged_baselines())
 def test_damaged_scenarios_give_a_scenario_or_a_scenario_error(data):

@@ -286,6 +286,7 @@ def run_and_check(scenario: Any, seed: int) -> tuple[RouteModel, Ledger]:
     return model, ledger
 
 
+@pytest.mark.slow  # the whole baseline; tiny scenarios cover each process in the fast loop
 def test_baseline_conserves_migrants_at_every_step() -> None:
     model, _ = run_and_check(baseline(), seed=1)
     counts = model.table.counts_by_state()
