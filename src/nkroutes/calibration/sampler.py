@@ -146,6 +146,26 @@ def _nearest(evaluations: list[Evaluation], keep: int) -> np.ndarray:
     return smc.nearest(distances, keep, stopped)
 
 
+def _generation(
+    index: int,
+    evaluated: int,
+    accepted: int,
+    members: list[Evaluation],
+    batch: list[Evaluation],
+    stop_above: float,
+) -> Generation:
+    """One generation's line of the journal: the population (nearest first) after ``batch``."""
+    return Generation(
+        index,
+        evaluated,
+        accepted,
+        members[-1].distance.total,
+        members[0].distance.total,
+        sum(e.distance.stopped for e in batch),
+        stop_above,
+    )
+
+
 def _stop_above(members: list[Evaluation], settings: CalibrationSettings) -> float:
     """The distance above which the next batch's runs stop.
 
@@ -210,17 +230,7 @@ def run_calibration(
     order = _nearest(batch, population_size)
     members = [batch[k] for k in order]
     sampler.tolerance = members[-1].distance.total
-    generations = [
-        Generation(
-            0,
-            first,
-            population_size,
-            members[-1].distance.total,
-            members[0].distance.total,
-            sum(e.distance.stopped for e in batch),
-            stop_above,
-        )
-    ]
+    generations = [_generation(0, first, population_size, members, batch, stop_above)]
 
     next_index, t = first, 1
     while next_index < settings.budget:
@@ -238,17 +248,7 @@ def run_calibration(
         members = [merged[k] for k in order]
         accepted = sum(1 for k in order if k >= population_size)
         sampler.tolerance = members[-1].distance.total
-        generations.append(
-            Generation(
-                t,
-                size,
-                accepted,
-                members[-1].distance.total,
-                members[0].distance.total,
-                sum(e.distance.stopped for e in batch),
-                stop_above,
-            )
-        )
+        generations.append(_generation(t, size, accepted, members, batch, stop_above))
         next_index += size
         t += 1
         if _settled(generations, settings.min_acceptance):
