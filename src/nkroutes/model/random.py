@@ -141,6 +141,18 @@ class Streams:
         Works through the keys in cache-sized blocks with reused scratch arrays.
         """
         n = len(keys)
+        if n <= _BLOCK:
+            # One block: the same operations without the loop's bookkeeping (most calls).
+            z = np.bitwise_xor(keys, salt, dtype=np.uint64)
+            tmp = np.empty_like(z)
+            mix64(z, tmp)
+            if salt2 is not None:
+                z ^= salt2
+                mix64(z, tmp)
+            if not unit:
+                return z
+            z >>= _S11
+            return np.multiply(z.view(np.int64), _TO_UNIT)
         out = np.empty(n, dtype=np.float64 if unit else np.uint64)
         block = min(n, _BLOCK)
         z_buf = np.empty(block if unit else 0, dtype=np.uint64)
@@ -185,7 +197,8 @@ class Streams:
 
         The cost grows with ``count``, not ``n``: positions are drawn ``floor(u * n)`` from
         the stream's draws for the keys 0, 1, 2, ... (a repeated position is skipped and
-        more are drawn), so choosing a few of a million costs a few draws.
+        more are drawn), so choosing a few of a million costs a few draws. Choosing more
+        than an eighth of them takes the ``count`` smallest of one draw per position.
 
         Args:
             stream: Name of the stream.
@@ -198,6 +211,12 @@ class Streams:
             ``int64`` positions, distinct, in the order drawn.
         """
         count = min(count, n)
+        if count <= 0:
+            return np.zeros(0, dtype=np.int64)
+        if 8 * count > n:
+            # Many of few: one draw per position, the ``count`` smallest (a random subset).
+            u = self.uniform(stream, np.arange(n, dtype=np.uint64), step, slot)
+            return np.sort(np.argpartition(u, count - 1)[:count])
         picked = np.zeros(0, dtype=np.int64)
         drawn = 0
         while len(picked) < count:
