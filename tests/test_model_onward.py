@@ -79,3 +79,17 @@ def test_ngo_help_skips_those_who_can_pay():
     assert len(hiding)
     # the tiny map's way out has no broker: nobody can pay one, so NGOs may help anyone
     assert ngo_help(model) > 0
+
+
+def test_trafficking_at_entry_alone_takes_only_women_and_changes_the_female_share():
+    base = {"population.share_female": 0.5, "time.end": "1993-12"}
+    without = simulate(tiny_scenario(base), seed=8)
+    sold = simulate(
+        tiny_scenario({**base, "enforcement.china.trafficked_at_entry_probability": 0.5}), seed=8
+    )
+    m = sold.migrants
+    assert without.yearly()["trafficked"].sum() == 0
+    assert m["trafficked"].any()
+    assert not (m["trafficked"] & ~m["female"]).any()
+    share = lambda r: r.yearly()["arrivals_female"].sum() / r.yearly()["arrivals"].sum()  # noqa: E731
+    assert share(sold) < share(without) - 0.03  # women hiding in the tiny map leave within months

@@ -1,4 +1,4 @@
-"""ODD 7.7 Life in hiding: word of mouth and NGO help open ways out of China to more migrants.
+"""ODD 7.7 Life in hiding: word of mouth and NGO help open ways out of China; brides sold at entry.
 
 Two ways out that do not depend on a migrant's own savings (MPI 2008):
 
@@ -18,7 +18,15 @@ Two ways out that do not depend on a migrant's own savings (MPI 2008):
   migrants hiding in China whose savings are below the cheapest broker fee out of their
   hiding place are sponsored (those with the smallest own draws).
 
-Both run after 7.7's saving, arrests, settling and exit attempts of the step, so a migrant
+And a sex-specific way into China: "Some women sell their bodies instead of paying their way
+across, while others are trafficked by marriage brokers and sold as brides to Chinese men"
+(*North Koreans in China*). A woman who entered China for the first time in the previous step
+is sold as a bride at once with probability `trafficked_at_entry_probability` (she settles and
+is counted in `trafficked`); with the hazard `trafficking_rate_per_year` of the women hiding
+(7.7) and word of mouth, which gets settled and trafficked women out again, the share of women
+among each year's arrivals is an outcome, not an input.
+
+All run after 7.7's saving, arrests, settling and exit attempts of the step, so a migrant
 they sponsor leaves from the next step on.
 """
 
@@ -104,7 +112,37 @@ def ngo_help(model: RouteModel) -> int:
     return count
 
 
+def traffic_at_entry(model: RouteModel) -> int:
+    """Women who entered China for the first time in the last step, sold as brides at once.
+
+    Returns:
+        How many (counted in ``trafficked`` and ``settlings``).
+    """
+    probability = model.params.china.trafficked_at_entry_probability
+    if probability <= 0 or model.step_index == 0:
+        return 0
+    t = model.table
+    cols = t.cols
+    entered = np.flatnonzero(
+        (cols["china_since"][: t.n] == model.step_index - 1)
+        & (cols["state"][: t.n] == State.HIDING)
+        & cols["female"][: t.n]
+        & (cols["china_steps"][: t.n] == 0)
+        & ~cols["trafficked"][: t.n]
+    )
+    if len(entered) == 0:
+        return 0
+    u = model.streams.uniform("trafficking", cols["key"][entered], model.step_index, 1)
+    sold = entered[u < probability]
+    cols["state"][sold] = State.SETTLED
+    cols["trafficked"][sold] = True
+    model.counters["trafficked"] += len(sold)
+    model.counters["settlings"] += len(sold)
+    return len(sold)
+
+
 def open_ways_out(model: RouteModel) -> None:
-    """Word of mouth, then NGO help (see the module's docstring)."""
+    """Trafficking at entry, word of mouth, then NGO help (see the module's docstring)."""
+    traffic_at_entry(model)
     word_of_mouth(model)
     ngo_help(model)

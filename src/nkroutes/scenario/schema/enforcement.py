@@ -102,6 +102,17 @@ CHINA = Table(
             source="article: 'Those who cannot pay a broker often ask missionaries and NGOs for "
             "smuggling help'; number: assumption",
         ),
+        "trafficked_at_entry_probability": Key(
+            "number",
+            "Probability that a woman entering China for the first time is handed to marriage "
+            "brokers and sold as a bride at once (she settles; word of mouth may get her out).",
+            default=0.0,
+            min=0,
+            max=1,
+            source="article: 'Some women sell their bodies instead of paying their way across, "
+            "while others are trafficked by marriage brokers and sold as brides to Chinese "
+            "men'; probability: assumption",
+        ),
         "trafficking_rate_per_year": Key(
             "number",
             "Hazard that a woman hiding in China is trafficked and sold as a bride (she then "
