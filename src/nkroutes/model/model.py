@@ -207,7 +207,7 @@ class RouteModel(mesa.Model):
         serve_sentences(self)  # ODD 7.5 Punishment and release
         depart(self)  # ODD 7.6 Departures
         live_in_hiding(self)  # ODD 7.7 Life in hiding
-        open_ways_out(self)  # ODD 7.7 (end) word of mouth and NGO help
+        open_ways_out(self)  # end of 7.7: brides sold at entry, word of mouth, NGO help
         process_cases(self)  # ODD 7.8 Transit countries and missions
         advance(self)  # ODD 7.9 Travel and arrival
         self._record()
