@@ -1,10 +1,11 @@
 """Checks of ``[[uncertainty]]``: each range names a number and holds its value.
 
 A range must name a number the model reads (a path as for ``[events.set]``, through arrays
-of tables by id), have ``low < high`` within the key's allowed range, hold the scenario's
-value, and start above 0 on a log scale. Each path may be ranged once. A value set outside
-an inherited range by a what-if or ``--set`` is allowed: it is that scenario's lever, which
-sensitivity analysis keeps as it is (see :mod:`nkroutes.sensitivity`).
+of tables by id), have ``low < high`` within the key's allowed range, and start above 0 on a
+log scale. Each path may be ranged once. Whether a range holds the scenario's value is
+checked where ranges are used (:func:`nkroutes.sensitivity.ranges.ranges_of`): a what-if,
+``--set`` or the app may move a value outside an inherited range (that value is then the
+scenario's lever, which sensitivity analysis keeps as it is).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from nkroutes.scenario.collect import Collector
-from nkroutes.scenario.overrides import OVERRIDE_FILE
 from nkroutes.scenario.paths import PathError, get_path, join_path
 from nkroutes.scenario.rules import items
 from nkroutes.scenario.schema_paths import UnknownPathError
@@ -92,25 +92,3 @@ def check_uncertainty(data: Mapping[str, Any], col: Collector) -> None:
                     f"{value} (above {number_text(key.max)}, the maximum of {canonical})",
                     f"a number <= {number_text(key.max)}",
                 )
-        inside = not (is_number(low) and is_number(high) and low < high) or low <= current <= high
-        if not inside and _range_must_hold(col, (*path, "low"), tuple(resolved.parts)):
-            col.add(
-                (*path, "low"),
-                f"{number_text(low)} to {number_text(high)}, which leaves out the value "
-                f"{number_text(current)} of {canonical}",
-                "a range that holds the scenario's value",
-                because=[(*path, "low"), resolved.parts],
-            )
-
-
-def _range_must_hold(col: Collector, range_path: tuple, value_path: tuple) -> bool:
-    """Whether a range must hold its value: unless a later file or ``--set`` moved the value.
-
-    A range and a value given in the same file, or a range given in the file loaded (the
-    last of its ``extends`` chain) around a value it inherits, must agree; a value that a
-    what-if or ``--set`` moves outside an inherited range is that scenario's lever.
-    """
-    range_file, value_file = col.file_for(range_path), col.file_for(value_path)
-    if range_file == value_file:
-        return True
-    return range_file == col.default_file and value_file != OVERRIDE_FILE
