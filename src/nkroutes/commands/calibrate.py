@@ -42,6 +42,8 @@ from nkroutes.commands.common import (
     EXIT_INTERRUPTED,
     BadInput,
     RunFailure,
+    allow_large_option,
+    check_size,
     command_line,
     examples,
     held_folder,
@@ -313,6 +315,7 @@ def reproducing_command(file: str, settings: CalibrationSettings, years: tuple[i
     "--estimate auto; 0: none).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print no estimate or progress on stderr.")
+@allow_large_option
 @click.pass_context
 def calibrate_command(
     ctx: click.Context,
@@ -330,6 +333,7 @@ def calibrate_command(
     estimate: str,
     check_replicates: int,
     quiet: bool,
+    allow_large: bool,
 ) -> None:
     """Calibrate a scenario's free parameters to the article's arrivals and check the fit.
 
@@ -341,6 +345,7 @@ def calibrate_command(
     """
     with _nothing_written_if_interrupted(), ExitStack() as stack:
         scenario = load(file)
+        check_size(scenario, allow_large)
         try:
             from nkroutes.observed import other_targets, south_korea_arrivals
 

@@ -11,7 +11,9 @@ from nkroutes.analysis.compare import COMPARISON_MD, Comparison
 from nkroutes.analysis.compare import compare as compare_scenarios
 from nkroutes.analysis.compare_report import few_pairs_note
 from nkroutes.commands.common import (
+    allow_large_option,
     check_seed,
+    check_size,
     ensemble_arguments,
     ensemble_errors,
     ensemble_options,
@@ -44,6 +46,7 @@ def compare_command(
     trace: bool,
     quiet: bool,
     plots: bool = True,
+    allow_large: bool = False,
 ) -> Comparison:
     """Compare what-ifs with a baseline for the command line and print the report's path.
 
@@ -57,6 +60,8 @@ def compare_command(
         RunFailure: If a replicate fails (exit 1).
     """
     scenarios = [load(f, overrides) for f in (base_file, *whatif_files)]
+    for scenario in scenarios:
+        check_size(scenario, allow_large)
     for scenario in scenarios:
         note_events_outside_run(scenario)
     check_seed(seed)
@@ -155,6 +160,7 @@ def make_comparison_plots(comparison: Comparison, out: Path) -> list[Path]:
     "results; other files are kept) and start over.",
 )
 @ensemble_options
+@allow_large_option
 @click.option("--no-plots", is_flag=True, help="Do not draw figures after the comparison.")
 def compare(
     base_file: str,
@@ -164,6 +170,7 @@ def compare(
     out: Path | None,
     force: bool,
     no_plots: bool,
+    allow_large: bool,
     **options: Any,
 ) -> None:
     """Compare what-if scenarios with a baseline over paired replicates.
@@ -174,5 +181,13 @@ def compare(
     --set values apply to every scenario.
     """
     compare_command(
-        base_file, whatif_files, overrides, out, seed, force, plots=not no_plots, **options
+        base_file,
+        whatif_files,
+        overrides,
+        out,
+        seed,
+        force,
+        plots=not no_plots,
+        allow_large=allow_large,
+        **options,
     )

@@ -10,7 +10,9 @@ import click
 from nkroutes.analysis.intervals import outcome_intervals
 from nkroutes.analysis.outcomes import RUN_OUTCOMES, format_number, period_of
 from nkroutes.commands.common import (
+    allow_large_option,
     check_seed,
+    check_size,
     ensemble_arguments,
     ensemble_errors,
     ensemble_options,
@@ -178,6 +180,7 @@ def report_plots(paths: list[Path]) -> None:
 )
 @click.option("--force", is_flag=True, help="Delete the results already in --out and start over.")
 @ensemble_options
+@allow_large_option
 @click.option("--no-plots", is_flag=True, help="Do not draw figures after the run.")
 def run(
     file: str,
@@ -186,6 +189,7 @@ def run(
     out: Path | None,
     force: bool,
     no_plots: bool,
+    allow_large: bool,
     **options: Any,
 ) -> None:
     """Run replicates of a scenario and write their results.
@@ -196,5 +200,6 @@ def run(
     problem. The files are described in docs/outputs.md.
     """
     scenario = load(file, overrides)
+    check_size(scenario, allow_large)
     note_events_outside_run(scenario)
     run_command(scenario, out, seed, force, plots=not no_plots, **options)
