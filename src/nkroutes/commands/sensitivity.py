@@ -11,6 +11,8 @@ from nkroutes.commands.common import (
     EXIT_INTERRUPTED,
     BadInput,
     RunFailure,
+    allow_large_option,
+    check_size,
     command_line,
     examples,
     held_folder,
@@ -133,6 +135,7 @@ def _summary(result: SensitivityResult) -> str:
 @click.option("--resume", is_flag=True, help="Complete an interrupted analysis in --out.")
 @click.option("--force", is_flag=True, help="Delete an earlier analysis in --out first.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@allow_large_option
 def sensitivity_command(
     file: str,
     method: str,
@@ -150,6 +153,7 @@ def sensitivity_command(
     resume: bool,
     force: bool,
     quiet: bool,
+    allow_large: bool,
 ) -> None:
     """Which assumptions drive the answer: Morris screening or Sobol indices of the outcomes.
 
@@ -160,6 +164,8 @@ def sensitivity_command(
     """
     base = load(file)
     scenarios = [load(w) for w in what_ifs]
+    for scenario in (base, *scenarios):
+        check_size(scenario, allow_large)
     settings = SensitivitySettings(
         method=method,
         size=trajectories if method == "morris" else samples,

@@ -100,3 +100,39 @@ def draw_sensitivity_figures(indices: pd.DataFrame, method: str, folder: Path) -
         draw(indices, outcome, path)
         names.append(path.name)
     return names
+
+
+def draws_forest(table: pd.DataFrame, folder: Path) -> list[str]:
+    """The forest plot of ``compare --draws``: both 90% intervals of every effect.
+
+    One row per what-if and outcome, each with its own scale (outcomes have different
+    units): a thick bar over replicates alone at the scenarios' values, a thin bar over
+    parameter points and replicates together, a dot at the median over both.
+
+    Returns:
+        The file name written in ``folder`` (none for an empty table).
+    """
+    if table.empty:
+        return []
+    n = len(table)
+    with plot_style():
+        fig = new_figure(1.2 + 0.45 * n)
+        axes = fig.subplots(n, 1, squeeze=False)[:, 0]
+        for ax, (_, row) in zip(axes, table.iterrows(), strict=True):
+            ax.hlines(0, row["draws_q05"], row["draws_q95"], color="#ff7f0e", linewidth=2)
+            ax.hlines(0, row["replicate_q05"], row["replicate_q95"], color="#1f77b4", linewidth=7)
+            ax.plot([row["draws_median"]], [0], "o", color="black", markersize=4)
+            ax.axvline(0, color="#999999", linewidth=0.8)
+            ax.set_yticks([0], [f"{row['whatif']}: {row['label']}"])
+            ax.tick_params(axis="x", labelsize=7)
+            ax.grid(False, axis="y")
+        axes[0].set_title(
+            "Paired effects: 90% over replicates (thick) and over parameters too (thin)"
+        )
+        add_source_line(
+            fig,
+            f"Thick: 90% of paired differences at the scenarios' own values; thin: 90% over "
+            f"{int(table['points'].iloc[0])} parameter points and their replicates; dot: median.",
+        )
+        path = save_figure(fig, folder / "effects-draws.png", "png")
+    return [path.name]

@@ -123,7 +123,12 @@ def run_plan(
                 f"evaluation {index} ({plan.scenarios[index % len(plan.scenarios)].name} at "
                 f"point {index // len(plan.scenarios)}) failed: {result['error']}"
             )
-        record = {"index": index, "outcomes": result["outcomes"], "error": None}
+        record = {
+            "index": index,
+            "outcomes": result["outcomes"],
+            "seconds": round(float(result.get("seconds", 0.0)), 3),
+            "error": None,
+        }
         journal.append(record)
         records[index] = record
         if progress is not None:
