@@ -216,6 +216,25 @@ def credit_savings(model: RouteModel, ids: np.ndarray, through: int) -> None:
     t.cols["stay_from"][ids] = through + 1
 
 
+def restart(model: RouteModel, ids: np.ndarray) -> None:
+    """Start the stay again for migrants in China whose hazards change after this step's 7.7.
+
+    For changes made after the step's hazards were met (a bride sold at entry, word of mouth,
+    NGO help): savings are credited through this step, and a new stay starts from the next.
+    """
+    if len(ids) == 0:
+        return
+    credit_savings(model, ids, through=model.step_index)
+    enter(model, ids)
+
+
+def balance(model: RouteModel, ids: np.ndarray) -> np.ndarray:
+    """Savings of migrants in China after this step's 7.7, with what accrued not yet credited."""
+    t = model.table
+    k = model.step_index + 1 - t.cols["stay_from"][ids]
+    return t.cols["savings_usd"][ids] + (savings_per_step(model) * k).astype(np.float32)
+
+
 def savings_now(model: RouteModel, savings: np.ndarray, state: np.ndarray) -> np.ndarray:
     """Balances with the savings not yet credited to those in China added (a new array).
 
