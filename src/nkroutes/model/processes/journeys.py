@@ -71,7 +71,7 @@ def _option_log_weights(
         )
 
 
-def _options(model: RouteModel, place: int) -> tuple[np.ndarray, ...]:
+def cached_options(model: RouteModel, place: int) -> tuple[np.ndarray, ...]:
     """The options leaving ``place`` with their weights, kept until the params or fees change.
 
     Returns:
@@ -118,7 +118,7 @@ def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray
         return ids
     t = model.table
     p = model.params
-    routes, broker, cost, base_weights, has_broker_option = _options(model, place)
+    routes, broker, cost, base_weights, has_broker_option = cached_options(model, place)
     leaving_hiding = p.kind[place] == HIDING
     if len(routes) == 0:
         return ids[:0]
