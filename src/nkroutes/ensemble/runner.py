@@ -27,7 +27,13 @@ from typing import Any
 import pandas as pd
 
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
-from nkroutes.ensemble.executors import InProcessExecutor, default_workers, make_executor
+from nkroutes.ensemble.executors import (
+    InProcessExecutor,
+    default_workers,
+    fault_timeout,
+    fault_watch,
+    make_executor,
+)
 from nkroutes.ensemble.folders import (
     OutDirError,
     check_options,
@@ -57,6 +63,9 @@ PENDING_PER_WORKER = 2
 
 #: Tasks kept submitted on an executor of unknown size (a Dask cluster, one passed in).
 PENDING_UNKNOWN = 256
+
+#: Seconds between checks of the executor while no replicate finishes (see ``fault_watch``).
+WATCH_INTERVAL_S = 1.0
 
 
 def as_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Scenario:
@@ -235,7 +244,15 @@ def _run_on(
     started = time.perf_counter()
     with progress_bar(replicates, len(done), the_scenario.name, progress) as bar:
         worker_seconds, worker_cpu_seconds = _run_tasks(
-            pool, the_scenario.to_dict(), seed, todo, trace, keep, bar.update, max_pending
+            pool,
+            the_scenario.to_dict(),
+            seed,
+            todo,
+            trace,
+            keep,
+            bar.update,
+            max_pending,
+            total=replicates,
         )
     session["worker_seconds"] = round(worker_seconds, 3)
     session["worker_cpu_seconds"] = round(worker_cpu_seconds, 3)
@@ -378,8 +395,13 @@ def _run_tasks(
     keep: Callable[[ReplicateOutput], None],
     advance: Callable[[int], Any],
     max_pending: int,
+    total: int | None = None,
 ) -> tuple[float, float]:
     """Submit the replicates, keep each result as it arrives.
+
+    While nothing finishes, the executor is checked every :data:`WATCH_INTERVAL_S` seconds
+    (``fault_watch``): a cluster without workers or scheduler for ``fault_timeout()``
+    seconds ends the run with an :class:`EnsembleRunError` saying what is done.
 
     Returns:
         Wall and CPU seconds spent inside the tasks, summed over replicates.
@@ -387,6 +409,9 @@ def _run_tasks(
     pending: dict[Future[ReplicateOutput], int] = {}
     queue = iter(todo)
     worker_seconds = worker_cpu_seconds = 0.0
+    watch, limit = fault_watch(pool), fault_timeout()
+    fault_since: float | None = None
+    kept = 0
 
     def submit_more() -> None:
         while len(pending) < max(1, max_pending):
@@ -399,7 +424,21 @@ def _run_tasks(
     try:
         submit_more()
         while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=WATCH_INTERVAL_S, return_when=FIRST_COMPLETED)
+            fault = None if finished else watch()
+            if fault is None:
+                fault_since = None
+            elif fault_since is None:
+                fault_since = time.monotonic()
+            elif time.monotonic() - fault_since > limit:
+                k = min(pending.values())
+                done = (total - len(todo) if total is not None else 0) + kept
+                of = f" of {total}" if total is not None else ""
+                raise EnsembleRunError(
+                    f"{fault} for {limit:g} s; stopped with {done}{of} replicates done",
+                    k,
+                    replicate_seed(seed, k),
+                )
             for future in sorted(finished, key=pending.__getitem__):
                 k = pending.pop(future)
                 try:
@@ -419,6 +458,7 @@ def _run_tasks(
                         replicate_seed(seed, k),
                     ) from exc
                 keep(output)
+                kept += 1
                 worker_seconds += output.seconds
                 worker_cpu_seconds += output.cpu_seconds
                 advance(1)
