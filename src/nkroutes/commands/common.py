@@ -237,9 +237,15 @@ def ensemble_arguments(
     }
 
 
-def show_progress(quiet: bool) -> bool:
-    """Whether to draw progress bars: not with ``--quiet``, and only on a terminal."""
-    return not quiet and sys.stderr.isatty()
+def show_progress(quiet: bool) -> bool | str:
+    """How to show progress: nothing with ``--quiet``, a bar on a terminal, else lines.
+
+    Returns:
+        ``False``, ``True`` (a bar) or ``"lines"`` (a line every few seconds, for logs).
+    """
+    if quiet:
+        return False
+    return True if sys.stderr.isatty() else "lines"
 
 
 def check_seed(seed: int) -> None:

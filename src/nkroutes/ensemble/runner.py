@@ -95,7 +95,7 @@ def run_ensemble(
     resume: bool = False,
     force: bool = False,
     trace: bool = False,
-    progress: bool = False,
+    progress: bool | str = False,
     command: str | None = None,
     max_pending: int | None = None,
 ) -> Results:
@@ -125,7 +125,8 @@ def run_ensemble(
         force: With ``out``: delete the results already there and start over.
         trace: Also produce one row per migrant (``migrants.csv.gz``; in memory as
             ``results.extra["migrants"]``). Large: about 20 MB per replicate.
-        progress: Draw a progress bar on standard error.
+        progress: Show progress on standard error: ``True`` a bar, ``"lines"`` a line
+            every few seconds (for logs), ``False`` nothing.
         command: The command line to record in the manifest (the CLI passes it).
         max_pending: Tasks kept submitted at once (default: 2 per local worker, else 256).
 
@@ -194,7 +195,7 @@ def _run_on(
     resume: bool,
     force: bool,
     trace: bool,
-    progress: bool,
+    progress: bool | str,
     command: str | None,
     max_pending: int | None,
 ) -> Results:
