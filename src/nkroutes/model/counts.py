@@ -10,7 +10,7 @@ limit; this check is the guard behind them.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import poisson
+from scipy import special
 
 #: The largest count one draw may give: 2**53, up to which a float64 holds every integer.
 MAX_COUNT = float(2**53)
@@ -35,7 +35,7 @@ def poisson_counts(u: np.ndarray, mean: np.ndarray, what: str) -> np.ndarray:
         CountOverflowError: If a count is infinite or above :data:`MAX_COUNT`.
     """
     mean = np.maximum(mean, 0.0)
-    counts = poisson.ppf(u, mean)
+    counts = poisson_ppf(np.asarray(u, dtype=float), mean)
     # scipy gives NaN for a mean of about 1e15 or more (and for an infinite one): that is
     # an overflow, not the "no count" of a zero mean.
     lost = np.isnan(counts) & (mean > 0)
@@ -45,6 +45,35 @@ def poisson_counts(u: np.ndarray, mean: np.ndarray, what: str) -> np.ndarray:
             f"finite or above the limit of {MAX_COUNT:g}"
         )
     return np.nan_to_num(counts, nan=0.0).astype(np.int64)
+
+
+def poisson_ppf(q: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """``scipy.stats.poisson.ppf(q, mu)``, value for value, without its per-call overhead.
+
+    The same formula as scipy's ``poisson_gen._ppf`` and the same conventions as
+    ``rv_discrete.ppf`` (-1 at ``q == 0``, ``inf`` at ``q == 1``, NaN for a negative or NaN
+    mean or ``q`` outside [0, 1]); the generic wrapper costs about 0.3 ms a call, which the
+    model paid several times a step.
+
+    Args:
+        q: Lower-tail probabilities.
+        mu: Poisson means (broadcast with ``q``).
+
+    Returns:
+        ``float64`` quantiles: the least ``k`` with ``P(X <= k) >= q``.
+    """
+    q, mu = np.broadcast_arrays(np.asarray(q, dtype=float), np.asarray(mu, dtype=float))
+    valid = mu >= 0
+    out = np.full(q.shape, np.nan)
+    out[(q == 0) & valid] = -1.0
+    out[(q == 1) & valid] = np.inf
+    inside = valid & (q > 0) & (q < 1)
+    if inside.any():
+        qq, mm = q[inside], mu[inside]
+        vals = np.ceil(special.pdtrik(qq, mm))
+        vals1 = np.maximum(vals - 1, 0)
+        out[inside] = np.where(special.pdtr(vals1, mm) >= qq, vals1, vals)
+    return out
 
 
 def poisson_count(u: float, mean: float, what: str) -> int:
