@@ -17,10 +17,10 @@ import gzip
 import io
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from nkroutes.ensemble.folders import (
     describe_os_error,
 )
 from nkroutes.ensemble.lock import folder_lock
-from nkroutes.ensemble.manifest import finish_session, new_manifest, start_session
+from nkroutes.ensemble.manifest import end_session, finish_session, new_manifest, start_session
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.ensemble.results import TABLE_FILES, Results
 from nkroutes.ensemble.rundir import (
@@ -225,6 +225,7 @@ def _run_on(
         scheduler=scheduler,
         command=command,
         replicates_to_run=len(todo),
+        seed=seed,
     )
     if run_dir is not None:
         try:
@@ -233,17 +234,22 @@ def _run_on(
             raise OutDirError(describe_os_error(error)) from None
 
     in_memory: dict[int, ReplicateOutput] = {}
+    session_done: list[int] = []
 
     def keep(output: ReplicateOutput) -> None:
         if run_dir is not None:
             run_dir.write_part(output)
         else:
             in_memory[output.replicate] = output
+        session_done.append(output.replicate)
 
     if max_pending is None:
         max_pending = PENDING_PER_WORKER * local_workers if local_workers else PENDING_UNKNOWN
     started = time.perf_counter()
-    with progress_bar(replicates, len(done), the_scenario.name, progress) as bar:
+    with (
+        _session_end_recorded(run_dir, manifest, session, started, session_done),
+        progress_bar(replicates, len(done), the_scenario.name, progress) as bar,
+    ):
         worker_seconds, worker_cpu_seconds = _run_tasks(
             pool,
             the_scenario.to_dict(),
@@ -257,7 +263,7 @@ def _run_on(
         )
     session["worker_seconds"] = round(worker_seconds, 3)
     session["worker_cpu_seconds"] = round(worker_cpu_seconds, 3)
-    finish_session(manifest, session, time.perf_counter() - started)
+    finish_session(manifest, session, time.perf_counter() - started, session_done)
 
     if run_dir is None:
         return _results_in_memory(the_scenario, manifest, in_memory, trace)
@@ -265,6 +271,32 @@ def _run_on(
     run_dir.write_manifest(manifest)
     run_dir.remove_parts()
     return Results.load(run_dir.path)
+
+
+@contextmanager
+def _session_end_recorded(
+    run_dir: RunDirectory | None,
+    manifest: dict[str, Any],
+    session: dict[str, Any],
+    started: float,
+    done: list[int],
+) -> Iterator[None]:
+    """On a failure or interruption, record in the manifest what the session ran, then re-raise.
+
+    Best effort: a manifest that cannot be written (a full disk) must not hide the error.
+    """
+    try:
+        yield
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt | SystemExit):
+            status = "interrupted"
+        else:
+            status = f"failed: {type(error).__name__}: {error}".splitlines()[0][:300]
+        end_session(manifest, session, time.perf_counter() - started, status, done)
+        if run_dir is not None:
+            with suppress(Exception):
+                run_dir.write_manifest(manifest)
+        raise
 
 
 def executor_kind(executor: str | Executor) -> str:
