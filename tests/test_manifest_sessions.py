@@ -6,11 +6,11 @@ import json
 import socket
 
 import pytest
-from scenario_builder import write_tiny
 
 import nkroutes.ensemble.runner as runner
 from nkroutes.ensemble.errors import EnsembleRunError
 from nkroutes.ensemble.manifest import replicate_ranges
+from scenario_builder import write_tiny
 
 
 def test_replicate_ranges():
