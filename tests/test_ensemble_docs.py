@@ -38,10 +38,15 @@ def results(tmp_path_factory):
     return run_ensemble(load_scenario(base), replicates=1, seed=1, workers=1, trace=True)
 
 
+VIA = "arrivals_via_<place>"
+SEXES = {"arrivals_female", "arrivals_male"}
+
+
 def columns(frame) -> set[str]:
     names = set(frame.columns)
-    dests = {c for c in names if c.startswith("arrivals_")}
-    return (names - dests) | ({DEST} if dests else set())
+    via = {c for c in names if c.startswith("arrivals_via_")}
+    dests = {c for c in names if c.startswith("arrivals_")} - via - SEXES
+    return (names - dests - via) | ({DEST} if dests else set()) | ({VIA} if via else set())
 
 
 @pytest.mark.parametrize(

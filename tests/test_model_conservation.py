@@ -193,6 +193,7 @@ class Ledger:
             else 0.0
         )
         settlement = float((step_arrivals * p.settlement_money_usd).sum())
+        settlement += model.settlement_paid_usd  # quarterly payments and housing money
         expected_fund = (
             self.fund
             + remittances
@@ -275,7 +276,11 @@ def test_yearly_table_has_a_column_for_every_flow_and_every_stock() -> None:
     assert len(columns) == len(set(columns))
     shared = sorted(set(FLOW_NAMES) & set(STOCK_NAMES))
     assert shared == [], f"flows and stocks share names {shared}: yearly() keeps only the stock"
-    assert len(columns) == 1 + len(FLOW_NAMES) + len(STOCK_NAMES) + len(result.destination_ids)
+    # ... then 2 by sex, 1 per place of a last leg (the tiny map: thai) and 4 of months in China
+    per_arrival = 2 + 1 + 4
+    assert len(columns) == (
+        1 + len(FLOW_NAMES) + len(STOCK_NAMES) + len(result.destination_ids) + per_arrival
+    )
 
 
 def run_and_check(scenario: Any, seed: int) -> tuple[RouteModel, Ledger]:

@@ -68,7 +68,22 @@ def test_a_result_has_exactly_the_registered_columns():
     result = simulate(tiny_scenario(), seed=1)
     yearly = result.yearly()
     destinations = [f"arrivals_{d}" for d in result.destination_ids]
-    assert list(yearly.columns) == ["year", *FLOW_NAMES, *STOCK_NAMES, *destinations]
+    arrival_columns = [
+        "arrivals_female",
+        "arrivals_male",
+        "arrivals_via_thai",
+        "months_in_china_mean",
+        "months_in_china_p25",
+        "months_in_china_median",
+        "months_in_china_p75",
+    ]
+    assert list(yearly.columns) == [
+        "year",
+        *FLOW_NAMES,
+        *STOCK_NAMES,
+        *destinations,
+        *arrival_columns,
+    ]
     expected = []
     for o in summary_outputs():
         expected += destinations if o.per_destination else [o.name]

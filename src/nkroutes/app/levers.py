@@ -115,7 +115,8 @@ def apply_levers(values: dict[str, Any], **levers: Any) -> dict[str, Any]:
                     setting["broker_fee_factor"]
                 )
     if setting["settlement_money_kept"]:
-        _drop_event_paths(out, f"places.{SETTLEMENT_PLACE}.settlement_money_usd")
+        for key in ("settlement_money_usd", "settlement_quarterly_usd", "housing_money_usd"):
+            _drop_event_paths(out, f"places.{SETTLEMENT_PLACE}.{key}")
     if setting["border_stays_porous"]:
         _keep_porous(out)
     if setting["proactive_asylum"]:

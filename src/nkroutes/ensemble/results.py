@@ -81,20 +81,45 @@ def run_tables(
             "deaths": run.place_deaths,
         }
     )
-    arrived = run.migrants["state"] == 4  # State.ARRIVED
-    months = np.floor(run.months_in_china()[arrived]).astype(np.int64)
-    counts = np.bincount(months) if len(months) else np.zeros(0, dtype=np.int64)
-    nonzero = np.flatnonzero(counts)
-    time_in_china = pd.DataFrame(
-        {"replicate": replicate, "months": nonzero, "arrivals": counts[nonzero]}
-    )
     return {
         "yearly": yearly,
         "summary": summary,
         "routes": routes,
         "places": placed,
-        "time_in_china": time_in_china,
+        "time_in_china": time_in_china_rows(replicate, run),
     }
+
+
+def time_in_china_rows(replicate: int, run: RunResult) -> pd.DataFrame:
+    """Arrivals by year of arrival and whole months spent in China (rows with arrivals only).
+
+    Args:
+        replicate: Replicate number (0-based).
+        run: The replicate's result.
+
+    Returns:
+        Columns ``replicate, year, months, arrivals``, sorted by year then months.
+    """
+    years = run.arrival_years()
+    arrived = years > 0
+    months = np.floor(run.months_in_china()[arrived]).astype(np.int64)
+    years = years[arrived]
+    if not len(months):
+        return pd.DataFrame(
+            {"replicate": [], "year": [], "months": [], "arrivals": []}, dtype=np.int64
+        )
+    width = int(months.max()) + 1
+    first = int(years.min())
+    cells = np.bincount((years - first) * width + months)
+    nonzero = np.flatnonzero(cells)
+    return pd.DataFrame(
+        {
+            "replicate": replicate,
+            "year": first + nonzero // width,
+            "months": nonzero % width,
+            "arrivals": cells[nonzero],
+        }
+    )
 
 
 @dataclass
@@ -108,7 +133,8 @@ class Results:
         summary: One row per replicate: totals and medians.
         routes: One row per replicate and route: ``migrants`` who set off along it.
         places: One row per replicate and place: arrivals, captures, deaths there.
-        time_in_china: Arrivals by whole months spent in China, per replicate.
+        time_in_china: Arrivals by year of arrival and whole months spent in China, per
+            replicate.
         directory: Where the results were read from or written to, if anywhere.
     """
 

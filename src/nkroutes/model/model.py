@@ -31,7 +31,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from nkroutes.model.agents import Broker, Place
-from nkroutes.model.clock import DAYS_PER_MONTH, Clock
+from nkroutes.model.clock import DAYS_PER_MONTH, Clock, month_after
 from nkroutes.model.migrants import MigrantTable, State
 from nkroutes.model.outputs import Counters, flow_names, stock_names
 from nkroutes.model.params import KIND_CODES, Params, compile_params
@@ -44,7 +44,7 @@ from nkroutes.model.processes.transit import process_cases
 from nkroutes.model.processes.travel import advance
 from nkroutes.model.random import Streams
 from nkroutes.model.result import TWO_YEARS_MONTHS, RunResult
-from nkroutes.scenario.paths import set_path
+from nkroutes.scenario.paths import get_path, set_path
 from nkroutes.scenario.time_axis import time_axis
 
 #: The non-final states, whose counts are recorded as stocks each step.
@@ -88,6 +88,8 @@ class RouteModel(mesa.Model):
         # Steps of a stay in China that make "two years or more" (24 with monthly steps).
         self.two_year_steps = int(np.ceil(TWO_YEARS_MONTHS / self.months_per_step - 1e-9))
         self.params: Params = compile_params(data, self.clock)
+        # Values that events with an end replaced, by event id, to put back when they end.
+        self.replaced: dict[str, dict[str, Any]] = {}
         self.events = self._schedule_events(data.get("events", []))
         self.streams = Streams(seed)
         self.table = MigrantTable.empty(4096)
@@ -126,6 +128,7 @@ class RouteModel(mesa.Model):
             broker_market.recruit(self, hub, count)
         self.assisted_arrivals_by_hub = np.zeros(len(p.hub_places), dtype=np.int64)
         self.family_fund_usd = 0.0
+        self.settlement_paid_usd = 0.0  # paid after arrival this step (processes/settlement.py)
         self.sponsored_departures_due = 0.0
 
         self.route_starts = np.zeros(p.n_routes, dtype=np.int64)
@@ -142,9 +145,16 @@ class RouteModel(mesa.Model):
     # -- set-up helpers -------------------------------------------------------------------
 
     def _schedule_events(self, events: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+        """Events by the step they apply at; an event with an ``end`` also has its ending.
+
+        The ending is scheduled at the first step of the month after ``end`` as an entry
+        ``{"ends": event}``, which puts back the values the event replaced.
+        """
         schedule: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for event in sorted(events, key=lambda e: e["date"]):
             schedule[self.clock.step_of(event["date"])].append(event)
+            if event.get("end"):
+                schedule[self.clock.step_of(month_after(event["end"]))].append({"ends": event})
         return schedule
 
     def _nearest_hiding(self, places: list[dict[str, Any]]) -> np.ndarray:
@@ -163,11 +173,23 @@ class RouteModel(mesa.Model):
     # -- the step ---------------------------------------------------------------------------
 
     def _apply_events(self) -> None:
-        """ODD 7.2 Dated events: set the values of the events dated this step, recompile."""
+        """ODD 7.2 Dated events: set the values of the events dated this step, recompile.
+
+        An event that ends (``end``) puts back, at the first step after its last month, the
+        values it replaced.
+        """
         events = self.events.get(self.step_index)
         if not events:
             return
         for event in events:
+            if "ends" in event:
+                for path, value in self.replaced.pop(event["ends"]["id"], {}).items():
+                    set_path(self.values, path, value)
+                continue
+            if event.get("end"):
+                self.replaced[event["id"]] = {
+                    path: copy.deepcopy(get_path(self.values, path)) for path in event["set"]
+                }
             for path, value in event.get("set", {}).items():
                 set_path(self.values, path, value)
         self.params = compile_params(self.values, self.clock)

@@ -15,7 +15,15 @@ summary statistic in ``RunResult.summary``). Then regenerate the docs:
 
 from __future__ import annotations
 
-from nkroutes.model.outputs_spec import DESTINATION, KINDS, UNITS, Output, UnknownOutputError
+from nkroutes.model.outputs_arrivals import ARRIVAL_OUTPUTS
+from nkroutes.model.outputs_spec import (
+    DESTINATION,
+    KINDS,
+    UNITS,
+    VIA,
+    Output,
+    UnknownOutputError,
+)
 
 __all__ = [
     "DESTINATION",
@@ -24,6 +32,7 @@ __all__ = [
     "OUTPUTS",
     "STOCK_NAMES",
     "UNITS",
+    "VIA",
     "Counters",
     "Output",
     "UnknownOutputError",
@@ -46,7 +55,8 @@ def _stock(name: str, label: str, description: str, unit: str = "people") -> Out
 
 
 #: Every output, in the column order of ``yearly.csv`` (flows, then stocks, then arrivals per
-#: destination); ``summary`` gives the order of ``summary.csv``.
+#: destination, then the columns computed from the migrants by year of arrival,
+#: :mod:`nkroutes.model.outputs_arrivals`); ``summary`` gives the order of ``summary.csv``.
 OUTPUTS: tuple[Output, ...] = (
     # -- flows: counted over each step -------------------------------------------------------
     _flow(
@@ -366,6 +376,7 @@ OUTPUTS: tuple[Output, ...] = (
         "migrants the replicate created (first departures)",
         summary=19,
     ),
+    *ARRIVAL_OUTPUTS,
 )
 
 
@@ -394,7 +405,11 @@ def registered(outputs: tuple[Output, ...] | None = None) -> tuple[Output, ...]:
 
 def flow_names(outputs: tuple[Output, ...] | None = None) -> tuple[str, ...]:
     """Flows counted per step (people or US$ during the step), summed per year in ``yearly.csv``."""
-    return tuple(o.name for o in registered(outputs) if o.kind == "flow" and not o.per_destination)
+    return tuple(
+        o.name
+        for o in registered(outputs)
+        if o.kind == "flow" and not o.per_destination and not o.from_migrants
+    )
 
 
 def stock_names(outputs: tuple[Output, ...] | None = None) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-from nkroutes.model.outputs import DESTINATION, Output, registered, summary_outputs
+from nkroutes.model.outputs import DESTINATION, VIA, Output, registered, summary_outputs
 
 _BLOCK = re.compile(
     r"(<!-- generated: (?P<name>[a-z_]+) -->\n)(?P<body>.*?)(<!-- end generated -->)", re.S
@@ -78,13 +78,24 @@ def labels_table(outputs: tuple[Output, ...] | None = None) -> str:
     """Every output with its kind and the label tables, figures and comparisons give it."""
     lines = [_row("Output", "Kind", "Unit", "Label"), "|---|---|---|---|"]
     for o in registered(outputs):
-        lines.append(_row(_name(o), o.kind, o.unit, o.label.replace(DESTINATION, "*destination*")))
+        lines.append(
+            _row(
+                _name(o),
+                o.kind,
+                o.unit,
+                o.label.replace(DESTINATION, "*destination*").replace(VIA, "*place*"),
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
 def observation_list(outputs: tuple[Output, ...] | None = None) -> str:
     """The ODD's list of what a step observes: the flows, then the stocks, wrapped."""
-    flows = [_name(o) for o in registered(outputs) if o.kind == "flow" and not o.per_destination]
+    flows = [
+        _name(o)
+        for o in registered(outputs)
+        if o.kind == "flow" and not o.per_destination and not o.from_migrants
+    ]
     stocks = [_name(o) for o in registered(outputs) if o.kind == "stock"]
     text = (
         f"flows (counted over the step) — {', '.join(flows)} — and stocks (at the end of the "

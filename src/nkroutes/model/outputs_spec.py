@@ -20,6 +20,10 @@ UNITS: tuple[str, ...] = ("people", "US$", "brokers", "migrant-steps", "fraction
 #: The stand-in for a destination's id in per-destination names (``arrivals_<destination>``).
 DESTINATION = "<destination>"
 
+#: The stand-in for the id of the place a migrant left for its destination, in
+#: ``arrivals_via_<place>`` (a transit country, a mission, a border: the start of the last route).
+VIA = "<place>"
+
 
 class UnknownOutputError(KeyError):
     """A name that is not a registered output (a typo, or an output not yet registered)."""
@@ -46,6 +50,8 @@ class Output:
             ``seed``), or ``None`` if it is not there. A flow's summary value is its total
             over the run.
         summary_description: Its meaning in ``summary.csv``, if not "total over the run".
+        from_migrants: Computed at the end of the run from the migrant table, per year of
+            arrival (``yearly.csv``'s last columns), not counted by the processes each step.
     """
 
     name: str
@@ -57,6 +63,7 @@ class Output:
     plural: bool = True
     summary: int | None = None
     summary_description: str = ""
+    from_migrants: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -70,9 +77,14 @@ class Output:
         return DESTINATION in self.name
 
     @property
+    def per_place(self) -> bool:
+        """Whether this is one column per place arrivals leave from (``arrivals_via_<place>``)."""
+        return VIA in self.name
+
+    @property
     def in_yearly(self) -> bool:
-        """Whether ``yearly.csv`` has it (flows and stocks)."""
-        return self.kind in ("flow", "stock")
+        """Whether ``yearly.csv`` has it (flows, stocks, and the columns from the migrants)."""
+        return self.kind in ("flow", "stock") or self.from_migrants
 
     @property
     def is_money(self) -> bool:

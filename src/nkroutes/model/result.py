@@ -11,6 +11,7 @@ import pandas as pd
 from nkroutes.model.clock import Clock
 from nkroutes.model.migrants import State
 from nkroutes.model.outputs import money_names, summary_outputs
+from nkroutes.model.outputs_arrivals import arrival_columns, via_places
 
 #: Months in China at or above which a migrant "stayed two years or more" (MPI 2008:
 #: "83 percent of defectors in China resided there for at least two years").
@@ -71,8 +72,10 @@ class RunResult:
         """One row per calendar year: flows summed, stocks at year end, arrivals by place.
 
         Columns: ``year``, every flow in :attr:`flows`, every stock in :attr:`stocks` (in
-        the order of ``nkroutes.model.outputs.OUTPUTS``), and ``arrivals_<destination id>``
-        for each destination.
+        the order of ``nkroutes.model.outputs.OUTPUTS``), ``arrivals_<destination id>``
+        for each destination, then the columns computed from the migrants by year of arrival
+        (``nkroutes.model.outputs_arrivals``): arrivals by sex and by the place of their last
+        leg, and the mean and quartiles of their months in China.
         """
         years = self.clock.years[: self.n_steps_run]
         year_list = sorted(set(years.tolist()))
@@ -87,12 +90,40 @@ class RunResult:
         for j, dest in enumerate(self.destination_ids):
             col = self.arrivals_by_destination[: self.n_steps_run, j].astype(float)
             out[f"arrivals_{dest}"] = np.bincount(index, col, n_years)
+        counted = list(out)
+        out.update(self._arrival_columns(year_list))
         frame = pd.DataFrame(out)
         money = money_names()
-        for col in frame.columns:
+        for col in counted + [c for c in frame.columns if c.startswith("arrivals_")]:
             if col != "year" and col not in money:
                 frame[col] = frame[col].round().astype(np.int64)
         return frame
+
+    def arrival_years(self) -> np.ndarray:
+        """For each migrant, the calendar year of its arrival (0 if it has not arrived)."""
+        m = self.migrants
+        arrived = (m["state"] == State.ARRIVED) & (m["outcome_step"] >= 0)
+        years = np.zeros(self.n_migrants, dtype=np.int64)
+        years[arrived] = self.clock.years[m["outcome_step"][arrived]]
+        return years
+
+    def _arrival_columns(self, year_list: list[int]) -> dict[str, np.ndarray]:
+        """``yearly.csv``'s columns from the migrant table (by sex, route, time in China)."""
+        m = self.migrants
+        years = self.arrival_years()
+        arrived = np.flatnonzero(years > 0)
+        row = np.searchsorted(year_list, years[arrived])
+        ids = via_places(self.route_from, self.route_to, self.destination_ids)
+        slot = {place: j for j, place in enumerate(ids)}
+        route_slot = np.array([slot.get(a, -1) for a in self.route_from] + [-1], dtype=np.int64)
+        return arrival_columns(
+            row,
+            len(year_list),
+            m["female"][arrived].astype(bool),
+            route_slot[m["route"][arrived]],
+            ids,
+            self.months_in_china()[arrived],
+        )
 
     def months_in_china(self) -> np.ndarray:
         """Months each migrant spent in China (completed stays plus any current one)."""

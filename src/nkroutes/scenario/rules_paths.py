@@ -80,9 +80,13 @@ def check_events(data: dict[str, Any], col: Collector) -> None:
 
     Its date may fall outside the run: an event dated before ``time.start`` is in force from
     the first step, one dated after ``time.end`` never applies (so ``--set time.end=...``
-    can shorten a scenario whose timeline goes on).
+    can shorten a scenario whose timeline goes on). Its ``end``, if given, is not before
+    its date.
     """
     for path, event in items(data, "events"):
+        start, end = event.get("date"), event.get("end")
+        if isinstance(start, str) and isinstance(end, str) and end and end < start:
+            col.add((*path, "end"), f'"{end}"', f'a month on or after its date "{start}"')
         changes = event.get("set")
         if isinstance(changes, dict):
             for key, value in changes.items():

@@ -6,10 +6,11 @@ every defector living in the fallback destination adds ``remittance_usd_per_year
 savings are spent at ``spend_rate_per_year``. Of what is spent, a share pays the exit of
 relatives already hiding in China (each costs the expected broker fee of a way out), the rest
 brings new relatives out of the North (each costs the expected fees of a crossing and a way
-out). The share is ``share_for_relatives_in_china``, times ``1 - 2 ** (-in_china /
-in_china_for_half_share)`` when that key is set: a family can pay for a relative in China
-only if it has one there, likelier the more North Koreans hide or live there (``in_china``
-at the step). Sponsored migrants' fees are paid by their family.
+out). Quarterly payments and housing money after arrival add to the savings in the same
+way (``processes/settlement.py``). The share is ``share_for_relatives_in_china``, times
+``1 - 2 ** (-in_china / in_china_for_half_share)`` when that key is set: a family can pay
+for a relative in China only if it has one there, likelier the more North Koreans hide or
+live there (``in_china`` at the step). Sponsored migrants' fees are paid by their family.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 from nkroutes.model.counts import poisson_count
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
+from nkroutes.model.processes.settlement import pay_settlement
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -43,6 +45,7 @@ def sponsor_relatives(model: RouteModel) -> None:
     p = model.params
     chain = p.chain
     dt = model.clock.dt_years
+    pay_settlement(model)  # quarterly payments and housing money (MPI 2008, Integration)
     fallback = p.fallback_destination
     defectors = model.arrivals_at_place[fallback] if fallback >= 0 else 0
     model.family_fund_usd += defectors * chain.remittance_usd_per_year * dt

@@ -153,6 +153,32 @@ PLACE_VARIANTS = {
                 min=0,
                 max=MAX_USD,
             ),
+            "settlement_quarterly_usd": Key(
+                "number",
+                "Paid to each defector every quarter over the first `settlement_payment_years` "
+                "after arrival; part of it funds relatives' brokers as settlement money does.",
+                unit="US$",
+                default=0.0,
+                min=0,
+                max=MAX_USD,
+            ),
+            "settlement_payment_years": Key(
+                "number",
+                "Years after arrival over which the quarterly payments are made.",
+                unit="years",
+                default=2.0,
+                min=0,
+                max=100,
+            ),
+            "housing_money_usd": Key(
+                "number",
+                "Extra money for renting an apartment, paid once after arrival; part of it "
+                "funds relatives' brokers as settlement money does.",
+                unit="US$",
+                default=0.0,
+                min=0,
+                max=MAX_USD,
+            ),
         }
     ),
 }

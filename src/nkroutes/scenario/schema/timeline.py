@@ -32,8 +32,15 @@ EVENT = Table(
     {
         "id": Key("str", "Identifier of the event."),
         "date": Key("date", "First month the new values apply (YYYY-MM)."),
+        "end": Key(
+            "date",
+            "Last month the new values apply (YYYY-MM); from the next month each value the "
+            "event set is back to what it was just before the event. Empty means the values "
+            "stay to the end of the run.",
+            default="",
+        ),
         "name": Key("str", "Readable name.", default=""),
-        "source": Key("str", "Where the date and values come from.", default=""),
+        "source": Key("str", "Where the date, the end and the values come from.", default=""),
         "set": Table(
             {},
             doc="Dotted key paths (quoted) and the values they take from the date on, e.g. "
