@@ -49,7 +49,7 @@ def test_events_that_raise_departures_are_counted() -> None:
 
 
 def test_a_long_daily_run_is_refused_for_its_work() -> None:
-    size = _size(time__step="day", time__start="1900-01", departures__base_rate_per_year=5000.0)
+    size = _size(time__step="day", time__start="1920-01", departures__base_rate_per_year=6000.0)
     assert size.migrants < MAX_MIGRANTS
     assert "migrant-steps" in size_problem(size)
 
@@ -60,7 +60,7 @@ def test_a_long_daily_run_is_refused_for_its_work() -> None:
         ["departures.base_rate_per_year=1e6"],
         ["departures.base_rate_per_year=1e5", "time.start=1900-01"],
         ["push_factors.famine.intensity=1000"],
-        ["time.step=day", "time.start=1900-01", "departures.base_rate_per_year=2e4"],
+        ["time.step=day", "time.start=1920-01", "departures.base_rate_per_year=2e4"],
     ],
 )
 def test_run_refuses_a_scenario_too_large_with_exit_2(sets: list[str], tmp_path) -> None:
@@ -100,3 +100,13 @@ def test_allow_large_lets_it_through(monkeypatch, tmp_path) -> None:
     result = CliRunner().invoke(main, [*args, "--allow-large"])
     assert result.exit_code == 0, result.output
     assert MAX_MIGRANTS == 2_000_000
+
+
+def test_more_steps_than_a_16_bit_count_is_refused_even_with_allow_large(tmp_path) -> None:
+    args = ["run", str(BASELINE), "-n", "1", "--no-plots", "--out", str(tmp_path / "o")]
+    args += ["--set", "time.step=day", "--set", "time.start=1900-01", "--allow-large"]
+    args += ["--set", "departures.base_rate_per_year=1"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "cannot run: 39,812 steps, more than 32,767" in result.output
+    assert not (tmp_path / "o").exists()

@@ -36,6 +36,12 @@ MAX_MIGRANTS = 2_000_000
 #: times its run in daily steps; at about 10^-7 s per migrant-step, 20 minutes a replicate.
 MAX_MIGRANT_STEPS = 1e10
 
+#: Most steps in one run: 32,767, about 90 years in daily steps (any span in weekly or monthly
+#: steps). A migrant can set off at most once a step and the model counts departures per
+#: migrant in 16 bits, so no count can wrap; a step costs about a millisecond even when
+#: nobody moves.
+MAX_STEPS = 32_767
+
 #: Measured cost of the model, for the time shown in messages: seconds per migrant-step,
 #: and per step with nobody on the move (one core, 2026).
 SECONDS_PER_MIGRANT_STEP = 1e-7
@@ -164,7 +170,14 @@ def _apply_change(
 
 
 def size_problem(size: SizeEstimate) -> str | None:
-    """Why a replicate of this size is refused without ``--allow-large``, or ``None``."""
+    """Why a replicate of this size is refused, or ``None``.
+
+    Above :data:`MAX_STEPS` a run is refused whatever ``--allow-large`` says (see
+    :func:`steps_problem`); above the other limits only without it.
+    """
+    steps = steps_problem(size)
+    if steps is not None:
+        return steps
     if size.migrants > MAX_MIGRANTS:
         return (
             f"about {size.migrants:,.0f} migrants per replicate, more than {MAX_MIGRANTS:,}"
@@ -175,5 +188,15 @@ def size_problem(size: SizeEstimate) -> str | None:
             f"about {size.migrant_steps:,.0f} migrant-steps per replicate "
             f"({size.migrants:,.0f} migrants over {size.steps:,} steps), more than "
             f"{MAX_MIGRANT_STEPS:,.0f} (about {size.seconds / 3600:,.1f} hours per replicate)"
+        )
+    return None
+
+
+def steps_problem(size: SizeEstimate) -> str | None:
+    """Why a run of this many steps cannot run at all (see :data:`MAX_STEPS`), or ``None``."""
+    if size.steps > MAX_STEPS:
+        return (
+            f"{size.steps:,} steps, more than {MAX_STEPS:,} (a shorter span from time.start to "
+            "time.end, or a longer time.step: 'week' or 'month')"
         )
     return None
