@@ -214,6 +214,38 @@ def fault_watch(executor: Executor) -> Callable[[], str | None]:
     return check
 
 
+class FaultWatch:
+    """Tells when an executor's fault (see :func:`fault_watch`) has lasted too long.
+
+    Args:
+        executor: The executor the ensemble waits on.
+        limit: Seconds a fault may last (default: :func:`fault_timeout`).
+    """
+
+    def __init__(self, executor: Executor, limit: float | None = None) -> None:
+        self._check = fault_watch(executor)
+        self.limit = fault_timeout() if limit is None else limit
+        self._since: float | None = None
+
+    def lasting(self, idle: bool) -> str | None:
+        """The fault, once it has lasted more than ``limit`` seconds; else ``None``.
+
+        Args:
+            idle: Whether nothing finished since the last call (only then is the
+                executor checked: a finished task shows it works).
+        """
+        fault = self._check() if idle else None
+        if fault is None:
+            self._since = None
+            return None
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+        if now - self._since > self.limit:
+            return f"{fault} for {self.limit:g} s"
+        return None
+
+
 def _check_address(scheduler: str) -> None:
     """Refuse an address that is not ``PROTOCOL://HOST:PORT`` before distributed tries it.
 

@@ -14,7 +14,9 @@ import importlib.metadata
 import os
 import platform
 import socket
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 #: Distributions whose versions are recorded (those that can change results or files).
@@ -182,6 +184,38 @@ def end_session(
     session["replicates_done"] = len(done)
     session["replicates_done_list"] = replicate_ranges(done)
     session["exit_status"] = status
+
+
+@contextmanager
+def recorded_on_failure(
+    manifest: dict[str, Any],
+    session: dict[str, Any],
+    started: float,
+    done: list[int],
+    write: Callable[[dict[str, Any]], None] | None,
+) -> Iterator[None]:
+    """On a failure or interruption inside the block, record how the session ended; re-raise.
+
+    Args:
+        manifest: The manifest, changed in place.
+        session: The record :func:`start_session` returned.
+        started: ``time.perf_counter()`` when the session started.
+        done: The replicates finished so far (read when the block fails).
+        write: Writes the manifest (``None``: nothing on disk). Best effort: a manifest
+            that cannot be written (a full disk) must not hide the error.
+    """
+    try:
+        yield
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt | SystemExit):
+            status = "interrupted"
+        else:
+            status = f"failed: {type(error).__name__}: {error}".splitlines()[0][:300]
+        end_session(manifest, session, time.perf_counter() - started, status, done)
+        if write is not None:
+            with suppress(Exception):
+                write(manifest)
+        raise
 
 
 def finish_session(

@@ -17,10 +17,10 @@ import gzip
 import io
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,9 @@ import pandas as pd
 
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import (
+    FaultWatch,
     InProcessExecutor,
     default_workers,
-    fault_timeout,
-    fault_watch,
     make_executor,
 )
 from nkroutes.ensemble.folders import (
@@ -41,7 +40,12 @@ from nkroutes.ensemble.folders import (
     describe_os_error,
 )
 from nkroutes.ensemble.lock import folder_lock
-from nkroutes.ensemble.manifest import end_session, finish_session, new_manifest, start_session
+from nkroutes.ensemble.manifest import (
+    finish_session,
+    new_manifest,
+    recorded_on_failure,
+    start_session,
+)
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.ensemble.results import TABLE_FILES, Results
 from nkroutes.ensemble.rundir import (
@@ -247,7 +251,9 @@ def _run_on(
         max_pending = PENDING_PER_WORKER * local_workers if local_workers else PENDING_UNKNOWN
     started = time.perf_counter()
     with (
-        _session_end_recorded(run_dir, manifest, session, started, session_done),
+        recorded_on_failure(
+            manifest, session, started, session_done, run_dir.write_manifest if run_dir else None
+        ),
         progress_bar(replicates, len(done), the_scenario.name, progress) as bar,
     ):
         worker_seconds, worker_cpu_seconds = _run_tasks(
@@ -271,32 +277,6 @@ def _run_on(
     run_dir.write_manifest(manifest)
     run_dir.remove_parts()
     return Results.load(run_dir.path)
-
-
-@contextmanager
-def _session_end_recorded(
-    run_dir: RunDirectory | None,
-    manifest: dict[str, Any],
-    session: dict[str, Any],
-    started: float,
-    done: list[int],
-) -> Iterator[None]:
-    """On a failure or interruption, record in the manifest what the session ran, then re-raise.
-
-    Best effort: a manifest that cannot be written (a full disk) must not hide the error.
-    """
-    try:
-        yield
-    except BaseException as error:
-        if isinstance(error, KeyboardInterrupt | SystemExit):
-            status = "interrupted"
-        else:
-            status = f"failed: {type(error).__name__}: {error}".splitlines()[0][:300]
-        end_session(manifest, session, time.perf_counter() - started, status, done)
-        if run_dir is not None:
-            with suppress(Exception):
-                run_dir.write_manifest(manifest)
-        raise
 
 
 def executor_kind(executor: str | Executor) -> str:
@@ -442,8 +422,7 @@ def _run_tasks(
     pending: dict[Future[ReplicateOutput], int] = {}
     queue = iter(todo)
     worker_seconds = worker_cpu_seconds = 0.0
-    watch, limit = fault_watch(pool), fault_timeout()
-    fault_since: float | None = None
+    faults = FaultWatch(pool)
     kept = 0
 
     def submit_more() -> None:
@@ -458,19 +437,12 @@ def _run_tasks(
         submit_more()
         while pending:
             finished, _ = wait(pending, timeout=WATCH_INTERVAL_S, return_when=FIRST_COMPLETED)
-            fault = None if finished else watch()
-            if fault is None:
-                fault_since = None
-            elif fault_since is None:
-                fault_since = time.monotonic()
-            elif time.monotonic() - fault_since > limit:
+            fault = faults.lasting(idle=not finished)
+            if fault is not None:
                 k = min(pending.values())
-                done = (total - len(todo) if total is not None else 0) + kept
-                of = f" of {total}" if total is not None else ""
+                done = f"{(total or 0) - len(todo) + kept}" + (f" of {total}" if total else "")
                 raise EnsembleRunError(
-                    f"{fault} for {limit:g} s; stopped with {done}{of} replicates done",
-                    k,
-                    replicate_seed(seed, k),
+                    f"{fault}; stopped with {done} replicates done", k, replicate_seed(seed, k)
                 )
             for future in sorted(finished, key=pending.__getitem__):
                 k = pending.pop(future)
