@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nkroutes.ensemble.errors import EnsembleSetupError
-from nkroutes.ensemble.executors import make_executor
+from nkroutes.ensemble.executors import FaultWatch, make_executor
 from nkroutes.ensemble.runner import run_ensemble
 from scenario_builder import ROOT, write_tiny
 
@@ -165,3 +165,38 @@ def test_killing_the_only_worker_ends_the_run_with_the_hint_and_resume_completes
     assert resumed.returncode == 0, resumed.stderr
     assert _tables(out) == _tables(reference)
     assert "summary.csv" in _tables(out)
+
+
+class _FakeClient:
+    def __init__(self, status: str = "running", workers: dict | None = None) -> None:
+        self.status = status
+        self.workers = {"w": {}} if workers is None else workers
+
+    def scheduler_info(self) -> dict:
+        return {"workers": self.workers}
+
+
+class _FakeDaskExecutor:
+    __module__ = "distributed.cfexecutor"
+
+    def __init__(self, client: _FakeClient) -> None:
+        self._client = client
+
+
+def test_a_fault_is_reported_once_it_has_lasted_the_timeout() -> None:
+    client = _FakeClient()
+    watch = FaultWatch(_FakeDaskExecutor(client), limit=0.2)
+    assert watch.lasting(idle=True) is None
+    client.workers = {}
+    assert watch.lasting(idle=True) is None  # the fault starts now
+    assert watch.lasting(idle=False) is None  # a task finished: no fault after all
+    assert watch.lasting(idle=True) is None
+    time.sleep(0.25)
+    assert watch.lasting(idle=True) == "the Dask cluster has no workers for 0.2 s"
+    client.status = "closed"
+    assert "lost the connection to the Dask scheduler" in watch.lasting(idle=True)
+
+
+def test_local_executors_have_no_fault_to_watch() -> None:
+    with make_executor("local", workers=1) as pool:
+        assert FaultWatch(pool, limit=0).lasting(idle=True) is None
