@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
-import os
 import platform
 import socket
 import time
@@ -132,7 +131,6 @@ def start_session(
         "replicates_done_list": "",
         "seed": manifest.get("seed") if seed is None else seed,
         "host": socket.gethostname(),
-        "pid": os.getpid(),
         "exit_status": "running",
         "versions": package_versions(),
     }
