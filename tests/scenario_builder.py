@@ -365,6 +365,11 @@ def baseline_until(end: str, overrides: Mapping[str, Any] | None = None) -> Scen
         for c in data.get("calibration", {}).get("free", [])
         if not c["path"].startswith("push_factors.") or c["path"].split(".")[1] in kept
     ]
+    data["uncertainty"] = [
+        u
+        for u in data.get("uncertainty", [])
+        if not u["path"].startswith("push_factors.") or u["path"].split(".")[1] in kept
+    ]
     return scenario_from_dict(data, source=f"<baseline to {end}>", overrides=overrides)
 
 

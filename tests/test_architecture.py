@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
     "ensemble": 2,
     "analysis": 3,
     "calibration": 4,
+    "sensitivity": 4,
     "plots": 5,
     "commands": 6,
     "app": 6,

@@ -24,13 +24,15 @@ __all__ = [
     "compare",
     "load_scenario",
     "run_ensemble",
+    "sensitivity",
 ]
 
 #: Imported on first use, so that ``import nkroutes`` (and the command line) stays quick.
 _LAZY = {
     "run_ensemble": "nkroutes.ensemble.runner",
     "Results": "nkroutes.ensemble.results",
-    "compare": "nkroutes.analysis.compare",
+    "compare": "nkroutes.sensitivity.draws",
+    "sensitivity": "nkroutes.sensitivity",
     "Comparison": "nkroutes.analysis.compare",
 }
 

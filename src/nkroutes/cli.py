@@ -66,6 +66,10 @@ COMMANDS: dict[str, Lazy | str] = {
     "run": Lazy(
         "nkroutes.commands.run:run", "Run replicates of a scenario and write their results."
     ),
+    "sensitivity": Lazy(
+        "nkroutes.commands.sensitivity:sensitivity_command",
+        "Which assumptions drive the answer: Morris screening or Sobol indices of the outcomes.",
+    ),
     "show": Lazy(
         "nkroutes.commands.show:show",
         "Print the resolved scenario as TOML: extends, overrides and defaults applied.",

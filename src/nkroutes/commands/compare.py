@@ -11,6 +11,7 @@ from nkroutes.analysis.compare import COMPARISON_MD, Comparison
 from nkroutes.analysis.compare import compare as compare_scenarios
 from nkroutes.analysis.compare_report import few_pairs_note
 from nkroutes.commands.common import (
+    BadInput,
     allow_large_option,
     check_seed,
     check_size,
@@ -162,6 +163,22 @@ def make_comparison_plots(comparison: Comparison, out: Path) -> list[Path]:
 @ensemble_options
 @allow_large_option
 @click.option("--no-plots", is_flag=True, help="Do not draw figures after the comparison.")
+@click.option(
+    "--draws",
+    type=click.IntRange(min=2),
+    default=None,
+    metavar="K",
+    help="Also run every scenario at K parameter points drawn from the baseline's "
+    "[[uncertainty]] ranges (or --posterior), so effects include parameter uncertainty "
+    "(docs/sensitivity.md).",
+)
+@click.option(
+    "--posterior",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    metavar="CALIBRATION_DIR",
+    help="With --draws: take the calibrated values from this calibration's posterior.",
+)
 def compare(
     base_file: str,
     whatif_files: tuple[str, ...],
@@ -171,6 +188,8 @@ def compare(
     force: bool,
     no_plots: bool,
     allow_large: bool,
+    draws: int | None = None,
+    posterior: Path | None = None,
     **options: Any,
 ) -> None:
     """Compare what-if scenarios with a baseline over paired replicates.
@@ -178,8 +197,20 @@ def compare(
     Every scenario runs the same replicate seeds (common random numbers), so each
     replicate gives a paired difference. Writes each scenario's results to OUT/<name>/, and
     comparison.csv and comparison.md (a short report with one sentence per outcome) to OUT.
-    --set values apply to every scenario.
+    --set values apply to every scenario. With --draws K, the comparison runs at the
+    scenarios' values (OUT/central/) and at K parameter points (OUT/draw-NN/), and
+    comparison.md reports each effect over parameters and replicates together.
     """
+    if posterior is not None and draws is None:
+        raise BadInput("--posterior: needs --draws K (the number of posterior draws)")
+    if draws is not None:
+        from nkroutes.commands.compare_draws import compare_draws_command
+
+        options["plots"] = not no_plots
+        compare_draws_command(
+            base_file, whatif_files, overrides, out, seed, force, draws, posterior, options
+        )
+        return
     compare_command(
         base_file,
         whatif_files,

@@ -1,4 +1,4 @@
-"""Checks of the key paths a scenario names: ``[events.set]`` and ``[[calibration.free]]``.
+"""Checks of the key paths a scenario names: ``[events.set]``, ``[[calibration.free]]``, ranges.
 
 An event may change any value the model reads while it runs (a route's cost, a place's
 arrest rate, China's repatriation probability); a free calibration parameter may be any
@@ -14,6 +14,7 @@ from typing import Any
 from nkroutes.scenario.collect import Collector, Parts
 from nkroutes.scenario.paths import PathError, get_path, join_path
 from nkroutes.scenario.rules import items, min_max_problem, reference_problem
+from nkroutes.scenario.rules_uncertainty import check_uncertainty
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.schema_paths import Resolved, UnknownPathError, resolve_key
 from nkroutes.scenario.spec import TableArray
@@ -26,7 +27,7 @@ from nkroutes.scenario.values import (
 )
 
 #: Top-level tables whose values are fixed for the whole run.
-FIXED_TABLES = ("extends", "meta", "time", "events", "calibration")
+FIXED_TABLES = ("extends", "meta", "time", "events", "calibration", "uncertainty")
 #: Keys of array items that identify them and cannot change.
 FIXED_KEYS = (
     "id",
@@ -45,6 +46,7 @@ def check_path_rules(data: dict[str, Any], col: Collector) -> None:
     """
     check_events(data, col)
     check_calibration(data, col)
+    check_uncertainty(data, col)
 
 
 def resolve_changeable(
@@ -126,7 +128,9 @@ def check_calibration(data: Mapping[str, Any], col: Collector) -> None:
         if not isinstance(text, str):
             continue
         try:
-            resolved = resolve_changeable(text, data, ("extends", "meta", "time", "calibration"))
+            resolved = resolve_changeable(
+                text, data, ("extends", "meta", "time", "calibration", "uncertainty")
+            )
         except UnknownPathError as problem:
             found = f'"{text}" ({problem.found})'
             col.add(

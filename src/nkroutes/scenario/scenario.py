@@ -63,9 +63,16 @@ class Scenario:
         """SHA-256 (hex) of the resolved values as canonical JSON (sorted keys).
 
         Two scenarios with the same values have the same hash, whatever files, comments,
-        ``extends`` chains or overrides they were written with.
+        ``extends`` chains or overrides they were written with. The ``[[uncertainty]]``
+        ranges are left out: they say how uncertain values are and change no run.
         """
-        return hashlib.sha256(self._canonical.encode("utf-8")).hexdigest()
+        canonical = self._canonical
+        if "uncertainty" in self.data:
+            values = {k: v for k, v in thaw(self.data).items() if k != "uncertainty"}
+            canonical = json.dumps(
+                values, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Scenario):

@@ -11,7 +11,8 @@ exactly when it is declared here. Each section lives in its own module:
 - :mod:`.behaviour`: ``[population]``, ``[departures]``, ``[brokers]``,
   ``[chain_defection]`` and ``[route_choice]``;
 - :mod:`.enforcement`: ``[enforcement.china]`` and ``[enforcement.north_korea]``;
-- :mod:`.timeline`: ``[[push_factors]]`` and ``[[events]]``.
+- :mod:`.timeline`: ``[[push_factors]]`` and ``[[events]]``;
+- :mod:`.uncertainty`: ``[[uncertainty]]``, plausible ranges for sensitivity analysis.
 
 Rates are per year and turned into a per-step probability ``p = 1 - exp(-rate * dt)``;
 probabilities are per event (one crossing, one arrest); money is in US dollars of the day.
@@ -31,6 +32,7 @@ from nkroutes.scenario.schema.limits import MAX_TIMELINE_ITEMS
 from nkroutes.scenario.schema.network import PLACE_KINDS, PLACE_VARIANTS, PLACES, ROUTES
 from nkroutes.scenario.schema.run import CALIBRATION, META, STEP_LENGTHS, TIME
 from nkroutes.scenario.schema.timeline import EVENT, PUSH_FACTOR
+from nkroutes.scenario.schema.uncertainty import UNCERTAINTY
 from nkroutes.scenario.spec import REQUIRED, Key, Table, TableArray
 
 SCENARIO = Table(
@@ -55,6 +57,7 @@ SCENARIO = Table(
         "route_choice": ROUTE_CHOICE,
         "events": TableArray(item=EVENT, doc="Dated policy changes.", max_items=MAX_TIMELINE_ITEMS),
         "calibration": CALIBRATION,
+        "uncertainty": UNCERTAINTY,
     },
     doc="A whole scenario.",
 )

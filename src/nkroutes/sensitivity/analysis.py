@@ -1,0 +1,252 @@
+"""``nkroutes sensitivity`` as a function: plan, run, estimate the indices, write the files.
+
+Example:
+    >>> import nkroutes
+    >>> result = nkroutes.sensitivity("scenarios/baseline.toml", trajectories=4)  # doctest: +SKIP
+    >>> result.indices.query("index == 'mu_star'")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nkroutes import __version__
+from nkroutes.ensemble.executors import make_executor
+from nkroutes.ensemble.folders import write_csv, write_json, write_text
+from nkroutes.scenario import Scenario, load_scenario
+from nkroutes.sensitivity.design import INDEX_COLUMNS, analyse
+from nkroutes.sensitivity.evaluate import evaluate_point
+from nkroutes.sensitivity.execute import Evaluate, prepare_folder, run_plan
+from nkroutes.sensitivity.plan import (
+    DEFAULT_REPLICATES,
+    DEFAULT_SAMPLES,
+    DEFAULT_SEED,
+    DEFAULT_TRAJECTORIES,
+    Plan,
+    SensitivitySettings,
+    make_plan,
+)
+from nkroutes.sensitivity.report import report_markdown
+
+#: Draws the figures into ``figures/`` and returns the names written:
+#: ``(indices, method, folder) -> names`` (:func:`nkroutes.plots.sensitivity.draw`).
+FigureDrawer = Callable[[pd.DataFrame, str, Path], list[str]]
+
+
+@dataclass
+class SensitivityResult:
+    """What a sensitivity analysis found.
+
+    Attributes:
+        indices: Tidy indices: ``outcome, parameter, index, value, ci_low, ci_high``.
+        points: One row per point and scenario: the values varied and the outcomes (means
+            over the replicates).
+        plan: The plan that was run.
+        skipped: Outcomes left out, and why (undefined at some points).
+        out_dir: The folder written, or ``None``.
+        files: The files written.
+    """
+
+    indices: pd.DataFrame
+    points: pd.DataFrame
+    plan: Plan
+    skipped: dict[str, str] = field(default_factory=dict)
+    out_dir: Path | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+def outcome_labels(plan: Plan) -> list[str]:
+    """The analysed outcomes: the baseline's, then each what-if's effect on each."""
+    labels = list(plan.outcomes)
+    for w in plan.what_ifs:
+        labels += [f"{w.name}: {o}" for o in plan.outcomes]
+    return labels
+
+
+def tables(plan: Plan, records: Sequence[dict]) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The points table and each analysed outcome's value at every point.
+
+    A what-if's effect at a point is its outcome minus the baseline's (means over the same
+    replicate seeds: a paired difference).
+    """
+    n = len(plan.scenarios)
+    rows = []
+    means = np.full((len(plan.points), n, len(plan.outcomes)), np.nan)
+    for record in records:
+        point, which = divmod(int(record["index"]), n)
+        for j, name in enumerate(plan.outcomes):
+            values = np.asarray(record["outcomes"][name], dtype=float)
+            means[point, which, j] = float(np.mean(values)) if values.size else np.nan
+    for point in range(len(plan.points)):
+        values = {
+            r.id: r.value(float(u)) for r, u in zip(plan.ranges, plan.points[point], strict=True)
+        }
+        for which, scenario in enumerate(plan.scenarios):
+            outcomes = dict(zip(plan.outcomes, means[point, which], strict=True))
+            rows.append({"point": point, "scenario": scenario.name} | values | outcomes)
+    y: dict[str, np.ndarray] = {}
+    for j, name in enumerate(plan.outcomes):
+        y[name] = means[:, 0, j]
+    for w, scenario in enumerate(plan.what_ifs, start=1):
+        for j, name in enumerate(plan.outcomes):
+            y[f"{scenario.name}: {name}"] = means[:, w, j] - means[:, 0, j]
+    return pd.DataFrame(rows), y
+
+
+def estimate(plan: Plan, y: dict[str, np.ndarray]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Every outcome's indices (tidy), and the outcomes skipped with the reason."""
+    parts, skipped = [], {}
+    names = [r.id for r in plan.ranges]
+    for label in outcome_labels(plan):
+        values = y[label]
+        bad = int(np.sum(~np.isfinite(values)))
+        if bad:
+            skipped[label] = f"undefined at {bad} of {len(values)} points"
+            continue
+        parts.append(
+            analyse(plan.settings.method, names, plan.points, values, label, plan.settings.seed)
+        )
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=INDEX_COLUMNS)
+    return frame, skipped
+
+
+def run_sensitivity(
+    plan: Plan,
+    out_dir: Path,
+    workers: int | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    evaluate: Evaluate = evaluate_point,
+    progress: Callable[[int, int], None] | None = None,
+    command: str = "",
+    figures: FigureDrawer | None = None,
+) -> SensitivityResult:
+    """Run a plan into ``out_dir`` and write every output (what the command does).
+
+    Args:
+        plan: From :func:`nkroutes.sensitivity.plan.make_plan`.
+        out_dir: The results folder.
+        workers: Local worker processes (``None``: every core; 1: this process).
+        executor: ``local`` or ``dask``.
+        scheduler: The Dask scheduler's address.
+        resume: Complete an interrupted analysis in ``out_dir``.
+        force: Delete an earlier analysis in ``out_dir`` and start over.
+        evaluate: The task function (a fake model in tests).
+        progress: Called with ``(finished, total)`` evaluations.
+        command: The command line, for the report and manifest.
+        figures: Draws the figures (``None``: none).
+
+    Raises:
+        SensitivityError, OutDirError: Bad input (nothing run).
+        EvaluationError: A model run failed (finished evaluations are kept).
+    """
+    out_dir = Path(out_dir)
+    started = time.perf_counter()
+    when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    done = prepare_folder(out_dir, plan, resume, force)
+    if progress is not None:
+        progress(len(done), plan.n_tasks)
+    with make_executor(executor, workers, scheduler) as pool:
+        records = run_plan(plan, pool, out_dir, done, evaluate, progress)
+    points, y = tables(plan, records)
+    indices, skipped = estimate(plan, y)
+    files = [
+        write_csv(out_dir / "points.csv", points),
+        write_csv(out_dir / "sensitivity.csv", indices),
+    ]
+    names: list[str] = []
+    if figures is not None and not indices.empty:
+        names = figures(indices, plan.settings.method, out_dir / "figures")
+        files += [out_dir / "figures" / n for n in names]
+    files.append(
+        write_text(
+            out_dir / "sensitivity.md", report_markdown(plan, indices, skipped, command, names)
+        )
+    )
+    files.append(
+        write_json(
+            out_dir / "manifest.json",
+            {
+                "command": command,
+                "nkroutes_version": __version__,
+                "started": when,
+                "seconds": round(time.perf_counter() - started, 1),
+                "evaluations": plan.n_tasks,
+                "evaluations_this_session": plan.n_tasks - len(done),
+                "model_runs_this_session": (plan.n_tasks - len(done)) * plan.settings.replicates,
+                "executor": executor,
+                "workers": workers or (os.cpu_count() if executor == "local" else None),
+            },
+        )
+    )
+    return SensitivityResult(indices, points, plan, skipped, out_dir, files)
+
+
+def sensitivity(
+    scenario: str | os.PathLike[str] | Scenario,
+    method: str = "morris",
+    trajectories: int = DEFAULT_TRAJECTORIES,
+    samples: int = DEFAULT_SAMPLES,
+    what_ifs: Sequence[str | os.PathLike[str] | Scenario] = (),
+    outcomes: Sequence[str] = (),
+    params: Sequence[str] = (),
+    replicates: int = DEFAULT_REPLICATES,
+    seed: int = DEFAULT_SEED,
+    out: str | os.PathLike[str] = "results/sensitivity",
+    workers: int | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    evaluate: Evaluate = evaluate_point,
+) -> SensitivityResult:
+    """Screen (Morris) or decompose (Sobol) outcomes over a scenario's ``[[uncertainty]]``.
+
+    Args:
+        scenario: The scenario (or its file) whose ranges are varied.
+        method: ``morris`` or ``sobol``.
+        trajectories: Morris trajectories (``trajectories x (k + 1)`` points).
+        samples: Sobol base samples, a power of 2 (``samples x (k + 2)`` points).
+        what_ifs: What-ifs run at the same points; their paired effects are analysed too.
+        outcomes: Outcome names (default: all of
+            :data:`nkroutes.sensitivity.outcomes.DEFAULT_OUTCOMES`).
+        params: ``[[uncertainty]]`` ids to vary (default: every range).
+        replicates: Model runs per scenario and point.
+        seed: Seed of the design, the bootstrap and the replicates.
+        out: The results folder.
+        workers: Local worker processes (``None``: every core; 1: this process).
+        executor: ``local`` or ``dask``.
+        scheduler: The Dask scheduler's address (with ``dask``).
+        resume: Complete an interrupted analysis in ``out``.
+        force: Delete an earlier analysis in ``out`` and start over.
+        evaluate: The task function (a fake model in tests).
+
+    Returns:
+        The indices and points as DataFrames (the files are written too).
+    """
+
+    def _load(s: str | os.PathLike[str] | Scenario) -> Scenario:
+        return s if isinstance(s, Scenario) else load_scenario(s)
+
+    settings = SensitivitySettings(
+        method=method,
+        size=trajectories if method == "morris" else samples,
+        replicates=replicates,
+        seed=seed,
+        outcomes=tuple(outcomes),
+        params=tuple(params),
+    )
+    plan = make_plan(_load(scenario), [_load(w) for w in what_ifs], settings)
+    return run_sensitivity(
+        plan, Path(out), workers, executor, scheduler, resume, force, evaluate=evaluate
+    )

@@ -1,0 +1,99 @@
+"""The sampling designs and index estimates, from SALib, on the unit cube.
+
+Points are drawn in ``[0, 1]^k`` (see :mod:`nkroutes.sensitivity.ranges`), so Morris's
+elementary effects are the change of an outcome when a value moves across its whole range
+(in the outcome's unit), comparable between parameters whatever their units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
+
+#: The methods ``nkroutes sensitivity`` offers.
+METHODS = ("morris", "sobol")
+
+#: Levels of the Morris grid (SALib's default): each value takes 0, 1/3, 2/3 or 1.
+MORRIS_LEVELS = 4
+
+#: Bootstrap resamples of SALib's confidence intervals.
+RESAMPLES = 1000
+
+#: Confidence level of the intervals.
+CONF_LEVEL = 0.95
+
+#: Columns of the tidy table of indices.
+INDEX_COLUMNS = ["outcome", "parameter", "index", "value", "ci_low", "ci_high"]
+
+
+def problem_of(names: Sequence[str]) -> dict:
+    """SALib's problem: every parameter on the unit interval."""
+    return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+
+
+def sample(method: str, names: Sequence[str], size: int, seed: int) -> np.ndarray:
+    """The design's points in the unit cube, one row per point.
+
+    Args:
+        method: ``morris`` (``size`` trajectories, ``size x (k + 1)`` points) or ``sobol``
+            (``size`` base samples, a power of 2: ``size x (k + 2)`` points).
+        names: Parameter ids (``k`` of them).
+        size: Trajectories or base samples.
+        seed: Seed of the design.
+    """
+    problem = problem_of(names)
+    if method == "morris":
+        return morris_sample.sample(problem, size, num_levels=MORRIS_LEVELS, seed=seed)
+    return sobol_sample.sample(problem, size, calc_second_order=False, seed=seed)
+
+
+def points_needed(method: str, k: int, size: int) -> int:
+    """How many points a design of ``size`` over ``k`` parameters has."""
+    return size * (k + 1) if method == "morris" else size * (k + 2)
+
+
+def analyse(
+    method: str, names: Sequence[str], points: np.ndarray, y: np.ndarray, outcome: str, seed: int
+) -> pd.DataFrame:
+    """The indices of one outcome, as tidy rows (:data:`INDEX_COLUMNS`).
+
+    Morris gives ``mu_star`` (with its bootstrap interval), ``mu`` and ``sigma``; Sobol
+    gives ``S1`` and ``ST`` with theirs (value +- SALib's half-width at 95%).
+    """
+    problem = problem_of(names)
+    rows = []
+    if method == "morris":
+        result = morris_analyze.analyze(
+            problem,
+            points,
+            y,
+            num_resamples=RESAMPLES,
+            conf_level=CONF_LEVEL,
+            num_levels=MORRIS_LEVELS,
+            seed=seed,
+        )
+        for i, name in enumerate(names):
+            star, half = float(result["mu_star"][i]), float(result["mu_star_conf"][i])
+            rows.append([outcome, name, "mu_star", star, max(star - half, 0.0), star + half])
+            rows.append([outcome, name, "mu", float(result["mu"][i]), np.nan, np.nan])
+            rows.append([outcome, name, "sigma", float(result["sigma"][i]), np.nan, np.nan])
+    else:
+        result = sobol_analyze.analyze(
+            problem,
+            y,
+            calc_second_order=False,
+            num_resamples=RESAMPLES,
+            conf_level=CONF_LEVEL,
+            seed=seed,
+        )
+        for index in ("S1", "ST"):
+            for i, name in enumerate(names):
+                value, half = float(result[index][i]), float(result[f"{index}_conf"][i])
+                rows.append([outcome, name, index, value, value - half, value + half])
+    return pd.DataFrame(rows, columns=INDEX_COLUMNS)

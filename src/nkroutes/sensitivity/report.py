@@ -1,0 +1,163 @@
+"""``sensitivity.md``: ranked tables of the indices and one plain sentence per outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from nkroutes.sensitivity.outcomes import describe
+from nkroutes.sensitivity.plan import Plan
+from nkroutes.text import plural
+
+#: The share of mu* (Morris) or of the variance (Sobol) the sentence accounts for.
+SHARE = 0.8
+
+#: Rows of each ranked table.
+TOP = 10
+
+_WORDS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven"}
+
+
+def subject(label: str) -> str:
+    """An outcome label in words: ``the effect of W on arrivals`` or ``arrivals``."""
+    if ": " in label:
+        what_if, outcome = label.split(": ", 1)
+        return f"the effect of {what_if} on {outcome}"
+    return label
+
+
+def _count(n: int) -> str:
+    return _WORDS.get(n, str(n))
+
+
+def ranking(indices: pd.DataFrame, label: str, method: str) -> pd.DataFrame:
+    """One outcome's parameters, most influential first (by mu*, or by ST)."""
+    key = "mu_star" if method == "morris" else "ST"
+    rows = indices[indices["outcome"] == label]
+    wide = rows.pivot(index="parameter", columns="index", values="value")
+    low = rows[rows["index"] == key].set_index("parameter")["ci_low"]
+    high = rows[rows["index"] == key].set_index("parameter")["ci_high"]
+    wide["ci_low"], wide["ci_high"] = low, high
+    order = sorted(wide.index, key=lambda p: (-wide.loc[p, key], p))
+    return wide.loc[order]
+
+
+def sentence(ranked: pd.DataFrame, label: str, method: str, k: int) -> str:
+    """The plain sentence: the few parameters that carry most of the outcome's spread."""
+    key = "mu_star" if method == "morris" else "ST"
+    values = ranked[key].clip(lower=0)
+    total = float(values.sum())
+    what = subject(label)
+    if total <= 0:
+        return f"None of the {k} ranged values changes {what}."
+    if method == "sobol" and total < SHARE:
+        return (
+            f"The ranged values together explain only {total:.0%} of the variance of {what} "
+            "(total indices); the rest is replicate noise or numerical error."
+        )
+    cumulative, chosen = 0.0, []
+    for name, value in values.items():
+        chosen.append(f"{name} ({value / total:.0%})")
+        cumulative += value
+        if cumulative >= SHARE * total:
+            break
+    n = len(chosen)
+    noun = "assumptions carries" if n == 1 else "assumptions carry"
+    measure = "the summed mu*" if method == "morris" else "the variance (total indices)"
+    return f"{_count(n)} of {k} {noun} {SHARE:.0%} of {measure} of {what}: {', '.join(chosen)}."
+
+
+def _table(ranked: pd.DataFrame, method: str, plan: Plan) -> list[str]:
+    by_id = {r.id: r for r in plan.ranges}
+    if method == "morris":
+        lines = [
+            "| parameter | mu* | 95% interval | mu | sigma | range |",
+            "|---|---|---|---|---|---|",
+        ]
+    else:
+        lines = ["| parameter | ST | 95% interval | S1 | range |", "|---|---|---|---|---|"]
+    for name, row in ranked.head(TOP).iterrows():
+        r = by_id[name]
+        span = f"{r.low:g}-{r.high:g}{' (log)' if r.log else ''}"
+        interval = f"{row['ci_low']:.4g} to {row['ci_high']:.4g}"
+        if method == "morris":
+            lines.append(
+                f"| {name} | {row['mu_star']:.4g} | {interval} | {row['mu']:.4g} | "
+                f"{row['sigma']:.4g} | {span} |"
+            )
+        else:
+            lines.append(f"| {name} | {row['ST']:.3f} | {interval} | {row['S1']:.3f} | {span} |")
+    return lines
+
+
+def reproducing_command(plan: Plan) -> str:
+    """The command line that runs this analysis again (folder options left out)."""
+    s = plan.settings
+    size = "--trajectories" if s.method == "morris" else "--samples"
+    parts = ["nkroutes sensitivity", plan.base.source, "--method", s.method, size, str(s.size)]
+    parts += ["-n", str(s.replicates), "--seed", str(s.seed)]
+    for w in plan.what_ifs:
+        parts += ["--whatif", w.source]
+    for p in s.params:
+        parts += ["--param", p]
+    for o in s.outcomes:
+        parts += ["--outcome", o]
+    return " ".join(parts)
+
+
+def report_markdown(
+    plan: Plan,
+    indices: pd.DataFrame,
+    skipped: dict[str, str],
+    command: str,
+    figures: Sequence[str],
+) -> str:
+    """The text of ``sensitivity.md`` (no times or dates: a resumed run writes the same).
+
+    Args:
+        plan: The plan run.
+        indices: The tidy indices.
+        skipped: Outcomes left out, and why.
+        command: The command as typed (recorded in ``manifest.json``, not here).
+        figures: Figure file names in ``figures/``.
+    """
+    method = plan.settings.method
+    k = len(plan.ranges)
+    title = "Morris screening" if method == "morris" else "Sobol indices"
+    lines = [
+        f"# {title} of {plan.base.name}",
+        "",
+        f"- scenario: `{plan.base.source}` (sha256 {plan.base.hash[:12]})",
+        *[f"- what-if: `{w.source}` (sha256 {w.hash[:12]})" for w in plan.what_ifs],
+        f"- {plural(k, 'ranged value')} ([[uncertainty]]), {plural(len(plan.points), 'point')}, "
+        f"{plural(plan.settings.replicates, 'replicate')} per scenario and point "
+        f"(the same seeds everywhere), seed {plan.settings.seed}",
+    ]
+    lines.append(f"- command: `{reproducing_command(plan)}`")
+    if method == "morris":
+        lines += [
+            "",
+            "mu* is the mean absolute change of the outcome when the value moves across its "
+            "whole range (in the outcome's unit); sigma, the spread of that change (large: "
+            "the value interacts or acts non-linearly). A mu* whose interval reaches 0 may be "
+            "noise. 95% intervals are SALib's bootstrap.",
+        ]
+    else:
+        lines += [
+            "",
+            "S1 is the share of the outcome's variance a value causes alone; ST, with all its "
+            "interactions. 95% intervals are SALib's bootstrap.",
+        ]
+    for label in dict.fromkeys(indices["outcome"]):
+        ranked = ranking(indices, label, method)
+        name = label.split(": ", 1)[-1]
+        lines += ["", f"## {subject(label)}", "", f"{describe(name)}.", ""]
+        lines.append(sentence(ranked, label, method, k))
+        lines += ["", *_table(ranked, method, plan)]
+    if skipped:
+        lines += ["", "## Outcomes left out", ""]
+        lines += [f"- {subject(label)}: {why}" for label, why in skipped.items()]
+    if figures:
+        lines += ["", "## Figures", ""] + [f"- `figures/{f}`" for f in figures]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,189 @@
+"""``nkroutes sensitivity``: known indices of a fake model, resume, and bad input.
+
+The fake model replaces the model run in the command (``evaluate_point``), so everything
+else (ranges, design, executor, journal, SALib, report) is the command's own code path.
+Its outcome is ``4 u_base + 2 u_famine`` (``u`` the position in the range, 0 to 1): Morris
+mu* is 4 and 2 and exactly 0 for the three dummies; Sobol's S1 = ST = 0.8 and 0.2, 0 for
+the dummies (variance 16/12 + 4/12).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import nkroutes
+from nkroutes.commands import sensitivity as command
+from nkroutes.scenario.paths import get_path
+
+RANGES = [
+    ("base", "departures.base_rate_per_year", 100.0, 400.0, "linear"),
+    ("famine", "push_factors.famine.intensity", 2.0, 8.0, "log"),
+    ("pds", "push_factors.pds.intensity", 1.0, 4.0, "linear"),
+    ("chain", "chain_defection.share_of_settlement_sent", 0.01, 0.05, "log"),
+    ("arrest", "enforcement.china.arrest_rate_per_year", 0.1, 0.3, "linear"),
+]
+ANALYTIC = {"base": 0.8, "famine": 0.2, "pds": 0.0, "chain": 0.0, "arrest": 0.0}
+
+
+def _unit(task: Mapping[str, Any], i: int) -> float:
+    _, path, low, high, scale = RANGES[i]
+    v = get_path(task["scenario"], path)
+    if scale == "log":
+        return (math.log(v) - math.log(low)) / (math.log(high) - math.log(low))
+    return (v - low) / (high - low)
+
+
+def fake_model(task: Mapping[str, Any]) -> dict[str, Any]:
+    """Outcome 4 u_base + 2 u_famine (+ 3 u_arrest in the what-if), the same per replicate."""
+    y = 4 * _unit(task, 0) + 2 * _unit(task, 1)
+    if task["scenario"]["meta"]["name"] == "fake-whatif":
+        y += 3 * _unit(task, 4)
+    n = len(task["seeds"])
+    return {
+        "index": task["index"],
+        "outcomes": {o: [y] * n for o in task["outcomes"]},
+        "error": None,
+    }
+
+
+def failing_model(task: Mapping[str, Any]) -> dict[str, Any]:
+    """The fake model, whose ninth evaluation fails (an interrupted analysis)."""
+    if task["index"] == 8:
+        return {"index": 8, "outcomes": {}, "error": "RuntimeError: stopped for the test"}
+    return fake_model(task)
+
+
+@pytest.fixture
+def fake(monkeypatch, write, small):
+    """The scenario file with five ranges and a what-if, the command running the fake model."""
+    small["meta"]["name"] = "fake"
+    small["uncertainty"] = [
+        {"id": i, "path": p, "low": lo, "high": hi, "scale": s, "reason": "test"}
+        for i, p, lo, hi, s in RANGES
+    ]
+    base = write(small, "fake.toml")
+    write('extends = "fake.toml"\n[meta]\nname = "fake-whatif"\n', "whatif.toml")
+    monkeypatch.setattr(command, "evaluate_point", fake_model)
+    return base
+
+
+def _run(cli, base, out, *extra):
+    return cli(
+        "sensitivity", base, "--workers", 1, "--out", out, "--outcome", "arrivals", "-q", *extra
+    )
+
+
+def _index(frame: pd.DataFrame, outcome: str, index: str) -> pd.DataFrame:
+    return frame[(frame["outcome"] == outcome) & (frame["index"] == index)].set_index("parameter")
+
+
+def test_morris_finds_the_two_parameters_and_zero_for_the_dummies(cli, fake, tmp_path):
+    whatif = tmp_path / "whatif.toml"
+    result = _run(cli, fake, tmp_path / "m", "--trajectories", 4, "--whatif", whatif)
+    assert result.exit_code == 0, result.output
+    indices = pd.read_csv(tmp_path / "m" / "sensitivity.csv")
+    assert list(indices.columns) == ["outcome", "parameter", "index", "value", "ci_low", "ci_high"]
+    mu = _index(indices, "arrivals", "mu_star")["value"]
+    assert mu["base"] == pytest.approx(4) and mu["famine"] == pytest.approx(2)
+    assert mu[["pds", "chain", "arrest"]].abs().max() < 1e-9
+    effect = _index(indices, "fake-whatif: arrivals", "mu_star")["value"]
+    assert effect["arrest"] == pytest.approx(3)  # paired: the baseline's terms cancel
+    assert effect.drop("arrest").abs().max() < 1e-9
+    text = (tmp_path / "m" / "sensitivity.md").read_text()
+    assert "Two of 5 assumptions carry 80% of the summed mu* of arrivals: base (67%)" in text
+    assert (
+        "One of 5 assumptions carries 80% of the summed mu* of the effect of fake-whatif on "
+        "arrivals: arrest (100%)" in text
+    )
+    assert (tmp_path / "m" / "figures" / "morris-arrivals.png").is_file()
+
+
+@pytest.mark.slow  # about 6 s: 448 evaluations of the fake model
+def test_sobol_indices_hold_the_analytic_values_within_their_intervals(cli, fake, tmp_path):
+    result = _run(cli, fake, tmp_path / "s", "--method", "sobol", "--samples", 64, "--seed", 3)
+    assert result.exit_code == 0, result.output
+    indices = pd.read_csv(tmp_path / "s" / "sensitivity.csv")
+    for index in ("S1", "ST"):
+        rows = _index(indices, "arrivals", index)
+        for name, value in ANALYTIC.items():
+            low, high = rows.loc[name, "ci_low"], rows.loc[name, "ci_high"]
+            assert low - 1e-6 <= value <= high + 1e-6, (index, name, low, high)
+
+
+def test_an_interrupted_analysis_resumes_to_identical_files(cli, fake, tmp_path, monkeypatch):
+    assert _run(cli, fake, tmp_path / "whole").exit_code == 0
+    monkeypatch.setattr(command, "evaluate_point", failing_model)
+    broken = _run(cli, fake, tmp_path / "cut")
+    assert broken.exit_code == 1
+    assert "To continue:" in broken.stderr and "--resume" in broken.stderr
+    journal = (tmp_path / "cut" / "evaluations.jsonl").read_text().splitlines()
+    assert len(journal) == 8
+    with (tmp_path / "cut" / "evaluations.jsonl").open("a") as f:
+        f.write('{"index": 9, "outc')  # cut off mid-write
+    monkeypatch.setattr(command, "evaluate_point", fake_model)
+    resumed = _run(cli, fake, tmp_path / "cut", "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    manifest = json.loads((tmp_path / "cut" / "manifest.json").read_text())
+    assert manifest["evaluations_this_session"] == manifest["evaluations"] - 8
+    for name in ("sensitivity.csv", "sensitivity.md", "points.csv"):
+        assert (tmp_path / "cut" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+
+
+def test_resume_refuses_other_settings_and_force_starts_over(cli, fake, tmp_path):
+    assert _run(cli, fake, tmp_path / "a").exit_code == 0
+    other = _run(cli, fake, tmp_path / "a", "--resume", "--seed", 5)
+    assert other.exit_code == 2
+    assert "sensitivity.json: found an analysis with other settings" in other.stderr
+    assert _run(cli, fake, tmp_path / "a").exit_code == 2  # occupied
+    assert _run(cli, fake, tmp_path / "a", "--force", "--seed", 5).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--outcome", "happiness"), "--outcome: found 'happiness', expected one of arrivals"),
+        (("--outcome", "arrivals_2050"), "arrivals_<year> for a year of 1990-2008"),
+        (("--param", "nope"), "--param: found nope, expected ids of [[uncertainty]]"),
+        (("--method", "sobol", "--samples", 48), "--samples: found 48, expected a power of 2"),
+    ],
+)
+def test_bad_options_exit_2_saying_what_was_expected(cli, fake, tmp_path, args, expected):
+    result = cli("sensitivity", fake, "--workers", 1, "--out", tmp_path / "x", *args)
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert not (tmp_path / "x" / "evaluations.jsonl").exists()
+
+
+def test_a_range_that_leaves_out_its_value_exits_2_naming_file_and_key(cli, write, small, tmp_path):
+    small["uncertainty"] = [
+        {"id": "arrest", "path": RANGES[4][1], "low": 0.2, "high": 0.3, "reason": "r"},
+        {"id": "base", "path": RANGES[0][1], "low": 100.0, "high": 300.0, "reason": "r"},
+    ]
+    path = write(small, "bad.toml")
+    result = cli("sensitivity", path, "--workers", 1, "--out", tmp_path / "x")
+    assert result.exit_code == 2
+    assert (
+        f"{path}: uncertainty.arrest.low: found 0.2 to 0.3, which leaves out 0.15" in result.stderr
+    )
+    assert "expected a range that holds the scenario's value" in result.stderr
+
+
+def test_the_api_returns_dataframes(fake, tmp_path):
+    result = nkroutes.sensitivity(
+        fake,
+        trajectories=2,
+        outcomes=["arrivals"],
+        workers=1,
+        out=tmp_path / "api",
+        evaluate=fake_model,
+    )
+    assert set(result.indices["index"]) == {"mu_star", "mu", "sigma"}
+    assert len(result.points) == 2 * 6
+    shutil.rmtree(tmp_path / "api")
