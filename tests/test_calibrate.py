@@ -277,13 +277,13 @@ def test_the_problem_refuses_what_cannot_be_calibrated(tiny_file, synthetic):
         )
     with pytest.raises(CalibrationError, match="found no free parameters"):
         CalibrationProblem.build(scenario_from_dict(data | {"calibration": {}}), synthetic, None)
-    seven = [
+    nine = [
         {"id": f"p{i}", "path": "departures.base_rate_per_year", "min": 1.0, "max": 2.0}
-        for i in range(7)
+        for i in range(9)
     ]
-    with pytest.raises(CalibrationError, match="found 7 free parameters, expected at most 6"):
+    with pytest.raises(CalibrationError, match="found 9 free parameters, expected at most 8"):
         unchecked = Scenario.from_resolved(  # validation would refuse the repeated path
-            scenario.to_dict() | {"calibration": {"free": seven}}, source="tiny.toml"
+            scenario.to_dict() | {"calibration": {"free": nine}}, source="tiny.toml"
         )
         CalibrationProblem.build(unchecked, synthetic, None)
     zero = data["calibration"]["free"][0] | {"min": 0.0}  # the loader refuses it too

@@ -102,7 +102,9 @@ def test_set_of_an_unknown_path_exits_2_naming_set_and_the_path(cli):
         '--set: enforcement.china.arest_rate: found unknown key "arest_rate", expected a key of '
         "[enforcement.china]: arrest_rate_per_year, repatriation_probability, "
         "settled_arrest_multiplier, savings_usd_per_month, exit_attempt_rate_per_year, "
-        "sponsored_exit_attempt_rate_per_year, settle_rate_per_year, trafficking_rate_per_year "
+        "sponsored_exit_attempt_rate_per_year, settle_rate_per_year, "
+        "word_of_mouth_exit_rate_per_year, ngo_helped_per_year, trafficked_at_entry_probability, "
+        "trafficking_rate_per_year "
         "(did you mean 'enforcement.china.arrest_rate_per_year'?)"
     ]
 

@@ -21,6 +21,7 @@ import pytest
 import nkroutes
 from nkroutes.commands import sensitivity as command
 from nkroutes.scenario.paths import get_path
+from nkroutes.sensitivity.analysis import screened_parameters
 
 RANGES = [
     ("base", "departures.base_rate_per_year", 100.0, 400.0, "linear"),
@@ -103,6 +104,21 @@ def test_morris_finds_the_two_parameters_and_zero_for_the_dummies(cli, fake, tmp
         "arrivals: arrest (100%)" in text
     )
     assert (tmp_path / "m" / "figures" / "morris-arrivals.png").is_file()
+    kept = screened_parameters(tmp_path / "m", keep=2)
+    assert kept == ["base", "famine", "arrest"]  # the baseline's two, then the effect's
+    sobol = _run(
+        cli,
+        fake,
+        tmp_path / "k",
+        "--method",
+        "sobol",
+        "--samples",
+        2,
+        "--screening",
+        tmp_path / "m",
+    )
+    assert sobol.exit_code == 0, sobol.output
+    assert "--param base --param famine" in (tmp_path / "k" / "sensitivity.md").read_text()
 
 
 @pytest.mark.slow  # about 6 s: 448 evaluations of the fake model

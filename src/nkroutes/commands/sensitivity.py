@@ -25,7 +25,11 @@ from nkroutes.ensemble.executors import EXECUTOR_KINDS
 from nkroutes.ensemble.folders import RESULTS_ROOT, OutDirError, describe_os_error, safe_name
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.plots.sensitivity import draw_sensitivity_figures
-from nkroutes.sensitivity.analysis import SensitivityResult, run_sensitivity
+from nkroutes.sensitivity.analysis import (
+    SensitivityResult,
+    run_sensitivity,
+    screened_parameters,
+)
 from nkroutes.sensitivity.design import METHODS
 from nkroutes.sensitivity.evaluate import evaluate_point
 from nkroutes.sensitivity.execute import EvaluationError
@@ -59,7 +63,7 @@ def _summary(result: SensitivityResult) -> str:
         "nkroutes sensitivity scenarios/baseline.toml "
         "--whatif scenarios/china-non-refoulement.toml",
         "nkroutes sensitivity scenarios/baseline.toml --method sobol --samples 64 "
-        "--param famine --param china_arrest --param chain_share",
+        "--screening results/baseline/sensitivity-morris",
     ),
 )
 @click.argument("file")
@@ -69,7 +73,7 @@ def _summary(result: SensitivityResult) -> str:
     default="morris",
     show_default=True,
     help="morris: screen every ranged value (mu*, sigma); sobol: first-order and total "
-    "indices of the values named with --param.",
+    "indices of the values named with --param or kept by --screening.",
 )
 @click.option(
     "--trajectories",
@@ -108,6 +112,14 @@ def _summary(result: SensitivityResult) -> str:
     help="An [[uncertainty]] id to vary (repeatable) [default: every range].",
 )
 @click.option(
+    "--screening",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    metavar="MORRIS_DIR",
+    help="Vary the values this Morris screening keeps (each outcome's top five by mu*), "
+    "as Sobol needs few.",
+)
+@click.option(
     "-n",
     "--replicates",
     type=click.IntRange(min=1),
@@ -144,6 +156,7 @@ def sensitivity_command(
     what_ifs: tuple[str, ...],
     outcomes: tuple[str, ...],
     params: tuple[str, ...],
+    screening: Path | None,
     replicates: int,
     seed: int,
     workers: int | None,
@@ -166,6 +179,11 @@ def sensitivity_command(
     scenarios = [load(w) for w in what_ifs]
     for scenario in (base, *scenarios):
         check_size(scenario, allow_large)
+    if screening is not None:
+        try:
+            params = (*params, *(p for p in screened_parameters(screening) if p not in params))
+        except SensitivityError as error:
+            raise BadInput(str(error)) from None
     settings = SensitivitySettings(
         method=method,
         size=trajectories if method == "morris" else samples,

@@ -11,7 +11,7 @@ used by several processes):
 - 7.6 new migrants leave and released ones try again, and start their crossing
   (``processes/departures.py``);
 - 7.7 migrants in China save, are arrested, trafficked, settle or try to leave
-  (``processes/hiding.py``);
+  (``processes/hiding.py``); word of mouth and NGOs sponsor some (``processes/onward.py``);
 - 7.8 migrants in transit countries and missions are arrested or resettled
   (``processes/transit.py``);
 - 7.9 travelling migrants move on; arrivals at each place are resolved
@@ -39,6 +39,7 @@ from nkroutes.model.processes import brokers as broker_market
 from nkroutes.model.processes.chain import sponsor_relatives
 from nkroutes.model.processes.departures import depart
 from nkroutes.model.processes.hiding import live_in_hiding
+from nkroutes.model.processes.onward import open_ways_out
 from nkroutes.model.processes.punishment import serve_sentences
 from nkroutes.model.processes.transit import process_cases
 from nkroutes.model.processes.travel import advance
@@ -206,6 +207,7 @@ class RouteModel(mesa.Model):
         serve_sentences(self)  # ODD 7.5 Punishment and release
         depart(self)  # ODD 7.6 Departures
         live_in_hiding(self)  # ODD 7.7 Life in hiding
+        open_ways_out(self)  # end of 7.7: brides sold at entry, word of mouth, NGO help
         process_cases(self)  # ODD 7.8 Transit countries and missions
         advance(self)  # ODD 7.9 Travel and arrival
         self._record()

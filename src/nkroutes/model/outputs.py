@@ -16,6 +16,7 @@ summary statistic in ``RunResult.summary``). Then regenerate the docs:
 from __future__ import annotations
 
 from nkroutes.model.outputs_arrivals import ARRIVAL_OUTPUTS
+from nkroutes.model.outputs_mechanisms import MECHANISM_OUTPUTS
 from nkroutes.model.outputs_spec import (
     DESTINATION,
     KINDS,
@@ -376,6 +377,7 @@ OUTPUTS: tuple[Output, ...] = (
         "migrants the replicate created (first departures)",
         summary=19,
     ),
+    *MECHANISM_OUTPUTS,
     *ARRIVAL_OUTPUTS,
 )
 

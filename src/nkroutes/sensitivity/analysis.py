@@ -34,6 +34,7 @@ from nkroutes.sensitivity.plan import (
     SensitivitySettings,
     make_plan,
 )
+from nkroutes.sensitivity.ranges import SensitivityError
 from nkroutes.sensitivity.report import report_markdown
 
 #: Draws the figures into ``figures/`` and returns the names written:
@@ -61,6 +62,33 @@ class SensitivityResult:
     skipped: dict[str, str] = field(default_factory=dict)
     out_dir: Path | None = None
     files: list[Path] = field(default_factory=list)
+
+
+#: Parameters a Morris screening keeps for Sobol: the most influential this many per outcome.
+SCREENING_KEEPS = 5
+
+
+def screened_parameters(folder: Path, keep: int = SCREENING_KEEPS) -> list[str]:
+    """The parameters a Morris screening in ``folder`` keeps: each outcome's top ``keep`` by mu*.
+
+    Raises:
+        SensitivityError: If ``folder`` holds no Morris ``sensitivity.csv``.
+    """
+    try:
+        table = pd.read_csv(Path(folder) / "sensitivity.csv")
+        mu = table[table["index"] == "mu_star"]
+        if mu.empty:
+            raise ValueError("no mu_star rows (not a Morris screening)")
+    except (OSError, ValueError, KeyError) as error:
+        raise SensitivityError(
+            f"--screening {folder}: found no Morris screening ({error}), expected the folder "
+            "of `nkroutes sensitivity --method morris`"
+        ) from None
+    kept: list[str] = []
+    for _, rows in mu.groupby("outcome", sort=False):
+        top = rows.sort_values(["value", "parameter"], ascending=[False, True]).head(keep)
+        kept += [p for p in top["parameter"] if p not in kept]
+    return kept
 
 
 def outcome_labels(plan: Plan) -> list[str]:

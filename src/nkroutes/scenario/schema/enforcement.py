@@ -77,6 +77,42 @@ CHINA = Table(
             source="article: 'Some stay in China ... because they have family or children'; "
             "rate: assumption",
         ),
+        "word_of_mouth_exit_rate_per_year": Key(
+            "number",
+            "Yearly hazard, per 1,000 broker-assisted arrivals over the last 12 months, that a "
+            "migrant hiding or settled in China (trafficked women included) decides to leave "
+            "with a broker its family pays for (word of mouth about brokers' success).",
+            unit="per year per 1,000 arrivals",
+            default=0.0,
+            min=0,
+            max=MAX_RATE_PER_YEAR,
+            source="article: 'word of mouth about the relative success in using brokers to "
+            "reach Southeast Asia has contributed to the expansion of these lucrative "
+            "underground networks'; 'the precarious nature of living in China ... has pushed "
+            "many North Korean defectors and members of their families to hire brokers'",
+        ),
+        "ngo_helped_per_year": Key(
+            "number",
+            "Migrants hiding in China who cannot pay a broker's fee and whose way out "
+            "missionaries and NGOs pay for, per year (while the value is in force).",
+            unit="people per year",
+            default=0.0,
+            min=0,
+            max=MAX_RATE_PER_YEAR,
+            source="article: 'Those who cannot pay a broker often ask missionaries and NGOs for "
+            "smuggling help'; number: assumption",
+        ),
+        "trafficked_at_entry_probability": Key(
+            "number",
+            "Probability that a woman entering China for the first time is handed to marriage "
+            "brokers and sold as a bride at once (she settles; word of mouth may get her out).",
+            default=0.0,
+            min=0,
+            max=1,
+            source="article: 'Some women sell their bodies instead of paying their way across, "
+            "while others are trafficked by marriage brokers and sold as brides to Chinese "
+            "men'; probability: assumption",
+        ),
         "trafficking_rate_per_year": Key(
             "number",
             "Hazard that a woman hiding in China is trafficked and sold as a bride (she then "

@@ -1,0 +1,30 @@
+"""Flows of the mechanisms added for issue 17 (``processes/onward.py``).
+
+Registered with the other outputs in :mod:`nkroutes.model.outputs` (kept apart so that module
+stays small); counted by the processes each step like every flow.
+"""
+
+from __future__ import annotations
+
+from nkroutes.model.outputs_spec import Output
+
+#: The flows, in their column order in ``yearly.csv`` (after the other flows).
+MECHANISM_OUTPUTS: tuple[Output, ...] = (
+    Output(
+        "word_of_mouth_exits",
+        "flow",
+        "people",
+        "Leaving on word of mouth",
+        "migrants hiding or settled in China (trafficked women included) who decide to leave "
+        "with a broker their family pays for, hearing of brokers' recent successes "
+        "(`processes/onward.py`)",
+    ),
+    Output(
+        "ngo_helped",
+        "flow",
+        "people",
+        "Helped by missionaries and NGOs",
+        "migrants hiding in China who cannot pay a broker and whose way out missionaries and "
+        "NGOs pay for (`processes/onward.py`)",
+    ),
+)

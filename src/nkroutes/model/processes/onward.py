@@ -1,0 +1,148 @@
+"""ODD 7.7 Life in hiding: word of mouth and NGO help open ways out of China; brides sold at entry.
+
+Two ways out that do not depend on a migrant's own savings (MPI 2008):
+
+- Word of mouth. "The precarious nature of living in China as an unauthorized economic migrant
+  has pushed many North Korean defectors and members of their families to hire brokers to
+  smuggle them into Southeast Asian countries ... word of mouth about the relative success in
+  using brokers to reach Southeast Asia has contributed to the expansion of these lucrative
+  underground networks" (*Southeast Asia and Mongolia*). Each step every migrant hiding (not
+  yet sponsored) or settled in China, trafficked women included, decides with hazard
+  **h = `word_of_mouth_exit_rate_per_year` x S / 1,000** a year to leave with a broker its
+  family pays for, S being the broker-assisted arrivals of the last 12 months: the route's
+  use grows with its own success. A settled migrant who decides goes back to hiding; both
+  are then sponsored (their brokers' fees are paid for them) and try to leave as sponsored
+  migrants do (7.7).
+- Missionaries and NGOs. "Those who cannot pay a broker often ask missionaries and NGOs for
+  smuggling help" (*North Koreans in China*). Each step F^-1(u; `ngo_helped_per_year` x dt)
+  migrants hiding in China whose savings are below the cheapest broker fee out of their
+  hiding place are sponsored (those with the smallest own draws).
+
+And a sex-specific way into China: "Some women sell their bodies instead of paying their way
+across, while others are trafficked by marriage brokers and sold as brides to Chinese men"
+(*North Koreans in China*). A woman who entered China for the first time in the previous step
+is sold as a bride at once with probability `trafficked_at_entry_probability` (she settles and
+is counted in `trafficked`); with the hazard `trafficking_rate_per_year` of the women hiding
+(7.7) and word of mouth, which gets settled and trafficked women out again, the share of women
+among each year's arrivals is an outcome, not an input.
+
+All run after 7.7's saving, arrests, settling and exit attempts of the step, so a migrant
+they sponsor leaves from the next step on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nkroutes.model.counts import poisson_count
+from nkroutes.model.migrants import State
+from nkroutes.model.processes.journeys import option_table
+
+if TYPE_CHECKING:
+    from nkroutes.model.model import RouteModel
+
+#: Months of broker-assisted arrivals that word of mouth counts.
+MEMORY_MONTHS = 12.0
+
+
+def recent_assisted_arrivals(model: RouteModel) -> float:
+    """Broker-assisted arrivals over the last :data:`MEMORY_MONTHS` (steps recorded so far)."""
+    i = model.step_index
+    steps = max(1, round(MEMORY_MONTHS / model.months_per_step))
+    flow = model.flows["broker_assisted_arrivals"]
+    return float(flow[max(0, i - steps) : i].sum())
+
+
+def word_of_mouth(model: RouteModel) -> int:
+    """Migrants hiding or settled in China who decide to leave with a broker; returns how many."""
+    rate = model.params.china.word_of_mouth_exit_rate_per_year
+    if rate <= 0:
+        return 0
+    hazard = rate * recent_assisted_arrivals(model) / 1000.0
+    if hazard <= 0:
+        return 0
+    t = model.table
+    state = t.cols["state"][: t.n]
+    eligible = np.flatnonzero(
+        ((state == State.HIDING) & ~t.cols["sponsored"][: t.n]) | (state == State.SETTLED)
+    )
+    if len(eligible) == 0:
+        return 0
+    u = model.streams.uniform("settling", t.cols["key"][eligible], model.step_index, 1)
+    chosen = eligible[u < model.clock.prob(hazard)]
+    if len(chosen):
+        t.cols["state"][chosen] = State.HIDING
+        t.cols["sponsored"][chosen] = True
+        model.counters["word_of_mouth_exits"] += len(chosen)
+    return len(chosen)
+
+
+def _cheapest_fee(model: RouteModel, place: int) -> float:
+    _routes, broker, cost = option_table(model, place)
+    return float(cost[broker].min()) if broker.any() else float("inf")
+
+
+def ngo_help(model: RouteModel) -> int:
+    """Migrants hiding who cannot pay a broker and whom NGOs help; returns how many."""
+    per_year = model.params.china.ngo_helped_per_year
+    if per_year <= 0:
+        return 0
+    u = model.streams.uniform_one("sponsorship", 1, model.step_index)
+    count = poisson_count(u, per_year * model.clock.dt_years, "migrants helped by NGOs")
+    if count == 0:
+        return 0
+    t = model.table
+    state = t.cols["state"][: t.n]
+    hiding = np.flatnonzero((state == State.HIDING) & ~t.cols["sponsored"][: t.n])
+    if len(hiding) == 0:
+        return 0
+    places = t.cols["place"][hiding]
+    fees = {place: _cheapest_fee(model, place) for place in np.unique(places).tolist()}
+    cheapest = np.array([fees[place] for place in places.tolist()])
+    poor = hiding[t.cols["savings_usd"][hiding] < cheapest]
+    if len(poor) == 0:
+        return 0
+    draws = model.streams.uniform("sponsorship", t.cols["key"][poor], model.step_index, 2)
+    count = min(count, len(poor))
+    chosen = poor[np.argpartition(draws, count - 1)[:count]]
+    t.cols["sponsored"][chosen] = True
+    model.counters["ngo_helped"] += count
+    return count
+
+
+def traffic_at_entry(model: RouteModel) -> int:
+    """Women who entered China for the first time in the last step, sold as brides at once.
+
+    Returns:
+        How many (counted in ``trafficked`` and ``settlings``).
+    """
+    probability = model.params.china.trafficked_at_entry_probability
+    if probability <= 0 or model.step_index == 0:
+        return 0
+    t = model.table
+    cols = t.cols
+    entered = np.flatnonzero(
+        (cols["china_since"][: t.n] == model.step_index - 1)
+        & (cols["state"][: t.n] == State.HIDING)
+        & cols["female"][: t.n]
+        & (cols["china_steps"][: t.n] == 0)
+        & ~cols["trafficked"][: t.n]
+    )
+    if len(entered) == 0:
+        return 0
+    u = model.streams.uniform("trafficking", cols["key"][entered], model.step_index, 1)
+    sold = entered[u < probability]
+    cols["state"][sold] = State.SETTLED
+    cols["trafficked"][sold] = True
+    model.counters["trafficked"] += len(sold)
+    model.counters["settlings"] += len(sold)
+    return len(sold)
+
+
+def open_ways_out(model: RouteModel) -> None:
+    """Trafficking at entry, word of mouth, then NGO help (see the module's docstring)."""
+    traffic_at_entry(model)
+    word_of_mouth(model)
+    ngo_help(model)
