@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from scipy.stats import qmc
 
 from nkroutes.analysis.compare import Comparison
 from nkroutes.analysis.compare import compare as compare_once
+from nkroutes.ensemble.executors import make_executor
 from nkroutes.ensemble.folders import write_csv, write_text
 from nkroutes.ensemble.runner import as_scenario
 from nkroutes.scenario import Scenario
@@ -212,11 +214,18 @@ def compare_draws(
     def _sub(name: str) -> Path | None:
         return None if directory is None else directory / name
 
-    central = compare_once(base, others, out=_sub(CENTRAL), **options)
-    results = [
-        compare_once(b, ws, out=_sub(f"draw-{i + 1:02d}"), **options)
-        for i, (b, ws) in enumerate(at_points)
-    ]
+    executor = options.pop("executor", "local")
+    context = (
+        make_executor(executor, options.get("workers"), options.get("scheduler"))
+        if isinstance(executor, str)
+        else nullcontext(executor)
+    )
+    with context as pool:  # one pool for every comparison: workers start once
+        central = compare_once(base, others, out=_sub(CENTRAL), executor=pool, **options)
+        results = [
+            compare_once(b, ws, out=_sub(f"draw-{i + 1:02d}"), executor=pool, **options)
+            for i, (b, ws) in enumerate(at_points)
+        ]
     values = pd.DataFrame(points).rename(columns={r.path: r.id for r in ranges})
     values.insert(0, "point", range(1, len(points) + 1))
     table = draws_table(central, results)

@@ -59,8 +59,8 @@ def draws_markdown(outcome: DrawsComparison, figures: Sequence[str]) -> str:
         f"(`{'central'}/`, the replicate-only comparison). A what-if keeps its own value of a "
         "ranged value it changes. Intervals are 90% of all paired differences (what-if minus "
         "baseline, same seed and point); the replicate-only one is 90% of the pairs at the "
-        "scenarios' own values, and the bracket of the usual comparison (95% bootstrap "
-        "interval of the median) is narrower still.",
+        "scenarios' own values; the usual comparison's bracket is the 95% bootstrap "
+        "interval of its median.",
         "",
     ]
     for _, row in outcome.table.iterrows():

@@ -30,8 +30,8 @@ from nkroutes.sensitivity.ranges import (
     values_at,
 )
 
-#: Morris trajectories by default: 4 x (43 + 1) = 176 points of the baseline, about 15
-#: minutes on two cores with one replicate each (docs/sensitivity.md).
+#: Morris trajectories by default: 4 x (47 + 1) = 192 points of the baseline, one model run
+#: each (about 4 CPU seconds): some 6 minutes on two quiet cores (docs/sensitivity.md).
 DEFAULT_TRAJECTORIES = 4
 
 #: Sobol base samples by default (a power of 2): 64 x (k + 2) points.
