@@ -6,9 +6,10 @@ import pytest
 from click.testing import CliRunner
 
 from nkroutes.cli import main
+from nkroutes.model import simulate
 from nkroutes.scenario import scenario_from_dict
 from nkroutes.scenario.size import MAX_MIGRANTS, estimate_size, size_problem
-from scenario_builder import BASELINE, baseline, baseline_dict
+from scenario_builder import BASELINE, baseline, baseline_dict, baseline_until
 
 
 def _size(**changes: object):
@@ -20,16 +21,21 @@ def _size(**changes: object):
 
 
 def test_baseline_estimate_is_close_to_what_a_run_creates() -> None:
-    size = estimate_size(baseline().data)
-    # A run of the baseline creates about 366,000 migrants; the estimate is an upper bound.
-    assert 366_000 <= size.migrants <= 400_000
-    assert size.steps == 228
-    assert size_problem(size) is None
+    scenario = baseline_until("1997-12")
+    size = estimate_size(scenario.data)
+    departures = float(simulate(scenario, seed=1).flows["departures"].sum())
+    # An upper bound of expected departures, within a few percent of what a run creates.
+    assert 0.98 * departures <= size.migrants <= 1.3 * departures
+    assert size.steps == 96
+    assert size_problem(estimate_size(baseline().data)) is None
 
 
 def test_estimate_follows_rate_span_and_step() -> None:
     base = estimate_size(baseline().data)
-    assert _size(departures__base_rate_per_year=4062.0).migrants == pytest.approx(2 * base.migrants)
+    rate = baseline_dict()["departures"]["base_rate_per_year"]
+    assert _size(departures__base_rate_per_year=2 * rate).migrants == pytest.approx(
+        2 * base.migrants
+    )
     daily = _size(time__step="day")
     assert daily.steps == 6940
     assert daily.migrants == pytest.approx(base.migrants)

@@ -14,7 +14,9 @@ there), the base rate in force (dated events that set ``departures.base_rate_per
 push factor's ``intensity`` are followed; any other event on a push factor makes it count
 for every origin from its date), and sums ``rate x multiplier x month length``. Relatives
 sponsored by family (chain defection) are not counted (about 2% of departures in the
-baseline). For the baseline it gives about 371,000 migrants (a run creates 366,000).
+baseline). For the baseline (1990-2008, as calibrated in December 2026) it gives about
+274,000 migrants and 3.3 * 10^7 migrant-steps; a run of 1990-1997 creates within a few
+percent of its estimate (tests/test_size_estimate.py).
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ from typing import Any
 
 from nkroutes.scenario.values import parse_date
 
-#: Most expected migrants in one replicate: two million, about five times the baseline's
-#: 366,000. Each migrant is a row of about 120 bytes in the model's table (more with
+#: Most expected migrants in one replicate: two million, about seven times the baseline's
+#: 274,000. Each migrant is a row of about 120 bytes in the model's table (more with
 #: ``--trace``), so this keeps one replicate's memory near 250 MB per worker.
 MAX_MIGRANTS = 2_000_000
 
 #: Most migrant-steps in one replicate (each migrant counted from the step it leaves to the
-#: end of the run): 10^10, about 200 times the baseline's monthly run (4.4 * 10^7) and seven
+#: end of the run): 10^10, about 300 times the baseline's monthly run (3.3 * 10^7) and ten
 #: times its run in daily steps; at about 10^-7 s per migrant-step, 20 minutes a replicate.
 MAX_MIGRANT_STEPS = 1e10
 
