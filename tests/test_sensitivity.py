@@ -134,9 +134,9 @@ def test_sobol_indices_hold_the_analytic_values_within_their_intervals(cli, fake
 
 
 def test_an_interrupted_analysis_resumes_to_identical_files(cli, fake, tmp_path, monkeypatch):
-    assert _run(cli, fake, tmp_path / "whole").exit_code == 0
+    assert _run(cli, fake, tmp_path / "whole", "-r", 3).exit_code == 0
     monkeypatch.setattr(command, "evaluate_point", failing_model)
-    broken = _run(cli, fake, tmp_path / "cut")
+    broken = _run(cli, fake, tmp_path / "cut", "-r", 3)
     assert broken.exit_code == 1
     assert "To continue:" in broken.stderr and "--resume" in broken.stderr
     journal = (tmp_path / "cut" / "evaluations.jsonl").read_text().splitlines()
@@ -144,7 +144,7 @@ def test_an_interrupted_analysis_resumes_to_identical_files(cli, fake, tmp_path,
     with (tmp_path / "cut" / "evaluations.jsonl").open("a") as f:
         f.write('{"index": 9, "outc')  # cut off mid-write
     monkeypatch.setattr(command, "evaluate_point", fake_model)
-    resumed = _run(cli, fake, tmp_path / "cut", "--resume")
+    resumed = _run(cli, fake, tmp_path / "cut", "-r", 3, "--resume")
     assert resumed.exit_code == 0, resumed.output
     manifest = json.loads((tmp_path / "cut" / "manifest.json").read_text())
     assert manifest["evaluations_this_session"] == manifest["evaluations"] - 8
@@ -153,12 +153,12 @@ def test_an_interrupted_analysis_resumes_to_identical_files(cli, fake, tmp_path,
 
 
 def test_resume_refuses_other_settings_and_force_starts_over(cli, fake, tmp_path):
-    assert _run(cli, fake, tmp_path / "a").exit_code == 0
-    other = _run(cli, fake, tmp_path / "a", "--resume", "--seed", 5)
+    assert _run(cli, fake, tmp_path / "a", "-r", 2).exit_code == 0
+    other = _run(cli, fake, tmp_path / "a", "-r", 2, "--resume", "--seed", 5)
     assert other.exit_code == 2
     assert "sensitivity.json: found an analysis with other settings" in other.stderr
-    assert _run(cli, fake, tmp_path / "a").exit_code == 2  # occupied
-    assert _run(cli, fake, tmp_path / "a", "--force", "--seed", 5).exit_code == 0
+    assert _run(cli, fake, tmp_path / "a", "-r", 2).exit_code == 2  # occupied
+    assert _run(cli, fake, tmp_path / "a", "-r", 2, "--force", "--seed", 5).exit_code == 0
 
 
 @pytest.mark.parametrize(
