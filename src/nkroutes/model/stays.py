@@ -159,6 +159,7 @@ def enter(model: RouteModel, ids: np.ndarray) -> None:
     h = per_step_hazard(stay_probabilities(model, ids))
     wake = _wake(model, start, left, h)
     t.cols["stay_from"][ids] = start
+    t.cols["stay_start"][ids] = step
     t.cols["hazard_left"][ids] = left
     t.cols["wake"][ids] = wake
     model.stay_schedule.push(ids, wake)

@@ -121,7 +121,11 @@ def live_in_hiding(model: RouteModel) -> None:
     step = model.step_index
     stays.credit_savings(model, due, through=step)
     probabilities = stay_probabilities(model, due)
-    u = model.streams.uniform("hiding", t.cols["key"][due], step, slot=1)
+    # Which event: a draw fixed when the stay began (step 0, slot 2 * start + 1), not at
+    # the event's step, so that a what-if that moves the event keeps the draw (common
+    # random numbers); it is independent of the threshold, so the law is unchanged.
+    start = t.cols["stay_start"][due].astype(np.int64)
+    u = model.streams.uniform("hiding", t.cols["key"][due], 0, 2 * start + 1)
     event = which_event(probabilities, u)
 
     arrested = event == ARREST
