@@ -76,11 +76,9 @@ def sponsor_relatives(model: RouteModel) -> None:
     count = min(count, len(candidates))
     if count == 0:
         return
-    # Chosen at random among the candidates, at a cost that grows with the count only.
-    chosen = candidates[
-        model.streams.sample("sponsorship", len(candidates), count, model.step_index, 1)
-    ]
-    chosen.sort()
+    # The count with the smallest own draws: common random numbers across what-ifs.
+    draws = model.streams.uniform("sponsorship", t.cols["key"][candidates], model.step_index, 1)
+    chosen = np.sort(candidates[np.argpartition(draws, count - 1)[:count]])
     h_old = stays.per_step_hazard(stay_probabilities(model, chosen))
     t.cols["sponsored"][chosen] = True
     # Their family pays now: they try to leave at the sponsored rate from this step.

@@ -16,7 +16,7 @@ Two ways out that do not depend on a migrant's own savings (MPI 2008):
 - Missionaries and NGOs. "Those who cannot pay a broker often ask missionaries and NGOs for
   smuggling help" (*North Koreans in China*). Each step F^-1(u; `ngo_helped_per_year` x dt)
   migrants hiding in China whose savings are below the cheapest broker fee out of their
-  hiding place are sponsored (chosen at random, ``Streams.sample``).
+  hiding place are sponsored (those with the smallest own draws).
 
 And a sex-specific way into China: "Some women sell their bodies instead of paying their way
 across, while others are trafficked by marriage brokers and sold as brides to Chinese men"
@@ -35,7 +35,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.stats import binom
 
 from nkroutes.model import stays
 from nkroutes.model.counts import poisson_count
@@ -72,13 +71,10 @@ def word_of_mouth(model: RouteModel) -> int:
     )
     if len(eligible) == 0:
         return 0
-    # Each eligible migrant leaves with the same probability p this step: the law of a
-    # Bernoulli draw each is a Binomial(N, p) count of them, chosen at random (issue 19: a
-    # draw per migrant in China per step was a third of the run).
-    u = model.streams.uniform_one("settling", 2, model.step_index, 1)
-    count = int(binom.ppf(u, len(eligible), float(model.clock.prob(hazard))))
-    positions = model.streams.sample("settling", len(eligible), count, model.step_index, 3)
-    chosen = eligible[np.sort(positions)]
+    # One draw per eligible migrant, keyed by its own key: common random numbers across
+    # what-ifs (a Binomial count chosen by position was faster but reshuffled who leaves).
+    u = model.streams.uniform("settling", t.cols["key"][eligible], model.step_index, 1)
+    chosen = eligible[u < model.clock.prob(hazard)]
     if len(chosen):
         t.cols["state"][chosen] = State.HIDING
         t.cols["sponsored"][chosen] = True
@@ -113,9 +109,9 @@ def ngo_help(model: RouteModel) -> int:
     poor = hiding[stays.balance(model, hiding) < fees[places]]
     if len(poor) == 0:
         return 0
-    # ``count`` of them at random (Streams.sample: a few draws, not one per candidate).
+    draws = model.streams.uniform("sponsorship", t.cols["key"][poor], model.step_index, 2)
     count = min(count, len(poor))
-    chosen = poor[model.streams.sample("sponsorship", len(poor), count, model.step_index, 2)]
+    chosen = poor[np.argpartition(draws, count - 1)[:count]]
     t.cols["sponsored"][chosen] = True
     model.counters["ngo_helped"] += count
     stays.restart(model, np.sort(chosen))
