@@ -23,6 +23,10 @@ the model, every step and the :class:`~nkroutes.model.RunResult`; the median of 
   interpreter that imported nkroutes and loaded the scenario; ``bytes_per_migrant_rss``:
   (peak - idle) / migrants; ``bytes_per_migrant_table``: bytes the migrant table allocates
   (its capacity) / migrants; ``bytes_per_migrant_row``: bytes of one row of the table;
+- ``kernel_cpu_s``: CPU seconds of the fixed numpy kernel of ``ref_kernel.py``, timed in
+  each child before its run (median); ``model_per_kernel``: the run's CPU seconds over the
+  kernel's, a ratio comparable across machines; ``ns_per_active_step_cpu``: CPU ns per
+  active migrant-step;
 - ``load_1min``: the machine's load average when the line was written (timings are only
   comparable at similar load).
 """
@@ -86,8 +90,10 @@ def child_run(scenario_file: str, scale: float, seed: int) -> dict:
     import numpy as np
 
     from nkroutes.model import RouteModel
+    from ref_kernel import median_kernel_cpu_s
 
     scenario = _load(scenario_file, scale)
+    kernel = median_kernel_cpu_s()
     start, cpu_start = time.perf_counter(), time.process_time()
     model = RouteModel(scenario, seed=seed)
     result = model.run()
@@ -103,6 +109,7 @@ def child_run(scenario_file: str, scale: float, seed: int) -> dict:
         "wall_s": wall,
         "cpu_s": cpu,
         "peak_hwm_kb": _status_kb("VmHWM"),
+        "kernel_cpu_s": kernel,
         "table_bytes": table.nbytes(),
         "row_bytes": sum(col.itemsize for col in table.cols.values()),
     }
@@ -148,6 +155,13 @@ def bench(scenario_file: str, scale: float, repeat: int, seed: int) -> dict:
         "bytes_per_migrant_rss": round((peak_kb - idle_kb) * 1024 / migrants, 1),
         "bytes_per_migrant_table": round(first["table_bytes"] / migrants, 1),
         "bytes_per_migrant_row": first["row_bytes"],
+        "kernel_cpu_s": round(statistics.median(r["kernel_cpu_s"] for r in runs), 4),
+        "model_per_kernel": round(
+            statistics.median(r["cpu_s"] / r["kernel_cpu_s"] for r in runs), 2
+        ),
+        "ns_per_active_step_cpu": round(
+            statistics.median(r["cpu_s"] for r in runs) / active * 1e9, 1
+        ),
         "load_1min": round(os.getloadavg()[0], 2),
     }
 

@@ -34,6 +34,9 @@ def test_bench_line_is_consistent_at_a_small_scale():
     table_bytes = line["bytes_per_migrant_table"] * line["migrants"]
     assert row * line["migrants"] * 0.999 <= table_bytes <= row * max(2 * line["migrants"], 4096)
     assert line["peak_rss_mb"] >= line["idle_rss_mb"] > 0
+    # The fixed reference kernel is timed in the same child: the ratio is the model's CPU.
+    assert line["kernel_cpu_s"] > 0
+    assert line["model_per_kernel"] == pytest.approx(line["cpu_s"] / line["kernel_cpu_s"], rel=0.2)
 
 
 def test_scale_multiplies_only_the_departure_rate():

@@ -6,9 +6,10 @@ import pytest
 from click.testing import CliRunner
 
 from nkroutes.cli import main
+from nkroutes.model import simulate
 from nkroutes.scenario import scenario_from_dict
 from nkroutes.scenario.size import MAX_MIGRANTS, estimate_size, size_problem
-from scenario_builder import BASELINE, baseline, baseline_dict
+from scenario_builder import BASELINE, baseline, baseline_dict, baseline_until
 
 
 def _size(**changes: object):
@@ -20,16 +21,21 @@ def _size(**changes: object):
 
 
 def test_baseline_estimate_is_close_to_what_a_run_creates() -> None:
-    size = estimate_size(baseline().data)
-    # A run of the baseline creates about 366,000 migrants; the estimate is an upper bound.
-    assert 366_000 <= size.migrants <= 400_000
-    assert size.steps == 228
-    assert size_problem(size) is None
+    scenario = baseline_until("1997-12")
+    size = estimate_size(scenario.data)
+    departures = float(simulate(scenario, seed=1).flows["departures"].sum())
+    # An upper bound of expected departures, within a few percent of what a run creates.
+    assert 0.98 * departures <= size.migrants <= 1.3 * departures
+    assert size.steps == 96
+    assert size_problem(estimate_size(baseline().data)) is None
 
 
 def test_estimate_follows_rate_span_and_step() -> None:
     base = estimate_size(baseline().data)
-    assert _size(departures__base_rate_per_year=4062.0).migrants == pytest.approx(2 * base.migrants)
+    rate = baseline_dict()["departures"]["base_rate_per_year"]
+    assert _size(departures__base_rate_per_year=2 * rate).migrants == pytest.approx(
+        2 * base.migrants
+    )
     daily = _size(time__step="day")
     assert daily.steps == 6940
     assert daily.migrants == pytest.approx(base.migrants)
@@ -49,7 +55,7 @@ def test_events_that_raise_departures_are_counted() -> None:
 
 
 def test_a_long_daily_run_is_refused_for_its_work() -> None:
-    size = _size(time__step="day", time__start="1900-01", departures__base_rate_per_year=5000.0)
+    size = _size(time__step="day", time__start="1920-01", departures__base_rate_per_year=6000.0)
     assert size.migrants < MAX_MIGRANTS
     assert "migrant-steps" in size_problem(size)
 
@@ -60,7 +66,7 @@ def test_a_long_daily_run_is_refused_for_its_work() -> None:
         ["departures.base_rate_per_year=1e6"],
         ["departures.base_rate_per_year=1e5", "time.start=1900-01"],
         ["push_factors.famine.intensity=1000"],
-        ["time.step=day", "time.start=1900-01", "departures.base_rate_per_year=2e4"],
+        ["time.step=day", "time.start=1920-01", "departures.base_rate_per_year=2e4"],
     ],
 )
 def test_run_refuses_a_scenario_too_large_with_exit_2(sets: list[str], tmp_path) -> None:
@@ -100,3 +106,13 @@ def test_allow_large_lets_it_through(monkeypatch, tmp_path) -> None:
     result = CliRunner().invoke(main, [*args, "--allow-large"])
     assert result.exit_code == 0, result.output
     assert MAX_MIGRANTS == 2_000_000
+
+
+def test_more_steps_than_a_16_bit_count_is_refused_even_with_allow_large(tmp_path) -> None:
+    args = ["run", str(BASELINE), "-n", "1", "--no-plots", "--out", str(tmp_path / "o")]
+    args += ["--set", "time.step=day", "--set", "time.start=1900-01", "--allow-large"]
+    args += ["--set", "departures.base_rate_per_year=1"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "cannot run: 39,812 steps, more than 32,767" in result.output
+    assert not (tmp_path / "o").exists()

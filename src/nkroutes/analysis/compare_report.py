@@ -4,8 +4,13 @@ Each sentence says what the what-if does to one outcome, with the median paired 
 and its 95% interval, e.g. "Under china-non-refoulement, arrivals in South Korea over
 1990-2008 rise by 1,234 [95% CI 1,100 to 1,370], from a baseline median of 10,500." When
 the interval includes zero the sentence says the change cannot be told from no change.
+Each sentence also gives the what-if's median beside the baseline's ("falls by 16 from a
+baseline median of 16" could read as falling to zero where the what-if's median is 1).
+
 With fewer than :data:`~nkroutes.analysis.paired.MIN_PAIRS` paired replicates a note says
-the intervals and p-values mean little.
+the intervals and p-values mean little, and since a sentence is quoted without the note,
+each sentence carries its own caveat: in place of the "95% CI", "the range of 4 paired
+differences" and the two-sided sign test's p (0.125 when all 4 go one way).
 """
 
 from __future__ import annotations
@@ -70,6 +75,44 @@ def _signed_bare(value: float, kind: str) -> str:
     return sign + _bare(value, kind)
 
 
+def sign_test_p(higher: int, lower: int) -> float:
+    """Two-sided sign test: the chance of a split as uneven as ``higher``/``lower`` or more.
+
+    Ties are left out; with no untied pair the p-value is 1.
+    """
+    n = higher + lower
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(higher, lower) + 1)) / 2**n
+    return min(1.0, 2 * tail)
+
+
+def _interval(row: dict[str, Any], first: str, second: str) -> str:
+    """The interval after an amount: a 95% CI, or with few pairs what it really is."""
+    pairs = int(row["pairs"])
+    if pairs >= MIN_PAIRS:
+        return f"[95% CI {first} to {second}]"
+    higher = round(row["share_higher"] * pairs)
+    lower = round(row["share_lower"] * pairs)
+    p = sign_test_p(higher, lower)
+    return (
+        f"[not a 95% CI: the range of only {pairs} paired differences, {first} to {second}; "
+        f"sign test p {_p_text(p)}]"
+    )
+
+
+def _medians(row: dict[str, Any], kind: str, sentence_end: bool) -> str:
+    """The baseline's median and, if known, the what-if's."""
+    base = format_value(row["baseline_median"], kind)
+    whatif = row.get("whatif_median")
+    known = whatif is not None and not math.isnan(whatif)
+    if sentence_end:
+        text = f"from a baseline median of {base}"
+        return text + (f" to a what-if median of {format_value(whatif, kind)}" if known else "")
+    text = f"baseline median {base}"
+    return text + (f", what-if median {format_value(whatif, kind)}" if known else "")
+
+
 def outcome_sentence(row: dict[str, Any], whatif: str, phrase: str, plural: bool) -> str:
     """One sentence on one outcome of one what-if, for a policy reader to quote.
 
@@ -96,11 +139,11 @@ def outcome_sentence(row: dict[str, Any], whatif: str, phrase: str, plural: bool
         first, second = (low, high) if rising else (high, low)
         return (
             f"{subject} {_verb(plural, rising)} by {_magnitude(median, kind)} "
-            f"[95% CI {_bare(first, kind)} to {_bare(second, kind)}], "
-            f"from a baseline median of {base}."
+            f"{_interval(row, _bare(first, kind), _bare(second, kind))}, "
+            f"{_medians(row, kind, True)}."
         )
     verb = "change" if plural else "changes"
-    interval = f"[95% CI {_signed_bare(low, kind)} to {_signed_bare(high, kind)}]"
+    interval = _interval(row, _signed_bare(low, kind), _signed_bare(high, kind))
     p = row.get("wilcoxon_p", float("nan"))
     if not math.isnan(p) and p < SHIFT_P:
         # The median barely moves but the replicates lean one way (small counts, skew).
@@ -111,12 +154,12 @@ def outcome_sentence(row: dict[str, Any], whatif: str, phrase: str, plural: bool
             f"{subject} {verb} by a median of {format_value(median, kind, signed=True)} "
             f"{interval}, but the what-if is higher in {higher} and lower in {lower} of "
             f"{pairs} paired replicates (Wilcoxon p {_p_text(p)}): a small, consistent shift "
-            f"(baseline median {base})."
+            f"({_medians(row, kind, False)})."
         )
     return (
         f"{subject} {verb} by {format_value(median, kind, signed=True)} {interval}: "
         f"not distinguishable from no change with {row['pairs']} paired replicates "
-        f"(baseline median {base})."
+        f"({_medians(row, kind, False)})."
     )
 
 

@@ -27,7 +27,7 @@ from nkroutes.ensemble.lock import FolderBusyError, folder_lock
 from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE, RunDirectory
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
 from nkroutes.scenario import Scenario, load_scenario, parse_override
-from nkroutes.scenario.size import estimate_size, size_problem
+from nkroutes.scenario.size import estimate_size, size_problem, steps_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,9 +109,13 @@ def check_size(scenario: Scenario, allow_large: bool) -> None:
     Raises:
         BadInput: Naming the file, the estimate, the limit and what to change.
     """
+    size = estimate_size(scenario.data)
+    steps = steps_problem(size)
+    if steps is not None:
+        raise BadInput(f"{scenario.source}: cannot run: {steps}")
     if allow_large:
         return
-    problem = size_problem(estimate_size(scenario.data))
+    problem = size_problem(size)
     if problem is not None:
         raise BadInput(
             f"{scenario.source}: too large to run: {problem}; shorten time.start to time.end, "
@@ -237,9 +241,15 @@ def ensemble_arguments(
     }
 
 
-def show_progress(quiet: bool) -> bool:
-    """Whether to draw progress bars: not with ``--quiet``, and only on a terminal."""
-    return not quiet and sys.stderr.isatty()
+def show_progress(quiet: bool) -> bool | str:
+    """How to show progress: nothing with ``--quiet``, a bar on a terminal, else lines.
+
+    Returns:
+        ``False``, ``True`` (a bar) or ``"lines"`` (a line every few seconds, for logs).
+    """
+    if quiet:
+        return False
+    return True if sys.stderr.isatty() else "lines"
 
 
 def check_seed(seed: int) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from nkroutes.analysis.intervals import outcome_intervals
+from nkroutes.analysis.modes import two_groups
 from nkroutes.analysis.outcomes import RUN_OUTCOMES, format_number, period_of
 from nkroutes.commands.common import (
     allow_large_option,
@@ -93,7 +94,11 @@ def is_complete(directory: Path) -> bool:
 
 
 def run_report(results: Results) -> str:
-    """Where the results are and a short table: median and 90% interval of key outcomes."""
+    """Where the results are and a short table: median and 90% interval of key outcomes.
+
+    Below the table, a note for each outcome whose replicates fall into two separate
+    groups (``nkroutes.analysis.modes``), with each group's size and median.
+    """
     manifest = results.manifest
     period, _ = period_of(results.scenario)
     wall = float(manifest.get("wall_time_s") or 0.0)
@@ -119,6 +124,17 @@ def run_report(results: Results) -> str:
             f"{format_number(row['high'], outcome.kind)}"
         )
         lines.append(f"{outcome.label:<{width}}{median:>10}   {interval}")
+    for outcome in RUN_OUTCOMES:
+        if outcome.column in stats.index:
+            groups = two_groups(results.summary[outcome.column].to_numpy(dtype=float))
+            if groups is not None:
+                lines.append(
+                    f"Note: {outcome.label.lower()}: the replicates fall into two separate "
+                    f"groups, {groups.low_count} near "
+                    f"{format_number(groups.low_median, outcome.kind)} and "
+                    f"{groups.high_count} near {format_number(groups.high_median, outcome.kind)}"
+                    "; the median describes neither."
+                )
     return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 from nkroutes.ensemble.errors import EnsembleSetupError
@@ -32,6 +32,18 @@ EXECUTOR_KINDS: tuple[str, ...] = ("local", "dask")
 
 #: Seconds to wait for a Dask scheduler to answer before giving up.
 DASK_CONNECT_TIMEOUT_S = 10.0
+
+#: Seconds a Dask cluster may go without a worker, or the client without its scheduler,
+#: before an ensemble stops with what is done and how to resume (exit 1 on the command
+#: line). Change it with the Dask configuration key ``nkroutes.fault-timeout`` (e.g. the
+#: environment variable ``DASK_NKROUTES__FAULT_TIMEOUT=20``).
+DASK_FAULT_TIMEOUT_S = 60.0
+
+#: Protocols a Dask scheduler address may use (``inproc`` is a cluster in this process).
+DASK_PROTOCOLS: tuple[str, ...] = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+
+#: ``HOST:PORT`` of a scheduler address (``[v6]:PORT`` for IPv6).
+_HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):\d{1,5}")
 
 #: Seconds between a local worker's checks that the process that started it is alive.
 PARENT_CHECK_INTERVAL_S = 1.0
@@ -166,6 +178,93 @@ def _local_executor(workers: int) -> Iterator[Executor]:
         executor.shutdown(wait=True)
 
 
+def fault_timeout() -> float:
+    """Seconds a cluster fault may last before an ensemble stops (see DASK_FAULT_TIMEOUT_S)."""
+    try:
+        import dask.config
+
+        value = float(dask.config.get("nkroutes.fault-timeout", default=DASK_FAULT_TIMEOUT_S))
+    except (ImportError, TypeError, ValueError):
+        return DASK_FAULT_TIMEOUT_S
+    return value if value > 0 else DASK_FAULT_TIMEOUT_S
+
+
+def fault_watch(executor: Executor) -> Callable[[], str | None]:
+    """A check of whether ``executor`` can still run tasks: a fault's description, or ``None``.
+
+    A Dask cluster that lost its only worker, or whose scheduler died, leaves submitted
+    tasks waiting for ever without an error; the ensemble calls this while it waits and
+    stops once a fault has lasted :func:`fault_timeout` seconds. Other executors report
+    their own faults (a dead local worker breaks the pool), so their check finds none.
+    """
+    client = getattr(executor, "_client", None)
+    if client is None or not type(executor).__module__.startswith("distributed"):
+        return lambda: None
+
+    def check() -> str | None:
+        status = str(getattr(client, "status", "running"))
+        if status != "running":
+            return f"lost the connection to the Dask scheduler (client {status})"
+        try:
+            workers = client.scheduler_info().get("workers", {})
+        except Exception as exc:  # a scheduler that cannot answer is a fault like any other
+            return f"the Dask scheduler does not answer ({type(exc).__name__})"
+        return None if workers else "the Dask cluster has no workers"
+
+    return check
+
+
+class FaultWatch:
+    """Tells when an executor's fault (see :func:`fault_watch`) has lasted too long.
+
+    Args:
+        executor: The executor the ensemble waits on.
+        limit: Seconds a fault may last (default: :func:`fault_timeout`).
+    """
+
+    def __init__(self, executor: Executor, limit: float | None = None) -> None:
+        self._check = fault_watch(executor)
+        self.limit = fault_timeout() if limit is None else limit
+        self._since: float | None = None
+
+    def lasting(self, idle: bool) -> str | None:
+        """The fault, once it has lasted more than ``limit`` seconds; else ``None``.
+
+        Args:
+            idle: Whether nothing finished since the last call (only then is the
+                executor checked: a finished task shows it works).
+        """
+        fault = self._check() if idle else None
+        if fault is None:
+            self._since = None
+            return None
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+        if now - self._since > self.limit:
+            return f"{fault} for {self.limit:g} s"
+        return None
+
+
+def _check_address(scheduler: str) -> None:
+    """Refuse an address that is not ``PROTOCOL://HOST:PORT`` before distributed tries it.
+
+    ``distributed.Client`` given a malformed address fails only after its timeout and then
+    prints an ignored exception while it is collected.
+    """
+    protocol, sep, rest = scheduler.partition("://")
+    if not sep or protocol not in DASK_PROTOCOLS or not rest:
+        raise EnsembleSetupError(
+            f"scheduler: found '{scheduler}', expected a Dask scheduler address such as "
+            "tcp://HOST:8786"
+        )
+    if protocol != "inproc" and _HOST_PORT.fullmatch(rest) is None:
+        raise EnsembleSetupError(
+            f"scheduler: found '{scheduler}', expected {protocol}://HOST:PORT "
+            "(e.g. tcp://10.0.0.5:8786)"
+        )
+
+
 def _check_reachable(scheduler: str) -> None:
     """Fail fast when nothing listens at a ``tcp://HOST:PORT`` address."""
     match = re.fullmatch(r"tcp://\[?([^\]]+?)\]?:(\d+)", scheduler)
@@ -195,6 +294,7 @@ def _dask_executor(scheduler: str | None) -> Iterator[Executor]:
             "executor 'dask': the 'distributed' package is not installed; "
             "install it with: pip install 'nkroutes[dask]'"
         ) from None
+    _check_address(scheduler)
     _check_reachable(scheduler)
     try:
         client = distributed.Client(scheduler, timeout=DASK_CONNECT_TIMEOUT_S, set_as_default=False)
@@ -214,4 +314,5 @@ def _dask_executor(scheduler: str | None) -> Iterator[Executor]:
         else:
             executor.shutdown(wait=True)
     finally:
-        client.close()
+        with suppress(Exception):  # a cluster already gone: nothing left to close
+            client.close(timeout=DASK_CONNECT_TIMEOUT_S)

@@ -5,6 +5,10 @@ whole ``run``, ``compare`` or ``calibrate``. The file is created whole under a t
 and hard-linked into place (atomic, and refused if a lock is there), records the holder's
 pid, host, start time and command, and is removed when the command ends, by an error or
 Ctrl-C too. A lock whose holder no longer runs on this host is taken over with a note.
+
+A process is known by its pid and, where the system tells it (Linux), the time it started
+(``process_start``): a pid reused by a later process, this one included (containers restart
+with the same small pids), does not make an old lock look alive or look like our own.
 """
 
 from __future__ import annotations
@@ -50,9 +54,27 @@ def _describe_holder(holder: Mapping[str, Any]) -> str:
     )
 
 
-def _alive(pid: object) -> bool:
-    """Whether process ``pid`` exists on this machine."""
+def process_start(pid: int) -> str | None:
+    """When process ``pid`` started, in clock ticks after boot (Linux), or ``None``."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+        # Fields after the command name (which may hold spaces) in parentheses.
+        return stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _same_process(holder: Mapping[str, Any], pid: int) -> bool:
+    """Whether a lock's holder is the process now running as ``pid`` (not an earlier one)."""
+    recorded = holder.get("pid_start")
+    return recorded is None or recorded == process_start(pid)
+
+
+def _alive(pid: object, holder: Mapping[str, Any] | None = None) -> bool:
+    """Whether process ``pid`` exists on this machine (and is the lock's ``holder``)."""
     if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
+        return False
+    if holder is not None and not _same_process(holder, pid):
         return False
     try:
         os.kill(pid, 0)
@@ -66,6 +88,7 @@ def _alive(pid: object) -> bool:
 def _lock_record(command: str | None) -> bytes:
     record = {
         "pid": os.getpid(),
+        "pid_start": process_start(os.getpid()),
         "host": socket.gethostname(),
         "started": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": command or "python",
@@ -141,7 +164,7 @@ def _take_over_stale(lock: Path, record: bytes, notes: list[str]) -> bool:
             f"{folder}: in use by another process (its {LOCK_FILE} cannot be read); "
             f"wait for it, or delete {lock} if no nkroutes command is writing there"
         )
-    if holder.get("host") != socket.gethostname() or _alive(holder.get("pid")):
+    if holder.get("host") != socket.gethostname() or _alive(holder.get("pid"), holder):
         raise FolderBusyError(
             f"{folder}: in use by {_describe_holder(holder)}; wait for it to finish, or "
             f"choose another --out (if that process is gone, delete {lock})"
@@ -200,7 +223,11 @@ def folder_lock(
     lock = folder / LOCK_FILE
     try:  # a name too long, a loop of links...: refused before anything is written
         mine = _holder(lock) if folder.is_dir() else {}
-        if mine.get("pid") == os.getpid() and mine.get("host") == socket.gethostname():
+        if (
+            mine.get("pid") == os.getpid()
+            and mine.get("host") == socket.gethostname()
+            and _same_process(mine, os.getpid())
+        ):
             created = None  # held by this process already (a run inside a comparison)
         else:
             created = _make_folder(folder)

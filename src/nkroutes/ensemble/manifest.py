@@ -12,6 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib.metadata
 import platform
+import socket
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 #: Distributions whose versions are recorded (those that can change results or files).
@@ -98,6 +102,7 @@ def start_session(
     scheduler: str | None,
     command: str | None,
     replicates_to_run: int,
+    seed: int | None = None,
 ) -> dict[str, Any]:
     """Record the start of a session (a first run or a resume) in ``manifest``.
 
@@ -107,7 +112,8 @@ def start_session(
         workers: Worker processes (local), or ``None``.
         scheduler: The Dask scheduler address, or ``None``.
         command: The command line, or ``None`` when called from Python.
-        replicates_to_run: Replicates this session runs.
+        replicates_to_run: Replicates this session is to run.
+        seed: The ensemble seed (default: the manifest's).
 
     Returns:
         The session record (also appended to ``manifest["sessions"]``).
@@ -121,6 +127,11 @@ def start_session(
         "scheduler": scheduler,
         "command": command or "python: nkroutes.run_ensemble(...)",
         "replicates_run": replicates_to_run,
+        "replicates_done": 0,
+        "replicates_done_list": "",
+        "seed": manifest.get("seed") if seed is None else seed,
+        "host": socket.gethostname(),
+        "exit_status": "running",
         "versions": package_versions(),
     }
     manifest["sessions"].append(session)
@@ -135,16 +146,98 @@ def start_session(
     return session
 
 
-def finish_session(manifest: dict[str, Any], session: dict[str, Any], seconds: float) -> None:
+def replicate_ranges(replicates: Iterable[int]) -> str:
+    """Replicate numbers as short ranges: ``"0-11, 14, 16-17"``."""
+    ordered = sorted(set(replicates))
+    parts: list[str] = []
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}-{ordered[j]}")
+        i = j + 1
+    return ", ".join(parts)
+
+
+def end_session(
+    manifest: dict[str, Any],
+    session: dict[str, Any],
+    seconds: float,
+    status: str,
+    done: Iterable[int],
+) -> None:
+    """Record how a session ended: what it actually ran, and how it stopped.
+
+    Args:
+        manifest: The manifest, changed in place (its ``status`` is left as it is).
+        session: The record :func:`start_session` returned.
+        seconds: The session's wall time in seconds.
+        status: ``"complete"``, ``"failed: <reason>"`` or ``"interrupted"``.
+        done: The replicates this session finished and saved.
+    """
+    done = list(done)
+    session["finished"] = now_iso()
+    session["wall_time_s"] = round(seconds, 3)
+    session["replicates_done"] = len(done)
+    session["replicates_done_list"] = replicate_ranges(done)
+    session["exit_status"] = status
+
+
+@contextmanager
+def recorded_on_failure(
+    manifest: dict[str, Any],
+    session: dict[str, Any],
+    started: float,
+    done: list[int],
+    write: Callable[[dict[str, Any]], None] | None,
+) -> Iterator[None]:
+    """On a failure or interruption inside the block, record how the session ended; re-raise.
+
+    Args:
+        manifest: The manifest, changed in place.
+        session: The record :func:`start_session` returned.
+        started: ``time.perf_counter()`` when the session started.
+        done: The replicates finished so far (read when the block fails).
+        write: Writes the manifest (``None``: nothing on disk). Best effort: a manifest
+            that cannot be written (a full disk) must not hide the error.
+    """
+    try:
+        yield
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt | SystemExit):
+            status = "interrupted"
+        else:
+            status = f"failed: {type(error).__name__}: {error}".splitlines()[0][:300]
+        end_session(manifest, session, time.perf_counter() - started, status, done)
+        if write is not None:
+            with suppress(Exception):
+                write(manifest)
+        raise
+
+
+def finish_session(
+    manifest: dict[str, Any],
+    session: dict[str, Any],
+    seconds: float,
+    done: Iterable[int] | None = None,
+) -> None:
     """Record the end of a completed session in ``manifest`` (status ``"complete"``).
 
     Args:
         manifest: The manifest, changed in place.
         session: The record :func:`start_session` returned.
         seconds: The session's wall time in seconds.
+        done: The replicates the session ran (default: none recorded).
     """
-    session["finished"] = now_iso()
-    session["wall_time_s"] = round(seconds, 3)
+    end_session(manifest, session, seconds, "complete", done or ())
     manifest["finished"] = session["finished"]
-    manifest["wall_time_s"] = round(sum(s["wall_time_s"] or 0.0 for s in manifest["sessions"]), 3)
+    manifest["wall_time_s"] = round(
+        sum(
+            s["wall_time_s"] or 0.0
+            for s in manifest["sessions"]
+            if s.get("exit_status", "complete") == "complete"
+        ),
+        3,
+    )
     manifest["status"] = "complete"

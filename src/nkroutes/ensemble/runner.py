@@ -27,7 +27,12 @@ from typing import Any
 import pandas as pd
 
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
-from nkroutes.ensemble.executors import InProcessExecutor, default_workers, make_executor
+from nkroutes.ensemble.executors import (
+    FaultWatch,
+    InProcessExecutor,
+    default_workers,
+    make_executor,
+)
 from nkroutes.ensemble.folders import (
     OutDirError,
     check_options,
@@ -35,7 +40,12 @@ from nkroutes.ensemble.folders import (
     describe_os_error,
 )
 from nkroutes.ensemble.lock import folder_lock
-from nkroutes.ensemble.manifest import finish_session, new_manifest, start_session
+from nkroutes.ensemble.manifest import (
+    finish_session,
+    new_manifest,
+    recorded_on_failure,
+    start_session,
+)
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.ensemble.results import TABLE_FILES, Results
 from nkroutes.ensemble.rundir import (
@@ -57,6 +67,9 @@ PENDING_PER_WORKER = 2
 
 #: Tasks kept submitted on an executor of unknown size (a Dask cluster, one passed in).
 PENDING_UNKNOWN = 256
+
+#: Seconds between checks of the executor while no replicate finishes (see ``fault_watch``).
+WATCH_INTERVAL_S = 1.0
 
 
 def as_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Scenario:
@@ -86,7 +99,7 @@ def run_ensemble(
     resume: bool = False,
     force: bool = False,
     trace: bool = False,
-    progress: bool = False,
+    progress: bool | str = False,
     command: str | None = None,
     max_pending: int | None = None,
 ) -> Results:
@@ -116,7 +129,8 @@ def run_ensemble(
         force: With ``out``: delete the results already there and start over.
         trace: Also produce one row per migrant (``migrants.csv.gz``; in memory as
             ``results.extra["migrants"]``). Large: about 20 MB per replicate.
-        progress: Draw a progress bar on standard error.
+        progress: Show progress on standard error: ``True`` a bar, ``"lines"`` a line
+            every few seconds (for logs), ``False`` nothing.
         command: The command line to record in the manifest (the CLI passes it).
         max_pending: Tasks kept submitted at once (default: 2 per local worker, else 256).
 
@@ -185,7 +199,7 @@ def _run_on(
     resume: bool,
     force: bool,
     trace: bool,
-    progress: bool,
+    progress: bool | str,
     command: str | None,
     max_pending: int | None,
 ) -> Results:
@@ -215,6 +229,7 @@ def _run_on(
         scheduler=scheduler,
         command=command,
         replicates_to_run=len(todo),
+        seed=seed,
     )
     if run_dir is not None:
         try:
@@ -223,23 +238,38 @@ def _run_on(
             raise OutDirError(describe_os_error(error)) from None
 
     in_memory: dict[int, ReplicateOutput] = {}
+    session_done: list[int] = []
 
     def keep(output: ReplicateOutput) -> None:
         if run_dir is not None:
             run_dir.write_part(output)
         else:
             in_memory[output.replicate] = output
+        session_done.append(output.replicate)
 
     if max_pending is None:
         max_pending = PENDING_PER_WORKER * local_workers if local_workers else PENDING_UNKNOWN
     started = time.perf_counter()
-    with progress_bar(replicates, len(done), the_scenario.name, progress) as bar:
+    with (
+        recorded_on_failure(
+            manifest, session, started, session_done, run_dir.write_manifest if run_dir else None
+        ),
+        progress_bar(replicates, len(done), the_scenario.name, progress) as bar,
+    ):
         worker_seconds, worker_cpu_seconds = _run_tasks(
-            pool, the_scenario.to_dict(), seed, todo, trace, keep, bar.update, max_pending
+            pool,
+            the_scenario.to_dict(),
+            seed,
+            todo,
+            trace,
+            keep,
+            bar.update,
+            max_pending,
+            total=replicates,
         )
     session["worker_seconds"] = round(worker_seconds, 3)
     session["worker_cpu_seconds"] = round(worker_cpu_seconds, 3)
-    finish_session(manifest, session, time.perf_counter() - started)
+    finish_session(manifest, session, time.perf_counter() - started, session_done)
 
     if run_dir is None:
         return _results_in_memory(the_scenario, manifest, in_memory, trace)
@@ -378,8 +408,13 @@ def _run_tasks(
     keep: Callable[[ReplicateOutput], None],
     advance: Callable[[int], Any],
     max_pending: int,
+    total: int | None = None,
 ) -> tuple[float, float]:
     """Submit the replicates, keep each result as it arrives.
+
+    While nothing finishes, the executor is checked every :data:`WATCH_INTERVAL_S` seconds
+    (``fault_watch``): a cluster without workers or scheduler for ``fault_timeout()``
+    seconds ends the run with an :class:`EnsembleRunError` saying what is done.
 
     Returns:
         Wall and CPU seconds spent inside the tasks, summed over replicates.
@@ -387,6 +422,8 @@ def _run_tasks(
     pending: dict[Future[ReplicateOutput], int] = {}
     queue = iter(todo)
     worker_seconds = worker_cpu_seconds = 0.0
+    faults = FaultWatch(pool)
+    kept = 0
 
     def submit_more() -> None:
         while len(pending) < max(1, max_pending):
@@ -399,7 +436,14 @@ def _run_tasks(
     try:
         submit_more()
         while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=WATCH_INTERVAL_S, return_when=FIRST_COMPLETED)
+            fault = faults.lasting(idle=not finished)
+            if fault is not None:
+                k = min(pending.values())
+                done = f"{(total or 0) - len(todo) + kept}" + (f" of {total}" if total else "")
+                raise EnsembleRunError(
+                    f"{fault}; stopped with {done} replicates done", k, replicate_seed(seed, k)
+                )
             for future in sorted(finished, key=pending.__getitem__):
                 k = pending.pop(future)
                 try:
@@ -419,6 +463,7 @@ def _run_tasks(
                         replicate_seed(seed, k),
                     ) from exc
                 keep(output)
+                kept += 1
                 worker_seconds += output.seconds
                 worker_cpu_seconds += output.cpu_seconds
                 advance(1)

@@ -65,6 +65,11 @@ COLUMNS: dict[str, Any] = {
     "china_since": np.int32,  # step of entry into China on the current stay (-1: not there)
     "china_steps": np.int32,  # completed steps spent in China on earlier stays
     "outcome_step": np.int32,  # step of arrival, death or giving up (-1: none yet)
+    # A stay in China by event time (model/stays.py): the first step not yet accounted for
+    # (savings_usd holds the balance then), the Exp(1) threshold left then, the next event.
+    "stay_from": np.int32,
+    "hazard_left": np.float32,
+    "wake": np.int32,
 }
 
 

@@ -30,6 +30,7 @@ import networkx as nx
 import numpy as np
 from mesa.discrete_space import Network
 
+from nkroutes.model import stays
 from nkroutes.model.agents import Broker, Place
 from nkroutes.model.clock import DAYS_PER_MONTH, Clock, month_after
 from nkroutes.model.migrants import MigrantTable, State
@@ -38,7 +39,7 @@ from nkroutes.model.params import KIND_CODES, Params, compile_params
 from nkroutes.model.processes import brokers as broker_market
 from nkroutes.model.processes.chain import sponsor_relatives
 from nkroutes.model.processes.departures import depart
-from nkroutes.model.processes.hiding import live_in_hiding
+from nkroutes.model.processes.hiding import live_in_hiding, stay_probabilities, stay_rates
 from nkroutes.model.processes.onward import open_ways_out
 from nkroutes.model.processes.punishment import serve_sentences
 from nkroutes.model.processes.transit import process_cases
@@ -94,6 +95,9 @@ class RouteModel(mesa.Model):
         self.events = self._schedule_events(data.get("events", []))
         self.streams = Streams(seed)
         self.table = MigrantTable.empty(4096)
+        self.stay_schedule = stays.StaySchedule(self.clock.n_steps)
+        # Travel options by place, kept while the params and broker fees stay the same.
+        self.journey_options: dict[Any, Any] = {}
         self.step_index = 0
         self.trace = trace
         self.route_log: list[tuple[np.ndarray, np.ndarray, int]] = []
@@ -182,6 +186,7 @@ class RouteModel(mesa.Model):
         events = self.events.get(self.step_index)
         if not events:
             return
+        rates_old = stay_rates(self)
         for event in events:
             if "ends" in event:
                 for path, value in self.replaced.pop(event["ends"]["id"], {}).items():
@@ -193,7 +198,21 @@ class RouteModel(mesa.Model):
                 }
             for path, value in event.get("set", {}).items():
                 set_path(self.values, path, value)
+        old_params = self.params
         self.params = compile_params(self.values, self.clock)
+        if stay_rates(self) != rates_old:
+            self._repredict_stays(old_params, rates_old)
+
+    def _repredict_stays(self, old_params: Params, rates_old: tuple[Any, ...]) -> None:
+        """Place the stays in China again after an event changed their hazards or savings."""
+        in_china = stays.staying(self)
+        new_params, self.params = self.params, old_params
+        h_old = stays.per_step_hazard(stay_probabilities(self, in_china))
+        self.params = new_params
+        h_new = stays.per_step_hazard(stay_probabilities(self, in_china))
+        saved_old = rates_old[-1]
+        changed = (h_new != h_old) | (stays.savings_per_step(self) != saved_old)
+        stays.repredict(self, in_china[changed], h_old[changed], saved_old)
 
     def step(self) -> None:
         """Advance the model by one step (all processes, in order)."""
@@ -308,7 +327,11 @@ class RouteModel(mesa.Model):
         """
         n = self.table.n
         finished = self.step_index >= self.clock.n_steps
-        return {k: v[:n] if finished else v[:n].copy() for k, v in self.table.cols.items()}
+        cols = {k: v[:n] if finished else v[:n].copy() for k, v in self.table.cols.items()}
+        # Savings of stays in China are credited at their events (model/stays.py): add
+        # what has accrued since.
+        cols["savings_usd"] = stays.savings_now(self, cols["savings_usd"], cols["state"])
+        return cols
 
     @property
     def brokers(self) -> list[Broker]:

@@ -9,7 +9,7 @@ from typing import Any
 from nkroutes.scenario.collect import Collector
 from nkroutes.scenario.errors import Problem, ScenarioError
 from nkroutes.scenario.input_limits import MAX_EXTENDS
-from nkroutes.scenario.merge import merge, new_items
+from nkroutes.scenario.merge import appended_items, merge, new_items
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.toml_read import path_error_text, read_toml
 from nkroutes.scenario.values import describe
@@ -141,6 +141,8 @@ def resolve_extends(
         read_toml(base_path, base_label), base_path, base_label, collector, chain
     )
     collector.record(data, label)
+    for path, item in appended_items(base, data, SCENARIO):
+        collector.record(item, label, path)  # where problems with it will be found
     for path, base_ids in new_items(base, data, SCENARIO):
         collector.new_item(path, base_ids, base_label)
     return merge(base, data, SCENARIO)

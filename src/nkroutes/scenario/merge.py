@@ -71,6 +71,40 @@ def new_items(
     return found
 
 
+def appended_items(
+    base: Any, override: Any, schema: Node, prefix: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], Any]]:
+    """The items that merging ``override`` into ``base`` appends, at their merged positions.
+
+    An item of an extending file without an id of the base's (a new id, a duplicate, or
+    no string id at all) lands after the base's items: problems with it are found at that
+    position (``routes[38]``), which must name the extending file, not the base.
+
+    Args:
+        base: As for :func:`merge`.
+        override: As for :func:`merge`.
+        schema: As for :func:`merge`.
+        prefix: The key path of ``base`` and ``override``.
+
+    Returns:
+        For each appended item: its path in the merged data (the array's path and its
+        position there) and the item.
+    """
+    found: list[tuple[tuple[str | int, ...], Any]] = []
+    if isinstance(schema, Table) and isinstance(base, Mapping) and isinstance(override, Mapping):
+        for key, value in override.items():
+            if isinstance(key, str) and key in base:
+                found += appended_items(base[key], value, _child(schema, key), (*prefix, key))
+    elif isinstance(schema, TableArray) and isinstance(base, list) and isinstance(override, list):
+        base_ids = {i for i in map(_item_id, base) if isinstance(i, str)}
+        position = len(base)
+        for item in override:
+            if not (isinstance(_item_id(item), str) and _item_id(item) in base_ids):
+                found.append(((*prefix, position), item))
+                position += 1
+    return found
+
+
 def _child(table: Table, key: str) -> Node:
     child = table.keys.get(key)
     return child if child is not None else table.dynamic

@@ -14,7 +14,9 @@ there), the base rate in force (dated events that set ``departures.base_rate_per
 push factor's ``intensity`` are followed; any other event on a push factor makes it count
 for every origin from its date), and sums ``rate x multiplier x month length``. Relatives
 sponsored by family (chain defection) are not counted (about 2% of departures in the
-baseline). For the baseline it gives about 371,000 migrants (a run creates 366,000).
+baseline). For the baseline (1990-2008, as calibrated in December 2026) it gives about
+274,000 migrants and 3.3 * 10^7 migrant-steps; a run of 1990-1997 creates within a few
+percent of its estimate (tests/test_size_estimate.py).
 """
 
 from __future__ import annotations
@@ -26,15 +28,21 @@ from typing import Any
 
 from nkroutes.scenario.values import parse_date
 
-#: Most expected migrants in one replicate: two million, about five times the baseline's
-#: 366,000. Each migrant is a row of about 120 bytes in the model's table (more with
+#: Most expected migrants in one replicate: two million, about seven times the baseline's
+#: 274,000. Each migrant is a row of about 120 bytes in the model's table (more with
 #: ``--trace``), so this keeps one replicate's memory near 250 MB per worker.
 MAX_MIGRANTS = 2_000_000
 
 #: Most migrant-steps in one replicate (each migrant counted from the step it leaves to the
-#: end of the run): 10^10, about 200 times the baseline's monthly run (4.4 * 10^7) and seven
+#: end of the run): 10^10, about 300 times the baseline's monthly run (3.3 * 10^7) and ten
 #: times its run in daily steps; at about 10^-7 s per migrant-step, 20 minutes a replicate.
 MAX_MIGRANT_STEPS = 1e10
+
+#: Most steps in one run: 32,767, about 90 years in daily steps (any span in weekly or monthly
+#: steps). A migrant can set off at most once a step and the model counts departures per
+#: migrant in 16 bits, so no count can wrap; a step costs about a millisecond even when
+#: nobody moves.
+MAX_STEPS = 32_767
 
 #: Measured cost of the model, for the time shown in messages: seconds per migrant-step,
 #: and per step with nobody on the move (one core, 2026).
@@ -164,7 +172,14 @@ def _apply_change(
 
 
 def size_problem(size: SizeEstimate) -> str | None:
-    """Why a replicate of this size is refused without ``--allow-large``, or ``None``."""
+    """Why a replicate of this size is refused, or ``None``.
+
+    Above :data:`MAX_STEPS` a run is refused whatever ``--allow-large`` says (see
+    :func:`steps_problem`); above the other limits only without it.
+    """
+    steps = steps_problem(size)
+    if steps is not None:
+        return steps
     if size.migrants > MAX_MIGRANTS:
         return (
             f"about {size.migrants:,.0f} migrants per replicate, more than {MAX_MIGRANTS:,}"
@@ -175,5 +190,15 @@ def size_problem(size: SizeEstimate) -> str | None:
             f"about {size.migrant_steps:,.0f} migrant-steps per replicate "
             f"({size.migrants:,.0f} migrants over {size.steps:,} steps), more than "
             f"{MAX_MIGRANT_STEPS:,.0f} (about {size.seconds / 3600:,.1f} hours per replicate)"
+        )
+    return None
+
+
+def steps_problem(size: SizeEstimate) -> str | None:
+    """Why a run of this many steps cannot run at all (see :data:`MAX_STEPS`), or ``None``."""
+    if size.steps > MAX_STEPS:
+        return (
+            f"{size.steps:,} steps, more than {MAX_STEPS:,} (a shorter span from time.start to "
+            "time.end, or a longer time.step: 'week' or 'month')"
         )
     return None

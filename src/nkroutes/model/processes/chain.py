@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nkroutes.model import stays
 from nkroutes.model.counts import poisson_count
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
+from nkroutes.model.processes.hiding import stay_probabilities
 from nkroutes.model.processes.settlement import pay_settlement
 
 if TYPE_CHECKING:
@@ -74,9 +76,15 @@ def sponsor_relatives(model: RouteModel) -> None:
     count = min(count, len(candidates))
     if count == 0:
         return
-    draws = model.streams.uniform("sponsorship", t.cols["key"][candidates], model.step_index, 1)
-    chosen = candidates[_smallest(draws, count)]
+    # Chosen at random among the candidates, at a cost that grows with the count only.
+    chosen = candidates[
+        model.streams.sample("sponsorship", len(candidates), count, model.step_index, 1)
+    ]
+    chosen.sort()
+    h_old = stays.per_step_hazard(stay_probabilities(model, chosen))
     t.cols["sponsored"][chosen] = True
+    # Their family pays now: they try to leave at the sponsored rate from this step.
+    stays.repredict(model, chosen, h_old, stays.savings_per_step(model))
     model.counters["sponsored_in_china"] += count
 
 
@@ -90,22 +98,3 @@ def _hiding_or_settled(model: RouteModel) -> int:
     if i == 0:
         return 0
     return int(model.stocks["hiding"][i - 1] + model.stocks["settled"][i - 1])
-
-
-def _smallest(draws: np.ndarray, count: int) -> np.ndarray:
-    """Positions of the ``count`` smallest of uniform ``draws`` (``0 < count <= len``).
-
-    The same set as ``np.argpartition(draws, count - 1)[:count]``, found among the draws
-    below a cut that about twice ``count`` uniforms fall below, so that only those few are
-    partitioned; if fewer than ``count`` fall below it, or the ``count``-th smallest draw is
-    tied, all draws are partitioned as before.
-    """
-    cut = 2.0 * count / len(draws) + 64.0 / len(draws)
-    below = np.flatnonzero(draws < cut)
-    if len(below) < count:
-        return np.argpartition(draws, count - 1)[:count]
-    picked = np.argpartition(draws[below], count - 1)[:count]
-    kth = draws[below][picked].max()
-    if np.count_nonzero(draws == kth) > 1:
-        return np.argpartition(draws, count - 1)[:count]
-    return below[picked]

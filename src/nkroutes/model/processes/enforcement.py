@@ -2,7 +2,7 @@
 
 Every enforcement decision of the model is made here, for the processes that meet it:
 
-- :func:`arrests_in_hiding` (7.7): a migrant hiding in China is arrested with hazard
+- :func:`arrests_in_china` (7.7): a migrant hiding in China is arrested with hazard
   ``enforcement.china.arrest_rate_per_year`` times the hiding place's
   ``arrest_rate_multiplier`` (times ``settled_arrest_multiplier`` if settled);
 - :func:`transit_arrests` (7.8): a migrant waiting in a transit country is arrested with the
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nkroutes.model import stays
 from nkroutes.model.clock import DAYS_PER_MONTH
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.china_stay import leave_china, track_china
@@ -35,44 +36,20 @@ if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
 
 
-def arrests_in_hiding(
-    model: RouteModel, hiding: np.ndarray, settled: np.ndarray, base: np.ndarray
-) -> np.ndarray:
-    """Arrest migrants hiding or settled in China; the arrested are dealt with by China.
+def arrests_in_china(model: RouteModel, ids: np.ndarray) -> None:
+    """Migrants hiding or settled in China are arrested; China deals with them.
 
-    The settled draw only this, so they are handled apart from those hiding (each migrant's
-    draws depend on its key alone, not on who else draws with it).
+    Their hazard (``enforcement.china.arrest_rate_per_year`` times the hiding place's
+    ``arrest_rate_multiplier``, times ``settled_arrest_multiplier`` if settled) is met by
+    event time (:func:`nkroutes.model.processes.hiding.stay_probabilities`).
 
     Args:
         model: The running model.
-        hiding: Migrants hiding in China.
-        settled: Migrants settled in China.
-        base: The hiding migrants' base draws for this step (``Streams.base``).
-
-    Returns:
-        Boolean array over ``hiding``: True where the migrant was arrested.
+        ids: The arrested migrants, in id order.
     """
-    t = model.table
-    p = model.params
-    china = p.china
-    streams = model.streams
-    rate = china.arrest_rate_per_year * p.hiding_arrest_multiplier
-    p_hiding = model.clock.prob(rate)
-    p_settled = model.clock.prob(rate * china.settled_arrest_multiplier)
-    settled_places = t.cols["place"][settled]
-    u = streams.from_base("arrest", streams.base(t.cols["key"][settled], model.step_index))
-    settled_arrested = u < p_settled[settled_places]
-    hiding_places = t.cols["place"][hiding]
-    u = streams.from_base("arrest", base)
-    hiding_arrested = u < p_hiding[hiding_places]
-    if settled_arrested.any() or hiding_arrested.any():
-        ids = np.concatenate([settled[settled_arrested], hiding[hiding_arrested]])
-        places = np.concatenate([settled_places[settled_arrested], hiding_places[hiding_arrested]])
-        order = np.argsort(ids)  # in id order, as one pass over the table would give
-        ids, places = ids[order], places[order]
-        np.add.at(model.captures_at_place, places, 1)
-        arrested_in_china(model, ids, places)
-    return hiding_arrested
+    places = model.table.cols["place"][ids]
+    np.add.at(model.captures_at_place, places, 1)
+    arrested_in_china(model, ids, places)
 
 
 def transit_arrests(
@@ -160,6 +137,7 @@ def arrested_in_china(model: RouteModel, ids: np.ndarray, near: np.ndarray) -> N
             t.cols["state"][freed] == State.SETTLED, State.SETTLED, State.HIDING
         )
         track_china(model, freed, hiding)
+        stays.enter(model, freed)
 
 
 def detain(model: RouteModel, ids: np.ndarray) -> None:

@@ -2,77 +2,147 @@
 
 Each step every migrant hiding or settled in China saves ``savings_usd_per_month`` (few
 find work: MPI 2008) and may be arrested (7.11,
-:func:`~nkroutes.model.processes.enforcement.arrests_in_hiding`). Those still free and
-hiding then, each with its own draw: a woman is trafficked and sold as a bride with hazard
+:func:`~nkroutes.model.processes.enforcement.arrests_in_china`). Those still free and
+hiding then: a woman is trafficked and sold as a bride with hazard
 ``trafficking_rate_per_year`` (she settles); a migrant settles for good with hazard
 ``settle_rate_per_year``; a migrant tries to leave China with hazard
 ``exit_attempt_rate_per_year`` (``sponsored_exit_attempt_rate_per_year`` if its family
 pays), choosing a route and perhaps a broker (see journeys).
+
+These hazards are met by event time (:mod:`nkroutes.model.stays`): a stay draws the step of
+its next event from the competing per-step probabilities of :func:`stay_probabilities`,
+and only the migrants whose event falls at this step are handled here. A new hazard of a
+stay is a new row of :func:`stay_probabilities` and a branch below.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nkroutes.model import stays
 from nkroutes.model.migrants import State
-from nkroutes.model.processes.enforcement import arrests_in_hiding
+from nkroutes.model.processes.enforcement import arrests_in_china
 from nkroutes.model.processes.journeys import start_journeys
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
 
+#: Rows of :func:`stay_probabilities`, in the order the per-step process meets them.
+ARREST, TRAFFICKING, SETTLING, EXIT = range(4)
 
-def live_in_hiding(model: RouteModel) -> None:
-    """Savings, arrests, trafficking, settling and exit attempts of migrants in China."""
+
+def stay_probabilities(model: RouteModel, ids: np.ndarray) -> np.ndarray:
+    """Per-step probabilities of each event of a stay in China, for migrants hiding or settled.
+
+    Returns:
+        Array ``(4, len(ids))``: arrest, trafficking, settling, exit attempt (rows
+        :data:`ARREST` ...). The settled meet only arrest (times ``settled_arrest_multiplier``);
+        only women are trafficked; the sponsored try to leave at their own rate.
+    """
     t = model.table
     p = model.params
     china = p.china
-    state = t.cols["state"][: t.n]
-    hiding = np.flatnonzero(state == State.HIDING)
-    settled = np.flatnonzero(state == State.SETTLED)
-    if len(hiding) + len(settled) == 0:
-        return
-    step = model.step_index
-    streams = model.streams
-    saved = np.float32(china.savings_usd_per_month * model.months_per_step)
-    t.cols["savings_usd"][hiding] += saved
-    t.cols["savings_usd"][settled] += saved
-
-    base = streams.base(t.cols["key"][hiding], step)
-    hiding_arrested = arrests_in_hiding(model, hiding, settled, base)
-
-    # Those hiding and not arrested: positions found once, for both arrays.
-    free = np.flatnonzero(~hiding_arrested)
-    ids, base = hiding[free], base[free]
-    if len(ids) == 0:
-        return
-    female = t.cols["female"][ids]
-    u = streams.from_base("trafficking", base)
-    trafficked = female & (u < model.clock.prob(china.trafficking_rate_per_year))
-    u = streams.from_base("settling", base)
-    settles = trafficked | (u < model.clock.prob(china.settle_rate_per_year))
-    if settles.any():
-        t.cols["state"][ids[settles]] = State.SETTLED
-        t.cols["trafficked"][ids[trafficked]] = True
-        model.counters["trafficked"] += int(trafficked.sum())
-        model.counters["settlings"] += int(settles.sum())
-        stay = np.flatnonzero(~settles)
-        ids, base = ids[stay], base[stay]
-    if len(ids) == 0:
-        return
-    sponsored = t.cols["sponsored"][ids]
-    p_exit = np.where(
-        sponsored,
-        model.clock.prob(china.sponsored_exit_attempt_rate_per_year),
-        model.clock.prob(china.exit_attempt_rate_per_year),
+    prob = model.clock.prob
+    places = t.cols["place"][ids]
+    settled = t.cols["state"][ids] == State.SETTLED
+    rate = china.arrest_rate_per_year * p.hiding_arrest_multiplier
+    out = np.zeros((4, len(ids)))
+    out[ARREST] = np.where(
+        settled,
+        prob(rate * china.settled_arrest_multiplier)[places],
+        prob(rate)[places],
     )
-    u = streams.from_base("exit_attempt", base)
-    leaving = ids[u < p_exit]
+    hiding = ~settled
+    out[TRAFFICKING] = np.where(
+        hiding & t.cols["female"][ids], prob(china.trafficking_rate_per_year), 0.0
+    )
+    out[SETTLING] = np.where(hiding, prob(china.settle_rate_per_year), 0.0)
+    exit_p = np.where(
+        t.cols["sponsored"][ids],
+        prob(china.sponsored_exit_attempt_rate_per_year),
+        prob(china.exit_attempt_rate_per_year),
+    )
+    out[EXIT] = np.where(hiding, exit_p, 0.0)
+    return out
+
+
+def stay_rates(model: RouteModel) -> tuple[Any, ...]:
+    """Everything :func:`stay_probabilities` and the savings of a stay depend on in the params.
+
+    Compared before and after a dated event: the stays in China are placed again only if
+    it changed (``RouteModel._apply_events``).
+    """
+    p = model.params
+    china = p.china
+    return (
+        china.arrest_rate_per_year,
+        tuple(p.hiding_arrest_multiplier.tolist()),
+        china.settled_arrest_multiplier,
+        china.trafficking_rate_per_year,
+        china.settle_rate_per_year,
+        china.exit_attempt_rate_per_year,
+        china.sponsored_exit_attempt_rate_per_year,
+        stays.savings_per_step(model),
+    )
+
+
+def which_event(probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Which event happens, given that one does this step.
+
+    The per-step process meets the hazards in order (arrest, then trafficking, settling,
+    exit), each only if none before it happened; the first to happen is event ``j`` with
+    probability ``p_j * prod_{i<j} (1 - p_i)``. Given that one happens, ``u * (1 - prod(1 - p))``
+    falls in event ``j``'s share of that total.
+
+    Args:
+        probabilities: ``(K, n)`` per-step probabilities (:func:`stay_probabilities`).
+        u: Uniform draws, one per migrant.
+
+    Returns:
+        The event's row, per migrant.
+    """
+    survive = np.cumprod(1.0 - probabilities, axis=0)
+    before = np.vstack([np.ones((1, probabilities.shape[1])), survive[:-1]])
+    first = probabilities * before  # chance that event j is the first this step
+    cum = np.cumsum(first, axis=0)
+    v = u * cum[-1]
+    event = (v[None, :] >= cum).sum(axis=0)
+    return np.minimum(event, probabilities.shape[0] - 1)
+
+
+def live_in_hiding(model: RouteModel) -> None:
+    """Arrests, trafficking, settling and exit attempts of the migrants whose event is due."""
+    due = stays.due(model)
+    if len(due) == 0:
+        return
+    t = model.table
+    step = model.step_index
+    stays.credit_savings(model, due, through=step)
+    probabilities = stay_probabilities(model, due)
+    u = model.streams.uniform("hiding", t.cols["key"][due], step, slot=1)
+    event = which_event(probabilities, u)
+
+    arrested = event == ARREST
+    if arrested.any():
+        arrests_in_china(model, due[arrested])
+    trafficked = due[event == TRAFFICKING]
+    settles = due[(event == TRAFFICKING) | (event == SETTLING)]
+    if len(settles):
+        t.cols["state"][settles] = State.SETTLED
+        t.cols["trafficked"][trafficked] = True
+        model.counters["trafficked"] += len(trafficked)
+        model.counters["settlings"] += len(settles)
+        stays.enter(model, settles)
+    leaving = due[event == EXIT]
     if len(leaving) == 0:
         return
     model.counters["exit_attempts"] += len(leaving)
     places = t.cols["place"][leaving]
     for place in np.unique(places).tolist():
-        start_journeys(model, leaving[places == place], place)
+        group = leaving[places == place]
+        moved = start_journeys(model, group, place)
+        if len(moved) < len(group):
+            # No way out this time (no option, no broker): hide on, from the next step.
+            stays.enter(model, np.setdiff1d(group, moved, assume_unique=True))

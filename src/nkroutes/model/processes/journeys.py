@@ -71,6 +71,34 @@ def _option_log_weights(
         )
 
 
+def cached_options(model: RouteModel, place: int) -> tuple[np.ndarray, ...]:
+    """The options leaving ``place`` with their weights, kept until the params or fees change.
+
+    Returns:
+        ``(routes, with_broker, expected_cost, weights, keeps_broker)``: as
+        :func:`option_table`, the options' weights relative to the largest, and whether a
+        migrant with a broker may take the option (the broker option of a route that has
+        one, else the route's alone option, with the broker's protection).
+    """
+    cache = model.journey_options
+    key = (place, model.mean_broker_fee_factor)
+    cached = cache.get(key)
+    if cached is not None and cache.get("params") is model.params:
+        return cached
+    if cache.get("params") is not model.params:
+        cache.clear()
+        cache["params"] = model.params
+    routes, broker, cost = option_table(model, place)
+    logw = _option_log_weights(model, routes, broker, cost)
+    weights = np.exp(logw - logw.max()) if len(routes) else logw
+    has_broker_option = np.zeros(len(routes), bool)
+    for i, r in enumerate(routes):
+        has_broker_option[i] = broker[i] or not np.any(broker[routes == r])
+    cached = (routes, broker, cost, weights, has_broker_option)
+    cache[key] = cached
+    return cached
+
+
 def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray:
     """Send migrants standing at ``place`` onto a route leaving it.
 
@@ -90,7 +118,7 @@ def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray
         return ids
     t = model.table
     p = model.params
-    routes, broker, cost = option_table(model, place)
+    routes, broker, cost, base_weights, has_broker_option = cached_options(model, place)
     leaving_hiding = p.kind[place] == HIDING
     if len(routes) == 0:
         return ids[:0]
@@ -98,19 +126,13 @@ def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray
     sponsored = t.cols["sponsored"][ids]
     savings = t.cols["savings_usd"][ids]
 
-    logw = _option_log_weights(model, routes, broker, cost)
-    weights = np.exp(logw - logw.max())[None, :].repeat(len(ids), axis=0)
+    weights = base_weights[None, :].repeat(len(ids), axis=0)
     # Who may take which option.
     can_pay = sponsored[:, None] | (savings[:, None] >= cost[None, :])
     alone_ok = ~broker[None, :] & ~continuing[:, None]
     broker_ok = broker[None, :] & can_pay
     if leaving_hiding:
         alone_ok &= savings[:, None] >= cost[None, :]
-    # A migrant with a broker keeps it where the route has one, else goes on "alone" with
-    # the broker's protection (handled when the risk is applied).
-    has_broker_option = np.zeros(len(routes), bool)
-    for i, r in enumerate(routes):
-        has_broker_option[i] = broker[i] or not np.any(broker[routes == r])
     cont_ok = continuing[:, None] & has_broker_option[None, :]
     feasible = alone_ok | broker_ok | cont_ok
     if not leaving_hiding:

@@ -16,7 +16,7 @@ Two ways out that do not depend on a migrant's own savings (MPI 2008):
 - Missionaries and NGOs. "Those who cannot pay a broker often ask missionaries and NGOs for
   smuggling help" (*North Koreans in China*). Each step F^-1(u; `ngo_helped_per_year` x dt)
   migrants hiding in China whose savings are below the cheapest broker fee out of their
-  hiding place are sponsored (those with the smallest own draws).
+  hiding place are sponsored (chosen at random, ``Streams.sample``).
 
 And a sex-specific way into China: "Some women sell their bodies instead of paying their way
 across, while others are trafficked by marriage brokers and sold as brides to Chinese men"
@@ -35,10 +35,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.stats import binom
 
+from nkroutes.model import stays
 from nkroutes.model.counts import poisson_count
 from nkroutes.model.migrants import State
-from nkroutes.model.processes.journeys import option_table
+from nkroutes.model.processes.journeys import cached_options
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -70,17 +72,23 @@ def word_of_mouth(model: RouteModel) -> int:
     )
     if len(eligible) == 0:
         return 0
-    u = model.streams.uniform("settling", t.cols["key"][eligible], model.step_index, 1)
-    chosen = eligible[u < model.clock.prob(hazard)]
+    # Each eligible migrant leaves with the same probability p this step: the law of a
+    # Bernoulli draw each is a Binomial(N, p) count of them, chosen at random (issue 19: a
+    # draw per migrant in China per step was a third of the run).
+    u = model.streams.uniform_one("settling", 2, model.step_index, 1)
+    count = int(binom.ppf(u, len(eligible), float(model.clock.prob(hazard))))
+    positions = model.streams.sample("settling", len(eligible), count, model.step_index, 3)
+    chosen = eligible[np.sort(positions)]
     if len(chosen):
         t.cols["state"][chosen] = State.HIDING
         t.cols["sponsored"][chosen] = True
         model.counters["word_of_mouth_exits"] += len(chosen)
+        stays.restart(model, chosen)  # their hazards change from the next step
     return len(chosen)
 
 
 def _cheapest_fee(model: RouteModel, place: int) -> float:
-    _routes, broker, cost = option_table(model, place)
+    _routes, broker, cost, _weights, _keeps = cached_options(model, place)
     return float(cost[broker].min()) if broker.any() else float("inf")
 
 
@@ -99,16 +107,18 @@ def ngo_help(model: RouteModel) -> int:
     if len(hiding) == 0:
         return 0
     places = t.cols["place"][hiding]
-    fees = {place: _cheapest_fee(model, place) for place in np.unique(places).tolist()}
-    cheapest = np.array([fees[place] for place in places.tolist()])
-    poor = hiding[t.cols["savings_usd"][hiding] < cheapest]
+    fees = np.full(model.params.n_places, np.inf)
+    for place in np.unique(places).tolist():
+        fees[place] = _cheapest_fee(model, place)
+    poor = hiding[stays.balance(model, hiding) < fees[places]]
     if len(poor) == 0:
         return 0
-    draws = model.streams.uniform("sponsorship", t.cols["key"][poor], model.step_index, 2)
+    # ``count`` of them at random (Streams.sample: a few draws, not one per candidate).
     count = min(count, len(poor))
-    chosen = poor[np.argpartition(draws, count - 1)[:count]]
+    chosen = poor[model.streams.sample("sponsorship", len(poor), count, model.step_index, 2)]
     t.cols["sponsored"][chosen] = True
     model.counters["ngo_helped"] += count
+    stays.restart(model, np.sort(chosen))
     return count
 
 
@@ -123,19 +133,21 @@ def traffic_at_entry(model: RouteModel) -> int:
         return 0
     t = model.table
     cols = t.cols
-    entered = np.flatnonzero(
-        (cols["china_since"][: t.n] == model.step_index - 1)
-        & (cols["state"][: t.n] == State.HIDING)
-        & cols["female"][: t.n]
-        & (cols["china_steps"][: t.n] == 0)
-        & ~cols["trafficked"][: t.n]
-    )
+    # One pass over the table, then the few who entered last step (same set, same order).
+    entered = np.flatnonzero(cols["china_since"][: t.n] == model.step_index - 1)
+    entered = entered[
+        (cols["state"][entered] == State.HIDING)
+        & cols["female"][entered]
+        & (cols["china_steps"][entered] == 0)
+        & ~cols["trafficked"][entered]
+    ]
     if len(entered) == 0:
         return 0
     u = model.streams.uniform("trafficking", cols["key"][entered], model.step_index, 1)
     sold = entered[u < probability]
     cols["state"][sold] = State.SETTLED
     cols["trafficked"][sold] = True
+    stays.restart(model, sold)
     model.counters["trafficked"] += len(sold)
     model.counters["settlings"] += len(sold)
     return len(sold)

@@ -25,11 +25,12 @@ def serve_sentences(model: RouteModel) -> None:
     if len(ids) == 0:
         return
     nk = model.params.north_korea
-    keys = t.cols["key"][ids]
     step = model.step_index
-    in_camp = t.cols["in_camp"][ids]
-    u = model.streams.uniform("release", keys, step)
-    dies = in_camp & (u < model.clock.prob(nk.camp_death_rate_per_year))
+    # Only those in a camp can die: only they draw (each draw depends on its migrant alone).
+    camp = np.flatnonzero(t.cols["in_camp"][ids])
+    u = model.streams.uniform("release", t.cols["key"][ids[camp]], step)
+    dies = np.zeros(len(ids), dtype=bool)
+    dies[camp] = u < model.clock.prob(nk.camp_death_rate_per_year)
     dead = ids[dies]
     if len(dead):
         t.cols["state"][dead] = State.DIED

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nkroutes.model import stays
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes.china_stay import leave_china, track_china
@@ -103,6 +104,7 @@ def _arrive(model: RouteModel, arr_ids: np.ndarray, dest: np.ndarray) -> np.ndar
         if kind_code == KIND_CODES["hiding"]:
             t.cols["state"][group] = State.HIDING
             t.cols["with_broker"][group] = False
+            stays.enter(model, group)
         elif kind_code == KIND_CODES["destination"]:
             resettle(model, group, places)
         elif kind_code == KIND_CODES["mission"] or (

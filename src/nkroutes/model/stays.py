@@ -1,0 +1,251 @@
+"""Stays in China by event time: when the next event of a migrant hiding or settled falls.
+
+Most of a run's migrant-steps are people hiding or settled in China for years, who meet the
+same hazards (arrest, trafficking, settling, an exit attempt) every step until one of them
+happens. Rather than drawing a Bernoulli per hazard per migrant and step, each stay draws
+when its next event falls (ODD 7.1, 7.7; ``docs/design.md``, "Event time"):
+
+- when a migrant starts (or restarts) a stay at step ``s``, it draws an Exp(1) threshold
+  ``E`` from its own ``hiding`` stream (keyed by migrant and step: common random numbers);
+  its per-step hazard is ``h = -sum(log(1 - p_k))`` over the competing events' per-step
+  probabilities ``p_k``; the stay's hazard accrues from step ``s + 1`` (``stay_from``), and
+  the next event falls at step ``wake = stay_from + floor(E / h)``. Then
+  ``P(wake >= stay_from + k) = (1 - p_1) ... (1 - p_K) ** k``: the same geometric law as the
+  per-step draws;
+- at ``wake`` the process draws which event it is, with probability proportional to the
+  per-step chance of that event coming first in the per-step order (see
+  :func:`nkroutes.model.processes.hiding.live_in_hiding`);
+- when a migrant's hazard changes without an event (a dated event changes a rate, its family
+  starts to pay), :func:`repredict` spends the hazard accrued so far from the threshold
+  (``E - h_old * k`` after ``k`` steps) and places ``wake`` again with the new hazard. No
+  new draw is needed: a hazard common to a group that changes every step costs a few
+  arithmetic operations per member, not a hash;
+- savings accrue by the same clock: ``savings_usd`` holds the balance at ``stay_from`` and a
+  stay adds ``savings_per_step`` for each step since (:func:`credit_savings`,
+  :func:`savings_now`).
+
+Migrants due at a step are kept in per-step buckets of ids; an entry whose migrant has left
+the stay, or whose ``wake`` has moved, is dropped when its step comes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nkroutes.model.migrants import State
+
+if TYPE_CHECKING:
+    from nkroutes.model.model import RouteModel
+
+#: ``wake`` of a stay whose next event falls after the run's last step.
+NEVER = np.iinfo(np.int32).max
+
+
+class StaySchedule:
+    """Per-step buckets of the migrants whose next event in China may fall at that step.
+
+    Migrants placed during a step wait in a list and are filed into the buckets in one pass
+    when a bucket is next read, so that a step files each bucket's share once.
+
+    Args:
+        n_steps: Steps of the run.
+    """
+
+    def __init__(self, n_steps: int) -> None:
+        self.n_steps = n_steps
+        self._buckets: list[list[np.ndarray]] = [[] for _ in range(n_steps)]
+        self._pending_ids: list[np.ndarray] = []
+        self._pending_wake: list[np.ndarray] = []
+
+    def push(self, ids: np.ndarray, wake: np.ndarray) -> None:
+        """Place migrants under the step of their next event (after the run: nowhere)."""
+        inside = wake < self.n_steps
+        if not inside.all():
+            ids, wake = ids[inside], wake[inside]
+        if len(ids):
+            self._pending_ids.append(ids.astype(np.int32))
+            self._pending_wake.append(wake)
+
+    def _file(self) -> None:
+        if not self._pending_ids:
+            return
+        ids = np.concatenate(self._pending_ids)
+        wake = np.concatenate(self._pending_wake)
+        self._pending_ids, self._pending_wake = [], []
+        order = np.argsort(wake, kind="stable")
+        ids, wake = ids[order], wake[order]
+        cuts = np.flatnonzero(wake[1:] != wake[:-1]) + 1
+        starts = [0, *cuts.tolist()]
+        stops = [*cuts.tolist(), len(ids)]
+        buckets = self._buckets
+        for step, a, b in zip(wake[starts].tolist(), starts, stops, strict=True):
+            buckets[step].append(ids[a:b])
+
+    def pop(self, step: int) -> np.ndarray:
+        """The ids placed under ``step`` (unchecked, possibly repeated), emptying the bucket."""
+        if step >= self.n_steps:
+            return np.zeros(0, dtype=np.int64)
+        self._file()
+        chunks = self._buckets[step]
+        self._buckets[step] = []
+        if not chunks:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate(chunks).astype(np.int64)
+
+
+def savings_per_step(model: RouteModel) -> float:
+    """US$ a migrant in China saves each step (``china.savings_usd_per_month``)."""
+    return float(np.float32(model.params.china.savings_usd_per_month * model.months_per_step))
+
+
+def staying(model: RouteModel) -> np.ndarray:
+    """Ids of the migrants hiding or settled in China (a pass over the table)."""
+    t = model.table
+    state = t.cols["state"][: t.n]
+    return np.flatnonzero((state == State.HIDING) | (state == State.SETTLED))
+
+
+def per_step_hazard(probabilities: np.ndarray) -> np.ndarray:
+    """``-sum(log(1 - p))`` over the first axis: the hazard per step of the first event."""
+    with np.errstate(divide="ignore"):
+        return -np.log1p(-probabilities).sum(axis=0)
+
+
+def next_event_step(
+    start: np.ndarray | int, left: np.ndarray, h: np.ndarray, n_steps: int
+) -> np.ndarray:
+    """Step of the next event: ``start + floor(left / h)``; :data:`NEVER` from ``n_steps`` on.
+
+    Args:
+        start: First step whose hazard counts.
+        left: The Exp(1) threshold left at ``start``.
+        h: Per-step hazard (:func:`per_step_hazard`); 0 means no event.
+        n_steps: Steps of the run.
+
+    Returns:
+        ``int32`` steps.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        steps = np.floor(left / h)
+    steps = np.where(h > 0, steps, np.inf)
+    wake = start + np.minimum(steps, n_steps + 1)
+    return np.where(wake >= n_steps, NEVER, wake).astype(np.int32)
+
+
+def _wake(
+    model: RouteModel, start: np.ndarray | int, left: np.ndarray, h: np.ndarray
+) -> np.ndarray:
+    return next_event_step(start, left, h, model.clock.n_steps)
+
+
+def enter(model: RouteModel, ids: np.ndarray) -> None:
+    """Start a stay (hiding or settled) for migrants who begin one at this step.
+
+    Called wherever a migrant becomes, or again is, hiding or settled at this step after its
+    hazards for the step were met (arrival at a hiding place, release after an arrest,
+    settling, a failed exit attempt). Its hazards and savings run from the next step.
+    """
+    if len(ids) == 0:
+        return
+    from nkroutes.model.processes.hiding import stay_probabilities
+
+    t = model.table
+    step = model.step_index
+    u = model.streams.uniform("hiding", t.cols["key"][ids], step)
+    left = -np.log1p(-u)  # Exp(1); u < 1, so finite
+    start = step + 1
+    h = per_step_hazard(stay_probabilities(model, ids))
+    wake = _wake(model, start, left, h)
+    t.cols["stay_from"][ids] = start
+    t.cols["hazard_left"][ids] = left
+    t.cols["wake"][ids] = wake
+    model.stay_schedule.push(ids, wake)
+
+
+def repredict(model: RouteModel, ids: np.ndarray, h_old: np.ndarray, saved_old: float) -> None:
+    """Place the next event again for migrants whose hazard (or savings rate) changes now.
+
+    Called at a step before the step's hazards are met (a dated event, chain defection),
+    with each migrant's per-step hazard and the savings per step as they were. The hazard
+    accrued since ``stay_from`` is spent from the threshold, savings accrued are credited,
+    and the remaining threshold meets the new hazard from this step on.
+
+    Args:
+        model: The running model.
+        ids: Migrants hiding or settled.
+        h_old: Their per-step hazard until now.
+        saved_old: Savings per step until now (US$).
+    """
+    if len(ids) == 0:
+        return
+    from nkroutes.model.processes.hiding import stay_probabilities
+
+    t = model.table
+    step = model.step_index
+    k = step - t.cols["stay_from"][ids]
+    t.cols["savings_usd"][ids] += (saved_old * k).astype(np.float32)
+    left = np.maximum(t.cols["hazard_left"][ids] - h_old * k, 0.0)
+    h = per_step_hazard(stay_probabilities(model, ids))
+    wake = _wake(model, step, left, h)
+    t.cols["stay_from"][ids] = step
+    t.cols["hazard_left"][ids] = left
+    t.cols["wake"][ids] = wake
+    model.stay_schedule.push(ids, wake)
+
+
+def due(model: RouteModel) -> np.ndarray:
+    """Migrants whose next event in China falls at this step, in id order."""
+    t = model.table
+    ids = model.stay_schedule.pop(model.step_index)
+    if len(ids) == 0:
+        return ids
+    state = t.cols["state"][ids]
+    ok = ((state == State.HIDING) | (state == State.SETTLED)) & (
+        t.cols["wake"][ids] == model.step_index
+    )
+    return np.unique(ids[ok])
+
+
+def credit_savings(model: RouteModel, ids: np.ndarray, through: int) -> None:
+    """Add the savings of the steps from ``stay_from`` to ``through`` (inclusive) to the balance."""
+    t = model.table
+    k = through + 1 - t.cols["stay_from"][ids]
+    t.cols["savings_usd"][ids] += (savings_per_step(model) * k).astype(np.float32)
+    t.cols["stay_from"][ids] = through + 1
+
+
+def restart(model: RouteModel, ids: np.ndarray) -> None:
+    """Start the stay again for migrants in China whose hazards change after this step's 7.7.
+
+    For changes made after the step's hazards were met (a bride sold at entry, word of mouth,
+    NGO help): savings are credited through this step, and a new stay starts from the next.
+    """
+    if len(ids) == 0:
+        return
+    credit_savings(model, ids, through=model.step_index)
+    enter(model, ids)
+
+
+def balance(model: RouteModel, ids: np.ndarray) -> np.ndarray:
+    """Savings of migrants in China after this step's 7.7, with what accrued not yet credited."""
+    t = model.table
+    k = model.step_index + 1 - t.cols["stay_from"][ids]
+    return t.cols["savings_usd"][ids] + (savings_per_step(model) * k).astype(np.float32)
+
+
+def savings_now(model: RouteModel, savings: np.ndarray, state: np.ndarray) -> np.ndarray:
+    """Balances with the savings not yet credited to those in China added (a new array).
+
+    Args:
+        model: The model (after its last completed step).
+        savings: ``savings_usd`` of the first ``len(savings)`` migrants.
+        state: Their states.
+    """
+    t = model.table
+    out = savings.copy()
+    inside = np.flatnonzero((state == State.HIDING) | (state == State.SETTLED))
+    k = model.step_index - t.cols["stay_from"][inside]
+    out[inside] += (savings_per_step(model) * k).astype(np.float32)
+    return out

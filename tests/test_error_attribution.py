@@ -1,0 +1,48 @@
+"""Problems with items a what-if adds name the what-if, not the file it extends (issue 21)."""
+
+from __future__ import annotations
+
+from nkroutes.scenario.merge import appended_items
+from nkroutes.scenario.schema import SCENARIO
+from scenario_builder import BASELINE
+
+
+def _what_if(write, body: str):
+    return write(f'extends = "{BASELINE.as_posix()}"\n{body}', "what-if.toml")
+
+
+def test_a_route_with_a_number_as_id_names_the_what_if(cli, write):
+    what_if = _what_if(write, '[[routes]]\nid = 7\nfrom = "tumen"\nto = "yanbian"\n')
+    result = cli("validate", what_if)
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"{what_if}: routes[") and "found 7" in line for line in lines)
+    assert "baseline.toml" not in result.stdout
+
+
+def test_a_duplicate_new_place_names_the_what_if(cli, write):
+    place = (
+        '[[places]]\nid = "new_hide"\nkind = "hiding"\ncountry = "china"\nlat = 1.0\nlon = 1.0\n'
+    )
+    what_if = _what_if(write, place + place)
+    result = cli("validate", what_if)
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"{what_if}: places[") and "again" in result.stdout
+    assert "baseline.toml" not in result.stdout
+
+
+def test_a_problem_in_the_base_still_names_the_base(cli, write, tmp_path):
+    base = write(BASELINE.read_text(encoding="utf-8") + "\n[x]\ny = 1\n", "base.toml")
+    what_if = write('extends = "base.toml"\n[[routes]]\nid = 7\n', "w.toml")
+    result = cli("validate", what_if)
+    assert f"{base}: x: found unknown key" in result.stdout
+    assert f"{what_if}: routes[" in result.stdout
+
+
+def test_appended_items_are_at_their_merged_positions():
+    base = {"routes": [{"id": "a"}, {"id": "b"}]}
+    override = {"routes": [{"id": "b"}, {"id": 7}, {"id": "c"}]}
+    assert appended_items(base, override, SCENARIO) == [
+        (("routes", 2), {"id": 7}),
+        (("routes", 3), {"id": "c"}),
+    ]
