@@ -306,7 +306,7 @@ def test_results_load_reads_back_a_run(reference):
 
 def test_run_ensemble_and_compare_are_exported_from_the_package():
     import nkroutes
-    from nkroutes.analysis.compare import compare
+    from nkroutes.sensitivity.draws import compare  # analysis.compare's, or with draws=K
 
     assert nkroutes.run_ensemble is run_ensemble
     assert nkroutes.compare is compare

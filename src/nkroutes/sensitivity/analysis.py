@@ -2,7 +2,7 @@
 
 Example:
     >>> import nkroutes
-    >>> result = nkroutes.sensitivity("scenarios/baseline.toml", trajectories=10)  # doctest: +SKIP
+    >>> result = nkroutes.sensitivity("scenarios/baseline.toml", trajectories=8)  # doctest: +SKIP
     >>> result.indices.query("index == 'mu_star'")  # doctest: +SKIP
 """
 
