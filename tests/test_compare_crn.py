@@ -36,15 +36,6 @@ def shortened_baseline():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "issue 19 regression, open: stays in China by event time pool their hazards in one "
-        "Exp(1) threshold, so a what-if that changes the arrest rate moves every stay's event "
-        "(paired/independent noise ratio about 1.6-1.8, was >3); fix: one threshold per "
-        "competing hazard (docs/design.md, Event time)"
-    ),
-)
 def test_common_random_numbers_cut_the_noise_of_a_paired_difference_threefold():
     baseline = shortened_baseline()
     whatif = baseline.with_overrides({ARREST_RATE: baseline.get(ARREST_RATE) * 1.1})

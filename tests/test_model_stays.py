@@ -2,10 +2,11 @@
 
 The per-step process draws, each step, arrest then trafficking then settling then an exit
 attempt, each only if none before it happened. The event-time version draws one Exp(1)
-threshold per stay and the event's kind when it falls. Here both are simulated for the same
-hazards (and a hazard that changes part-way) with many stays, and their distributions of
-(step, kind) are compared: shares of each kind and mean steps agree within 5 standard errors,
-and the law of the step passes a two-sample Kolmogorov-Smirnov test at the 0.1% level.
+threshold per competing event and meets the earliest (ties in the per-step order). Here
+both are simulated for the same hazards (and a hazard that changes part-way) with many
+stays, and their distributions of (step, kind) are compared: shares of each kind and mean
+steps agree within 5 standard errors, and the law of the step passes a two-sample
+Kolmogorov-Smirnov test at the 0.1% level.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nkroutes.model.processes.hiding import which_event
-from nkroutes.model.stays import NEVER, StaySchedule, next_event_step, per_step_hazard
+from nkroutes.model.stays import NEVER, StaySchedule, first_event, next_event_step, per_step_hazards
 
 N = 50_000
 STEPS = 300
@@ -39,18 +39,15 @@ def _per_step(rng: np.random.Generator, p_before: np.ndarray, p_after: np.ndarra
 
 
 def _event_time(rng: np.random.Generator, p_before: np.ndarray, p_after: np.ndarray, change: int):
-    """Event time: one threshold; at ``change`` the hazard spent is taken off it."""
-    n = p_before.shape[1]
-    left = rng.exponential(size=n)
-    h1, h2 = per_step_hazard(p_before), per_step_hazard(p_after)
-    step = next_event_step(0, left, h1, STEPS).astype(np.int64)
+    """Event time: one threshold per event; at ``change`` the hazard spent is taken off each."""
+    left = rng.exponential(size=p_before.shape)
+    h1, h2 = per_step_hazards(p_before), per_step_hazards(p_after)
+    step, kind = first_event(0, left, h1, STEPS)
+    step = step.astype(np.int64)
     late = step >= change
-    rest = np.maximum(left[late] - h1[late] * change, 0.0)
-    step[late] = next_event_step(change, rest, h2[late], STEPS)
-    kind = np.full(n, -1)
-    fired = step < STEPS
-    p = np.where(step < change, p_before, p_after)
-    kind[fired] = which_event(p[:, fired], rng.random(int(fired.sum())))
+    rest = np.maximum(left[:, late] - h1[:, late] * change, 0.0)
+    step[late], kind[late] = first_event(change, rest, h2[:, late], STEPS)
+    kind = np.where(step < STEPS, kind, -1)
     return step, kind
 
 
@@ -92,18 +89,38 @@ def test_event_time_has_the_law_of_per_step_draws(change_factor: float) -> None:
 
 def test_no_hazard_means_no_event_and_certain_hazard_means_now() -> None:
     left = np.array([0.5, 0.5, 0.0, 3.0])
-    h = per_step_hazard(np.array([[0.0, 1.0, 0.5, 0.5]]))
+    h = per_step_hazards(np.array([0.0, 1.0, 0.5, 0.5]))
     assert next_event_step(10, left, h, 100).tolist() == [NEVER, 10, 10, 14]
     assert next_event_step(98, left, h, 100).tolist() == [NEVER, 98, 98, NEVER]
 
 
-def test_which_event_follows_the_per_step_order() -> None:
-    p = np.array([[0.5], [1.0], [0.5]])
-    # Arrest first with 0.5; else trafficking for sure; settling never comes first.
-    u = np.linspace(0, 1, 1001)[:-1]
-    kinds = which_event(np.repeat(p, len(u), axis=1), u)
-    assert set(kinds.tolist()) == {0, 1}
-    assert abs((kinds == 0).mean() - 0.5) < 0.01
+def test_the_earliest_event_comes_first_and_ties_follow_the_per_step_order() -> None:
+    # Rows: arrest, trafficking, settling, exit. Per-step chance 0.5 each: h = ln 2.
+    h = per_step_hazards(np.full((4, 3), 0.5))
+    left = np.array(
+        [
+            [5.0, 0.1, 9.0],  # arrest: step 7, 0, 12
+            [0.1, 0.1, 9.0],  # trafficking: 0, 0, 12
+            [9.0, 9.0, 9.0],
+            [9.0, 0.1, 2.0],  # exit: 12, 0, 2
+        ]
+    )
+    step, kind = first_event(0, left, h, 100)
+    assert step.tolist() == [0, 0, 2]
+    assert kind.tolist() == [1, 0, 3]  # the second stay's tie goes to arrest, met first
+
+
+def test_a_changed_hazard_moves_only_its_own_event() -> None:
+    """Common random numbers: raising one event's chance leaves the others' steps unchanged."""
+    rng = np.random.default_rng(5)
+    left = rng.exponential(size=(4, 1000))
+    p = np.vstack([np.full(1000, q) for q in (0.01, 0.004, 0.006, 0.02)])
+    raised = p.copy()
+    raised[0] *= 1.1
+    before = next_event_step(0, left, per_step_hazards(p), 10_000)
+    after = next_event_step(0, left, per_step_hazards(raised), 10_000)
+    assert (before[1:] == after[1:]).all()
+    assert (after[0] <= before[0]).all() and (after[0] < before[0]).any()
 
 
 def test_schedule_files_and_pops_by_step() -> None:

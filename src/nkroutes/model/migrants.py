@@ -68,8 +68,10 @@ COLUMNS: dict[str, Any] = {
     # A stay in China by event time (model/stays.py): the first step not yet accounted for
     # (savings_usd holds the balance then), the Exp(1) threshold left then, the next event.
     "stay_from": np.int32,
-    "stay_start": np.int32,  # step the stay began: keys the draw of which event it meets
-    "hazard_left": np.float32,
+    "left_arrest": np.float32,  # one Exp(1) threshold left per competing hazard (stays.py)
+    "left_trafficking": np.float32,
+    "left_settling": np.float32,
+    "left_exit": np.float32,
     "wake": np.int32,
 }
 

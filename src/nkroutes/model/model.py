@@ -207,12 +207,12 @@ class RouteModel(mesa.Model):
         """Place the stays in China again after an event changed their hazards or savings."""
         in_china = stays.staying(self)
         new_params, self.params = self.params, old_params
-        h_old = stays.per_step_hazard(stay_probabilities(self, in_china))
+        h_old = stays.per_step_hazards(stay_probabilities(self, in_china))
         self.params = new_params
-        h_new = stays.per_step_hazard(stay_probabilities(self, in_china))
+        h_new = stays.per_step_hazards(stay_probabilities(self, in_china))
         saved_old = rates_old[-1]
-        changed = (h_new != h_old) | (stays.savings_per_step(self) != saved_old)
-        stays.repredict(self, in_china[changed], h_old[changed], saved_old)
+        changed = (h_new != h_old).any(axis=0) | (stays.savings_per_step(self) != saved_old)
+        stays.repredict(self, in_china[changed], h_old[:, changed], saved_old)
 
     def step(self) -> None:
         """Advance the model by one step (all processes, in order)."""

@@ -3,23 +3,25 @@
 Most of a run's migrant-steps are people hiding or settled in China for years, who meet the
 same hazards (arrest, trafficking, settling, an exit attempt) every step until one of them
 happens. Rather than drawing a Bernoulli per hazard per migrant and step, each stay draws
-when its next event falls (ODD 7.1, 7.7; ``docs/design.md``, "Event time"):
+when each of its competing events would fall (ODD 7.1, 7.7; ``docs/design.md``, "Event
+time"):
 
-- when a migrant starts (or restarts) a stay at step ``s``, it draws an Exp(1) threshold
-  ``E`` from its own ``hiding`` stream (keyed by migrant and step: common random numbers);
-  its per-step hazard is ``h = -sum(log(1 - p_k))`` over the competing events' per-step
-  probabilities ``p_k``; the stay's hazard accrues from step ``s + 1`` (``stay_from``), and
-  the next event falls at step ``wake = stay_from + floor(E / h)``. Then
-  ``P(wake >= stay_from + k) = (1 - p_1) ... (1 - p_K) ** k``: the same geometric law as the
-  per-step draws;
-- at ``wake`` the process draws which event it is, with probability proportional to the
-  per-step chance of that event coming first in the per-step order (see
-  :func:`nkroutes.model.processes.hiding.live_in_hiding`);
-- when a migrant's hazard changes without an event (a dated event changes a rate, its family
-  starts to pay), :func:`repredict` spends the hazard accrued so far from the threshold
-  (``E - h_old * k`` after ``k`` steps) and places ``wake`` again with the new hazard. No
-  new draw is needed: a hazard common to a group that changes every step costs a few
-  arithmetic operations per member, not a hash;
+- when a migrant starts (or restarts) a stay at step ``s``, it draws one Exp(1) threshold
+  ``E_k`` per competing hazard ``k`` from its own ``hiding`` stream (keyed by migrant, step
+  and hazard: common random numbers); hazard ``k``'s per-step hazard is
+  ``h_k = -log(1 - p_k)``; the stay's hazards accrue from step ``s + 1`` (``stay_from``),
+  event ``k`` would fall at ``stay_from + floor(E_k / h_k)``, and the next event is the
+  earliest of them, ties going to the hazard met first in the per-step order (arrest,
+  trafficking, settling, exit). Each ``floor(E_k / h_k)`` is geometric with the per-step
+  chance ``p_k``, independent of the others, so the first event and its step have exactly
+  the law of the per-step draws;
+- one threshold per hazard keeps common random numbers local: a what-if that raises the
+  arrest rate moves only the arrests (as a per-step draw per hazard did), not the step of
+  every stay's trafficking, settling or exit;
+- when a migrant's hazards change without an event (a dated event changes a rate, its family
+  starts to pay), :func:`repredict` spends the hazard accrued so far from each threshold
+  (``E_k - h_k * k`` after ``k`` steps) and places the next event again with the new
+  hazards. No new draw is needed;
 - savings accrue by the same clock: ``savings_usd`` holds the balance at ``stay_from`` and a
   stay adds ``savings_per_step`` for each step since (:func:`credit_savings`,
   :func:`savings_now`).
@@ -41,6 +43,10 @@ if TYPE_CHECKING:
 
 #: ``wake`` of a stay whose next event falls after the run's last step.
 NEVER = np.iinfo(np.int32).max
+
+#: The threshold left of each competing hazard, in the per-step order of
+#: :func:`nkroutes.model.processes.hiding.stay_probabilities`' rows.
+LEFT_COLUMNS = ("left_arrest", "left_trafficking", "left_settling", "left_exit")
 
 
 class StaySchedule:
@@ -107,25 +113,25 @@ def staying(model: RouteModel) -> np.ndarray:
     return np.flatnonzero((state == State.HIDING) | (state == State.SETTLED))
 
 
-def per_step_hazard(probabilities: np.ndarray) -> np.ndarray:
-    """``-sum(log(1 - p))`` over the first axis: the hazard per step of the first event."""
+def per_step_hazards(probabilities: np.ndarray) -> np.ndarray:
+    """``-log(1 - p)`` elementwise: each competing event's hazard per step."""
     with np.errstate(divide="ignore"):
-        return -np.log1p(-probabilities).sum(axis=0)
+        return -np.log1p(-probabilities)
 
 
 def next_event_step(
     start: np.ndarray | int, left: np.ndarray, h: np.ndarray, n_steps: int
 ) -> np.ndarray:
-    """Step of the next event: ``start + floor(left / h)``; :data:`NEVER` from ``n_steps`` on.
+    """Step of an event: ``start + floor(left / h)``; :data:`NEVER` from ``n_steps`` on.
 
     Args:
         start: First step whose hazard counts.
         left: The Exp(1) threshold left at ``start``.
-        h: Per-step hazard (:func:`per_step_hazard`); 0 means no event.
+        h: Per-step hazard (:func:`per_step_hazards`); 0 means no event.
         n_steps: Steps of the run.
 
     Returns:
-        ``int32`` steps.
+        ``int32`` steps (any shape that broadcasts).
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         steps = np.floor(left / h)
@@ -134,10 +140,55 @@ def next_event_step(
     return np.where(wake >= n_steps, NEVER, wake).astype(np.int32)
 
 
+def first_event(
+    start: np.ndarray | int, left: np.ndarray, h: np.ndarray, n_steps: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The next of several competing events: its step and which one it is.
+
+    Args:
+        start: First step whose hazards count (per migrant, or one for all).
+        left: ``(K, n)`` Exp(1) thresholds left at ``start``, one row per hazard.
+        h: ``(K, n)`` per-step hazards (:func:`per_step_hazards`).
+        n_steps: Steps of the run.
+
+    Returns:
+        ``(wake, kind)``: the earliest step (:data:`NEVER` if none falls in the run) and the
+        row of the event falling then; ties go to the lowest row (the per-step order).
+    """
+    steps = next_event_step(start, left, h, n_steps)
+    kind = np.argmin(steps, axis=0)
+    return steps[kind, np.arange(steps.shape[1])], kind
+
+
+def _thresholds(model: RouteModel, ids: np.ndarray) -> np.ndarray:
+    """``(K, n)`` thresholds left as stored (float32, read as float64)."""
+    t = model.table
+    return np.vstack([t.cols[c][ids] for c in LEFT_COLUMNS]).astype(np.float64)
+
+
+def _store_thresholds(model: RouteModel, ids: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """Store ``(K, n)`` thresholds as float32; return what was stored, as float64."""
+    t = model.table
+    for row, column in enumerate(LEFT_COLUMNS):
+        t.cols[column][ids] = left[row]
+    return _thresholds(model, ids)
+
+
+def next_event(model: RouteModel, ids: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Step and kind of the next event of stays, from their stored thresholds and ``stay_from``.
+
+    The same arithmetic on the same stored values as when the event was placed, so at the
+    step of a stay's ``wake`` this gives that step and the event falling then.
+    """
+    t = model.table
+    start = t.cols["stay_from"][ids].astype(np.int64)
+    return first_event(start, _thresholds(model, ids), h, model.clock.n_steps)
+
+
 def _wake(
     model: RouteModel, start: np.ndarray | int, left: np.ndarray, h: np.ndarray
 ) -> np.ndarray:
-    return next_event_step(start, left, h, model.clock.n_steps)
+    return first_event(start, left, h, model.clock.n_steps)[0]
 
 
 def enter(model: RouteModel, ids: np.ndarray) -> None:
@@ -153,30 +204,31 @@ def enter(model: RouteModel, ids: np.ndarray) -> None:
 
     t = model.table
     step = model.step_index
-    u = model.streams.uniform("hiding", t.cols["key"][ids], step)
-    left = -np.log1p(-u)  # Exp(1); u < 1, so finite
+    keys = t.cols["key"][ids]
+    u = np.vstack(
+        [model.streams.uniform("hiding", keys, step, k) for k in range(len(LEFT_COLUMNS))]
+    )
+    left = _store_thresholds(model, ids, -np.log1p(-u))  # Exp(1); u < 1, so finite
     start = step + 1
-    h = per_step_hazard(stay_probabilities(model, ids))
+    h = per_step_hazards(stay_probabilities(model, ids))
     wake = _wake(model, start, left, h)
     t.cols["stay_from"][ids] = start
-    t.cols["stay_start"][ids] = step
-    t.cols["hazard_left"][ids] = left
     t.cols["wake"][ids] = wake
     model.stay_schedule.push(ids, wake)
 
 
 def repredict(model: RouteModel, ids: np.ndarray, h_old: np.ndarray, saved_old: float) -> None:
-    """Place the next event again for migrants whose hazard (or savings rate) changes now.
+    """Place the next event again for migrants whose hazards (or savings rate) change now.
 
     Called at a step before the step's hazards are met (a dated event, chain defection),
     with each migrant's per-step hazard and the savings per step as they were. The hazard
-    accrued since ``stay_from`` is spent from the threshold, savings accrued are credited,
+    accrued since ``stay_from`` is spent from each threshold, savings accrued are credited,
     and the remaining threshold meets the new hazard from this step on.
 
     Args:
         model: The running model.
         ids: Migrants hiding or settled.
-        h_old: Their per-step hazard until now.
+        h_old: ``(K, n)`` their per-step hazards until now (:func:`per_step_hazards`).
         saved_old: Savings per step until now (US$).
     """
     if len(ids) == 0:
@@ -187,11 +239,12 @@ def repredict(model: RouteModel, ids: np.ndarray, h_old: np.ndarray, saved_old: 
     step = model.step_index
     k = step - t.cols["stay_from"][ids]
     t.cols["savings_usd"][ids] += (saved_old * k).astype(np.float32)
-    left = np.maximum(t.cols["hazard_left"][ids] - h_old * k, 0.0)
-    h = per_step_hazard(stay_probabilities(model, ids))
+    with np.errstate(invalid="ignore"):
+        spent = np.where(h_old > 0, h_old * k, 0.0)
+    left = _store_thresholds(model, ids, np.maximum(_thresholds(model, ids) - spent, 0.0))
+    h = per_step_hazards(stay_probabilities(model, ids))
     wake = _wake(model, step, left, h)
     t.cols["stay_from"][ids] = step
-    t.cols["hazard_left"][ids] = left
     t.cols["wake"][ids] = wake
     model.stay_schedule.push(ids, wake)
 

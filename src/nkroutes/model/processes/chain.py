@@ -79,7 +79,7 @@ def sponsor_relatives(model: RouteModel) -> None:
     # The count with the smallest own draws: common random numbers across what-ifs.
     draws = model.streams.uniform("sponsorship", t.cols["key"][candidates], model.step_index, 1)
     chosen = np.sort(candidates[np.argpartition(draws, count - 1)[:count]])
-    h_old = stays.per_step_hazard(stay_probabilities(model, chosen))
+    h_old = stays.per_step_hazards(stay_probabilities(model, chosen))
     t.cols["sponsored"][chosen] = True
     # Their family pays now: they try to leave at the sponsored rate from this step.
     stays.repredict(model, chosen, h_old, stays.savings_per_step(model))

@@ -9,9 +9,9 @@ hiding then: a woman is trafficked and sold as a bride with hazard
 ``exit_attempt_rate_per_year`` (``sponsored_exit_attempt_rate_per_year`` if its family
 pays), choosing a route and perhaps a broker (see journeys).
 
-These hazards are met by event time (:mod:`nkroutes.model.stays`): a stay draws the step of
-its next event from the competing per-step probabilities of :func:`stay_probabilities`,
-and only the migrants whose event falls at this step are handled here. A new hazard of a
+These hazards are met by event time (:mod:`nkroutes.model.stays`): a stay draws one
+threshold per competing hazard of :func:`stay_probabilities`, its next event is the earliest
+of them, and only the migrants whose event falls at this step are handled here. A new hazard of a
 stay is a new row of :func:`stay_probabilities` and a branch below.
 """
 
@@ -88,30 +88,6 @@ def stay_rates(model: RouteModel) -> tuple[Any, ...]:
     )
 
 
-def which_event(probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Which event happens, given that one does this step.
-
-    The per-step process meets the hazards in order (arrest, then trafficking, settling,
-    exit), each only if none before it happened; the first to happen is event ``j`` with
-    probability ``p_j * prod_{i<j} (1 - p_i)``. Given that one happens, ``u * (1 - prod(1 - p))``
-    falls in event ``j``'s share of that total.
-
-    Args:
-        probabilities: ``(K, n)`` per-step probabilities (:func:`stay_probabilities`).
-        u: Uniform draws, one per migrant.
-
-    Returns:
-        The event's row, per migrant.
-    """
-    survive = np.cumprod(1.0 - probabilities, axis=0)
-    before = np.vstack([np.ones((1, probabilities.shape[1])), survive[:-1]])
-    first = probabilities * before  # chance that event j is the first this step
-    cum = np.cumsum(first, axis=0)
-    v = u * cum[-1]
-    event = (v[None, :] >= cum).sum(axis=0)
-    return np.minimum(event, probabilities.shape[0] - 1)
-
-
 def live_in_hiding(model: RouteModel) -> None:
     """Arrests, trafficking, settling and exit attempts of the migrants whose event is due."""
     due = stays.due(model)
@@ -119,14 +95,9 @@ def live_in_hiding(model: RouteModel) -> None:
         return
     t = model.table
     step = model.step_index
+    # Which event: the one whose own threshold falls now (ties: the per-step order).
+    _, event = stays.next_event(model, due, stays.per_step_hazards(stay_probabilities(model, due)))
     stays.credit_savings(model, due, through=step)
-    probabilities = stay_probabilities(model, due)
-    # Which event: a draw fixed when the stay began (step 0, slot 2 * start + 1), not at
-    # the event's step, so that a what-if that moves the event keeps the draw (common
-    # random numbers); it is independent of the threshold, so the law is unchanged.
-    start = t.cols["stay_start"][due].astype(np.int64)
-    u = model.streams.uniform("hiding", t.cols["key"][due], 0, 2 * start + 1)
-    event = which_event(probabilities, u)
 
     arrested = event == ARREST
     if arrested.any():
