@@ -47,7 +47,9 @@ class EarlyStop:
         diff = math.log1p(float(np.median(values))) - math.log1p(self.observed[year])
         self.squares += diff * diff
         bound = math.sqrt(self.squares / len(self.observed))
-        if bound > self.above:
+        # Relative slack of 1e-9: at the last fitted year the bound is the distance itself,
+        # summed in another order, and must not stop a set whose distance equals `above`.
+        if bound > self.above * (1.0 + 1e-9):
             return {"year": year, "lower_bound": bound}
         return None
 
