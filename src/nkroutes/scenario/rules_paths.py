@@ -14,7 +14,7 @@ from typing import Any
 from nkroutes.scenario.collect import Collector, Parts
 from nkroutes.scenario.paths import PathError, get_path, join_path
 from nkroutes.scenario.rules import items, min_max_problem, reference_problem
-from nkroutes.scenario.rules_uncertainty import check_uncertainty
+from nkroutes.scenario.rules_uncertainty import check_key_limits, check_uncertainty
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.schema_paths import Resolved, UnknownPathError, resolve_key
 from nkroutes.scenario.spec import TableArray
@@ -23,7 +23,6 @@ from nkroutes.scenario.values import (
     check_value,
     is_number,
     normalise,
-    number_text,
 )
 
 #: Top-level tables whose values are fixed for the whole run.
@@ -161,21 +160,7 @@ def check_calibration(data: Mapping[str, Any], col: Collector) -> None:
                 "each path free once",
             )
         first_use.setdefault(canonical, path[-1])
-        for bound, value in (("min", low), ("max", high)):
-            if not is_number(value):
-                continue
-            if key.min is not None and value < key.min:
-                col.add(
-                    (*path, bound),
-                    f"{value} (below {number_text(key.min)}, the minimum of {canonical})",
-                    f"a number >= {number_text(key.min)}",
-                )
-            if key.max is not None and value > key.max:
-                col.add(
-                    (*path, bound),
-                    f"{value} (above {number_text(key.max)}, the maximum of {canonical})",
-                    f"a number <= {number_text(key.max)}",
-                )
+        check_key_limits(col, path, key, canonical, (("min", low), ("max", high)))
         if item.get("log") is True and is_number(low) and low <= 0:
             col.add(
                 (*path, "min"),

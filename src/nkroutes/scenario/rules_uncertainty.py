@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nkroutes.scenario.collect import Collector
+from nkroutes.scenario.collect import Collector, Parts
 from nkroutes.scenario.paths import PathError, get_path, join_path
 from nkroutes.scenario.rules import items
 from nkroutes.scenario.schema_paths import UnknownPathError
@@ -77,18 +77,35 @@ def check_uncertainty(data: Mapping[str, Any], col: Collector) -> None:
             )
         first_use.setdefault(canonical, path[-1])
         key = resolved.key
-        for bound, value in (("low", low), ("high", high)):
-            if not is_number(value):
-                continue
-            if key.min is not None and value < key.min:
-                col.add(
-                    (*path, bound),
-                    f"{value} (below {number_text(key.min)}, the minimum of {canonical})",
-                    f"a number >= {number_text(key.min)}",
-                )
-            if key.max is not None and value > key.max:
-                col.add(
-                    (*path, bound),
-                    f"{value} (above {number_text(key.max)}, the maximum of {canonical})",
-                    f"a number <= {number_text(key.max)}",
-                )
+        check_key_limits(col, path, key, canonical, (("low", low), ("high", high)))
+
+
+def check_key_limits(
+    col: Collector, path: Parts, key: Any, canonical: str, bounds: tuple[tuple[str, Any], ...]
+) -> None:
+    """Report each bound of a range (``(name, value)``) outside the limits of its key.
+
+    Shared by ``[[uncertainty]]`` ranges and calibration's free parameters.
+
+    Args:
+        col: Where problems are collected.
+        path: Key path of the range's table (the bound's name is appended).
+        key: The schema key the range is for (its ``min`` and ``max``).
+        canonical: The key's path as text, for the message.
+        bounds: The range's bounds, e.g. ``(("low", 0.1), ("high", 2.0))``.
+    """
+    for bound, value in bounds:
+        if not is_number(value):
+            continue
+        if key.min is not None and value < key.min:
+            col.add(
+                (*path, bound),
+                f"{value} (below {number_text(key.min)}, the minimum of {canonical})",
+                f"a number >= {number_text(key.min)}",
+            )
+        if key.max is not None and value > key.max:
+            col.add(
+                (*path, bound),
+                f"{value} (above {number_text(key.max)}, the maximum of {canonical})",
+                f"a number <= {number_text(key.max)}",
+            )
