@@ -19,7 +19,7 @@ from nkroutes.ensemble import make_executor, run_ensemble
 from nkroutes.scenario import load_scenario, scenario_from_dict
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
-REPLICATES = 16
+REPLICATES = 12
 ARREST_RATE = "enforcement.china.arrest_rate_per_year"
 
 
@@ -49,7 +49,7 @@ def test_common_random_numbers_cut_the_noise_of_a_paired_difference_threefold():
     sd_crn = np.std(paired.summary["arrivals"].to_numpy() - b, ddof=1)
     sd_independent = np.std(independent.summary["arrivals"].to_numpy() - b, ddof=1)
     # Measured over 1990-2008 with 40 replicates per arm: about 17x (docs/outputs.md); this
-    # test measured about 10x. With 16 replicates the ratio's estimate has a relative error
-    # of about 25%, so 3 leaves a margin of 3 sd or more.
+    # test measured about 10x. With 12 replicates the ratio's estimate has a relative error
+    # of about 30%, so 3 leaves a margin of 3 sd or more.
     assert sd_crn > 0
     assert sd_independent / sd_crn >= 3, (sd_independent, sd_crn)

@@ -234,6 +234,7 @@ def test_force_removes_the_old_figures_and_fit_report(cli, tiny_file, tmp_path):
     assert not (out / "fit.md").exists()
 
 
+@pytest.mark.slow
 def test_compare_resume_keeps_the_number_of_replicates(cli, tmp_path, monkeypatch):
     base, whatif = write_tiny(tmp_path / "scenarios")
     out = tmp_path / "cmp"

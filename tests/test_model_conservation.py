@@ -355,6 +355,7 @@ def test_every_process_at_once_conserves_migrants() -> None:
         assert model.flows[flow].sum() > 0, flow
 
 
+@pytest.mark.slow
 def test_weekly_steps_and_releases_in_china_conserve_migrants() -> None:
     scenario = baseline_until(
         "1996-12", {"time.step": "week", "enforcement.china.repatriation_probability": 0.5}

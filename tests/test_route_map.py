@@ -77,6 +77,7 @@ def test_map_draws_land_coastlines_borders_and_the_two_rivers(figure):
             assert inside.mean() > 0.9, river  # the rivers are on both panels
 
 
+@pytest.mark.slow
 def test_figure_is_not_blank(figure, tmp_path):
     path = tmp_path / "route_flows.png"
     figure.savefig(path, dpi=DPI)

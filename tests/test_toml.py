@@ -92,6 +92,7 @@ TABLES = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(TABLES)
 def test_writer_output_reads_back_to_the_same_data(data):
