@@ -14,7 +14,11 @@ from typing import Any
 from nkroutes.scenario.collect import Collector, Parts
 from nkroutes.scenario.paths import PathError, get_path, join_path
 from nkroutes.scenario.rules import items, min_max_problem, reference_problem
-from nkroutes.scenario.rules_uncertainty import check_key_limits, check_uncertainty
+from nkroutes.scenario.rules_uncertainty import (
+    check_key_limits,
+    check_uncertainty,
+    check_used_once,
+)
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.schema_paths import Resolved, UnknownPathError, resolve_key
 from nkroutes.scenario.spec import TableArray
@@ -153,13 +157,7 @@ def check_calibration(data: Mapping[str, Any], col: Collector) -> None:
             )
             continue
         canonical = join_path(resolved.parts)
-        if canonical in first_use:
-            col.add(
-                (*path, "path"),
-                f'"{text}" again (also free as {first_use[canonical]})',
-                "each path free once",
-            )
-        first_use.setdefault(canonical, path[-1])
+        check_used_once(col, path, text, canonical, first_use, "free")
         check_key_limits(col, path, key, canonical, (("min", low), ("max", high)))
         if item.get("log") is True and is_number(low) and low <= 0:
             col.add(

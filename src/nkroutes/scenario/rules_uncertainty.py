@@ -69,13 +69,7 @@ def check_uncertainty(data: Mapping[str, Any], col: Collector) -> None:
             )
             continue
         canonical = join_path(resolved.parts)
-        if canonical in first_use:
-            col.add(
-                (*path, "path"),
-                f'"{text}" again (also ranged as {first_use[canonical]})',
-                "each path ranged once",
-            )
-        first_use.setdefault(canonical, path[-1])
+        check_used_once(col, path, text, canonical, first_use, "ranged")
         key = resolved.key
         check_key_limits(col, path, key, canonical, (("low", low), ("high", high)))
 
@@ -109,3 +103,28 @@ def check_key_limits(
                 f"{value} (above {number_text(key.max)}, the maximum of {canonical})",
                 f"a number <= {number_text(key.max)}",
             )
+
+
+def check_used_once(
+    col: Collector, path: Parts, text: str, canonical: str, first_use: dict, role: str
+) -> None:
+    """Report a key path given a second time, and remember its first use.
+
+    Shared by ``[[uncertainty]]`` ranges (``role="ranged"``) and calibration's free
+    parameters (``role="free"``).
+
+    Args:
+        col: Where problems are collected.
+        path: Key path of the item naming the path (``"path"`` is appended).
+        text: The path as the file wrote it.
+        canonical: The path in canonical form (the key of ``first_use``).
+        first_use: Canonical path -> the item that named it first (updated).
+        role: What the path is, for the message.
+    """
+    if canonical in first_use:
+        col.add(
+            (*path, "path"),
+            f'"{text}" again (also {role} as {first_use[canonical]})',
+            f"each path {role} once",
+        )
+    first_use.setdefault(canonical, path[-1])
