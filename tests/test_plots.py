@@ -112,7 +112,7 @@ def test_arrivals_figure_shows_table_1_as_observed_points(results):
     median = results.yearly.groupby("year")["arrivals_south_korea"].median()
     model = fig.axes[0].get_lines()[0]
     np.testing.assert_array_equal(model.get_xdata(), median.index.to_numpy())
-    np.testing.assert_allclose(model.get_ydata(), median.to_numpy())
+    np.testing.assert_allclose(model.get_ydata(), median.to_numpy(), atol=1e-9)
 
 
 def test_stocks_figure_marks_the_articles_repatriations_in_2000(results):

@@ -203,3 +203,22 @@ def test_the_api_returns_dataframes(fake, tmp_path):
     assert set(result.indices["index"]) == {"mu_star", "mu", "sigma"}
     assert len(result.points) == 2 * 6
     shutil.rmtree(tmp_path / "api")
+
+
+def test_progress_lines_when_stderr_is_not_a_terminal(cli, fake, tmp_path):
+    # Without -q and with standard error not a terminal (a log), progress comes as lines;
+    # the command reads the count done from them as from a bar (a traceback until 2026-12-03).
+    result = cli(
+        "sensitivity",
+        fake,
+        "--workers",
+        1,
+        "--out",
+        tmp_path / "m",
+        "--outcome",
+        "arrivals",
+        "--trajectories",
+        2,
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "m" / "sensitivity.csv").exists()

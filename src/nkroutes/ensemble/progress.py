@@ -90,6 +90,11 @@ class ProgressLines:
         while not self._stop.wait(self.interval):
             self._write()
 
+    @property
+    def n(self) -> int:
+        """Replicates done so far (as ``tqdm``'s ``n``, which callers may read)."""
+        return self.done
+
     def update(self, n: int = 1) -> None:
         """Count ``n`` more replicates done."""
         with self._lock:
@@ -123,7 +128,8 @@ def progress_bar(total: int, done: int, label: str, enabled: bool | str) -> Any:
             is not: logs and pipes get a line every few seconds), ``False`` for nothing.
 
     Returns:
-        An object with ``update(n)`` and ``close()``, usable in ``with``.
+        An object with ``update(n)``, ``close()`` and ``n`` (the count done so far),
+        usable in ``with``.
     """
     if enabled == "lines":
         return ProgressLines(total, done, label)

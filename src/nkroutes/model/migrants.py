@@ -73,6 +73,9 @@ COLUMNS: dict[str, Any] = {
     "left_settling": np.float32,
     "left_exit": np.float32,
     "wake": np.int32,
+    # Word of mouth (processes/onward.py): the run's accrued word-of-mouth hazard at which
+    # this stay's migrant decides to leave (accrued when the stay began + an Exp(1) threshold).
+    "word_of_mouth_at": np.float32,
 }
 
 

@@ -96,6 +96,8 @@ class RouteModel(mesa.Model):
         self.streams = Streams(seed)
         self.table = MigrantTable.empty(4096)
         self.stay_schedule = stays.StaySchedule(self.clock.n_steps)
+        # Word of mouth's per-step hazard summed over the steps run so far (onward.py).
+        self.word_of_mouth_accrued = 0.0
         # Travel options by place, kept while the params and broker fees stay the same.
         self.journey_options: dict[Any, Any] = {}
         self.step_index = 0

@@ -78,6 +78,7 @@ class Params:
     place_ids: tuple[str, ...]
     kind: np.ndarray
     in_china: np.ndarray
+    in_north_korea: np.ndarray
     hiding_arrest_multiplier: np.ndarray
     mission_wait_months: np.ndarray
     unhcr_access: np.ndarray
@@ -243,6 +244,7 @@ def compile_params(data: dict[str, Any], clock: Clock, schema: Table = SCENARIO)
         place_ids=tuple(p["id"] for p in places),
         kind=kind,
         in_china=np.array([p.get("country") == "china" for p in places]),
+        in_north_korea=np.array([p.get("country") == "north_korea" for p in places]),
         hiding_arrest_multiplier=per_place("hiding", "arrest_rate_multiplier", 1.0),
         mission_wait_months=per_place("mission", "wait_months"),
         unhcr_access=np.array(

@@ -22,6 +22,12 @@ time"):
   starts to pay), :func:`repredict` spends the hazard accrued so far from each threshold
   (``E_k - h_k * k`` after ``k`` steps) and places the next event again with the new
   hazards. No new draw is needed;
+- word of mouth, whose hazard is the same for every migrant in China but changes every step
+  with the broker-assisted arrivals of the last year, is met on the run's accrued hazard
+  ``H`` (the sum of its per-step hazards so far): a stay starting when ``H`` is ``H_0`` draws
+  an Exp(1) threshold ``E`` (``word_of_mouth`` stream) and its migrant decides at the first
+  step at which ``H >= H_0 + E`` (``word_of_mouth_at``), the law of a Bernoulli per step with
+  that step's hazard (:func:`nkroutes.model.processes.onward.word_of_mouth`);
 - savings accrue by the same clock: ``savings_usd`` holds the balance at ``stay_from`` and a
   stay adds ``savings_per_step`` for each step since (:func:`credit_savings`,
   :func:`savings_now`).
@@ -215,6 +221,8 @@ def enter(model: RouteModel, ids: np.ndarray) -> None:
     t.cols["stay_from"][ids] = start
     t.cols["wake"][ids] = wake
     model.stay_schedule.push(ids, wake)
+    u = model.streams.uniform("word_of_mouth", keys, step)
+    t.cols["word_of_mouth_at"][ids] = model.word_of_mouth_accrued - np.log1p(-u)
 
 
 def repredict(model: RouteModel, ids: np.ndarray, h_old: np.ndarray, saved_old: float) -> None:

@@ -22,6 +22,12 @@ METHODS = ("morris", "sobol")
 #: Levels of the Morris grid (SALib's default): each value takes 0, 1/3, 2/3 or 1.
 MORRIS_LEVELS = 4
 
+#: Morris candidates drawn per trajectory kept: the design keeps the ``size`` trajectories
+#: most spread out of ``MORRIS_CANDIDATES x size`` (Campolongo, Cariboni and Saltelli 2007;
+#: SALib's local optimisation, Ruano et al. 2012). Better-spread trajectories cover each
+#: value's range more evenly at no cost in model runs, which steadies the ranking.
+MORRIS_CANDIDATES = 4
+
 #: Bootstrap resamples of SALib's confidence intervals.
 RESAMPLES = 1000
 
@@ -41,7 +47,8 @@ def sample(method: str, names: Sequence[str], size: int, seed: int) -> np.ndarra
     """The design's points in the unit cube, one row per point.
 
     Args:
-        method: ``morris`` (``size`` trajectories, ``size x (k + 1)`` points) or ``sobol``
+        method: ``morris`` (``size`` trajectories, the most spread out of
+            :data:`MORRIS_CANDIDATES` times as many: ``size x (k + 1)`` points) or ``sobol``
             (``size`` base samples, a power of 2: ``size x (k + 2)`` points).
         names: Parameter ids (``k`` of them).
         size: Trajectories or base samples.
@@ -49,7 +56,14 @@ def sample(method: str, names: Sequence[str], size: int, seed: int) -> np.ndarra
     """
     problem = problem_of(names)
     if method == "morris":
-        return morris_sample.sample(problem, size, num_levels=MORRIS_LEVELS, seed=seed)
+        return morris_sample.sample(
+            problem,
+            MORRIS_CANDIDATES * size,
+            num_levels=MORRIS_LEVELS,
+            optimal_trajectories=size,
+            local_optimization=True,
+            seed=seed,
+        )
     return sobol_sample.sample(problem, size, calc_second_order=False, seed=seed)
 
 

@@ -25,6 +25,7 @@ from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes.hiding import stay_probabilities
 from nkroutes.model.processes.settlement import pay_settlement
+from nkroutes.model.random import smallest
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -78,7 +79,7 @@ def sponsor_relatives(model: RouteModel) -> None:
         return
     # The count with the smallest own draws: common random numbers across what-ifs.
     draws = model.streams.uniform("sponsorship", t.cols["key"][candidates], model.step_index, 1)
-    chosen = np.sort(candidates[np.argpartition(draws, count - 1)[:count]])
+    chosen = np.sort(candidates[smallest(draws, count)])
     h_old = stays.per_step_hazards(stay_probabilities(model, chosen))
     t.cols["sponsored"][chosen] = True
     # Their family pays now: they try to leave at the sponsored rate from this step.

@@ -6,9 +6,22 @@ New migrants leave each origin province at the rate
 
 (a Poisson number per province and step), plus the relatives whose brokers are paid by
 family in South Korea (chain defection, see :mod:`chain`), plus released migrants who try
-again (hazard ``retry_rate_per_year``). Each new migrant is a woman with probability
-``share_female``, political with ``share_political_motive``, and carries log-normal
-savings. All then choose a crossing (alone with a bribe, or with a broker) and set off.
+again (hazard ``retry_rate_per_year``). Each would-be migrant is a woman with probability
+``share_female`` (the share among those who want to leave), political with
+``share_political_motive``, and carries log-normal savings.
+
+Sex-specific crossing (MPI 2008, North Koreans in China: "In 2005, the going rate to cross
+the Tumen River increased to between US$25 and US$50. Some women sell their bodies instead of
+paying their way across, while others are trafficked by marriage brokers and sold as brides to
+Chinese men"): a would-be migrant of a North Korean province whose savings are below the
+bribe of the province's cheapest crossing (the lowest positive ``cost_usd`` of its routes
+travelled alone; it moves with the dated border prices) goes only with probability
+``unpaid_crossing_probability_female`` or ``..._male``; the others stay at home and are not
+migrants. Relatives whose family pays (chain defection) always go. So the share of women
+among those who cross, and then among arrivals, is an outcome: it rises when the bribe
+rises and falls when the border is cheap (1997-1999).
+
+All who go then choose a crossing (alone with a bribe, or with a broker) and set off.
 Counts come from the inverse Poisson CDF of the province's own draw, so a what-if with more
 departures adds people rather than reshuffling them (common random numbers).
 """
@@ -22,7 +35,7 @@ from scipy.special import ndtri
 
 from nkroutes.model.counts import poisson_counts
 from nkroutes.model.migrants import State
-from nkroutes.model.processes.journeys import start_journeys
+from nkroutes.model.processes.journeys import cached_options, start_journeys
 from nkroutes.model.random import make_keys
 
 if TYPE_CHECKING:
@@ -39,16 +52,39 @@ def _poisson_counts(model: RouteModel, expected: np.ndarray, slot: int) -> np.nd
     return poisson_counts(u, expected, "departures")
 
 
+def crossing_prices(model: RouteModel) -> np.ndarray:
+    """The bribe of each origin's cheapest crossing, in US$ (0 where nobody is held back).
+
+    The lowest positive cost of the routes leaving the origin that may be travelled alone
+    (a route that costs nothing, like the DMZ, buys no guard's silence); 0 for origins
+    outside North Korea (workers abroad), whose escape the rule does not concern.
+    """
+    p = model.params
+    prices = np.zeros(len(p.origins))
+    for i, origin in enumerate(p.origins.tolist()):
+        if not p.in_north_korea[origin]:
+            continue
+        _routes, broker, cost, _weights, _keeps = cached_options(model, origin)
+        paid = cost[~broker & (cost > 0)]
+        if len(paid):
+            prices[i] = float(paid.min())
+    return prices
+
+
 def _create(
     model: RouteModel, origin_pos: np.ndarray, sponsored: np.ndarray, counts: np.ndarray
 ) -> np.ndarray:
     """Create a step's new migrants, group by group in the order given.
 
+    Would-be migrants of a group not sponsored who cannot pay their origin's crossing
+    (:func:`crossing_prices`) go with ``unpaid_crossing_probability_female`` or ``_male``;
+    those who do not go are not created (keys of those who go do not change).
+
     Args:
         model: The running model.
         origin_pos: Each group's origin (position among the origins).
         sponsored: Whether each group's migrants are relatives whose family pays.
-        counts: How many leave in each group.
+        counts: How many want to leave in each group.
 
     Returns:
         The new migrants' ids, group after group.
@@ -64,15 +100,39 @@ def _create(
     u2 = model.streams.uniform("migrant_attributes", keys, step, slot=1)
     u3 = model.streams.uniform("migrant_attributes", keys, step, slot=2)
     savings = pop.savings_usd_median * np.exp(pop.savings_usd_log_sd * ndtri(u3))
-    origin = np.repeat(p.origins[origin_pos], counts)
+    female = u < pop.share_female
+    is_sponsored = np.repeat(sponsored, counts)
+    price = np.repeat(crossing_prices(model)[origin_pos], counts)
+    unpaid = ~is_sponsored & (savings < price)
+    if unpaid.any():
+        dep = p.departures
+        u4 = model.streams.uniform("migrant_attributes", keys[unpaid], step, slot=3)
+        p_go = np.where(
+            female[unpaid],
+            dep.unpaid_crossing_probability_female,
+            dep.unpaid_crossing_probability_male,
+        )
+        goes = np.ones(len(keys), bool)
+        goes[unpaid] = u4 < p_go
+        model.counters["stayed_unable_to_pay"] += int(len(keys) - goes.sum())
+        keys, u2, savings, female, is_sponsored = (
+            keys[goes],
+            u2[goes],
+            savings[goes],
+            female[goes],
+            is_sponsored[goes],
+        )
+        origin = np.repeat(p.origins[origin_pos], counts)[goes]
+    else:
+        origin = np.repeat(p.origins[origin_pos], counts)
     return model.table.add(
         len(keys),
         key=keys,
         origin=origin,
         place=origin,
-        female=u < pop.share_female,
+        female=female,
         political=u2 < pop.share_political_motive,
-        sponsored=np.repeat(sponsored, counts),
+        sponsored=is_sponsored,
         state=State.HOME,
         savings_usd=savings.astype(np.float32),
         departure_step=step,
@@ -97,7 +157,7 @@ def depart(model: RouteModel) -> None:
     new = np.zeros(0, dtype=np.int64)
     if len(nonempty):
         new = _create(model, nonempty // 2, nonempty % 2 == 1, group_counts[nonempty])
-    model.counters["departures"] += int(counts.sum() + sponsored_counts.sum())
+    model.counters["departures"] += len(new)
     model.counters["sponsored_departures"] += int(sponsored_counts.sum())
 
     home = t.in_state(State.HOME)

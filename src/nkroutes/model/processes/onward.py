@@ -40,6 +40,7 @@ from nkroutes.model import stays
 from nkroutes.model.counts import poisson_count
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.journeys import cached_options
+from nkroutes.model.random import smallest
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -57,24 +58,28 @@ def recent_assisted_arrivals(model: RouteModel) -> float:
 
 
 def word_of_mouth(model: RouteModel) -> int:
-    """Migrants hiding or settled in China who decide to leave with a broker; returns how many."""
+    """Migrants hiding or settled in China who decide to leave with a broker; returns how many.
+
+    The step's hazard is the same for every eligible migrant, so it is met by event time: it
+    is added to the run's accrued hazard (``RouteModel.word_of_mouth_accrued``), and those
+    whose threshold (``word_of_mouth_at``, drawn when their stay began:
+    :func:`nkroutes.model.stays.enter`) it reaches now decide. This has the law of a
+    Bernoulli per migrant and step with chance ``1 - exp(-h dt)``, without a draw per
+    migrant and step; each migrant's threshold is its own (common random numbers).
+    """
     rate = model.params.china.word_of_mouth_exit_rate_per_year
     if rate <= 0:
         return 0
     hazard = rate * recent_assisted_arrivals(model) / 1000.0
     if hazard <= 0:
         return 0
+    model.word_of_mouth_accrued += hazard * model.clock.dt_years
     t = model.table
     state = t.cols["state"][: t.n]
     eligible = np.flatnonzero(
         ((state == State.HIDING) & ~t.cols["sponsored"][: t.n]) | (state == State.SETTLED)
     )
-    if len(eligible) == 0:
-        return 0
-    # One draw per eligible migrant, keyed by its own key: common random numbers across
-    # what-ifs (a Binomial count chosen by position was faster but reshuffled who leaves).
-    u = model.streams.uniform("settling", t.cols["key"][eligible], model.step_index, 1)
-    chosen = eligible[u < model.clock.prob(hazard)]
+    chosen = eligible[t.cols["word_of_mouth_at"][eligible] <= model.word_of_mouth_accrued]
     if len(chosen):
         t.cols["state"][chosen] = State.HIDING
         t.cols["sponsored"][chosen] = True
@@ -111,7 +116,7 @@ def ngo_help(model: RouteModel) -> int:
         return 0
     draws = model.streams.uniform("sponsorship", t.cols["key"][poor], model.step_index, 2)
     count = min(count, len(poor))
-    chosen = poor[np.argpartition(draws, count - 1)[:count]]
+    chosen = poor[smallest(draws, count)]
     t.cols["sponsored"][chosen] = True
     model.counters["ngo_helped"] += count
     stays.restart(model, np.sort(chosen))

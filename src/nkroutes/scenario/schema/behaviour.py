@@ -20,12 +20,14 @@ POPULATION = Table(
     {
         "share_female": Key(
             "number",
-            "Share of migrants who are women.",
+            "Share of women among those who want to leave (before any crossing is paid for): "
+            "the share among those who cross and arrive is an outcome of "
+            "[departures] `unpaid_crossing_probability_*` and the ways of women in China.",
             default=0.7,
             min=0,
             max=1,
-            source="assumption: the article names women's particular risks (trafficking, "
-            "forced marriage) but gives no share; later surveys find a female majority.",
+            source="assumption: the article names women's particular ways across and risks "
+            "(paying in kind, trafficking, forced marriage) but gives no share.",
         ),
         "share_political_motive": Key(
             "number",
@@ -67,6 +69,29 @@ DEPARTURES = Table(
             min=0,
             max=MAX_MIGRANTS_PER_YEAR,
             source="calibrated",
+        ),
+        "unpaid_crossing_probability_female": Key(
+            "number",
+            "Probability that a woman leaving a North Korean province whose savings do not "
+            "cover the bribe of its cheapest crossing goes anyway, paying in kind or taken "
+            "across by marriage brokers; the others stay at home.",
+            default=1.0,
+            min=0,
+            max=1,
+            source="'Some women sell their bodies instead of paying their way across, while "
+            "others are trafficked by marriage brokers and sold as brides to Chinese men' "
+            "(North Koreans in China).",
+        ),
+        "unpaid_crossing_probability_male": Key(
+            "number",
+            "Probability that a man leaving a North Korean province whose savings do not "
+            "cover the bribe of its cheapest crossing goes anyway; the others stay at home.",
+            default=1.0,
+            min=0,
+            max=1,
+            source="assumption: border guards make it 'extremely difficult for North Koreans "
+            "to escape alive on their own' (North Koreans in China); 1 (the default) lets "
+            "everyone go, as before the key existed.",
         ),
     },
     doc="How many people leave North Korea on their own (sponsored departures are in "
