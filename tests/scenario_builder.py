@@ -7,15 +7,16 @@ Scenarios built from parts (:func:`place`, :func:`route`):
 
 - :func:`small_dict` / :data:`SMALL`: a small map with every kind of place, push factors, dated
   events and free calibration parameters, 1990-2008: for validation, the command line, extends.
-- :func:`ensemble_dict` / :data:`TINY` / :func:`write_tiny`: the same map for 1990-1996 with a
-  few thousand migrants, and a what-if of it: for ensemble, comparison and results-folder tests.
+- :func:`ensemble_dict` / :data:`TINY` / :func:`write_tiny`: the same map for 1990-1993 with a
+  thousand or so migrants, and a what-if of it: for ensemble, comparison and results-folder tests.
 - :func:`tiny_dict` / :func:`tiny_scenario`: one chain home -> river -> hide -> thai -> sk with
   every process not under test switched off: for the model's process and conservation tests.
 - :func:`calibration_dict` / :data:`CALIBRATION`: one origin, one way out, five years, one free
   parameter (departures, 400 a year): for calibration tests.
 
 The shipped baseline: :data:`BASELINE`, :func:`baseline_dict`, :func:`baseline`,
-:func:`baseline_until`, :func:`baseline_without_event`, :func:`baseline_run`.
+:func:`baseline_until`, :func:`baseline_without_event`, :func:`baseline_run`,
+:func:`small_baseline_results`.
 
 Lookups in scenario data: :func:`get_place`, :func:`get_route`, :func:`get_event`. Running:
 :func:`step_through`.
@@ -30,6 +31,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from nkroutes.ensemble.results import Results
 from nkroutes.model import RouteModel, RunResult, simulate
 from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
 from nkroutes.scenario.toml_write import dumps
@@ -170,10 +172,14 @@ SMALL = dumps(small_dict())
 
 
 def ensemble_dict() -> dict[str, Any]:
-    """The small map 1990-1996 with a few thousand migrants, named "tiny" (a fresh copy)."""
+    """The small map 1990-1993 with a thousand or so migrants, named "tiny" (a fresh copy).
+
+    Four years, the last with the north-east's push factor: a run takes about 0.1 s (seven
+    years took 0.3 s; most tests of ensembles, folders and comparisons run a few of these).
+    """
     return {
         "meta": {"name": "tiny", "description": "A small network for tests."},
-        "time": {"start": "1990-01", "end": "1996-12"},
+        "time": {"start": "1990-01", "end": "1993-12"},
         "departures": {"base_rate_per_year": 200.0},
         "push_factors": [
             {"id": "pds", "start": "1993-01", "intensity": 2.0, "regions": ["northeast"]}
@@ -201,11 +207,26 @@ repatriation_probability = 0.0
 """
 
 
-def write_tiny(folder: Path) -> tuple[Path, Path]:
-    """Write tiny.toml (:data:`TINY`) and its what-if into ``folder``; return both paths."""
+#: An end for :func:`write_tiny` that makes each replicate take about 0.3 s: for the tests that
+#: interrupt a run between replicates and need time to do it (a signal, a killed worker).
+SLOWER_TINY_END = "1996-12"
+
+
+def write_tiny(folder: Path, end: str | None = None) -> tuple[Path, Path]:
+    """Write tiny.toml (:data:`TINY`) and its what-if into ``folder``; return both paths.
+
+    Args:
+        folder: Where to write them (created if need be).
+        end: Another ``time.end`` (YYYY-MM) for tiny.toml, e.g. :data:`SLOWER_TINY_END`.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     base = folder / "tiny.toml"
-    base.write_text(TINY, encoding="utf-8")
+    if end is None:
+        base.write_text(TINY, encoding="utf-8")
+    else:
+        data = ensemble_dict()
+        data["time"]["end"] = end
+        base.write_text(dumps(data), encoding="utf-8")
     whatif = folder / "tiny-no-repatriation.toml"
     whatif.write_text(TINY_NO_REPATRIATION, encoding="utf-8")
     return base, whatif
@@ -386,6 +407,16 @@ def baseline_without_event(event_id: str) -> Scenario:
 def baseline_run(seed: int) -> RunResult:
     """The whole baseline run once per seed and test session (do not modify the result)."""
     return simulate(baseline(), seed=seed)
+
+
+@functools.cache
+def small_baseline_results() -> Results:
+    """Three replicates (seeds 0-2) of the baseline with 300 departures a year, as an
+    ensemble's results; made once per test session for the figures' tests (about 2 s each;
+    do not modify the result)."""
+    scenario = load_scenario(BASELINE, {"departures.base_rate_per_year": 300.0})
+    runs = [(k, simulate(scenario, seed=k)) for k in range(3)]
+    return Results.from_runs(scenario.to_dict(), runs)
 
 
 def step_through(

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from nkroutes.ensemble.results import TABLE_FILES, Results
-from nkroutes.model import simulate
 from nkroutes.observed import south_korea_arrivals
 from nkroutes.plots import (
     FigureReport,
@@ -30,11 +29,8 @@ from nkroutes.plots.arrivals import OBSERVED_GID
 from nkroutes.plots.effects import figure_height
 from nkroutes.plots.stocks import OBSERVED_REPATRIATED_GID
 from nkroutes.plots.style import DPI, save_figure
-from nkroutes.scenario import load_scenario
 from nkroutes.scenario.toml_write import dumps
-
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "scenarios" / "baseline.toml"
+from scenario_builder import small_baseline_results
 
 #: Figure file -> (height, width) in pixels: 10 inches wide at 160 dpi, heights per figure.
 EXPECTED_SHAPES = {
@@ -48,10 +44,9 @@ EXPECTED_SHAPES = {
 
 @pytest.fixture(scope="module")
 def results() -> Results:
-    """Three replicates of the baseline with fewer departures (about 1.5 s each)."""
-    scenario = load_scenario(BASELINE, {"departures.base_rate_per_year": 300.0})
-    runs = [(k, simulate(scenario, seed=k)) for k in range(3)]
-    return Results.from_runs(scenario.to_dict(), runs)
+    """Three replicates of the baseline with fewer departures (shared with the route map's
+    tests)."""
+    return small_baseline_results()
 
 
 def write_results_dir(results: Results, directory: Path) -> Path:
