@@ -2,9 +2,8 @@
 
 Every command uses :class:`BadInput` (exit 2) and :class:`RunFailure` (exit 1), and
 :func:`set_option`, :func:`load` and :func:`examples` for ``--set``, scenario loading and
-its ``--help`` examples. ``run`` and ``compare`` share their options and output folders;
-``fit`` and ``plot`` share the check that a folder holds finished results (and, if not, what
-it holds instead).
+its ``--help`` examples. ``run`` and ``compare`` share their options and output folders
+(``fit`` and ``plot`` check a results folder with :mod:`nkroutes.commands.results_check`).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import json
 import shlex
 import sys
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -24,7 +22,7 @@ from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import EXECUTOR_KINDS
 from nkroutes.ensemble.folders import LOCK_FILE, default_out_dir, describe_os_error, fresh_dir
 from nkroutes.ensemble.lock import FolderBusyError, folder_lock
-from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE, RunDirectory
+from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
 from nkroutes.scenario import Scenario, load_scenario, parse_override
 from nkroutes.scenario.size import estimate_size, size_problem, steps_problem
@@ -380,82 +378,6 @@ def recorded_resume_command(directory: Path, manifest: dict[str, Any]) -> str:
     if manifest.get("trace"):
         args.append("--trace")
     return resume_command(directory, args)
-
-
-def check_results_dir(path: Path, command: str, comparisons: bool = False) -> None:
-    """Refuse (exit 2) a path that is recognisably not finished results, saying what it is.
-
-    Recognised: a missing path, a file (a scenario file: how to get its results), an
-    unfinished run (how to complete it), a folder of runs (the ``latest`` one), a comparison
-    (its scenarios' folders, unless ``comparisons`` are accepted) and an unfinished
-    comparison. Anything else passes, for the command's own checks.
-
-    Args:
-        path: The RESULTS_DIR argument.
-        command: The command's name, for the hints (``"fit"``, ``"plot"``).
-        comparisons: Whether a finished comparison directory is accepted.
-
-    Raises:
-        BadInput: Naming the path, what it is and what to give instead.
-    """
-    if not path.exists():
-        raise BadInput(f"{path}: no such results directory")
-    if not path.is_dir():
-        raise BadInput(f"{path}: is a file, not a results directory; {_file_hint(path, command)}")
-    manifest = read_manifest(path)
-    if manifest is not None:
-        if manifest.get("status") == "running":
-            done = len(RunDirectory(path).done_replicates())
-            total = manifest.get("replicates", "?")
-            raise BadInput(
-                f"{path} is an unfinished run ({done} of {total} replicates); complete it "
-                f"with: {recorded_resume_command(path, manifest)}"
-            )
-        return
-    runs = sorted(d for d in path.iterdir() if d.is_dir() and read_manifest(d) is not None)
-    if not runs:
-        return
-    if (path / "comparison.csv").is_file():
-        if comparisons:
-            return
-        raise BadInput(
-            f"{path}: is a comparison, not one run's results; name one of its scenarios: "
-            + ", ".join(str(d) for d in runs)
-        )
-    latest = path / "latest"
-    if latest in runs:
-        raise BadInput(
-            f"{path}: holds a folder per run, not one run's results; name one, e.g. {latest} "
-            "(the newest complete run)"
-        )
-    manifests = {d: read_manifest(d) or {} for d in runs}
-    unfinished = [d for d, m in manifests.items() if m.get("status") == "running"]
-    compared = [
-        d for d, m in manifests.items() if str(m.get("command", "")).startswith("nkroutes compare")
-    ]
-    if compared and unfinished:
-        raise BadInput(
-            f"{path} is an unfinished comparison; complete it with: "
-            + recorded_resume_command(unfinished[0], manifests[unfinished[0]])
-        )
-    raise BadInput(f"{path}: holds results directories, not results; name one, e.g. {runs[-1]}")
-
-
-def _file_hint(path: Path, command: str) -> str:
-    """What to give ``nkroutes <command>`` instead of the file ``path``."""
-    if path.suffix != ".toml":
-        return "expected the output directory of `nkroutes run`"
-    name = "<scenario name>"
-    try:
-        meta = tomllib.loads(path.read_text(encoding="utf-8")).get("meta", {})
-        if isinstance(meta, dict) and isinstance(meta.get("name"), str):
-            name = meta["name"]
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        pass
-    return (
-        f"it looks like a scenario: run it first (nkroutes run {path}), then "
-        f"nkroutes {command} results/{name}/latest"
-    )
 
 
 @contextmanager
