@@ -2,7 +2,9 @@
 
 Every command uses :class:`BadInput` (exit 2) and :class:`RunFailure` (exit 1), and
 :func:`set_option`, :func:`load` and :func:`examples` for ``--set``, scenario loading and
-its ``--help`` examples. ``run`` and ``compare`` share their options and output folders
+its ``--help`` examples. The options several commands take are declared here once
+(:func:`executor_options`, :func:`seed_option`, :func:`out_option`, ...): ``run`` and
+``compare`` share all of theirs (:func:`ensemble_options`) and their output folders
 (``fit`` and ``plot`` check a results folder with :mod:`nkroutes.commands.results_check`).
 """
 
@@ -142,18 +144,39 @@ def examples(*lines: str) -> str:
     return "\b\n" + title + "\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def ensemble_options(command: F) -> F:
-    """Add the options every ensemble command takes (-n, --workers, --executor, ...)."""
-    options = [
-        click.option(
-            "-n",
-            "--replicates",
-            type=click.IntRange(min=1),
-            default=None,
-            help=f"Replicates per scenario (20 gives a quick look; use 200 or more to compare) "
-            f"[default: {DEFAULT_REPLICATES}; with --resume, the number the run was started "
-            "with, which -n may raise but not lower].",
-        ),
+def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
+    """One decorator adding ``options`` in the order given (the order ``--help`` lists)."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+#: ``--executor``'s help where the command does not say it its own way.
+EXECUTOR_HELP = (
+    "Where replicates run: this machine, or a Dask cluster (needs --scheduler and pip "
+    "install 'nkroutes[dask]')."
+)
+#: ``--scheduler``'s help where the command does not say it its own way.
+SCHEDULER_HELP = "Address of the Dask scheduler (with --executor dask)."
+
+
+def executor_options(
+    executor_help: str | None = EXECUTOR_HELP, scheduler_help: str = SCHEDULER_HELP
+) -> Callable[[F], F]:
+    """Add ``--workers``, ``--executor`` and ``--scheduler``: where a command's model runs go.
+
+    Passed on as ``workers`` (``None``: every core), ``executor`` (one of
+    ``EXECUTOR_KINDS``) and ``scheduler`` (the Dask scheduler's address, or ``None``).
+
+    Args:
+        executor_help: ``--executor``'s help (``None``: none).
+        scheduler_help: ``--scheduler``'s help.
+    """
+    return _options(
         click.option(
             "--workers",
             type=click.IntRange(min=1),
@@ -165,20 +188,69 @@ def ensemble_options(command: F) -> F:
             type=click.Choice(EXECUTOR_KINDS),
             default="local",
             show_default=True,
-            help="Where replicates run: this machine, or a Dask cluster (needs --scheduler "
-            "and pip install 'nkroutes[dask]').",
+            help=executor_help,
         ),
+        click.option("--scheduler", metavar="tcp://HOST:PORT", default=None, help=scheduler_help),
+    )
+
+
+def seed_option(
+    text: str = "Base random seed (>= 0).", default: int = 0, kind: Any = int
+) -> Callable[[F], F]:
+    """Add ``--seed``, passed on as ``seed`` and shown with its default.
+
+    Args:
+        text: Its help.
+        default: Its default.
+        kind: Its click type: ``int`` where the command refuses a negative seed itself
+            (:func:`check_seed`), or ``click.IntRange(min=0)``.
+    """
+    return click.option("--seed", type=kind, default=default, show_default=True, help=text)
+
+
+def out_option(text: str, file_okay: bool = False) -> Callable[[F], F]:
+    """Add ``--out``, the command's results folder, passed on as ``out`` (``None``: a default).
+
+    Args:
+        text: Its help, saying where the results go without it.
+        file_okay: Whether click lets an existing file through (for the command to refuse).
+    """
+    return click.option(
+        "--out", type=click.Path(path_type=Path, file_okay=file_okay), default=None, help=text
+    )
+
+
+def resume_option(text: str) -> Callable[[F], F]:
+    """Add the flag ``--resume`` (complete an interrupted command in ``--out``)."""
+    return click.option("--resume", is_flag=True, help=text)
+
+
+def force_option(text: str) -> Callable[[F], F]:
+    """Add the flag ``--force`` (delete what an earlier command wrote in ``--out``)."""
+    return click.option("--force", is_flag=True, help=text)
+
+
+def quiet_option(text: str = "No progress bar.") -> Callable[[F], F]:
+    """Add the flag ``-q``/``--quiet``, passed on as ``quiet``."""
+    return click.option("-q", "--quiet", is_flag=True, help=text)
+
+
+def ensemble_options(command: F) -> F:
+    """Add the options every ensemble command takes (-n, --workers, --executor, ...)."""
+    options = _options(
         click.option(
-            "--scheduler",
-            metavar="tcp://HOST:PORT",
+            "-n",
+            "--replicates",
+            type=click.IntRange(min=1),
             default=None,
-            help="Address of the Dask scheduler (with --executor dask).",
+            help=f"Replicates per scenario (20 gives a quick look; use 200 or more to compare) "
+            f"[default: {DEFAULT_REPLICATES}; with --resume, the number the run was started "
+            "with, which -n may raise but not lower].",
         ),
-        click.option(
-            "--resume",
-            is_flag=True,
-            help="Complete an interrupted run in --out (same scenario, --set values and "
-            "seed): only missing replicates run.",
+        executor_options(),
+        resume_option(
+            "Complete an interrupted run in --out (same scenario, --set values and seed): only "
+            "missing replicates run."
         ),
         click.option(
             "--trace",
@@ -186,11 +258,9 @@ def ensemble_options(command: F) -> F:
             help="Also write migrants.csv.gz: one row per migrant and replicate, with the "
             "routes it took (large: ~20 MB per replicate).",
         ),
-        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+        quiet_option(),
+    )
+    return options(command)
 
 
 def command_line() -> str:
