@@ -30,7 +30,7 @@ from nkroutes.plots.effects import figure_height
 from nkroutes.plots.stocks import OBSERVED_REPATRIATED_GID
 from nkroutes.plots.style import DPI, save_figure
 from nkroutes.scenario.toml_write import dumps
-from scenario_builder import small_baseline_results
+from scenario_builder import baseline_results
 
 #: Figure file -> (height, width) in pixels: 10 inches wide at 160 dpi, heights per figure.
 EXPECTED_SHAPES = {
@@ -44,9 +44,8 @@ EXPECTED_SHAPES = {
 
 @pytest.fixture(scope="module")
 def results() -> Results:
-    """Three replicates of the baseline with fewer departures (shared with the route map's
-    tests)."""
-    return small_baseline_results()
+    """Three replicates of the baseline (shared with the route map's and the model's tests)."""
+    return baseline_results()
 
 
 def write_results_dir(results: Results, directory: Path) -> Path:
