@@ -15,8 +15,7 @@ Scenarios built from parts (:func:`place`, :func:`route`):
   parameter (departures, 400 a year): for calibration tests.
 
 The shipped baseline: :data:`BASELINE`, :func:`baseline_dict`, :func:`baseline`,
-:func:`baseline_until`, :func:`baseline_without_event`, :func:`baseline_run`,
-:func:`baseline_results`.
+:func:`baseline_until`, :func:`baseline_without_event`, :func:`baseline_run`.
 
 Lookups in scenario data: :func:`get_place`, :func:`get_route`, :func:`get_event`. Running:
 :func:`step_through`.
@@ -31,7 +30,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from nkroutes.ensemble.results import Results
 from nkroutes.model import RouteModel, RunResult, simulate
 from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
 from nkroutes.scenario.toml_write import dumps
@@ -407,15 +405,6 @@ def baseline_without_event(event_id: str) -> Scenario:
 def baseline_run(seed: int) -> RunResult:
     """The whole baseline run once per seed and test session (do not modify the result)."""
     return simulate(baseline(), seed=seed)
-
-
-@functools.cache
-def baseline_results() -> Results:
-    """:func:`baseline_run` of seeds 1-3 as an ensemble's three replicates, for the figures'
-    tests (do not modify the result). The runs are those other tests make (the regression
-    test, the plausibility and effects tests), so in a whole session they cost nothing more."""
-    runs = [(k, baseline_run(seed)) for k, seed in enumerate((1, 2, 3))]
-    return Results.from_runs(baseline().to_dict(), runs)
 
 
 def step_through(
