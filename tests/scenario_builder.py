@@ -15,8 +15,7 @@ Scenarios built from parts (:func:`place`, :func:`route`):
   parameter (departures, 400 a year): for calibration tests.
 
 The shipped baseline: :data:`BASELINE`, :func:`baseline_dict`, :func:`baseline`,
-:func:`baseline_until`, :func:`baseline_without_event`, :func:`baseline_run`,
-:func:`small_baseline_results`.
+:func:`baseline_until`, :func:`baseline_without_event`, :func:`baseline_run`.
 
 Lookups in scenario data: :func:`get_place`, :func:`get_route`, :func:`get_event`. Running:
 :func:`step_through`.
@@ -31,7 +30,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from nkroutes.ensemble.results import Results
 from nkroutes.model import RouteModel, RunResult, simulate
 from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
 from nkroutes.scenario.toml_write import dumps
@@ -407,16 +405,6 @@ def baseline_without_event(event_id: str) -> Scenario:
 def baseline_run(seed: int) -> RunResult:
     """The whole baseline run once per seed and test session (do not modify the result)."""
     return simulate(baseline(), seed=seed)
-
-
-@functools.cache
-def small_baseline_results() -> Results:
-    """Three replicates (seeds 0-2) of the baseline with 300 departures a year, as an
-    ensemble's results; made once per test session for the figures' tests (about 2 s each;
-    do not modify the result)."""
-    scenario = load_scenario(BASELINE, {"departures.base_rate_per_year": 300.0})
-    runs = [(k, simulate(scenario, seed=k)) for k in range(3)]
-    return Results.from_runs(scenario.to_dict(), runs)
 
 
 def step_through(

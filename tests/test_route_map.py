@@ -20,7 +20,7 @@ from nkroutes.plots.basemap import (
 )
 from nkroutes.plots.route_map import EDGE_COLOUR, route_flows
 from nkroutes.plots.style import DPI
-from scenario_builder import small_baseline_results
+from scenario_builder import baseline, baseline_run
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DATA = ROOT / "src" / "nkroutes" / "data" / "basemap"
@@ -28,8 +28,8 @@ PACKAGE_DATA = ROOT / "src" / "nkroutes" / "data" / "basemap"
 
 @pytest.fixture(scope="module")
 def results() -> Results:
-    """Small replicates of the baseline (its full route network), shared with test_plots."""
-    return small_baseline_results()
+    """A replicate of the baseline (its full route network): the regression test's run."""
+    return Results.from_runs(baseline().to_dict(), [(0, baseline_run(1))])
 
 
 @pytest.fixture(scope="module")
