@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nkroutes.scenario.merge import appended_items
+from nkroutes.scenario.merge import appended_items, merged_arrays, new_items
 from nkroutes.scenario.schema import SCENARIO
 from scenario_builder import BASELINE
 
@@ -45,4 +45,26 @@ def test_appended_items_are_at_their_merged_positions():
     assert appended_items(base, override, SCENARIO) == [
         (("routes", 2), {"id": 7}),
         (("routes", 3), {"id": "c"}),
+    ]
+
+
+def test_the_merge_walk_meets_the_arrays_both_sides_have_nested_ones_too():
+    base = {
+        "routes": [{"id": "a"}],
+        "calibration": {"free": [{"id": "p"}]},
+        "places": [{"id": "x"}],
+    }
+    override = {"calibration": {"free": [{"id": "q"}]}, "routes": [{"id": "b"}], "events": []}
+    walked = [
+        (path, [i["id"] for i in b], [i["id"] for i in o])
+        for path, b, o in merged_arrays(base, override, SCENARIO)
+    ]
+    assert walked == [(("calibration", "free"), ["p"], ["q"]), (("routes",), ["a"], ["b"])]
+    assert new_items(base, override, SCENARIO) == [
+        (("calibration", "free", "q"), ["p"]),
+        (("routes", "b"), ["a"]),
+    ]
+    assert appended_items(base, override, SCENARIO) == [
+        (("calibration", "free", 1), {"id": "q"}),
+        (("routes", 1), {"id": "b"}),
     ]

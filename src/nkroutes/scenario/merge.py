@@ -8,7 +8,7 @@ every other value, arrays included, replaces the base value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from nkroutes.scenario.frozen import thaw
@@ -43,6 +43,31 @@ def merge(base: Any, override: Any, schema: Node) -> Any:
     return thaw(override)
 
 
+def merged_arrays(
+    base: Any, override: Any, schema: Node, prefix: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], list[Any], list[Any]]]:
+    """The arrays of tables that :func:`merge` merges by id, in the order it meets them.
+
+    The one walk of the merge that :func:`new_items` and :func:`appended_items` share: it
+    follows :func:`merge` into every table both sides have.
+
+    Args:
+        base: As for :func:`merge`.
+        override: As for :func:`merge`.
+        schema: As for :func:`merge`.
+        prefix: The key path of ``base`` and ``override``.
+
+    Yields:
+        For each array both sides have: its key path, the base's items and the override's.
+    """
+    if isinstance(schema, Table) and isinstance(base, Mapping) and isinstance(override, Mapping):
+        for key, value in override.items():
+            if isinstance(key, str) and key in base:
+                yield from merged_arrays(base[key], value, _child(schema, key), (*prefix, key))
+    elif isinstance(schema, TableArray) and isinstance(base, list) and isinstance(override, list):
+        yield prefix, base, override
+
+
 def new_items(
     base: Any, override: Any, schema: Node, prefix: tuple[str, ...] = ()
 ) -> list[tuple[tuple[str, ...], list[str]]]:
@@ -59,20 +84,16 @@ def new_items(
         array's path and the id) and the ids of the base's items in that array.
     """
     found: list[tuple[tuple[str, ...], list[str]]] = []
-    if isinstance(schema, Table) and isinstance(base, Mapping) and isinstance(override, Mapping):
-        for key, value in override.items():
-            if isinstance(key, str) and key in base:
-                found += new_items(base[key], value, _child(schema, key), (*prefix, key))
-    elif isinstance(schema, TableArray) and isinstance(base, list) and isinstance(override, list):
-        base_ids = [i for i in map(_item_id, base) if isinstance(i, str)]
-        for item_id in map(_item_id, override):
+    for path, base_items, items in merged_arrays(base, override, schema, prefix):
+        base_ids = [i for i in map(_item_id, base_items) if isinstance(i, str)]
+        for item_id in map(_item_id, items):
             if isinstance(item_id, str) and item_id not in base_ids:
-                found.append(((*prefix, item_id), base_ids))
+                found.append(((*path, item_id), base_ids))
     return found
 
 
 def appended_items(
-    base: Any, override: Any, schema: Node, prefix: tuple[str | int, ...] = ()
+    base: Any, override: Any, schema: Node, prefix: tuple[str, ...] = ()
 ) -> list[tuple[tuple[str | int, ...], Any]]:
     """The items that merging ``override`` into ``base`` appends, at their merged positions.
 
@@ -91,16 +112,12 @@ def appended_items(
         position there) and the item.
     """
     found: list[tuple[tuple[str | int, ...], Any]] = []
-    if isinstance(schema, Table) and isinstance(base, Mapping) and isinstance(override, Mapping):
-        for key, value in override.items():
-            if isinstance(key, str) and key in base:
-                found += appended_items(base[key], value, _child(schema, key), (*prefix, key))
-    elif isinstance(schema, TableArray) and isinstance(base, list) and isinstance(override, list):
-        base_ids = {i for i in map(_item_id, base) if isinstance(i, str)}
-        position = len(base)
-        for item in override:
+    for path, base_items, items in merged_arrays(base, override, schema, prefix):
+        base_ids = {i for i in map(_item_id, base_items) if isinstance(i, str)}
+        position = len(base_items)
+        for item in items:
             if not (isinstance(_item_id(item), str) and _item_id(item) in base_ids):
-                found.append(((*prefix, position), item))
+                found.append(((*path, position), item))
                 position += 1
     return found
 
