@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -166,7 +167,7 @@ def run_sensitivity(
         out_dir: The results folder.
         workers: Local worker processes (``None``: every core; 1: this process).
         executor: ``local`` or ``dask``.
-        scheduler: The Dask scheduler's address.
+        scheduler: The Dask scheduler's address (with ``dask``).
         resume: Complete an interrupted analysis in ``out_dir``.
         force: Delete an earlier analysis in ``out_dir`` and start over.
         evaluate: The task function (a fake model in tests).
@@ -231,12 +232,7 @@ def sensitivity(
     replicates: int = DEFAULT_REPLICATES,
     seed: int = DEFAULT_SEED,
     out: str | os.PathLike[str] = "results/sensitivity",
-    workers: int | None = None,
-    executor: str = "local",
-    scheduler: str | None = None,
-    resume: bool = False,
-    force: bool = False,
-    evaluate: Evaluate = evaluate_point,
+    **options: Any,
 ) -> SensitivityResult:
     """Screen (Morris) or decompose (Sobol) outcomes over a scenario's ``[[uncertainty]]``.
 
@@ -252,12 +248,8 @@ def sensitivity(
         replicates: Model runs per scenario and point.
         seed: Seed of the design, the bootstrap and the replicates.
         out: The results folder.
-        workers: Local worker processes (``None``: every core; 1: this process).
-        executor: ``local`` or ``dask``.
-        scheduler: The Dask scheduler's address (with ``dask``).
-        resume: Complete an interrupted analysis in ``out``.
-        force: Delete an earlier analysis in ``out`` and start over.
-        evaluate: The task function (a fake model in tests).
+        **options: How and where it runs, passed on to :func:`run_sensitivity`:
+            ``workers``, ``executor``, ``scheduler``, ``resume``, ``force``, ``evaluate``...
 
     Returns:
         The indices and points as DataFrames (the files are written too).
@@ -275,6 +267,4 @@ def sensitivity(
         params=tuple(params),
     )
     plan = make_plan(_load(scenario), [_load(w) for w in what_ifs], settings)
-    return run_sensitivity(
-        plan, Path(out), workers, executor, scheduler, resume, force, evaluate=evaluate
-    )
+    return run_sensitivity(plan, Path(out), **options)
