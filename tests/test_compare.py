@@ -407,7 +407,7 @@ def test_the_report_reads_as_sentences_and_a_table(comparison):
     text = (comparison.directory / "comparison.md").read_text()
     assert text == comparison.markdown()
     assert text.startswith("# tiny-no-repatriation compared with tiny\n")
-    assert "3 replicates of each scenario over 1990-1996 (seed 5)" in text
+    assert "3 replicates of each scenario over 1990-1993 (seed 5)" in text
     assert "*China never repatriates.*" in text
     assert "- Under tiny-no-repatriation, repatriations from China to North Korea over " in text
     assert "falls by" in text or "fall by" in text
@@ -437,7 +437,7 @@ def test_compare_refuses_a_non_empty_directory(comparison, tiny_files):
 @pytest.mark.parametrize(
     ("time", "key", "value", "base_value"),
     [
-        ('end = "1992-12"', "time.end", "'1992-12'", "'1996-12'"),
+        ('end = "1992-12"', "time.end", "'1992-12'", "'1993-12'"),
         ('start = "1991-01"', "time.start", "'1991-01'", "'1990-01'"),
         ('step = "week"', "time.step", "'week'", "'month'"),
     ],
@@ -475,7 +475,7 @@ def test_compare_command_refuses_a_whatif_over_other_years(cli, tiny_files, tmp_
     out = tmp_path / "cmp"
     result = cli("compare", base, short, "-n", "2", "--workers", "1", "--out", out)
     assert result.exit_code == 2
-    assert f"{short}: time.end is '1992-12', but the baseline ({base}) has '1996-12'" in (
+    assert f"{short}: time.end is '1992-12', but the baseline ({base}) has '1993-12'" in (
         result.stderr
     )
     assert "Traceback" not in result.output

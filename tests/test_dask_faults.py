@@ -14,7 +14,7 @@ import pytest
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import FaultWatch, make_executor
 from nkroutes.ensemble.runner import run_ensemble
-from scenario_builder import ROOT, write_tiny
+from scenario_builder import ROOT, SLOWER_TINY_END, write_tiny
 
 NKROUTES = [sys.executable, "-m", "nkroutes"]
 
@@ -85,7 +85,8 @@ def test_killing_the_only_worker_ends_the_run_with_the_hint_and_resume_completes
     tmp_path: Path,
 ) -> None:
     distributed = pytest.importorskip("distributed")
-    base, _ = write_tiny(tmp_path)
+    # Longer replicates (about 0.3 s) leave time to kill the worker before the run ends.
+    base, _ = write_tiny(tmp_path, end=SLOWER_TINY_END)
     reference = tmp_path / "reference"
     run_ensemble(str(base), replicates=6, seed=3, workers=1, out=reference)
     timeout_s = 5

@@ -30,7 +30,7 @@ def test_run_writes_a_new_dated_folder_and_points_latest_at_it(
     latest = tmp_path / "results" / "tiny" / "latest"
     assert latest.is_symlink() and latest.resolve() == runs[0].resolve()
     assert f"Results: results/tiny/{runs[0].name}" in result.stdout
-    assert "2 replicates of 'tiny' (seed 5), 1990-1996" in result.stdout
+    assert "2 replicates of 'tiny' (seed 5), 1990-1993" in result.stdout
     for label in ("Arrivals, all destinations", "Repatriated to North Korea", "Deaths"):
         assert label in result.stdout
     assert "Share of arrivals helped by a broker" in result.stdout
@@ -214,7 +214,7 @@ def test_resuming_a_complete_run_says_so_and_draws_nothing(cli, tiny_file, tmp_p
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(
         f"{out}: the run was already complete; nothing was run.\n"
-        "1 replicate of 'tiny' (seed 0), 1990-1996, in "
+        "1 replicate of 'tiny' (seed 0), 1990-1993, in "
     )
     assert len(calls) == 1
     assert len(json.loads((out / "manifest.json").read_text())["sessions"]) == 1

@@ -17,7 +17,7 @@ import pytest
 from nkroutes.ensemble import run_ensemble
 from nkroutes.ensemble.rundir import RunDirectory
 from nkroutes.scenario import load_scenario
-from scenario_builder import write_tiny
+from scenario_builder import SLOWER_TINY_END, write_tiny
 
 REPLICATES = 8
 SEED = 3
@@ -34,7 +34,8 @@ FILES = (
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     folder = tmp_path_factory.mktemp("resume")
-    base, _ = write_tiny(folder / "scenarios")
+    # Longer replicates (about 0.3 s) leave time to interrupt a run between its 2nd and 8th.
+    base, _ = write_tiny(folder / "scenarios", end=SLOWER_TINY_END)
     reference = folder / "reference"
     run_ensemble(load_scenario(base), replicates=REPLICATES, seed=SEED, workers=1, out=reference)
     return base, reference

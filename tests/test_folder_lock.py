@@ -123,7 +123,10 @@ def test_run_holds_the_lock_and_leaves_none(cli, tiny_file, tmp_path, monkeypatc
         return real(results)
 
     monkeypatch.setattr(run_module, "run_report", report)
-    result = cli("run", tiny_file, "-n", "1", "--workers", "1", "--out", tmp_path / "out")
+    # --no-plots: the figures (a couple of seconds) come after the report this test watches
+    result = cli(
+        "run", tiny_file, "-n", "1", "--workers", "1", "--no-plots", "--out", tmp_path / "out"
+    )
     assert result.exit_code == 0, result.output
     assert seen == [True]
     assert not (tmp_path / "out" / LOCK_FILE).exists()

@@ -1,8 +1,10 @@
 """Direction of effects of the users' what-ifs (sanity, not calibration).
 
 Each what-if is compared with the baseline replicate by replicate (same seed: common random
-numbers), on three seeds. The model's draws depend only on (decision, migrant, step), so
-until a what-if changes something the two runs are identical, which some tests check.
+numbers), on two seeds: each seed is a check of its own (what must be zero is zero, what must
+be identical is); a third seed took some 10 s more of CI's time for little more assurance.
+The model's draws depend only on (decision, migrant, step), so until a what-if changes
+something the two runs are identical, which some tests check.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from scenario_builder import (
     baseline_without_event,
 )
 
-#: Statistical: each what-if against the whole baseline on three seeds (slow: CI runs them).
+#: Statistical: each what-if against the whole baseline on two seeds (slow: CI runs them).
 pytestmark = pytest.mark.slow
 
-SEEDS = (1, 2, 3)
+SEEDS = (1, 2)
 
 
 def via_thailand(result: RunResult) -> int:

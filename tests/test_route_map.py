@@ -11,7 +11,6 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch
 
 from nkroutes.ensemble.results import Results
-from nkroutes.model import simulate
 from nkroutes.plots.basemap import (
     BORDERS_GID,
     LAND_GID,
@@ -21,7 +20,7 @@ from nkroutes.plots.basemap import (
 )
 from nkroutes.plots.route_map import EDGE_COLOUR, route_flows
 from nkroutes.plots.style import DPI
-from nkroutes.scenario import load_scenario
+from scenario_builder import baseline, baseline_run
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DATA = ROOT / "src" / "nkroutes" / "data" / "basemap"
@@ -29,11 +28,8 @@ PACKAGE_DATA = ROOT / "src" / "nkroutes" / "data" / "basemap"
 
 @pytest.fixture(scope="module")
 def results() -> Results:
-    """One small replicate of the baseline (its full route network)."""
-    scenario = load_scenario(
-        ROOT / "scenarios" / "baseline.toml", {"departures.base_rate_per_year": 200.0}
-    )
-    return Results.from_runs(scenario.to_dict(), [(0, simulate(scenario, seed=0))])
+    """A replicate of the baseline (its full route network): the regression test's run."""
+    return Results.from_runs(baseline().to_dict(), [(0, baseline_run(1))])
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -27,6 +27,7 @@ from nkroutes.analysis.fit import arrivals_fit, check_target
 from nkroutes.analysis.targets import Target, TargetError, TargetSettings, secondary_targets
 from nkroutes.calibration.smc import FreeParameter
 from nkroutes.scenario import Scenario, ScenarioError
+from nkroutes.scenario.bounded import Bounded, BoundedForm, bounded_values
 
 #: At most this many free parameters: seventeen years of arrivals and the article's four
 #: other figures cannot pin down more, and each must be one a researcher can argue about
@@ -40,6 +41,18 @@ class CalibrationError(ValueError):
 
     Nothing has been run or overwritten when it is raised.
     """
+
+
+#: How ``[[calibration.free]]`` writes its free parameters.
+FREE = BoundedForm(
+    table="calibration.free",
+    low="min",
+    high="max",
+    is_log=lambda item: bool(item.get("log", False)),
+    error=CalibrationError,
+    missing="found no free parameters, expected [[calibration.free]] tables "
+    "(id, path, min, max, log) naming what to calibrate",
+)
 
 
 @dataclass(frozen=True)
@@ -68,42 +81,31 @@ def free_parameters(scenario: Scenario) -> tuple[FreeParameter, ...]:
         CalibrationError: If there are none, more than :data:`MAX_FREE_PARAMETERS`, or a
             log-scale parameter has a bound <= 0 or equal bounds.
     """
-    items = list((scenario.data.get("calibration") or {}).get("free") or ())
-    where = f"{scenario.source}: calibration.free"
-    if not items:
-        raise CalibrationError(
-            f"{where}: found no free parameters, expected [[calibration.free]] tables "
-            "(id, path, min, max, log) naming what to calibrate"
-        )
-    if len(items) > MAX_FREE_PARAMETERS:
-        raise CalibrationError(
-            f"{where}: found {len(items)} free parameters, expected at most "
-            f"{MAX_FREE_PARAMETERS} (seventeen years of arrivals and four other figures cannot "
-            "pin down more)"
-        )
-    out = []
-    for item in items:
-        low, high = float(item["min"]), float(item["max"])
+
+    def select(items: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        if len(items) > MAX_FREE_PARAMETERS:
+            raise CalibrationError(
+                f"{FREE.where(scenario)}: found {len(items)} free parameters, expected at most "
+                f"{MAX_FREE_PARAMETERS} (seventeen years of arrivals and four other figures cannot "
+                "pin down more)"
+            )
+        return items
+
+    def make(record: Bounded, item: Mapping[str, Any]) -> FreeParameter:
+        where = f"{FREE.where(scenario)}.{record.id}"
+        low, high = record.low, record.high
         if not low < high:
             raise CalibrationError(
-                f"{where}.{item['id']}: found min {low:g} and max {high:g}, expected min below max"
+                f"{where}: found min {low:g} and max {high:g}, expected min below max"
             )
-        if item.get("log") and low <= 0:
+        if record.log and low <= 0:
             raise CalibrationError(
-                f"{where}.{item['id']}.min: found {low:g} with log = true, "
+                f"{where}.min: found {low:g} with log = true, "
                 "expected a bound above 0 (a log scale has no 0)"
             )
-        out.append(
-            FreeParameter(
-                id=str(item["id"]),
-                path=str(item["path"]),
-                low=low,
-                high=high,
-                log=bool(item.get("log", False)),
-                doc=str(item.get("doc", "")),
-            )
-        )
-    return tuple(out)
+        return FreeParameter(**asdict(record), doc=str(item.get("doc", "")))
+
+    return bounded_values(scenario, FREE, make, select)
 
 
 @dataclass

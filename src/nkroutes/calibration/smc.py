@@ -33,13 +33,15 @@ import numpy as np
 from scipy.special import expit, logit, logsumexp
 from scipy.stats import qmc
 
+from nkroutes.scenario.bounded import Bounded
+
 #: Smallest and largest ``z`` used, so that ``logit z`` stays finite.
 _Z_EDGE = 1e-12
 
 
 @dataclass(frozen=True)
-class FreeParameter:
-    """A parameter calibration may change, within its bounds.
+class FreeParameter(Bounded):
+    """A parameter calibration may change, within its bounds: a :class:`Bounded`.
 
     Attributes:
         id: Short name (``base_departures``).
@@ -50,11 +52,6 @@ class FreeParameter:
         doc: What the parameter means.
     """
 
-    id: str
-    path: str
-    low: float
-    high: float
-    log: bool = False
     doc: str = ""
 
     def from_unit(self, z: np.ndarray) -> np.ndarray:

@@ -9,12 +9,14 @@ path it changes (its lever); every other ranged value takes the point's.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
 from nkroutes.scenario import Scenario, ScenarioError
+from nkroutes.scenario.bounded import Bounded, BoundedForm, bounded_values
 
 
 class SensitivityError(ValueError):
@@ -24,9 +26,21 @@ class SensitivityError(ValueError):
     """
 
 
+#: How ``[[uncertainty]]`` writes its ranges.
+UNCERTAINTY = BoundedForm(
+    table="uncertainty",
+    low="low",
+    high="high",
+    is_log=lambda item: item.get("scale") == "log",
+    error=SensitivityError,
+    missing="found no ranges, expected [[uncertainty]] tables (id, path, low, high, scale, "
+    "reason) naming the values to vary",
+)
+
+
 @dataclass(frozen=True)
-class Range:
-    """One uncertain value and its plausible range.
+class Range(Bounded):
+    """One uncertain value and its plausible range: a :class:`~nkroutes.scenario.bounded.Bounded`.
 
     Attributes:
         id: Short name (``[[uncertainty]]`` id), used in tables and figures.
@@ -38,11 +52,6 @@ class Range:
         integer: Whether the value is a whole number (points are rounded).
     """
 
-    id: str
-    path: str
-    low: float
-    high: float
-    log: bool = False
     reason: str = ""
     integer: bool = False
 
@@ -75,44 +84,34 @@ def ranges_of(scenario: Scenario, names: Sequence[str] | None = None) -> tuple[R
         SensitivityError: If there is no range, a name is unknown, or a range leaves out
             the scenario's value (with the file, the key path and what was expected).
     """
-    items = list(scenario.data.get("uncertainty") or ())
-    where = f"{scenario.source}: uncertainty"
-    if not items:
-        raise SensitivityError(
-            f"{where}: found no ranges, expected [[uncertainty]] tables (id, path, low, high, "
-            "scale, reason) naming the values to vary"
-        )
-    by_id = {str(i["id"]): i for i in items}
-    if names:
+
+    def select(items: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        if not names:
+            return items
+        by_id = {str(i["id"]): i for i in items}
         unknown = [n for n in names if n not in by_id]
         if unknown:
             raise SensitivityError(
                 f"--param: found {', '.join(unknown)}, expected ids of [[uncertainty]] in "
                 f"{scenario.source}: {', '.join(by_id)}"
             )
-        items = [by_id[n] for n in dict.fromkeys(names)]
-    out = []
-    for item in items:
-        value = scenario.get(item["path"])
-        low, high = float(item["low"]), float(item["high"])
-        if not low <= float(value) <= high:
+        return [by_id[n] for n in dict.fromkeys(names)]
+
+    def make(record: Bounded, item: Mapping[str, Any]) -> Range:
+        value = scenario.get(record.path)
+        if not record.low <= float(value) <= record.high:
             raise SensitivityError(
-                f"{where}.{item['id']}.low: found {low:g} to {high:g}, which leaves out "
-                f"{value:g}, the value of {item['path']}; expected a range that holds the "
-                "scenario's value"
+                f"{UNCERTAINTY.where(scenario)}.{record.id}.low: found {record.low:g} to "
+                f"{record.high:g}, which leaves out {value:g}, the value of {record.path}; "
+                "expected a range that holds the scenario's value"
             )
-        out.append(
-            Range(
-                id=str(item["id"]),
-                path=str(item["path"]),
-                low=low,
-                high=high,
-                log=item.get("scale") == "log",
-                reason=str(item.get("reason", "")),
-                integer=isinstance(value, int) and not isinstance(value, bool),
-            )
+        return Range(
+            **asdict(record),
+            reason=str(item.get("reason", "")),
+            integer=isinstance(value, int) and not isinstance(value, bool),
         )
-    return tuple(out)
+
+    return bounded_values(scenario, UNCERTAINTY, make, select)
 
 
 def values_at(ranges: Sequence[Range], unit_point: Sequence[float]) -> dict[str, float]:
