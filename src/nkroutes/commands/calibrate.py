@@ -46,9 +46,14 @@ from nkroutes.commands.common import (
     check_size,
     command_line,
     examples,
+    executor_options,
     held_folder,
     load,
+    out_option,
+    quiet_option,
     resume_command,
+    resume_option,
+    seed_option,
 )
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import default_workers, make_executor
@@ -251,45 +256,13 @@ def reproducing_command(file: str, settings: CalibrationSettings, years: tuple[i
     help="Parameter sets kept per generation [default: the largest power of two up to a "
     "quarter of the budget; the first generation is twice as large].",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Local worker processes [default: every core; 1 runs in this process].",
-)
-@click.option(
-    "--executor",
-    "executor_kind",
-    type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="Where runs go: local processes or a Dask cluster (with --scheduler).",
-)
-@click.option(
-    "--scheduler",
-    metavar="tcp://HOST:PORT",
-    default=None,
-    help="Address of the Dask scheduler (with --executor dask).",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Seed of the calibration (proposals and replicate seeds).",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Output directory [default: results/<scenario name>-calibration/<YYYYmmddTHHMMSS>/].",
-)
-@click.option(
-    "--resume",
-    is_flag=True,
-    help="Continue the calibration in --out, skipping finished sets. Options left out are "
-    "those it was run with (its calibration.json); an option given must match them, except "
-    "--budget, which may be raised.",
+@executor_options("Where runs go: local processes or a Dask cluster (with --scheduler).")
+@seed_option("Seed of the calibration (proposals and replicate seeds).", 0, click.IntRange(min=0))
+@out_option("Output directory [default: results/<scenario name>-calibration/<YYYYmmddTHHMMSS>/].")
+@resume_option(
+    "Continue the calibration in --out, skipping finished sets. Options left out are those it "
+    "was run with (its calibration.json); an option given must match them, except --budget, "
+    "which may be raised."
 )
 @click.option(
     "--fit-years",
@@ -314,7 +287,7 @@ def reproducing_command(file: str, settings: CalibrationSettings, years: tuple[i
     help="Replicates run to check the fit of calibrated.toml (of each candidate with "
     "--estimate auto; 0: none).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print no estimate or progress on stderr.")
+@quiet_option("Print no estimate or progress on stderr.")
 @allow_large_option
 @click.pass_context
 def calibrate_command(
@@ -324,7 +297,7 @@ def calibrate_command(
     replicates: int,
     population: int | None,
     workers: int | None,
-    executor_kind: str,
+    executor: str,
     scheduler: str | None,
     seed: int,
     out: Path | None,
@@ -403,7 +376,7 @@ def calibrate_command(
 
         if not quiet:
             done = len(Journal(out_dir / JOURNAL_FILE).read()) if resume else 0
-            n_workers = (workers or default_workers()) if executor_kind == "local" else None
+            n_workers = (workers or default_workers()) if executor == "local" else None
             pop, first = population_sizes(settings.budget, settings.population)
             left = estimate_seconds(seconds, settings, n_workers, done)
             where = (
@@ -424,11 +397,11 @@ def calibrate_command(
         command = reproducing_command(file, settings, problem.settings.years)
         saved = f"finished parameter sets are saved in {out_dir / JOURNAL_FILE}"
         try:
-            with make_executor(executor_kind, workers, scheduler) as executor:
+            with make_executor(executor, workers, scheduler) as pool:
                 outcome = calibrate(
                     problem,
                     settings,
-                    executor,
+                    pool,
                     out_dir,
                     resume,
                     progress,

@@ -2,9 +2,10 @@
 
 Every command uses :class:`BadInput` (exit 2) and :class:`RunFailure` (exit 1), and
 :func:`set_option`, :func:`load` and :func:`examples` for ``--set``, scenario loading and
-its ``--help`` examples. ``run`` and ``compare`` share their options and output folders;
-``fit`` and ``plot`` share the check that a folder holds finished results (and, if not, what
-it holds instead).
+its ``--help`` examples. The options several commands take are declared here once
+(:func:`executor_options`, :func:`seed_option`, :func:`out_option`, ...): ``run`` and
+``compare`` share all of theirs (:func:`ensemble_options`) and their output folders
+(``fit`` and ``plot`` check a results folder with :mod:`nkroutes.commands.results_check`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import json
 import shlex
 import sys
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -24,7 +24,7 @@ from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import EXECUTOR_KINDS
 from nkroutes.ensemble.folders import LOCK_FILE, default_out_dir, describe_os_error, fresh_dir
 from nkroutes.ensemble.lock import FolderBusyError, folder_lock
-from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE, RunDirectory
+from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
 from nkroutes.scenario import Scenario, load_scenario, parse_override
 from nkroutes.scenario.size import estimate_size, size_problem, steps_problem
@@ -144,18 +144,39 @@ def examples(*lines: str) -> str:
     return "\b\n" + title + "\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def ensemble_options(command: F) -> F:
-    """Add the options every ensemble command takes (-n, --workers, --executor, ...)."""
-    options = [
-        click.option(
-            "-n",
-            "--replicates",
-            type=click.IntRange(min=1),
-            default=None,
-            help=f"Replicates per scenario (20 gives a quick look; use 200 or more to compare) "
-            f"[default: {DEFAULT_REPLICATES}; with --resume, the number the run was started "
-            "with, which -n may raise but not lower].",
-        ),
+def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
+    """One decorator adding ``options`` in the order given (the order ``--help`` lists)."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+#: ``--executor``'s help where the command does not say it its own way.
+EXECUTOR_HELP = (
+    "Where replicates run: this machine, or a Dask cluster (needs --scheduler and pip "
+    "install 'nkroutes[dask]')."
+)
+#: ``--scheduler``'s help where the command does not say it its own way.
+SCHEDULER_HELP = "Address of the Dask scheduler (with --executor dask)."
+
+
+def executor_options(
+    executor_help: str | None = EXECUTOR_HELP, scheduler_help: str = SCHEDULER_HELP
+) -> Callable[[F], F]:
+    """Add ``--workers``, ``--executor`` and ``--scheduler``: where a command's model runs go.
+
+    Passed on as ``workers`` (``None``: every core), ``executor`` (one of
+    ``EXECUTOR_KINDS``) and ``scheduler`` (the Dask scheduler's address, or ``None``).
+
+    Args:
+        executor_help: ``--executor``'s help (``None``: none).
+        scheduler_help: ``--scheduler``'s help.
+    """
+    return _options(
         click.option(
             "--workers",
             type=click.IntRange(min=1),
@@ -167,20 +188,69 @@ def ensemble_options(command: F) -> F:
             type=click.Choice(EXECUTOR_KINDS),
             default="local",
             show_default=True,
-            help="Where replicates run: this machine, or a Dask cluster (needs --scheduler "
-            "and pip install 'nkroutes[dask]').",
+            help=executor_help,
         ),
+        click.option("--scheduler", metavar="tcp://HOST:PORT", default=None, help=scheduler_help),
+    )
+
+
+def seed_option(
+    text: str = "Base random seed (>= 0).", default: int = 0, kind: Any = int
+) -> Callable[[F], F]:
+    """Add ``--seed``, passed on as ``seed`` and shown with its default.
+
+    Args:
+        text: Its help.
+        default: Its default.
+        kind: Its click type: ``int`` where the command refuses a negative seed itself
+            (:func:`check_seed`), or ``click.IntRange(min=0)``.
+    """
+    return click.option("--seed", type=kind, default=default, show_default=True, help=text)
+
+
+def out_option(text: str, file_okay: bool = False) -> Callable[[F], F]:
+    """Add ``--out``, the command's results folder, passed on as ``out`` (``None``: a default).
+
+    Args:
+        text: Its help, saying where the results go without it.
+        file_okay: Whether click lets an existing file through (for the command to refuse).
+    """
+    return click.option(
+        "--out", type=click.Path(path_type=Path, file_okay=file_okay), default=None, help=text
+    )
+
+
+def resume_option(text: str) -> Callable[[F], F]:
+    """Add the flag ``--resume`` (complete an interrupted command in ``--out``)."""
+    return click.option("--resume", is_flag=True, help=text)
+
+
+def force_option(text: str) -> Callable[[F], F]:
+    """Add the flag ``--force`` (delete what an earlier command wrote in ``--out``)."""
+    return click.option("--force", is_flag=True, help=text)
+
+
+def quiet_option(text: str = "No progress bar.") -> Callable[[F], F]:
+    """Add the flag ``-q``/``--quiet``, passed on as ``quiet``."""
+    return click.option("-q", "--quiet", is_flag=True, help=text)
+
+
+def ensemble_options(command: F) -> F:
+    """Add the options every ensemble command takes (-n, --workers, --executor, ...)."""
+    options = _options(
         click.option(
-            "--scheduler",
-            metavar="tcp://HOST:PORT",
+            "-n",
+            "--replicates",
+            type=click.IntRange(min=1),
             default=None,
-            help="Address of the Dask scheduler (with --executor dask).",
+            help=f"Replicates per scenario (20 gives a quick look; use 200 or more to compare) "
+            f"[default: {DEFAULT_REPLICATES}; with --resume, the number the run was started "
+            "with, which -n may raise but not lower].",
         ),
-        click.option(
-            "--resume",
-            is_flag=True,
-            help="Complete an interrupted run in --out (same scenario, --set values and "
-            "seed): only missing replicates run.",
+        executor_options(),
+        resume_option(
+            "Complete an interrupted run in --out (same scenario, --set values and seed): only "
+            "missing replicates run."
         ),
         click.option(
             "--trace",
@@ -188,11 +258,9 @@ def ensemble_options(command: F) -> F:
             help="Also write migrants.csv.gz: one row per migrant and replicate, with the "
             "routes it took (large: ~20 MB per replicate).",
         ),
-        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+        quiet_option(),
+    )
+    return options(command)
 
 
 def command_line() -> str:
@@ -380,82 +448,6 @@ def recorded_resume_command(directory: Path, manifest: dict[str, Any]) -> str:
     if manifest.get("trace"):
         args.append("--trace")
     return resume_command(directory, args)
-
-
-def check_results_dir(path: Path, command: str, comparisons: bool = False) -> None:
-    """Refuse (exit 2) a path that is recognisably not finished results, saying what it is.
-
-    Recognised: a missing path, a file (a scenario file: how to get its results), an
-    unfinished run (how to complete it), a folder of runs (the ``latest`` one), a comparison
-    (its scenarios' folders, unless ``comparisons`` are accepted) and an unfinished
-    comparison. Anything else passes, for the command's own checks.
-
-    Args:
-        path: The RESULTS_DIR argument.
-        command: The command's name, for the hints (``"fit"``, ``"plot"``).
-        comparisons: Whether a finished comparison directory is accepted.
-
-    Raises:
-        BadInput: Naming the path, what it is and what to give instead.
-    """
-    if not path.exists():
-        raise BadInput(f"{path}: no such results directory")
-    if not path.is_dir():
-        raise BadInput(f"{path}: is a file, not a results directory; {_file_hint(path, command)}")
-    manifest = read_manifest(path)
-    if manifest is not None:
-        if manifest.get("status") == "running":
-            done = len(RunDirectory(path).done_replicates())
-            total = manifest.get("replicates", "?")
-            raise BadInput(
-                f"{path} is an unfinished run ({done} of {total} replicates); complete it "
-                f"with: {recorded_resume_command(path, manifest)}"
-            )
-        return
-    runs = sorted(d for d in path.iterdir() if d.is_dir() and read_manifest(d) is not None)
-    if not runs:
-        return
-    if (path / "comparison.csv").is_file():
-        if comparisons:
-            return
-        raise BadInput(
-            f"{path}: is a comparison, not one run's results; name one of its scenarios: "
-            + ", ".join(str(d) for d in runs)
-        )
-    latest = path / "latest"
-    if latest in runs:
-        raise BadInput(
-            f"{path}: holds a folder per run, not one run's results; name one, e.g. {latest} "
-            "(the newest complete run)"
-        )
-    manifests = {d: read_manifest(d) or {} for d in runs}
-    unfinished = [d for d, m in manifests.items() if m.get("status") == "running"]
-    compared = [
-        d for d, m in manifests.items() if str(m.get("command", "")).startswith("nkroutes compare")
-    ]
-    if compared and unfinished:
-        raise BadInput(
-            f"{path} is an unfinished comparison; complete it with: "
-            + recorded_resume_command(unfinished[0], manifests[unfinished[0]])
-        )
-    raise BadInput(f"{path}: holds results directories, not results; name one, e.g. {runs[-1]}")
-
-
-def _file_hint(path: Path, command: str) -> str:
-    """What to give ``nkroutes <command>`` instead of the file ``path``."""
-    if path.suffix != ".toml":
-        return "expected the output directory of `nkroutes run`"
-    name = "<scenario name>"
-    try:
-        meta = tomllib.loads(path.read_text(encoding="utf-8")).get("meta", {})
-        if isinstance(meta, dict) and isinstance(meta.get("name"), str):
-            name = meta["name"]
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        pass
-    return (
-        f"it looks like a scenario: run it first (nkroutes run {path}), then "
-        f"nkroutes {command} results/{name}/latest"
-    )
 
 
 @contextmanager

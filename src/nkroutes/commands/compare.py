@@ -19,12 +19,15 @@ from nkroutes.commands.common import (
     ensemble_errors,
     ensemble_options,
     examples,
+    force_option,
     held_folder,
     latest_unfinished,
     load,
     note_events_outside_run,
+    out_option,
     results_dir,
     resume_command,
+    seed_option,
     set_option,
 )
 from nkroutes.commands.run import PLOTS_FOLDER, report_plots
@@ -146,19 +149,14 @@ def make_comparison_plots(comparison: Comparison, out: Path) -> list[Path]:
 @click.argument("base_file", metavar="BASE")
 @click.argument("whatif_files", metavar="WHATIF...", nargs=-1, required=True)
 @set_option
-@click.option("--seed", type=int, default=0, show_default=True, help="Base random seed (>= 0).")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Output directory [default: results/compare-<baseline name>/<YYYYmmddTHHMMSS>/, "
-    "and results/compare-<baseline name>/latest points to it].",
+@seed_option()
+@out_option(
+    "Output directory [default: results/compare-<baseline name>/<YYYYmmddTHHMMSS>/, "
+    "and results/compare-<baseline name>/latest points to it]."
 )
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Delete the comparison already in --out (its report, figures and each scenario's "
-    "results; other files are kept) and start over.",
+@force_option(
+    "Delete the comparison already in --out (its report, figures and each scenario's "
+    "results; other files are kept) and start over."
 )
 @ensemble_options
 @allow_large_option

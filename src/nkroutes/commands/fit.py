@@ -8,7 +8,8 @@ import click
 
 from nkroutes.analysis.fit import fit_report, parse_years
 from nkroutes.analysis.targets import TargetError, TargetSettings, secondary_targets
-from nkroutes.commands.common import BadInput, check_results_dir, examples
+from nkroutes.commands.common import BadInput, examples
+from nkroutes.commands.results_check import check_results_dir
 from nkroutes.ensemble.folders import write_text
 from nkroutes.ensemble.results import TABLE_FILES, Results
 from nkroutes.text import plural

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from nkroutes.commands.common import BadInput, check_results_dir, examples
+from nkroutes.commands.common import BadInput, examples
+from nkroutes.commands.results_check import check_results_dir
 from nkroutes.plots.directory import ResultsReadError, draw_directory
 from nkroutes.plots.render import FORMATS
 

@@ -18,13 +18,16 @@ from nkroutes.commands.common import (
     ensemble_errors,
     ensemble_options,
     examples,
+    force_option,
     held_folder,
     latest_unfinished,
     load,
     note_events_outside_run,
+    out_option,
     read_manifest,
     results_dir,
     resume_command,
+    seed_option,
     set_option,
 )
 from nkroutes.ensemble.folders import link_latest
@@ -186,15 +189,12 @@ def report_plots(paths: list[Path]) -> None:
 )
 @click.argument("file")
 @set_option
-@click.option("--seed", type=int, default=0, show_default=True, help="Base random seed (>= 0).")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Output directory [default: results/<scenario name>/<YYYYmmddTHHMMSS>/, and "
-    "results/<scenario name>/latest points to it].",
+@seed_option()
+@out_option(
+    "Output directory [default: results/<scenario name>/<YYYYmmddTHHMMSS>/, and "
+    "results/<scenario name>/latest points to it]."
 )
-@click.option("--force", is_flag=True, help="Delete the results already in --out and start over.")
+@force_option("Delete the results already in --out and start over.")
 @ensemble_options
 @allow_large_option
 @click.option("--no-plots", is_flag=True, help="Do not draw figures after the run.")

@@ -15,13 +15,18 @@ from nkroutes.commands.common import (
     check_size,
     command_line,
     examples,
+    executor_options,
+    force_option,
     held_folder,
     load,
+    out_option,
+    quiet_option,
     resume_command,
+    resume_option,
+    seed_option,
     show_progress,
 )
 from nkroutes.ensemble.errors import EnsembleSetupError
-from nkroutes.ensemble.executors import EXECUTOR_KINDS
 from nkroutes.ensemble.folders import RESULTS_ROOT, OutDirError, describe_os_error, safe_name
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.plots.sensitivity import draw_sensitivity_figures
@@ -127,26 +132,12 @@ def _summary(result: SensitivityResult) -> str:
     show_default=True,
     help="Model runs per scenario and point (averaged).",
 )
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True, help="Seed."
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Local worker processes [default: every core; 1 runs in this process].",
-)
-@click.option("--executor", type=click.Choice(EXECUTOR_KINDS), default="local", show_default=True)
-@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None, help="Dask scheduler.")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Results folder [default: results/<name>/sensitivity-<method>].",
-)
-@click.option("--resume", is_flag=True, help="Complete an interrupted analysis in --out.")
-@click.option("--force", is_flag=True, help="Delete an earlier analysis in --out first.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@seed_option("Seed.", DEFAULT_SEED, click.IntRange(min=0))
+@executor_options(executor_help=None, scheduler_help="Dask scheduler.")
+@out_option("Results folder [default: results/<name>/sensitivity-<method>].", file_okay=True)
+@resume_option("Complete an interrupted analysis in --out.")
+@force_option("Delete an earlier analysis in --out first.")
+@quiet_option()
 @allow_large_option
 def sensitivity_command(
     file: str,

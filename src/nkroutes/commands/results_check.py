@@ -1,0 +1,89 @@
+"""The check ``fit`` and ``plot`` share: a folder holds finished results, or what it holds.
+
+A user who names the wrong folder (a scenario file, an unfinished run, a folder of runs, a
+comparison) is told what it is and what to give instead, with exit code 2.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from nkroutes.commands.common import BadInput, read_manifest, recorded_resume_command
+from nkroutes.ensemble.rundir import RunDirectory
+
+
+def check_results_dir(path: Path, command: str, comparisons: bool = False) -> None:
+    """Refuse (exit 2) a path that is recognisably not finished results, saying what it is.
+
+    Recognised: a missing path, a file (a scenario file: how to get its results), an
+    unfinished run (how to complete it), a folder of runs (the ``latest`` one), a comparison
+    (its scenarios' folders, unless ``comparisons`` are accepted) and an unfinished
+    comparison. Anything else passes, for the command's own checks.
+
+    Args:
+        path: The RESULTS_DIR argument.
+        command: The command's name, for the hints (``"fit"``, ``"plot"``).
+        comparisons: Whether a finished comparison directory is accepted.
+
+    Raises:
+        BadInput: Naming the path, what it is and what to give instead.
+    """
+    if not path.exists():
+        raise BadInput(f"{path}: no such results directory")
+    if not path.is_dir():
+        raise BadInput(f"{path}: is a file, not a results directory; {_file_hint(path, command)}")
+    manifest = read_manifest(path)
+    if manifest is not None:
+        if manifest.get("status") == "running":
+            done = len(RunDirectory(path).done_replicates())
+            total = manifest.get("replicates", "?")
+            raise BadInput(
+                f"{path} is an unfinished run ({done} of {total} replicates); complete it "
+                f"with: {recorded_resume_command(path, manifest)}"
+            )
+        return
+    runs = sorted(d for d in path.iterdir() if d.is_dir() and read_manifest(d) is not None)
+    if not runs:
+        return
+    if (path / "comparison.csv").is_file():
+        if comparisons:
+            return
+        raise BadInput(
+            f"{path}: is a comparison, not one run's results; name one of its scenarios: "
+            + ", ".join(str(d) for d in runs)
+        )
+    latest = path / "latest"
+    if latest in runs:
+        raise BadInput(
+            f"{path}: holds a folder per run, not one run's results; name one, e.g. {latest} "
+            "(the newest complete run)"
+        )
+    manifests = {d: read_manifest(d) or {} for d in runs}
+    unfinished = [d for d, m in manifests.items() if m.get("status") == "running"]
+    compared = [
+        d for d, m in manifests.items() if str(m.get("command", "")).startswith("nkroutes compare")
+    ]
+    if compared and unfinished:
+        raise BadInput(
+            f"{path} is an unfinished comparison; complete it with: "
+            + recorded_resume_command(unfinished[0], manifests[unfinished[0]])
+        )
+    raise BadInput(f"{path}: holds results directories, not results; name one, e.g. {runs[-1]}")
+
+
+def _file_hint(path: Path, command: str) -> str:
+    """What to give ``nkroutes <command>`` instead of the file ``path``."""
+    if path.suffix != ".toml":
+        return "expected the output directory of `nkroutes run`"
+    name = "<scenario name>"
+    try:
+        meta = tomllib.loads(path.read_text(encoding="utf-8")).get("meta", {})
+        if isinstance(meta, dict) and isinstance(meta.get("name"), str):
+            name = meta["name"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        pass
+    return (
+        f"it looks like a scenario: run it first (nkroutes run {path}), then "
+        f"nkroutes {command} results/{name}/latest"
+    )
