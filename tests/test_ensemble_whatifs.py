@@ -77,7 +77,7 @@ EXPECTED = {
         "routes.liaoning_beijing.capture_probability": 0.6,
         "routes.heilongjiang_beijing.capture_probability": 0.6,
         "places.beijing_missions.wait_months": 3.0,
-        "places.thailand.processing_months": 2.0,
+        "places.thailand.processing_months": 1.0,
         "places.mongolia.processing_months": 1.5,
         "places.vietnam.processing_months": 6.0,
         "events.vietnam_tightens.set.places.vietnam.processing_months": 6.0,

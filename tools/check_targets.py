@@ -162,6 +162,10 @@ def report(directory: str | Path) -> str:
     if len(shares):
         text = ", ".join(f"{y}: {100 * s:.0f}%" for y, s in shares.items() if not np.isnan(s))
         lines.append(f"Female share of arrivals (median): {text}")
+    if "months_in_china_median" in yearly:
+        months = yearly.groupby("year")["months_in_china_median"].median().dropna()
+        text = ", ".join(f"{y}: {m:.0f}" for y, m in months.items())
+        lines.append(f"Months in China of the year's arrivals (median of medians): {text}")
     met = sum(c.holds for c in found)
     lines.append(f"{met} of {len(found)} checks met")
     return "\n".join(lines) + "\n"
