@@ -42,22 +42,18 @@ def compare_command(
     out: Path | None,
     seed: int,
     force: bool,
-    replicates: int | None,
-    workers: int | None,
-    executor: str,
-    scheduler: str | None,
-    resume: bool,
-    trace: bool,
-    quiet: bool,
     plots: bool = True,
     allow_large: bool = False,
+    **options: Any,
 ) -> Comparison:
     """Compare what-ifs with a baseline for the command line and print the report's path.
 
     ``--set`` values apply to every scenario. Without ``--out`` the comparison goes to a
     new ``results/compare-<baseline>/<YYYYmmddTHHMMSS>/`` with a ``latest`` link beside it.
     ``replicates`` ``None`` runs 20, or on ``--resume`` the number the comparison was
-    started with. Resuming a complete comparison draws no figures and says so.
+    started with. Resuming a complete comparison draws no figures and says so. ``options``
+    are the other ensemble options (``replicates`` to ``quiet``), as
+    :func:`~nkroutes.commands.common.ensemble_arguments` takes them.
 
     Raises:
         BadInput: For bad options or an output directory that must not be written (exit 2).
@@ -69,6 +65,7 @@ def compare_command(
     for scenario in scenarios:
         note_events_outside_run(scenario)
     check_seed(seed)
+    resume = options["resume"]
     out, default = results_dir(
         out,
         f"compare-{scenarios[0].name}",
@@ -83,9 +80,7 @@ def compare_command(
             comparison = compare_scenarios(
                 scenarios[0],
                 scenarios[1:],
-                **ensemble_arguments(
-                    out, seed, force, replicates, workers, executor, scheduler, resume, trace, quiet
-                ),
+                **ensemble_arguments(out, seed, force, **options),
             )
         if default:
             link_latest(out)

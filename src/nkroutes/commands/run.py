@@ -45,14 +45,8 @@ def run_command(
     out: Path | None,
     seed: int,
     force: bool,
-    replicates: int | None,
-    workers: int | None,
-    executor: str,
-    scheduler: str | None,
-    resume: bool,
-    trace: bool,
-    quiet: bool,
     plots: bool = True,
+    **options: Any,
 ) -> Results:
     """Run ``scenario``'s ensemble for the command line and report it.
 
@@ -61,12 +55,15 @@ def run_command(
     ``--out`` completes the newest unfinished run of the scenario there. ``replicates``
     ``None`` runs 20, or on ``--resume`` the number the run was started with. Resuming a
     complete run runs nothing and draws nothing: it says so and prints the run's summary.
+    ``options`` are the other ensemble options (``replicates`` to ``quiet``), as
+    :func:`~nkroutes.commands.common.ensemble_arguments` takes them.
 
     Raises:
         BadInput: For bad options or an output directory that must not be written (exit 2).
         RunFailure: If a replicate fails (exit 1).
     """
     check_seed(seed)
+    resume = options["resume"]
     out, default = results_dir(
         out, scenario.name, resume, latest_unfinished, f"run of '{scenario.name}'"
     )
@@ -76,9 +73,7 @@ def run_command(
         with ensemble_errors(out, resume_command(out)):
             results = run_ensemble(
                 scenario,
-                **ensemble_arguments(
-                    out, seed, force, replicates, workers, executor, scheduler, resume, trace, quiet
-                ),
+                **ensemble_arguments(out, seed, force, **options),
             )
         if default:
             link_latest(out)
