@@ -10,11 +10,11 @@ within 4 standard errors of the difference of the two means.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from nkroutes.model import simulate
 from nkroutes.scenario import scenario_from_dict
+from reference_means import far_from_reference
 from scenario_builder import small_dict
 
 N_SEEDS = 8
@@ -58,10 +58,5 @@ def _outputs(seed: int) -> dict[str, float]:
 @pytest.mark.slow
 def test_event_time_gives_the_means_of_per_step_draws() -> None:
     runs = [_outputs(seed) for seed in range(1, N_SEEDS + 1)]
-    far = []
-    for name, (mean, sd) in PER_STEP.items():
-        values = np.array([run[name] for run in runs])
-        se = np.sqrt(sd**2 / 30 + values.var(ddof=1) / N_SEEDS)
-        if abs(values.mean() - mean) > 4 * se:
-            far.append(f"{name}: {values.mean():.1f} against {mean:.1f} (se {se:.1f})")
+    far = far_from_reference(runs, PER_STEP, reference_seeds=30, z=4.0)
     assert not far, "; ".join(far)

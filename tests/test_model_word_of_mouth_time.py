@@ -17,11 +17,11 @@ step's count against ``1 - exp(-h dt)``.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from nkroutes.model import simulate
 from nkroutes.scenario import scenario_from_dict
+from reference_means import far_from_reference
 from scenario_builder import small_dict
 
 N_SEEDS = 6
@@ -61,10 +61,5 @@ def _outputs(seed: int) -> dict[str, float]:
 @pytest.mark.slow
 def test_word_of_mouth_by_accrued_hazard_gives_the_means_of_per_step_draws() -> None:
     runs = [_outputs(seed) for seed in range(1, N_SEEDS + 1)]
-    far = []
-    for name, (mean, sd) in PER_STEP.items():
-        values = np.array([run[name] for run in runs])
-        se = np.sqrt(sd**2 / 30 + values.var(ddof=1) / N_SEEDS)
-        if abs(values.mean() - mean) > 4 * se:
-            far.append(f"{name}: {values.mean():.1f} against {mean:.1f} (se {se:.1f})")
+    far = far_from_reference(runs, PER_STEP, reference_seeds=30, z=4.0)
     assert not far, "; ".join(far)
