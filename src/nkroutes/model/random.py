@@ -193,43 +193,6 @@ class Streams:
         """
         return self._hash(keys, self._salt(step, slot), self._keys[stream], unit=True)
 
-    def sample(self, stream: str, n: int, count: int, step: int, slot: int = 0) -> np.ndarray:
-        """``count`` distinct positions out of ``n``, uniformly at random, for a step.
-
-        The cost grows with ``count``, not ``n``: positions are drawn ``floor(u * n)`` from
-        the stream's draws for the keys 0, 1, 2, ... (a repeated position is skipped and
-        more are drawn), so choosing a few of a million costs a few draws. Choosing more
-        than an eighth of them takes the ``count`` smallest of one draw per position.
-
-        Args:
-            stream: Name of the stream.
-            n: How many to choose from.
-            count: How many to choose (at most ``n``).
-            step: The model step of the decision.
-            slot: As in :meth:`uniform`.
-
-        Returns:
-            ``int64`` positions, distinct, in the order drawn.
-        """
-        count = min(count, n)
-        if count <= 0:
-            return np.zeros(0, dtype=np.int64)
-        if 8 * count > n:
-            # Many of few: one draw per position, the ``count`` smallest (a random subset).
-            u = self.uniform(stream, np.arange(n, dtype=np.uint64), step, slot)
-            return np.sort(np.argpartition(u, count - 1)[:count])
-        picked = np.zeros(0, dtype=np.int64)
-        drawn = 0
-        while len(picked) < count:
-            more = 2 * (count - len(picked)) + 16
-            keys = np.arange(drawn, drawn + more, dtype=np.uint64)
-            drawn += more
-            pos = np.minimum((self.uniform(stream, keys, step, slot) * n).astype(np.int64), n - 1)
-            pos = np.concatenate([picked, pos])
-            _, first = np.unique(pos, return_index=True)
-            picked = pos[np.sort(first)][:count]
-        return picked
-
     def uniform_one(self, stream: str, key: int, step: int, slot: int = 0) -> float:
         """A single uniform draw for one key (see :meth:`uniform`)."""
         return float(self.uniform(stream, np.array([key], dtype=np.uint64), step, slot)[0])
