@@ -222,3 +222,61 @@ def test_progress_lines_when_stderr_is_not_a_terminal(cli, fake, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "m" / "sensitivity.csv").exists()
+
+
+def test_ends_gives_each_values_swing_and_fold_from_the_centre(cli, fake, small, tmp_path):
+    # 2 x 5 + 1 = 11 points: the centre (the scenario's own values), then each value alone
+    # at its low and high end. Swings are the fake model's coefficients, exactly.
+    whatif = tmp_path / "whatif.toml"
+    result = _run(cli, fake, tmp_path / "e", "--method", "ends", "--whatif", whatif)
+    assert result.exit_code == 0, result.output
+    indices = pd.read_csv(tmp_path / "e" / "sensitivity.csv")
+    points = pd.read_csv(tmp_path / "e" / "points.csv")
+    assert len(points) == 11 * 2
+    swing = _index(indices, "arrivals", "swing")["value"]
+    assert swing["base"] == pytest.approx(4) and swing["famine"] == pytest.approx(2)
+    assert swing[["pds", "chain", "arrest"]].abs().max() < 1e-9
+    centre = {name: _unit({"scenario": small}, i) for i, (name, *_) in enumerate(RANGES)}
+    central = 4 * centre["base"] + 2 * centre["famine"]
+    at = _index(indices, "arrivals", "at_low")["value"]
+    assert at["base"] == pytest.approx(2 * centre["famine"])
+    assert _index(indices, "arrivals", "central")["value"]["pds"] == pytest.approx(central)
+    high = 4 + 2 * centre["famine"]
+    expected_fold = max(high / central, central / (2 * centre["famine"]))
+    assert _index(indices, "arrivals", "fold")["value"]["base"] == pytest.approx(expected_fold)
+    effect = _index(indices, "fake-whatif: arrivals", "swing")["value"]
+    assert effect["arrest"] == pytest.approx(3) and effect.drop("arrest").abs().max() < 1e-9
+    text = (tmp_path / "e" / "sensitivity.md").read_text()
+    assert "# Each value alone at its ends of fake" in text
+    assert (
+        "Two of 5 assumptions carry 80% of the summed swing (each value alone, end to end) of "
+        "arrivals: base (67%), famine (33%)." in text
+    )
+    assert "--method ends -n 1 --seed 1" in text  # no design size for ends
+    assert (tmp_path / "e" / "figures" / "ends-arrivals.png").is_file()
+
+
+def test_fold_names_the_ends_that_move_an_outcome_threefold():
+    from nkroutes.sensitivity.design import fold
+    from nkroutes.sensitivity.report import fold_sentence
+
+    assert fold(2.0, 30.0, 10.0) == pytest.approx(5.0)
+    assert fold(2.0, 12.0, 10.0) == pytest.approx(5.0)  # below: 10 / 2
+    assert math.isnan(fold(-1.0, 12.0, 10.0)) and math.isnan(fold(1.0, 2.0, 0.0))
+    ranked = pd.DataFrame(
+        {
+            "swing": [28.0, 2.0],
+            "at_low": [2.0, 9.0],
+            "at_high": [30.0, 11.0],
+            "central": [10.0, 10.0],
+            "fold": [5.0, 1.1],
+        },
+        index=["remittance", "share_female"],
+    )
+    assert fold_sentence(ranked, "arrivals") == (
+        "1 value alone moves arrivals 3-fold or more from the centre's 10: remittance (2 at its "
+        "low end, 30 at its high end)."
+    )
+    assert fold_sentence(ranked.tail(1), "arrivals") == (
+        "No value alone moves arrivals 3-fold from the centre's."
+    )

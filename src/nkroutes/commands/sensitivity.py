@@ -44,6 +44,7 @@ from nkroutes.sensitivity.plan import (
     DEFAULT_SEED,
     DEFAULT_TRAJECTORIES,
     SensitivitySettings,
+    design_size,
     make_plan,
 )
 from nkroutes.sensitivity.ranges import SensitivityError
@@ -78,7 +79,9 @@ def _summary(result: SensitivityResult) -> str:
     default="morris",
     show_default=True,
     help="morris: screen every ranged value (mu*, sigma); sobol: first-order and total "
-    "indices of the values named with --param or kept by --screening.",
+    "indices of the values named with --param or kept by --screening; ends: each value alone "
+    "at its low and high end (swing, fold from the centre; 2 x ranges + 1 points), to check "
+    "ranges against Table 1.",
 )
 @click.option(
     "--trajectories",
@@ -177,7 +180,7 @@ def sensitivity_command(
             raise BadInput(str(error)) from None
     settings = SensitivitySettings(
         method=method,
-        size=trajectories if method == "morris" else samples,
+        size=design_size(method, trajectories, samples),
         replicates=replicates,
         seed=seed,
         outcomes=outcomes,

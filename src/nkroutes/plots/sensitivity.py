@@ -1,8 +1,10 @@
-"""Sensitivity figures: a labelled mu*-sigma plot per outcome (Morris), Sobol bars.
+"""Sensitivity figures: a labelled mu*-sigma plot per outcome (Morris), Sobol bars, tornadoes.
 
 Each outcome gets one file in ``figures/``: ``morris-<outcome>.png`` (every ranged value as
-a point at its mu* and sigma, the most influential labelled, mu*'s interval as a bar) or
-``sobol-<outcome>.png`` (S1 and ST of each value with their intervals, largest first).
+a point at its mu* and sigma, the most influential labelled, mu*'s interval as a bar),
+``sobol-<outcome>.png`` (S1 and ST of each value with their intervals, largest first) or
+``ends-<outcome>.png`` (a tornado: each value's outcome at its low and its high end around
+the centre's, widest swing first).
 """
 
 from __future__ import annotations
@@ -91,10 +93,44 @@ def sobol_figure(indices: pd.DataFrame, outcome: str, path: Path) -> Path:
         return save_figure(fig, path, "png")
 
 
+def tornado_figure(indices: pd.DataFrame, outcome: str, path: Path) -> Path:
+    """The tornado chart of one outcome (``ends``): low and high end of each value."""
+    wide = _wide(indices, outcome).sort_values("swing", ascending=False).head(BARS)
+    central = float(wide["central"].iloc[0])
+    with plot_style():
+        fig = new_figure(1.5 + 0.35 * len(wide))
+        ax = fig.add_subplot()
+        y = np.arange(len(wide))
+        for end, colour in (("at_low", "#1f77b4"), ("at_high", "#ff7f0e")):
+            ax.barh(
+                y,
+                wide[end] - central,
+                left=central,
+                height=0.6,
+                color=colour,
+                alpha=0.85,
+                label="value at its " + end.removeprefix("at_") + " end",
+            )
+        ax.axvline(central, color="black", linewidth=1)
+        ax.set_yticks(y, list(wide.index))
+        ax.invert_yaxis()
+        ax.set_xlabel(f"{outcome} (the line: at the scenario's own values, {central:.4g})")
+        ax.set_title(f"Each value alone at its ends: {outcome}")
+        ax.legend(loc="lower right")
+        add_source_line(
+            fig, "Every other value at its own; one run set per bar end (no interactions)."
+        )
+        return save_figure(fig, path, "png")
+
+
+#: The figure of each method.
+DRAWERS = {"morris": morris_figure, "sobol": sobol_figure, "ends": tornado_figure}
+
+
 def draw_sensitivity_figures(indices: pd.DataFrame, method: str, folder: Path) -> list[str]:
     """Draw every outcome's figure into ``folder``; return the file names written."""
     names = []
-    draw = morris_figure if method == "morris" else sobol_figure
+    draw = DRAWERS[method]
     for outcome in dict.fromkeys(indices["outcome"]):
         path = folder / f"{file_stem(method, outcome)}.png"
         draw(indices, outcome, path)

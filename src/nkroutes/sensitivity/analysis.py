@@ -33,6 +33,7 @@ from nkroutes.sensitivity.plan import (
     DEFAULT_TRAJECTORIES,
     Plan,
     SensitivitySettings,
+    design_size,
     make_plan,
 )
 from nkroutes.sensitivity.ranges import SensitivityError
@@ -238,7 +239,7 @@ def sensitivity(
 
     Args:
         scenario: The scenario (or its file) whose ranges are varied.
-        method: ``morris`` or ``sobol``.
+        method: ``morris``, ``sobol`` or ``ends`` (each value alone at its two ends).
         trajectories: Morris trajectories (``trajectories x (k + 1)`` points).
         samples: Sobol base samples, a power of 2 (``samples x (k + 2)`` points).
         what_ifs: What-ifs run at the same points; their paired effects are analysed too.
@@ -260,7 +261,7 @@ def sensitivity(
 
     settings = SensitivitySettings(
         method=method,
-        size=trajectories if method == "morris" else samples,
+        size=design_size(method, trajectories, samples),
         replicates=replicates,
         seed=seed,
         outcomes=tuple(outcomes),

@@ -3,6 +3,13 @@
 Points are drawn in ``[0, 1]^k`` (see :mod:`nkroutes.sensitivity.ranges`), so Morris's
 elementary effects are the change of an outcome when a value moves across its whole range
 (in the outcome's unit), comparable between parameters whatever their units.
+
+The third design, ``ends``, needs no sampling: the scenario's own values (the centre), then
+each value alone at its low and at its high end (``2k + 1`` points). Its swing, the change of
+an outcome from one end to the other with everything else at its value, is the bar of a
+tornado chart; its fold, how many times the outcome at an end is above or below the centre's,
+checks a range against observations (history matching: an end that alone puts the model's
+arrivals far from Table 1 is not plausible).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 #: The methods ``nkroutes sensitivity`` offers.
-METHODS = ("morris", "sobol")
+METHODS = ("morris", "sobol", "ends")
 
 #: Levels of the Morris grid (SALib's default): each value takes 0, 1/3, 2/3 or 1.
 MORRIS_LEVELS = 4
@@ -67,9 +74,56 @@ def sample(method: str, names: Sequence[str], size: int, seed: int) -> np.ndarra
     return sobol_sample.sample(problem, size, calc_second_order=False, seed=seed)
 
 
+def ends_points(centre: np.ndarray) -> np.ndarray:
+    """The ``ends`` design: the centre, then each value alone at 0 and at 1 (rows).
+
+    Args:
+        centre: The scenario's own values in the unit cube (``k`` of them).
+
+    Returns:
+        ``2k + 1`` points: row 0 is ``centre``; rows ``2i + 1`` and ``2i + 2`` are the
+        centre with value ``i`` at its low and at its high end.
+    """
+    centre = np.asarray(centre, dtype=float)
+    points = np.tile(centre, (2 * len(centre) + 1, 1))
+    for i in range(len(centre)):
+        points[2 * i + 1, i] = 0.0
+        points[2 * i + 2, i] = 1.0
+    return points
+
+
 def points_needed(method: str, k: int, size: int) -> int:
     """How many points a design of ``size`` over ``k`` parameters has."""
+    if method == "ends":
+        return 2 * k + 1
     return size * (k + 1) if method == "morris" else size * (k + 2)
+
+
+def fold(at_low: float, at_high: float, central: float) -> float:
+    """How many times the outcome at the farther end is above or below the centre's (>= 1).
+
+    ``nan`` unless all three are positive (a fold of a difference or of zero means nothing).
+    """
+    values = np.array([at_low, at_high])
+    if central <= 0 or not np.all(values > 0):
+        return float("nan")
+    return float(max(np.max(values / central), np.max(central / values)))
+
+
+def _ends_rows(names: Sequence[str], y: np.ndarray, outcome: str) -> list[list]:
+    central = float(y[0])
+    rows = []
+    for i, name in enumerate(names):
+        low, high = float(y[2 * i + 1]), float(y[2 * i + 2])
+        for index, value in (
+            ("swing", abs(high - low)),
+            ("at_low", low),
+            ("at_high", high),
+            ("central", central),
+            ("fold", fold(low, high, central)),
+        ):
+            rows.append([outcome, name, index, value, np.nan, np.nan])
+    return rows
 
 
 def analyse(
@@ -78,11 +132,15 @@ def analyse(
     """The indices of one outcome, as tidy rows (:data:`INDEX_COLUMNS`).
 
     Morris gives ``mu_star`` (with its bootstrap interval), ``mu`` and ``sigma``; Sobol
-    gives ``S1`` and ``ST`` with theirs (value +- SALib's half-width at 95%).
+    gives ``S1`` and ``ST`` with theirs (value +- SALib's half-width at 95%); ``ends`` gives
+    ``swing``, ``at_low``, ``at_high``, ``central`` and ``fold`` (no intervals: one run per
+    end; use replicates).
     """
     problem = problem_of(names)
     rows = []
-    if method == "morris":
+    if method == "ends":
+        rows = _ends_rows(names, y, outcome)
+    elif method == "morris":
         result = morris_analyze.analyze(
             problem,
             points,

@@ -19,7 +19,7 @@ from nkroutes import __version__
 from nkroutes.calibration.sampler import seeds_for
 from nkroutes.observed import south_korea_arrivals
 from nkroutes.scenario import Scenario
-from nkroutes.sensitivity.design import METHODS, sample
+from nkroutes.sensitivity.design import METHODS, ends_points, sample
 from nkroutes.sensitivity.outcomes import check_outcomes
 from nkroutes.sensitivity.ranges import (
     Range,
@@ -27,6 +27,7 @@ from nkroutes.sensitivity.ranges import (
     levers,
     ranges_of,
     scenario_at,
+    unit_of,
     values_at,
 )
 
@@ -46,13 +47,19 @@ DEFAULT_REPLICATES = 1
 DEFAULT_SEED = 1
 
 
+def design_size(method: str, trajectories: int, samples: int) -> int:
+    """The settings' ``size`` of a method: trajectories, base samples, or 1 (``ends``)."""
+    return {"morris": trajectories, "sobol": samples}.get(method, 1)
+
+
 @dataclass(frozen=True)
 class SensitivitySettings:
     """How a sensitivity analysis is run (what ``sensitivity.json`` records).
 
     Attributes:
-        method: ``morris`` (screening) or ``sobol`` (variance decomposition).
-        size: Morris trajectories, or Sobol base samples (a power of 2).
+        method: ``morris`` (screening), ``sobol`` (variance decomposition) or ``ends``
+            (each value alone at its two ends: swings and folds).
+        size: Morris trajectories, or Sobol base samples (a power of 2); 1 for ``ends``.
         replicates: Model runs per scenario and point (their outcomes are averaged).
         seed: Seed of the design, of SALib's bootstrap and of the replicates.
         outcomes: Outcome names (:mod:`nkroutes.sensitivity.outcomes`); empty: defaults.
@@ -173,7 +180,10 @@ def make_plan(base: Scenario, what_ifs: Sequence[Scenario], settings: Sensitivit
             f"--whatif: found the scenario names {', '.join(names)}, expected each scenario "
             "once (meta.name differs)"
         )
-    points = sample(settings.method, [r.id for r in ranges], settings.size, settings.seed)
+    if settings.method == "ends":
+        points = ends_points(unit_of(ranges, {r.path: base.get(r.path) for r in ranges}))
+    else:
+        points = sample(settings.method, [r.id for r in ranges], settings.size, settings.seed)
     table = south_korea_arrivals()
     observed = {
         int(y): float(a)

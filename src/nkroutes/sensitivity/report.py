@@ -10,8 +10,23 @@ from nkroutes.sensitivity.outcomes import describe
 from nkroutes.sensitivity.plan import Plan
 from nkroutes.text import plural
 
-#: The share of mu* (Morris) or of the variance (Sobol) the sentence accounts for.
+#: The share of mu* (Morris), of the variance (Sobol) or of the swings (ends) the sentence
+#: accounts for.
 SHARE = 0.8
+
+#: The index each method ranks by.
+RANK_BY = {"morris": "mu_star", "sobol": "ST", "ends": "swing"}
+
+#: What the sentence says it shares out, by method.
+MEASURE = {
+    "morris": "the summed mu*",
+    "sobol": "the variance (total indices)",
+    "ends": "the summed swing (each value alone, end to end)",
+}
+
+#: An ``ends`` fold above this is named in the report: an end that alone moves the outcome
+#: this many times from the centre's (history matching: 3-fold from a fit to Table 1).
+FOLD_FLAG = 3.0
 
 #: Rows of each ranked table.
 TOP = 10
@@ -32,8 +47,8 @@ def _count(n: int) -> str:
 
 
 def ranking(indices: pd.DataFrame, label: str, method: str) -> pd.DataFrame:
-    """One outcome's parameters, most influential first (by mu*, or by ST)."""
-    key = "mu_star" if method == "morris" else "ST"
+    """One outcome's parameters, most influential first (by mu*, ST or swing)."""
+    key = RANK_BY[method]
     rows = indices[indices["outcome"] == label]
     wide = rows.pivot(index="parameter", columns="index", values="value")
     low = rows[rows["index"] == key].set_index("parameter")["ci_low"]
@@ -45,7 +60,7 @@ def ranking(indices: pd.DataFrame, label: str, method: str) -> pd.DataFrame:
 
 def sentence(ranked: pd.DataFrame, label: str, method: str, k: int) -> str:
     """The plain sentence: the few parameters that carry most of the outcome's spread."""
-    key = "mu_star" if method == "morris" else "ST"
+    key = RANK_BY[method]
     values = ranked[key].clip(lower=0)
     total = float(values.sum())
     what = subject(label)
@@ -64,13 +79,37 @@ def sentence(ranked: pd.DataFrame, label: str, method: str, k: int) -> str:
             break
     n = len(chosen)
     noun = "assumptions carries" if n == 1 else "assumptions carry"
-    measure = "the summed mu*" if method == "morris" else "the variance (total indices)"
-    return f"{_count(n)} of {k} {noun} {SHARE:.0%} of {measure} of {what}: {', '.join(chosen)}."
+    text = f"{_count(n)} of {k} {noun} {SHARE:.0%} of {MEASURE[method]} of {what}: "
+    return text + f"{', '.join(chosen)}."
+
+
+def fold_sentence(ranked: pd.DataFrame, label: str) -> str:
+    """``ends``: the values whose end alone moves the outcome :data:`FOLD_FLAG`-fold or more."""
+    if "fold" not in ranked or ranked["fold"].isna().all():
+        return ""
+    far = ranked[ranked["fold"] >= FOLD_FLAG].sort_values("fold", ascending=False)
+    what = subject(label)
+    if far.empty:
+        return f"No value alone moves {what} {FOLD_FLAG:g}-fold from the centre's."
+    named = ", ".join(
+        f"{p} ({row['at_low']:.4g} at its low end, {row['at_high']:.4g} at its high end)"
+        for p, row in far.iterrows()
+    )
+    central = float(far["central"].iloc[0])
+    return (
+        f"{plural(len(far), 'value')} alone {'moves' if len(far) == 1 else 'move'} {what} "
+        f"{FOLD_FLAG:g}-fold or more from the centre's {central:.4g}: {named}."
+    )
 
 
 def _table(ranked: pd.DataFrame, method: str, plan: Plan) -> list[str]:
     by_id = {r.id: r for r in plan.ranges}
-    if method == "morris":
+    if method == "ends":
+        lines = [
+            "| parameter | swing | at low end | at high end | fold | range |",
+            "|---|---|---|---|---|---|",
+        ]
+    elif method == "morris":
         lines = [
             "| parameter | mu* | 95% interval | mu | sigma | range |",
             "|---|---|---|---|---|---|",
@@ -81,7 +120,12 @@ def _table(ranked: pd.DataFrame, method: str, plan: Plan) -> list[str]:
         r = by_id[name]
         span = f"{r.low:g}-{r.high:g}{' (log)' if r.log else ''}"
         interval = f"{row['ci_low']:.4g} to {row['ci_high']:.4g}"
-        if method == "morris":
+        if method == "ends":
+            lines.append(
+                f"| {name} | {row['swing']:.4g} | {row['at_low']:.4g} | {row['at_high']:.4g} | "
+                f"{row['fold']:.3g} | {span} |"
+            )
+        elif method == "morris":
             lines.append(
                 f"| {name} | {row['mu_star']:.4g} | {interval} | {row['mu']:.4g} | "
                 f"{row['sigma']:.4g} | {span} |"
@@ -94,8 +138,9 @@ def _table(ranked: pd.DataFrame, method: str, plan: Plan) -> list[str]:
 def reproducing_command(plan: Plan) -> str:
     """The command line that runs this analysis again (folder options left out)."""
     s = plan.settings
-    size = "--trajectories" if s.method == "morris" else "--samples"
-    parts = ["nkroutes sensitivity", plan.base.source, "--method", s.method, size, str(s.size)]
+    parts = ["nkroutes sensitivity", plan.base.source, "--method", s.method]
+    if s.method != "ends":
+        parts += ["--trajectories" if s.method == "morris" else "--samples", str(s.size)]
     parts += ["-n", str(s.replicates), "--seed", str(s.seed)]
     for w in plan.what_ifs:
         parts += ["--whatif", w.source]
@@ -124,7 +169,9 @@ def report_markdown(
     """
     method = plan.settings.method
     k = len(plan.ranges)
-    title = "Morris screening" if method == "morris" else "Sobol indices"
+    title = {"morris": "Morris screening", "sobol": "Sobol indices"}.get(
+        method, "Each value alone at its ends"
+    )
     lines = [
         f"# {title} of {plan.base.name}",
         "",
@@ -135,7 +182,16 @@ def report_markdown(
         f"(the same seeds everywhere), seed {plan.settings.seed}",
     ]
     lines.append(f"- command: `{reproducing_command(plan)}`")
-    if method == "morris":
+    if method == "ends":
+        lines += [
+            "",
+            "Point 0 is the scenario's own values (the centre); then each value alone at its "
+            "low and at its high end, every other at its own value. The swing is the change "
+            "of the outcome from one end to the other (a tornado chart's bar); the fold, how "
+            "many times the outcome at the farther end is above or below the centre's. "
+            "Interactions are not seen: screen with Morris for those.",
+        ]
+    elif method == "morris":
         lines += [
             "",
             "mu* is the mean absolute change of the outcome when the value moves across its "
@@ -154,6 +210,8 @@ def report_markdown(
         name = label.split(": ", 1)[-1]
         lines += ["", f"## {subject(label)}", "", f"{describe(name)}.", ""]
         lines.append(sentence(ranked, label, method, k))
+        if method == "ends" and (flagged := fold_sentence(ranked, label)):
+            lines += ["", flagged]
         lines += ["", *_table(ranked, method, plan)]
     if skipped:
         lines += ["", "## Outcomes left out", ""]
