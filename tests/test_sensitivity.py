@@ -253,6 +253,7 @@ def test_ends_gives_each_values_swing_and_fold_from_the_centre(cli, fake, small,
         "arrivals: base (67%), famine (33%)." in text
     )
     assert "--method ends -n 1 --seed 1" in text  # no design size for ends
+    assert "| arrest | 3 | 0 | 3 | - | 0.1-0.3 |" in text  # an effect has no fold
     assert (tmp_path / "e" / "figures" / "ends-arrivals.png").is_file()
 
 
