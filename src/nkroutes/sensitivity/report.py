@@ -121,7 +121,7 @@ def _table(ranked: pd.DataFrame, method: str, plan: Plan) -> list[str]:
         span = f"{r.low:g}-{r.high:g}{' (log)' if r.log else ''}"
         interval = f"{row['ci_low']:.4g} to {row['ci_high']:.4g}"
         if method == "ends":
-            folds = f"{row['fold']:.3g}" if pd.notna(row["fold"]) else "-"  # effects: none
+            folds = f"{row['fold']:.3g}" if pd.notna(row["fold"]) else "-"  # not all positive
             lines.append(
                 f"| {name} | {row['swing']:.4g} | {row['at_low']:.4g} | {row['at_high']:.4g} | "
                 f"{folds} | {span} |"
