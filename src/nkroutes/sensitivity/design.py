@@ -92,13 +92,6 @@ def ends_points(centre: np.ndarray) -> np.ndarray:
     return points
 
 
-def points_needed(method: str, k: int, size: int) -> int:
-    """How many points a design of ``size`` over ``k`` parameters has."""
-    if method == "ends":
-        return 2 * k + 1
-    return size * (k + 1) if method == "morris" else size * (k + 2)
-
-
 def fold(at_low: float, at_high: float, central: float) -> float:
     """How many times the outcome at the farther end is above or below the centre's (>= 1).
 

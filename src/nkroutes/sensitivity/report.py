@@ -85,7 +85,7 @@ def sentence(ranked: pd.DataFrame, label: str, method: str, k: int) -> str:
 
 def fold_sentence(ranked: pd.DataFrame, label: str) -> str:
     """``ends``: the values whose end alone moves the outcome :data:`FOLD_FLAG`-fold or more."""
-    if "fold" not in ranked or ranked["fold"].isna().all():
+    if ranked["fold"].isna().all():
         return ""
     far = ranked[ranked["fold"] >= FOLD_FLAG].sort_values("fold", ascending=False)
     what = subject(label)
