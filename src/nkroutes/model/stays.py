@@ -113,10 +113,11 @@ def savings_per_step(model: RouteModel) -> float:
 
 
 def staying(model: RouteModel) -> np.ndarray:
-    """Ids of the migrants hiding or settled in China (a pass over the table)."""
+    """Ids of the migrants hiding or settled in China, ascending."""
     t = model.table
-    state = t.cols["state"][: t.n]
-    return np.flatnonzero((state == State.HIDING) | (state == State.SETTLED))
+    live = t.live()
+    state = t.cols["state"][live]
+    return live[(state == State.HIDING) | (state == State.SETTLED)]
 
 
 def per_step_hazards(probabilities: np.ndarray) -> np.ndarray:

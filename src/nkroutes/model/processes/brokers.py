@@ -24,6 +24,7 @@ import numpy as np
 
 from nkroutes.model.agents import BROKER_KEY_MULTIPLIER, Broker
 from nkroutes.model.counts import poisson_count
+from nkroutes.model.groups import present
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -194,7 +195,7 @@ def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
         u_pick = model.streams.uniform("broker_choice", keys[pending], step, slot=round_)
         pick = np.full(len(pending), -1, dtype=np.int64)
         pending_routes = routes[pending]
-        for r in np.unique(pending_routes).tolist():
+        for r in present(pending_routes, model.params.n_routes):
             rows = np.flatnonzero(pending_routes == r)
             serving = _brokers_serving(model, r)
             serving = serving[model.broker_capacity[serving] > model.broker_used[serving]]

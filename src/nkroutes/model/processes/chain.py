@@ -68,8 +68,9 @@ def sponsor_relatives(model: RouteModel) -> None:
     if exit_cost <= 0 or share_china <= 0:
         return
     t = model.table
-    state = t.cols["state"][: t.n]
-    candidates = np.flatnonzero((state == State.HIDING) & ~t.cols["sponsored"][: t.n])
+    live = t.live()
+    state = t.cols["state"][live]
+    candidates = live[(state == State.HIDING) & ~t.cols["sponsored"][live]]
     if len(candidates) == 0:
         return
     u = model.streams.uniform_one("sponsorship", 0, model.step_index)

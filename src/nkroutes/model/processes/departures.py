@@ -34,6 +34,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from nkroutes.model.counts import poisson_counts
+from nkroutes.model.groups import present
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.journeys import cached_options, start_journeys
 from nkroutes.model.random import make_keys
@@ -172,7 +173,7 @@ def depart(model: RouteModel) -> None:
         return
     t.cols["attempts"][leaving] += 1
     origins = t.cols["origin"][leaving]
-    for origin in np.unique(origins).tolist():
+    for origin in present(origins, model.params.n_places):
         # Those who do not set off (no crossing open, no broker found) stay at home, in
         # state HOME, and try again later.
         start_journeys(model, leaving[origins == origin], origin)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nkroutes.model import stays
+from nkroutes.model.groups import present
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.enforcement import arrests_in_china
 from nkroutes.model.processes.journeys import start_journeys
@@ -115,7 +116,7 @@ def live_in_hiding(model: RouteModel) -> None:
         return
     model.counters["exit_attempts"] += len(leaving)
     places = t.cols["place"][leaving]
-    for place in np.unique(places).tolist():
+    for place in present(places, model.params.n_places):
         group = leaving[places == place]
         moved = start_journeys(model, group, place)
         if len(moved) < len(group):

@@ -38,6 +38,7 @@ import numpy as np
 
 from nkroutes.model import stays
 from nkroutes.model.counts import poisson_count
+from nkroutes.model.groups import present
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.journeys import cached_options
 from nkroutes.model.random import smallest
@@ -75,10 +76,11 @@ def word_of_mouth(model: RouteModel) -> int:
         return 0
     model.word_of_mouth_accrued += hazard * model.clock.dt_years
     t = model.table
-    state = t.cols["state"][: t.n]
-    eligible = np.flatnonzero(
-        ((state == State.HIDING) & ~t.cols["sponsored"][: t.n]) | (state == State.SETTLED)
-    )
+    live = t.live()
+    state = t.cols["state"][live]
+    eligible = live[
+        ((state == State.HIDING) & ~t.cols["sponsored"][live]) | (state == State.SETTLED)
+    ]
     chosen = eligible[t.cols["word_of_mouth_at"][eligible] <= model.word_of_mouth_accrued]
     if len(chosen):
         t.cols["state"][chosen] = State.HIDING
@@ -103,13 +105,14 @@ def ngo_help(model: RouteModel) -> int:
     if count == 0:
         return 0
     t = model.table
-    state = t.cols["state"][: t.n]
-    hiding = np.flatnonzero((state == State.HIDING) & ~t.cols["sponsored"][: t.n])
+    live = t.live()
+    state = t.cols["state"][live]
+    hiding = live[(state == State.HIDING) & ~t.cols["sponsored"][live]]
     if len(hiding) == 0:
         return 0
     places = t.cols["place"][hiding]
     fees = np.full(model.params.n_places, np.inf)
-    for place in np.unique(places).tolist():
+    for place in present(places, model.params.n_places):
         fees[place] = _cheapest_fee(model, place)
     poor = hiding[stays.balance(model, hiding) < fees[places]]
     if len(poor) == 0:
@@ -134,8 +137,9 @@ def traffic_at_entry(model: RouteModel) -> int:
         return 0
     t = model.table
     cols = t.cols
-    # One pass over the table, then the few who entered last step (same set, same order).
-    entered = np.flatnonzero(cols["china_since"][: t.n] == model.step_index - 1)
+    # One pass over those on their way, then the few who entered last step.
+    live = t.live()
+    entered = live[cols["china_since"][live] == model.step_index - 1]
     entered = entered[
         (cols["state"][entered] == State.HIDING)
         & cols["female"][entered]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nkroutes.model.clock import DAYS_PER_MONTH
+from nkroutes.model.groups import present
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes.enforcement import transit_arrests
@@ -55,7 +56,7 @@ def process_cases(model: RouteModel) -> None:
         return
     u_pick = model.streams.uniform("resettlement", keys, step, slot=1)
     u_accept = model.streams.uniform("resettlement", keys, step, slot=2)
-    for place in np.unique(places).tolist():
+    for place in present(places, p.n_places):
         rows = np.flatnonzero(places == place)
         routes = p.routes_from(place)
         routes = routes[p.route_open[routes] & (p.kind[p.route_to[routes]] == _DESTINATION)]

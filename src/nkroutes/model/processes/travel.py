@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nkroutes.model import stays
+from nkroutes.model.groups import present
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes.china_stay import leave_china, track_china
@@ -98,7 +99,7 @@ def _arrive(model: RouteModel, arr_ids: np.ndarray, dest: np.ndarray) -> np.ndar
     p = model.params
     kinds = p.kind[dest]
     started: list[np.ndarray] = []
-    for kind_code in np.unique(kinds).tolist():
+    for kind_code in present(kinds, len(KIND_CODES)):
         sel = kinds == kind_code
         group, places = arr_ids[sel], dest[sel]
         if kind_code == KIND_CODES["hiding"]:
@@ -122,7 +123,7 @@ def _arrive(model: RouteModel, arr_ids: np.ndarray, dest: np.ndarray) -> np.ndar
 
 def _move_on(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> list[np.ndarray]:
     out = []
-    for place in np.unique(places).tolist():
+    for place in present(places, model.params.n_places):
         group = ids[places == place]
         moved = start_journeys(model, group, place)
         out.append(moved)
