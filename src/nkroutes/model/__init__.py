@@ -1,4 +1,4 @@
-"""The route model: Mesa agents for places and brokers, columnar migrants, a module per process."""
+"""The route model: Mesa agents for places, columnar migrants and brokers, a module per process."""
 
 from nkroutes.model.migrants import MigrantTable, State
 from nkroutes.model.model import RouteModel, simulate

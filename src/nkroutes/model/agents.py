@@ -1,11 +1,14 @@
-"""The Mesa agents of the model: places on the route network, and brokers.
+"""The Mesa agents of the model (places on the route network) and a view of one broker.
 
 Places are ``FixedAgent`` objects, one per node of a ``mesa.discrete_space.Network`` whose
-edges are the scenario's routes; they count what happens at them. Brokers are plain Mesa
-agents working from a broker hub: each has its own price factor and monthly capacity, may
-quit or be arrested, and takes clients along the routes its hub serves. Migrants are not
-Mesa agents but rows of :class:`nkroutes.model.migrants.MigrantTable` (see docs/design.md:
-per-object agents cost 0.5-15 us per agent-step, columns 6-40 ns).
+edges are the scenario's routes; they count what happens at them. Brokers work from a
+broker hub: each has its own price factor and monthly capacity, may quit or be arrested,
+and takes clients along the routes its hub serves. Like migrants (rows of
+:class:`nkroutes.model.migrants.MigrantTable`), brokers are columns on the model
+(``broker_serial``, ``broker_hub``, ``broker_factor``, ...), not Mesa agents: creating and
+removing a Mesa agent cost about 30 us, and at 16 times the baseline's departures 318,000
+brokers were created and 220,000 removed, a quarter of the run (issue 19). :class:`Broker`
+is a read-only view of one of them, for inspection (``RouteModel.brokers``).
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from mesa import Agent
 from mesa.discrete_space import FixedAgent
 
 if TYPE_CHECKING:
@@ -30,9 +33,8 @@ class _AgentIdsPerModel(weakref.WeakKeyDictionary):
     the model, which holds every model ever built, and all it refers to, until the process
     ends (mesa issue #3179, fixed upstream after 3.3.1). A calibration worker builds hundreds
     of models, each with its migrant table, and grew by about 30 MB a parameter set, to
-    7-8 GB. The place and broker classes use this weak-keyed mapping instead: the same ids
-    (one count per model, from 1, shared by all its agents), and a finished model can be
-    freed.
+    7-8 GB. The place class uses this weak-keyed mapping instead: the same ids (one count
+    per model, from 1), and a finished model can be freed.
     """
 
     def __getitem__(self, model: Any) -> Iterator[int]:
@@ -81,8 +83,9 @@ class Place(FixedAgent):
 BROKER_KEY_MULTIPLIER = 0x2545F4914F6CDD1D
 
 
-class Broker(Agent):
-    """A smuggler working from a broker hub.
+@dataclass(frozen=True)
+class Broker:
+    """One active broker as it stood when asked for (a copy of its columns on the model).
 
     Attributes:
         serial: Creation number, used as the broker's random identity.
@@ -91,54 +94,18 @@ class Broker(Agent):
             multiplier); log-uniform between 1 and ``brokers.price_spread``.
         clients: Clients taken in total.
         revenue_usd: Fees earned in total, US$.
-        active: False once it has quit or been arrested.
-
-    ``clients`` and ``revenue_usd`` are kept column-wise in the model's ``broker_books``
-    (arrays by serial) so that the market credits a step's clients in one call.
     """
 
-    def __init__(self, model: RouteModel, serial: int, hub: int, price_factor: float) -> None:
-        super().__init__(model)
-        self.serial = serial
-        self.hub = hub
-        self.price_factor = price_factor
-        self.active = True
-
-    @property
-    def clients(self) -> int:
-        """Clients taken in total."""
-        return int(self.model.broker_books["clients"][self.serial])
-
-    @property
-    def revenue_usd(self) -> float:
-        """Fees earned in total, US$."""
-        return float(self.model.broker_books["revenue_usd"][self.serial])
+    serial: int
+    hub: int
+    price_factor: float
+    clients: int
+    revenue_usd: float
 
     @property
     def key(self) -> np.uint64:
         """The broker's 64-bit random identity."""
         return np.uint64((self.serial + 1) * BROKER_KEY_MULTIPLIER % (1 << 64))
 
-    def step(self, u: float, p_arrest: float, p_quit: float) -> None:
-        """Be arrested (probability ``p_arrest``) or quit (``p_quit``) this step.
 
-        Args:
-            u: The broker's own uniform draw for this step.
-            p_arrest: Per-step arrest probability.
-            p_quit: Per-step probability of leaving the trade.
-        """
-        if u < p_arrest:
-            self.model.counters["brokers_arrested"] += 1
-            self.active = False
-        elif u < p_arrest + p_quit:
-            self.active = False
-        if not self.active:
-            self.remove()
-
-    def __repr__(self) -> str:
-        return f"Broker(serial={self.serial}, hub={self.hub}, price_factor={self.price_factor:.2f})"
-
-
-# One mapping for both classes, so that a model's places and brokers share one count, as
-# they do with Mesa's own ``Agent._ids``.
-Place._ids = Broker._ids = _AgentIdsPerModel()
+Place._ids = _AgentIdsPerModel()

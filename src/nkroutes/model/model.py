@@ -125,11 +125,16 @@ class RouteModel(mesa.Model):
         self.fee_multiplier = 1.0
         self.mean_broker_fee_factor = broker_market.mean_price_factor(p.brokers.price_spread)
         self.next_broker_serial = 0
-        self.broker_roster: list[Broker] = []
-        self.new_brokers: list[Broker] = []  # recruits waiting to join the roster
+        # The active brokers, one entry each, in serial order (processes/brokers.py).
+        self.broker_serial = np.zeros(0, dtype=np.int64)
+        self.broker_hub = np.zeros(0, dtype=np.int64)  # hub place
+        self.broker_factor = np.zeros(0)  # price factor
+        self.broker_keys = np.zeros(0, dtype=np.uint64)  # random identities
+        # Recruits waiting to join at the next refresh: (serials, hub places, price factors).
+        self.recruits: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.broker_balance = np.zeros(0)  # clients each broker on the roster can still take
         self.broker_used = np.zeros(0, dtype=np.int64)  # clients taken this step
-        # Brokers' clients and fees earned, by serial (see Broker.clients).
+        # Brokers' clients and fees earned, by serial.
         self.broker_books = {"clients": np.zeros(0, np.int64), "revenue_usd": np.zeros(0)}
         for hub, count in zip(p.hub_places.tolist(), p.hub_initial_brokers.tolist(), strict=True):
             broker_market.recruit(self, hub, count)
@@ -282,7 +287,7 @@ class RouteModel(mesa.Model):
             "home_to_retry": counts[State.HOME],
             "in_china": counts[State.HIDING] + counts[State.SETTLED] + in_china_travelling,
             "in_china_two_years": long_stays,
-            "brokers": len(self.broker_roster),
+            "brokers": len(self.broker_serial),
             "family_fund_usd": self.family_fund_usd,
         }
         for name, stock in self.stocks.items():
@@ -342,8 +347,23 @@ class RouteModel(mesa.Model):
 
     @property
     def brokers(self) -> list[Broker]:
-        """The active brokers."""
-        return list(self.broker_roster)
+        """The active brokers, in serial order (copies: changing one changes nothing)."""
+        books = self.broker_books
+        return [
+            Broker(
+                serial,
+                hub,
+                factor,
+                int(books["clients"][serial]),
+                float(books["revenue_usd"][serial]),
+            )
+            for serial, hub, factor in zip(
+                self.broker_serial.tolist(),
+                self.broker_hub.tolist(),
+                self.broker_factor.tolist(),
+                strict=True,
+            )
+        ]
 
 
 def simulate(scenario: Any, seed: int = 0, trace: bool = False) -> RunResult:

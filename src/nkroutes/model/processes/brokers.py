@@ -17,12 +17,11 @@ turned away asks another, up to ``brokers.hire_rounds`` brokers a step.
 
 from __future__ import annotations
 
-from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nkroutes.model.agents import BROKER_KEY_MULTIPLIER, Broker
+from nkroutes.model.agents import BROKER_KEY_MULTIPLIER
 from nkroutes.model.counts import poisson_count
 from nkroutes.model.groups import present
 
@@ -49,9 +48,8 @@ def recruit(model: RouteModel, hub: int, count: int) -> None:
     model.next_broker_serial += count
     serials = np.arange(first, first + count, dtype=np.uint64)
     u = model.streams.uniform("brokers", serials, -1, slot=1)
-    factors = price_factors(spread, u).tolist()
-    for serial, factor in zip(range(first, first + count), factors, strict=True):
-        model.new_brokers.append(Broker(model, serial, hub, factor))
+    hubs = np.full(count, hub, dtype=np.int64)
+    model.recruits.append((serials.astype(np.int64), hubs, price_factors(spread, u)))
     _open_books(model, first + count)
 
 
@@ -70,16 +68,15 @@ def _open_books(model: RouteModel, n_serials: int) -> None:
 def update_brokers(model: RouteModel) -> None:
     """Brokers quit or are arrested, recruits join, fees follow enforcement."""
     p = model.params
-    roster = model.broker_roster
     leaving = None
-    if roster:
+    if len(model.broker_serial):
+        # Each broker's own draw: below p_arrest it is arrested, else below
+        # p_arrest + p_quit it quits the trade.
         draws = model.streams.uniform("brokers", model.broker_keys, model.step_index)
         p_arrest = float(model.clock.prob(p.brokers.arrest_rate_per_year))
         p_quit = float(model.clock.prob(p.brokers.quit_rate_per_year))
-        # Only brokers whose draw falls below p_arrest + p_quit leave: let those decide.
         leaving = draws < p_arrest + p_quit
-        for i, u in zip(np.flatnonzero(leaving).tolist(), draws[leaving].tolist(), strict=True):
-            roster[i].step(u, p_arrest, p_quit)
+        model.counters["brokers_arrested"] += int(np.count_nonzero(draws < p_arrest))
     rate = p.brokers.recruits_per_assisted_arrival
     for h, hub in enumerate(p.hub_places.tolist()):
         expected = rate * model.assisted_arrivals_by_hub[h]
@@ -103,29 +100,23 @@ def update_brokers(model: RouteModel) -> None:
 def _refresh_roster(model: RouteModel, leaving: np.ndarray | None) -> None:
     """Arrays of the active brokers for this step's rationing.
 
-    The roster stays in serial order: the brokers that did not leave (``leaving`` is a mask
-    over the previous roster), then this step's recruits, whose serials are all higher.
+    The brokers stay in serial order: those that did not leave (``leaving`` is a mask over
+    the previous ones), then the recruits waiting to join, whose serials are all higher.
     """
-    roster = model.broker_roster
-    if roster:
-        hub, factor, keys = model.broker_hub, model.broker_factor, model.broker_keys
-        serial = model.broker_serial
-    else:
-        hub, factor, keys = np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.uint64)
-        serial = np.zeros(0, np.int64)
+    hub, factor, keys = model.broker_hub, model.broker_factor, model.broker_keys
+    serial = model.broker_serial
     if leaving is not None and leaving.any():
         stay = ~leaving
-        roster = list(compress(roster, stay.tolist()))
         hub, factor, keys, serial = hub[stay], factor[stay], keys[stay], serial[stay]
-    new = model.new_brokers
-    if new:
-        roster = [*roster, *new]
-        new_serial = np.array([b.serial for b in new], dtype=np.int64)
-        hub = np.concatenate([hub, np.array([b.hub for b in new], dtype=np.int64)])
-        factor = np.concatenate([factor, np.array([b.price_factor for b in new], dtype=float)])
+    if model.recruits:
+        new_serial, new_hub, new_factor = (
+            np.concatenate(c) for c in zip(*model.recruits, strict=True)
+        )
+        hub = np.concatenate([hub, new_hub])
+        factor = np.concatenate([factor, new_factor])
         keys = np.concatenate([keys, broker_keys(new_serial)])
         serial = np.concatenate([serial, new_serial])
-        model.new_brokers = []
+        model.recruits = []
     # Capacity is a balance carried from step to step: each step adds the broker's
     # clients per step, a client uses one, and unused capacity keeps for at most one
     # client more than a step's worth. So a broker taking 2 clients a month can take one
@@ -135,21 +126,20 @@ def _refresh_roster(model: RouteModel, leaving: np.ndarray | None) -> None:
         balance = balance - model.broker_used
         if leaving is not None and leaving.any():
             balance = balance[~leaving]
-    balance = np.concatenate([balance, np.zeros(len(roster) - len(balance))])
+    balance = np.concatenate([balance, np.zeros(len(serial) - len(balance))])
     per_step = model.params.brokers.clients_per_broker_per_month * model.months_per_step
     model.broker_balance = np.minimum(balance + per_step, per_step + max(per_step, 1.0))
-    model.broker_roster = roster
     model.broker_keys = keys
     model.broker_serial = serial
     model.broker_hub = hub
     model.broker_factor = factor
     model.broker_capacity = np.floor(model.broker_balance + 1e-9).astype(np.int64)
-    model.broker_used = np.zeros(len(roster), dtype=np.int64)
+    model.broker_used = np.zeros(len(serial), dtype=np.int64)
     model.brokers_for_route = {}
 
 
 def broker_keys(serials: np.ndarray) -> np.ndarray:
-    """Brokers' 64-bit random identities (as :attr:`Broker.key`) for an array of serials."""
+    """Brokers' 64-bit random identities for an array of serials (:attr:`Broker.key`)."""
     return (serials.astype(np.uint64) + np.uint64(1)) * np.uint64(BROKER_KEY_MULTIPLIER)
 
 

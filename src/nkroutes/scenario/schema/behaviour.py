@@ -176,7 +176,7 @@ BROKERS = Table(
             source="assumption: a migrant asks around a few contacts at a time",
         ),
     },
-    doc="Smuggling networks: Mesa agents at the broker hubs.",
+    doc="Smuggling networks: the brokers working from the broker hubs.",
     optional=True,
 )
 
