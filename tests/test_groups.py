@@ -1,10 +1,10 @@
-"""The distinct indices among a step's migrants (issue 19: counted, not hashed)."""
+"""Distinct values among a step's migrants (issue 19: counted or sorted, not hashed)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from nkroutes.model.groups import present
+from nkroutes.model.groups import distinct, present
 
 
 def test_present_is_np_unique_for_indices() -> None:
@@ -13,3 +13,12 @@ def test_present_is_np_unique_for_indices() -> None:
         values = rng.integers(0, size, n).astype(np.int16)
         assert present(values, size) == np.unique(values).tolist()
     assert present(np.zeros(0, dtype=np.int16), 40) == []
+
+
+def test_distinct_is_np_unique() -> None:
+    rng = np.random.default_rng(6)
+    for n in [0, 1, 2, 5, 1000]:
+        ids = rng.integers(0, 300, n)
+        got = distinct(ids)
+        np.testing.assert_array_equal(got, np.unique(ids))
+        assert got.dtype == ids.dtype

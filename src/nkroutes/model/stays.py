@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nkroutes.model.groups import distinct
 from nkroutes.model.migrants import State
 
 if TYPE_CHECKING:
@@ -268,7 +269,7 @@ def due(model: RouteModel) -> np.ndarray:
     ok = ((state == State.HIDING) | (state == State.SETTLED)) & (
         t.cols["wake"][ids] == model.step_index
     )
-    return np.unique(ids[ok])
+    return distinct(ids[ok])
 
 
 def credit_savings(model: RouteModel, ids: np.ndarray, through: int) -> None:
