@@ -37,8 +37,10 @@ def test_drop_final_lets_go_of_exactly_the_final_states() -> None:
     states = [State.HIDING, State.ARRIVED, State.DIED, State.MOVING, State.GAVE_UP, State.HOME]
     t = _table_with_states(states)
     np.testing.assert_array_equal(t.live(), np.arange(6))
-    t.drop_final()
+    states_left = t.drop_final()
     np.testing.assert_array_equal(t.live(), [0, 3, 5])
+    np.testing.assert_array_equal(states_left, [State.HIDING, State.MOVING, State.HOME])
+    np.testing.assert_array_equal(t.drop_final(), states_left)  # nothing more to drop
     # Newcomers join at the end, in id order.
     t.add(2, state=State.SETTLED)
     np.testing.assert_array_equal(t.live(), [0, 3, 5, 6, 7])

@@ -47,6 +47,10 @@ class State(IntEnum):
 #: States no migrant leaves: once in one, a migrant drops out of :meth:`MigrantTable.live`.
 FINAL_STATES: tuple[State, ...] = (State.ARRIVED, State.GAVE_UP, State.DIED)
 
+#: Whether each state (by value) is final, for one lookup per migrant.
+_IS_FINAL = np.isin(np.arange(len(State)), FINAL_STATES)
+_IS_FINAL.flags.writeable = False
+
 
 NO_PLACE = -1
 
@@ -183,18 +187,20 @@ class MigrantTable:
         """
         return self._live[: self._live_n]
 
-    def drop_final(self) -> None:
-        """Let go of the listed migrants now in a final state (a pass over :meth:`live`)."""
+    def drop_final(self) -> np.ndarray:
+        """Let go of the listed migrants now in a final state (a pass over :meth:`live`).
+
+        Returns:
+            The states of the migrants :meth:`live` lists afterwards, in its order.
+        """
         live = self.live()
         state = self.cols["state"][live]
-        final = np.zeros(len(live), dtype=bool)
-        for s in FINAL_STATES:
-            final |= state == s
-        if not final.any():
-            return
-        kept = live[~final]
-        self._live[: len(kept)] = kept
+        kept = np.flatnonzero(~_IS_FINAL[state])
+        if len(kept) == len(live):
+            return state
+        self._live[: len(kept)] = live[kept]
         self._live_n = len(kept)
+        return state[kept]
 
     def in_state(self, state: State) -> np.ndarray:
         """Ids of migrants currently in ``state``, ascending."""

@@ -248,9 +248,8 @@ class RouteModel(mesa.Model):
         t = self.table
         # Once a step, let go of those who arrived, died or gave up: from here on the
         # step's passes cost the migrants on their way, not all ever created.
-        t.drop_final()
+        state = t.drop_final()
         live = t.live()
-        state = t.cols["state"][live]
         # Counting each state with a comparison into one reused mask is several times
         # faster than bincount, which first widens the int8 states to int64.
         counts: dict[State, int] = {}
