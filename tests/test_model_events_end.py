@@ -32,6 +32,21 @@ def test_an_event_with_an_end_puts_the_old_value_back_the_month_after():
     assert set(rates[start + 3 :]) == {0.0}
 
 
+def test_params_recompiled_at_an_event_reuse_the_record_classes():
+    """Each dated event recompiles the params; the typed records' classes are built once."""
+    event = {
+        "id": "crackdown",
+        "date": "1991-03",
+        "set": {"enforcement.china.arrest_rate_per_year": 2.0},
+    }
+    model = RouteModel(_with_event(event), seed=1)
+    china_class = type(model.params.china)
+    while model.running:
+        model.step()
+    assert model.params.china.arrest_rate_per_year == 2.0
+    assert type(model.params.china) is china_class
+
+
 def test_the_crackdown_alone_arrests_only_while_it_lasts():
     event = {
         "id": "crackdown",

@@ -89,7 +89,9 @@ class RouteModel(mesa.Model):
         self.months_per_step = self.clock.mean_step_days / DAYS_PER_MONTH
         # Steps of a stay in China that make "two years or more" (24 with monthly steps).
         self.two_year_steps = int(np.ceil(TWO_YEARS_MONTHS / self.months_per_step - 1e-9))
-        self.params: Params = compile_params(data, self.clock)
+        # The params' record classes, built once and reused at every dated event.
+        self.record_types: dict[str, type] = {}
+        self.params: Params = compile_params(data, self.clock, types=self.record_types)
         # Values that events with an end replaced, by event id, to put back when they end.
         self.replaced: dict[str, dict[str, Any]] = {}
         self.events = self._schedule_events(data.get("events", []))
@@ -206,7 +208,7 @@ class RouteModel(mesa.Model):
             for path, value in event.get("set", {}).items():
                 set_path(self.values, path, value)
         old_params = self.params
-        self.params = compile_params(self.values, self.clock)
+        self.params = compile_params(self.values, self.clock, types=self.record_types)
         if stay_rates(self) != rates_old:
             self._repredict_stays(old_params, rates_old)
 

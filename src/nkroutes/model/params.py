@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from nkroutes.model.clock import Clock
-from nkroutes.model.records import record
+from nkroutes.model.records import record, record_type
 from nkroutes.scenario.schema import PLACE_VARIANTS, ROUTES, SCENARIO
 from nkroutes.scenario.spec import Table
 
@@ -154,20 +154,28 @@ def _values(data: dict[str, Any], path: str) -> dict[str, Any]:
     return node
 
 
-def sections(data: dict[str, Any], schema: Table = SCENARIO) -> dict[str, Any]:
+def sections(
+    data: dict[str, Any], schema: Table = SCENARIO, types: dict[str, type] | None = None
+) -> dict[str, Any]:
     """The typed records of the global tables in :data:`SECTIONS`.
 
     Args:
         data: The scenario's values (a table or key left out takes the schema default).
         schema: The schema to build them from (a copy with more keys in tests).
+        types: Record classes by attribute name, built for ``schema`` by an earlier call;
+            filled in here with any missing, so that a later call reuses them.
 
     Returns:
         The records by attribute name of :class:`Params`.
     """
-    return {
-        name: record(name.title().replace("_", ""), _table(schema, path), _values(data, path))
-        for name, path in SECTIONS.items()
-    }
+    types = {} if types is None else types
+    out = {}
+    for name, path in SECTIONS.items():
+        table = _table(schema, path)
+        if name not in types:
+            types[name] = record_type(name.title().replace("_", ""), table)
+        out[name] = record(types[name].__name__, table, _values(data, path), types[name])
+    return out
 
 
 def _place_default(kind: str, key: str) -> Any:
@@ -178,7 +186,12 @@ def _route_default(key: str) -> Any:
     return ROUTES.item.keys[key].default
 
 
-def compile_params(data: dict[str, Any], clock: Clock, schema: Table = SCENARIO) -> Params:
+def compile_params(
+    data: dict[str, Any],
+    clock: Clock,
+    schema: Table = SCENARIO,
+    types: dict[str, type] | None = None,
+) -> Params:
     """Compile resolved scenario values (a plain dict) into :class:`Params`.
 
     Args:
@@ -186,6 +199,8 @@ def compile_params(data: dict[str, Any], clock: Clock, schema: Table = SCENARIO)
             value left out takes its schema default.
         clock: The run's calendar, to turn dates into steps.
         schema: The schema the typed records are built from.
+        types: The record classes of an earlier compile with the same schema, to reuse
+            (see :func:`sections`).
 
     Returns:
         The compiled parameters.
@@ -285,7 +300,7 @@ def compile_params(data: dict[str, Any], clock: Clock, schema: Table = SCENARIO)
             [int(places[h]["initial_brokers"]) for h in hubs], dtype=np.int32
         ),
         route_hubs=tuple(tuple(h) for h in route_hubs),
-        **sections(data, schema),
+        **sections(data, schema, types),
     )
 
 
