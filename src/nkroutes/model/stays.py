@@ -213,9 +213,11 @@ def enter(model: RouteModel, ids: np.ndarray) -> None:
     t = model.table
     step = model.step_index
     keys = t.cols["key"][ids]
-    u = np.vstack(
-        [model.streams.uniform("hiding", keys, step, k) for k in range(len(LEFT_COLUMNS))]
-    )
+    # One draw per competing event k (slot k), all in one call: row k is the draws of slot k.
+    n_events = len(LEFT_COLUMNS)
+    slots = np.repeat(np.arange(n_events), len(ids))
+    u = model.streams.uniform("hiding", np.tile(keys, n_events), step, slots)
+    u = u.reshape(n_events, len(ids))
     left = _store_thresholds(model, ids, -np.log1p(-u))  # Exp(1); u < 1, so finite
     start = step + 1
     h = per_step_hazards(stay_probabilities(model, ids))
