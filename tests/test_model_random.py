@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nkroutes.model.random import smallest
+from nkroutes.model.random import make_group_keys, make_keys, smallest
 
 
 def test_smallest_is_the_set_argpartition_finds() -> None:
@@ -15,3 +15,23 @@ def test_smallest_is_the_set_argpartition_finds() -> None:
         got = smallest(values, count)
         assert len(got) == count
         assert set(got.tolist()) == expected
+
+
+def _splitmix_finaliser(z: int) -> int:
+    mask = (1 << 64) - 1
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
+def test_group_keys_follow_step_group_and_rank() -> None:
+    """Key of the i-th unit of group g created at step s: the finaliser of s<<40 | g<<28, + i."""
+
+    step, groups, counts = 137, np.array([0, 5, 2048 + 3, 7]), np.array([3, 0, 2, 4])
+    expected = [
+        _splitmix_finaliser(((step << 40) | (g << 28)) + i)
+        for g, n in zip(groups.tolist(), counts.tolist(), strict=True)
+        for i in range(n)
+    ]
+    assert make_group_keys(step, groups, counts).tolist() == expected
+    assert make_keys(step, 2048 + 3, 2).tolist() == expected[3:5]

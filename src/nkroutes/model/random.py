@@ -214,8 +214,30 @@ def make_keys(step: int, group: int, count: int) -> np.ndarray:
     Returns:
         ``uint64`` array of ``count`` keys.
     """
-    base = (np.uint64(step) << np.uint64(40)) | (np.uint64(group) << np.uint64(28))
-    z = base + np.arange(count, dtype=np.uint64)
+    return make_group_keys(step, np.array([group]), np.array([count]))
+
+
+def make_group_keys(step: int, groups: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """:func:`make_keys` of several groups created at one step, concatenated, in one pass.
+
+    Args:
+        step: The step of creation.
+        groups: Each group's number (< 4096).
+        counts: How many keys each group gets.
+
+    Returns:
+        ``uint64`` keys: ``counts[0]`` of ``groups[0]``, then ``counts[1]`` of
+        ``groups[1]``, ... (the same as concatenating ``make_keys`` per group).
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    group_base = (np.uint64(step) << np.uint64(40)) | (
+        np.asarray(groups, dtype=np.uint64) << np.uint64(28)
+    )
+    total = int(counts.sum())
+    # Each key's rank within its group: its position minus where its group starts.
+    starts = np.cumsum(counts) - counts
+    rank = np.arange(total, dtype=np.int64) - np.repeat(starts, counts)
+    z = np.repeat(group_base, counts) + rank.astype(np.uint64)
     return mix64(z)
 
 

@@ -37,7 +37,7 @@ from nkroutes.model.counts import poisson_counts
 from nkroutes.model.groups import present
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.journeys import cached_options, start_journeys
-from nkroutes.model.random import make_keys
+from nkroutes.model.random import make_group_keys
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -94,12 +94,12 @@ def _create(
     pop = p.population
     step = model.step_index
     groups = origin_pos + np.where(sponsored, _SPONSORED_GROUP, 0)
-    keys = np.concatenate(
-        [make_keys(step, int(g), int(n)) for g, n in zip(groups, counts, strict=True)]
-    )
-    u = model.streams.uniform("migrant_attributes", keys, step)
-    u2 = model.streams.uniform("migrant_attributes", keys, step, slot=1)
-    u3 = model.streams.uniform("migrant_attributes", keys, step, slot=2)
+    keys = make_group_keys(step, groups, counts)
+    # Three attribute draws per migrant (slots 0-2) in one call; row k is slot k.
+    n = len(keys)
+    u, u2, u3 = model.streams.uniform(
+        "migrant_attributes", np.tile(keys, 3), step, np.repeat(np.arange(3), n)
+    ).reshape(3, n)
     savings = pop.savings_usd_median * np.exp(pop.savings_usd_log_sd * ndtri(u3))
     female = u < pop.share_female
     is_sponsored = np.repeat(sponsored, counts)
