@@ -27,6 +27,10 @@ the model, every step and the :class:`~nkroutes.model.RunResult`; the median of 
   each child before its run (median); ``model_per_kernel``: the run's CPU seconds over the
   kernel's, a ratio comparable across machines; ``ns_per_active_step_cpu``: CPU ns per
   active migrant-step;
+- ``exit_attempts_per_migrant``: attempts to leave China (flow ``exit_attempts``) per migrant
+  created, and ``us_per_exit_attempt_cpu``: CPU us of the run per attempt. The model does more
+  per migrant at larger scales (broker networks take off; more attempts are turned away and
+  tried again), so the cost per active step can rise while the cost per event falls;
 - ``load_1min``: the machine's load average when the line was written (timings are only
   comparable at similar load).
 """
@@ -110,6 +114,7 @@ def child_run(scenario_file: str, scale: float, seed: int) -> dict:
         "cpu_s": cpu,
         "peak_hwm_kb": _status_kb("VmHWM"),
         "kernel_cpu_s": kernel,
+        "exit_attempts": int(np.sum(result.flows["exit_attempts"])),
         "table_bytes": table.nbytes(),
         "row_bytes": sum(col.itemsize for col in table.cols.values()),
     }
@@ -161,6 +166,10 @@ def bench(scenario_file: str, scale: float, repeat: int, seed: int) -> dict:
         ),
         "ns_per_active_step_cpu": round(
             statistics.median(r["cpu_s"] for r in runs) / active * 1e9, 1
+        ),
+        "exit_attempts_per_migrant": round(first["exit_attempts"] / migrants, 3),
+        "us_per_exit_attempt_cpu": round(
+            statistics.median(r["cpu_s"] for r in runs) / max(first["exit_attempts"], 1) * 1e6, 2
         ),
         "load_1min": round(os.getloadavg()[0], 2),
     }

@@ -37,6 +37,12 @@ def test_bench_line_is_consistent_at_a_small_scale():
     # The fixed reference kernel is timed in the same child: the ratio is the model's CPU.
     assert line["kernel_cpu_s"] > 0
     assert line["model_per_kernel"] == pytest.approx(line["cpu_s"] / line["kernel_cpu_s"], rel=0.2)
+    # Cost per event: the run's CPU over its exit attempts.
+    attempts = line["exit_attempts_per_migrant"] * line["migrants"]
+    assert attempts > 0
+    assert line["us_per_exit_attempt_cpu"] == pytest.approx(
+        line["cpu_s"] / attempts * 1e6, rel=1e-2
+    )
 
 
 def test_scale_multiplies_only_the_departure_rate():
