@@ -257,6 +257,26 @@ def test_ends_gives_each_values_swing_and_fold_from_the_centre(cli, fake, small,
     assert (tmp_path / "e" / "figures" / "ends-arrivals.png").is_file()
 
 
+def test_tornado_shows_both_ends_when_they_move_the_outcome_the_same_way(tmp_path, monkeypatch):
+    """A value whose two ends both raise the outcome gets two bars that do not overlap."""
+    from nkroutes.plots import sensitivity as figures
+
+    rows = [
+        {"outcome": "arrivals", "parameter": "relatives", "index": index, "value": value}
+        for index, value in (("swing", 4.0), ("at_low", 20.0), ("at_high", 16.0), ("central", 12.0))
+    ]
+    indices = pd.DataFrame(rows).assign(ci_low=math.nan, ci_high=math.nan)
+    drawn = {}
+    monkeypatch.setattr(
+        figures, "save_figure", lambda fig, path, _fmt: drawn.setdefault("fig", fig)
+    )
+    figures.tornado_figure(indices, "arrivals", tmp_path / "t.png")
+    low_bar, high_bar = (c.patches[0] for c in drawn["fig"].axes[0].containers)
+    assert (low_bar.get_x(), low_bar.get_width()) == (12.0, 8.0)
+    assert (high_bar.get_x(), high_bar.get_width()) == (12.0, 4.0)
+    assert low_bar.get_y() + low_bar.get_height() <= high_bar.get_y()  # side by side
+
+
 def test_fold_names_the_ends_that_move_an_outcome_threefold():
     from nkroutes.sensitivity.design import fold
     from nkroutes.sensitivity.report import fold_sentence

@@ -94,19 +94,23 @@ def sobol_figure(indices: pd.DataFrame, outcome: str, path: Path) -> Path:
 
 
 def tornado_figure(indices: pd.DataFrame, outcome: str, path: Path) -> Path:
-    """The tornado chart of one outcome (``ends``): low and high end of each value."""
+    """The tornado chart of one outcome (``ends``): low and high end of each value.
+
+    Each value's two ends are drawn as two thin bars, the low end's above the high end's,
+    so that both show when they move the outcome the same way (one would hide the other).
+    """
     wide = _wide(indices, outcome).sort_values("swing", ascending=False).head(BARS)
     central = float(wide["central"].iloc[0])
     with plot_style():
         fig = new_figure(1.5 + 0.35 * len(wide))
         ax = fig.add_subplot()
         y = np.arange(len(wide))
-        for end, colour in (("at_low", "#1f77b4"), ("at_high", "#ff7f0e")):
+        for end, colour, offset in (("at_low", "#1f77b4", -0.17), ("at_high", "#ff7f0e", 0.17)):
             ax.barh(
-                y,
+                y + offset,
                 wide[end] - central,
                 left=central,
-                height=0.6,
+                height=0.32,
                 color=colour,
                 alpha=0.85,
                 label="value at its " + end.removeprefix("at_") + " end",
