@@ -6,9 +6,9 @@ broker hub: each has its own price factor and monthly capacity, may quit or be a
 and takes clients along the routes its hub serves. Like migrants (rows of
 :class:`nkroutes.model.migrants.MigrantTable`), brokers are columns on the model
 (``broker_serial``, ``broker_hub``, ``broker_factor``, ...), not Mesa agents: creating and
-removing a Mesa agent cost about 30 us, and at 16 times the baseline's departures 318,000
-brokers were created and 220,000 removed, a quarter of the run (issue 19). :class:`Broker`
-is a read-only view of one of them, for inspection (``RouteModel.brokers``).
+removing a Mesa agent took 20-30 us under cProfile, and at 16 times the baseline's departures
+318,000 brokers were created and 220,000 removed, a quarter of the profiled run (issue 19).
+:class:`Broker` is a read-only view of one of them, for inspection (``RouteModel.brokers``).
 """
 
 from __future__ import annotations
