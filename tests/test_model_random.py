@@ -35,3 +35,14 @@ def test_group_keys_follow_step_group_and_rank() -> None:
     ]
     assert make_group_keys(step, groups, counts).tolist() == expected
     assert make_keys(step, 2048 + 3, 2).tolist() == expected[3:5]
+
+
+def test_uniform_slots_row_k_is_the_draw_of_slot_k() -> None:
+    from nkroutes.model.random import Streams
+
+    streams = Streams(11)
+    keys = make_keys(5, 3, 40)
+    rows = streams.uniform_slots("hiding", keys, 9, 4)
+    assert rows.shape == (4, 40)
+    for k in range(4):
+        assert rows[k].tolist() == streams.uniform("hiding", keys, 9, k).tolist()

@@ -193,6 +193,16 @@ class Streams:
         """
         return self._hash(keys, self._salt(step, slot), self._keys[stream], unit=True)
 
+    def uniform_slots(self, stream: str, keys: np.ndarray, step: int, n_slots: int) -> np.ndarray:
+        """Draws of slots ``0 .. n_slots - 1`` for every key, in one hash call.
+
+        Returns:
+            ``(n_slots, len(keys))`` array whose row ``k`` is ``uniform(stream, keys, step, k)``.
+        """
+        slots = np.repeat(np.arange(n_slots), len(keys))
+        draws = self.uniform(stream, np.tile(keys, n_slots), step, slots)
+        return draws.reshape(n_slots, len(keys))
+
     def uniform_one(self, stream: str, key: int, step: int, slot: int = 0) -> float:
         """A single uniform draw for one key (see :meth:`uniform`)."""
         return float(self.uniform(stream, np.array([key], dtype=np.uint64), step, slot)[0])

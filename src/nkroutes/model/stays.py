@@ -121,6 +121,14 @@ def staying(model: RouteModel) -> np.ndarray:
     return live[(state == State.HIDING) | (state == State.SETTLED)]
 
 
+def hiding_unsponsored(model: RouteModel) -> np.ndarray:
+    """Ids, ascending, of the migrants hiding in China whose family does not pay their way."""
+    t = model.table
+    live = t.live()
+    state = t.cols["state"][live]
+    return live[(state == State.HIDING) & ~t.cols["sponsored"][live]]
+
+
 def per_step_hazards(probabilities: np.ndarray) -> np.ndarray:
     """``-log(1 - p)`` elementwise: each competing event's hazard per step."""
     with np.errstate(divide="ignore"):
@@ -213,11 +221,7 @@ def enter(model: RouteModel, ids: np.ndarray) -> None:
     t = model.table
     step = model.step_index
     keys = t.cols["key"][ids]
-    # One draw per competing event k (slot k), all in one call: row k is the draws of slot k.
-    n_events = len(LEFT_COLUMNS)
-    slots = np.repeat(np.arange(n_events), len(ids))
-    u = model.streams.uniform("hiding", np.tile(keys, n_events), step, slots)
-    u = u.reshape(n_events, len(ids))
+    u = model.streams.uniform_slots("hiding", keys, step, len(LEFT_COLUMNS))  # slot k: event k
     left = _store_thresholds(model, ids, -np.log1p(-u))  # Exp(1); u < 1, so finite
     start = step + 1
     h = per_step_hazards(stay_probabilities(model, ids))

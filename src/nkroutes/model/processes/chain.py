@@ -21,7 +21,6 @@ import numpy as np
 
 from nkroutes.model import stays
 from nkroutes.model.counts import poisson_count
-from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes.hiding import stay_probabilities
 from nkroutes.model.processes.settlement import pay_settlement
@@ -68,9 +67,7 @@ def sponsor_relatives(model: RouteModel) -> None:
     if exit_cost <= 0 or share_china <= 0:
         return
     t = model.table
-    live = t.live()
-    state = t.cols["state"][live]
-    candidates = live[(state == State.HIDING) & ~t.cols["sponsored"][live]]
+    candidates = stays.hiding_unsponsored(model)
     if len(candidates) == 0:
         return
     u = model.streams.uniform_one("sponsorship", 0, model.step_index)

@@ -95,11 +95,7 @@ def _create(
     step = model.step_index
     groups = origin_pos + np.where(sponsored, _SPONSORED_GROUP, 0)
     keys = make_group_keys(step, groups, counts)
-    # Three attribute draws per migrant (slots 0-2) in one call; row k is slot k.
-    n = len(keys)
-    u, u2, u3 = model.streams.uniform(
-        "migrant_attributes", np.tile(keys, 3), step, np.repeat(np.arange(3), n)
-    ).reshape(3, n)
+    u, u2, u3 = model.streams.uniform_slots("migrant_attributes", keys, step, 3)
     savings = pop.savings_usd_median * np.exp(pop.savings_usd_log_sd * ndtri(u3))
     female = u < pop.share_female
     is_sponsored = np.repeat(sponsored, counts)

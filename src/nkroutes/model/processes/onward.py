@@ -105,9 +105,7 @@ def ngo_help(model: RouteModel) -> int:
     if count == 0:
         return 0
     t = model.table
-    live = t.live()
-    state = t.cols["state"][live]
-    hiding = live[(state == State.HIDING) & ~t.cols["sponsored"][live]]
+    hiding = stays.hiding_unsponsored(model)
     if len(hiding) == 0:
         return 0
     places = t.cols["place"][hiding]
