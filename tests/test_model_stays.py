@@ -131,3 +131,40 @@ def test_schedule_files_and_pops_by_step() -> None:
     assert schedule.pop(2).tolist() == []
     assert sorted(schedule.pop(4).tolist()) == [1, 9]
     assert schedule.pop(12).tolist() == []
+
+
+def _reference_next_event_step(start, left, h, n_steps):
+    """The formula of next_event_step written plainly, with temporaries."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        steps = np.floor(left / h)
+    steps = np.where(h > 0, steps, np.inf)
+    wake = start + np.minimum(steps, n_steps + 1)
+    return np.where(wake >= n_steps, NEVER, wake).astype(np.int32)
+
+
+@pytest.mark.parametrize("per_migrant_start", [False, True])
+def test_next_event_step_and_first_event_equal_the_plain_formula(per_migrant_start: bool) -> None:
+    # Hazards of 0 (never), thresholds of 0 (now), events past the run's end, both starts.
+    rng = np.random.default_rng(3)
+    n, steps = 5_000, 228
+    left = rng.exponential(size=(4, n)).astype(np.float32).astype(np.float64)
+    left[1, ::9] = 0.0
+    h = per_step_hazards(rng.uniform(0, 0.2, size=(4, n)) * (rng.random((4, n)) > 0.2))
+    start = rng.integers(0, steps, n) if per_migrant_start else 17
+    expected = _reference_next_event_step(start, left, h, steps)
+    got = next_event_step(start, left, h, steps)
+    assert got.dtype == np.int32
+    assert np.array_equal(got, expected)
+    assert (got == NEVER).any() and (got < steps).any()
+    wake, kind = first_event(start, left, h, steps)
+    assert np.array_equal(kind, np.argmin(expected, axis=0))
+    assert np.array_equal(wake, expected[kind, np.arange(n)])
+
+
+def test_per_step_hazards_are_minus_log_of_one_minus_p() -> None:
+    p = np.array([[0.0, 0.25, 1.0], [1e-12, 0.5, 0.999]])
+    h = per_step_hazards(p)
+    assert h.dtype == np.float64 and p[0, 1] == 0.25  # the input is left alone
+    with np.errstate(divide="ignore"):
+        assert np.array_equal(h, -np.log1p(-p))
+    assert h[0, 2] == np.inf

@@ -131,8 +131,10 @@ def hiding_unsponsored(model: RouteModel) -> np.ndarray:
 
 def per_step_hazards(probabilities: np.ndarray) -> np.ndarray:
     """``-log(1 - p)`` elementwise: each competing event's hazard per step."""
+    h = np.negative(probabilities)
     with np.errstate(divide="ignore"):
-        return -np.log1p(-probabilities)
+        np.log1p(h, out=h)
+    return np.negative(h, out=h)
 
 
 def next_event_step(
@@ -149,11 +151,18 @@ def next_event_step(
     Returns:
         ``int32`` steps (any shape that broadcasts).
     """
+    # In place on one float64 array: the same values as
+    # where(start + min(where(h > 0, floor(left / h), inf), n + 1) >= n, NEVER, .).
+    shape = np.broadcast_shapes(np.shape(left), np.shape(h), np.shape(start))
+    wake = np.empty(shape, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        steps = np.floor(left / h)
-    steps = np.where(h > 0, steps, np.inf)
-    wake = start + np.minimum(steps, n_steps + 1)
-    return np.where(wake >= n_steps, NEVER, wake).astype(np.int32)
+        np.divide(left, h, out=wake)
+    np.floor(wake, out=wake)
+    np.copyto(wake, np.inf, where=~(h > 0))
+    np.minimum(wake, n_steps + 1, out=wake)
+    np.add(wake, start, out=wake)
+    np.copyto(wake, NEVER, where=wake >= n_steps)
+    return wake.astype(np.int32)
 
 
 def first_event(
@@ -172,8 +181,7 @@ def first_event(
         row of the event falling then; ties go to the lowest row (the per-step order).
     """
     steps = next_event_step(start, left, h, n_steps)
-    kind = np.argmin(steps, axis=0)
-    return steps[kind, np.arange(steps.shape[1])], kind
+    return steps.min(axis=0), np.argmin(steps, axis=0)
 
 
 def _thresholds(model: RouteModel, ids: np.ndarray) -> np.ndarray:

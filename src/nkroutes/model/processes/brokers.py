@@ -153,6 +153,38 @@ def _brokers_serving(model: RouteModel, route: int) -> np.ndarray:
     return cached
 
 
+#: A uniform draw of :meth:`nkroutes.model.random.Streams.uniform` times this is an integer.
+_DRAW_STEPS = 2.0**53
+
+
+def by_broker_then_rank(broker: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The order ``np.lexsort((u, broker))``: by broker, then by draw, ties by position.
+
+    Sorts one 64-bit key (the broker in the high bits, the draw's leading bits below it),
+    about twice as fast as ``lexsort``'s two stable passes. Where two keys are equal (two
+    draws of one broker that agree in their leading bits) it falls back to ``lexsort``, so
+    the order is always exactly ``lexsort``'s.
+
+    Args:
+        broker: Non-negative integer broker of each row.
+        u: Draw of each row, from :meth:`~nkroutes.model.random.Streams.uniform` (a multiple
+            of 2**-53 in [0, 1)).
+
+    Returns:
+        Row positions in that order.
+    """
+    if len(broker) < 2:
+        return np.arange(len(broker))
+    drop = max(0, int(broker.max()).bit_length() - 11)  # 64 bits: the broker's, 53 - drop
+    key = broker.astype(np.uint64) << np.uint64(53 - drop)
+    key |= (u * _DRAW_STEPS).astype(np.uint64) >> np.uint64(drop)
+    order = np.argsort(key)
+    ordered = key[order]
+    if (ordered[1:] == ordered[:-1]).any():
+        return np.lexsort((u, broker))
+    return order
+
+
 def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
     """Match migrants with brokers for the routes they chose.
 
@@ -203,7 +235,7 @@ def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
         can_pay = has & (sponsored[pending] | (savings[pending] >= price))
         cand = np.flatnonzero(can_pay)
         if len(cand):
-            order = cand[np.lexsort((u_rank[pending[cand]], pick[cand]))]
+            order = cand[by_broker_then_rank(pick[cand], u_rank[pending[cand]])]
             b = pick[order]
             first = np.r_[True, b[1:] != b[:-1]]
             group_start = np.maximum.accumulate(np.where(first, np.arange(len(b)), 0))
