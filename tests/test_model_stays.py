@@ -123,14 +123,15 @@ def test_a_changed_hazard_moves_only_its_own_event() -> None:
     assert (after[0] <= before[0]).all() and (after[0] < before[0]).any()
 
 
-def test_schedule_files_and_pops_by_step() -> None:
-    schedule = StaySchedule(10)
-    schedule.push(np.array([5, 3, 9]), np.array([2, 2, 4], dtype=np.int32))
-    schedule.push(np.array([1, 3]), np.array([4, NEVER], dtype=np.int32))
-    assert sorted(schedule.pop(2).tolist()) == [3, 5]
-    assert schedule.pop(2).tolist() == []
-    assert sorted(schedule.pop(4).tolist()) == [1, 9]
-    assert schedule.pop(12).tolist() == []
+@pytest.mark.parametrize("offset", [0, 65_530])  # steps filed as 16 bits, and as 32 past 65,536
+def test_schedule_files_and_pops_by_step(offset: int) -> None:
+    schedule = StaySchedule(10 + offset)
+    schedule.push(np.array([5, 3, 9]), np.array([2, 2, 4], dtype=np.int32) + offset)
+    schedule.push(np.array([1, 3]), np.array([4 + offset, NEVER], dtype=np.int32))
+    assert sorted(schedule.pop(2 + offset).tolist()) == [3, 5]
+    assert schedule.pop(2 + offset).tolist() == []
+    assert sorted(schedule.pop(4 + offset).tolist()) == [1, 9]
+    assert schedule.pop(12 + offset).tolist() == []
 
 
 def _reference_next_event_step(start, left, h, n_steps):
