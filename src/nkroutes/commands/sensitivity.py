@@ -109,9 +109,10 @@ def _summary(result: SensitivityResult) -> str:
     "--outcome",
     "outcomes",
     multiple=True,
-    help="An outcome to analyse (repeatable): arrivals, arrivals_south_korea, table1_ard, "
-    "repatriated, deaths, in_china, broker_share, months_in_china, arrivals_<year> "
-    "[default: all but the yearly ones].",
+    help="An outcome to analyse (repeatable): arrivals, log_arrivals, arrivals_south_korea, "
+    "table1_ard, repatriated, deaths, in_china, broker_share, months_in_china, "
+    "arrivals_<year>, or log_ before a count (log10(1 + count): relative effects) "
+    "[default: the nine named before arrivals_<year>].",
 )
 @click.option(
     "--param",

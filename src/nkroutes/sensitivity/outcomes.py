@@ -2,9 +2,13 @@
 
 Each outcome is one number per replicate, taken from a run's summary or yearly table;
 a point's value is the mean over its replicates. ``arrivals_<year>`` is the year's arrivals
-in South Korea (Table 1's count), for any simulated year. With a what-if, the outcome
-``<what-if>: <outcome>`` is the paired effect: the what-if's value minus the baseline's at
-the same point with the same replicate seeds.
+in South Korea (Table 1's count), for any simulated year. ``log_<count>`` is
+``log10(1 + count)`` of a count outcome (arrivals, repatriations, deaths, the number in China,
+a year's arrivals): its elementary effects are relative (a mu* of 0.3 is a factor of 2 across
+a range), so that a few points where the count runs away do not decide the ranking. With a
+what-if, the outcome ``<what-if>: <outcome>`` is the paired effect: the what-if's value minus
+the baseline's at the same point with the same replicate seeds (for a ``log_`` outcome, the
+log10 of the ratio).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ ARD = "table1_ard"
 #: The outcomes measured when none is named.
 DEFAULT_OUTCOMES: tuple[str, ...] = (
     "arrivals",
+    "log_arrivals",
     "arrivals_south_korea",
     ARD,
     "repatriated",
@@ -48,6 +53,27 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
 
 YEARLY = re.compile(r"arrivals_(\d{4})")
 
+#: Prefix of an outcome measured as ``log10(1 + count)``.
+LOG_PREFIX = "log_"
+
+#: The summary outcomes that are counts of people, which a ``log_`` outcome may take.
+COUNT_OUTCOMES: tuple[str, ...] = (
+    "arrivals",
+    "arrivals_south_korea",
+    "repatriated",
+    "deaths",
+    "in_china",
+)
+
+
+def _logged(name: str) -> str | None:
+    """The count a ``log_`` outcome takes the logarithm of, or ``None``."""
+    if not name.startswith(LOG_PREFIX):
+        return None
+    count = name[len(LOG_PREFIX) :]
+    return count if count in COUNT_OUTCOMES or YEARLY.fullmatch(count) else None
+
+
 #: The yearly output ``arrivals_<year>`` and Table 1's ARD read.
 YEARLY_COLUMN = "arrivals_south_korea"
 
@@ -58,6 +84,10 @@ def describe(name: str) -> str:
         return SUMMARY_OUTCOMES[name][1]
     if name == ARD:
         return "averaged relative difference from Table 1's yearly arrivals (0 = exact)"
+    count = _logged(name)
+    if count is not None:
+        what = describe(count).removesuffix(" (people)")
+        return f"log10(1 + {what}): relative effects, 0.3 is a factor of 2"
     match = YEARLY.fullmatch(name)
     if match:
         return f"arrivals in South Korea in {match.group(1)} (people)"
@@ -77,21 +107,24 @@ def check_outcomes(names: Sequence[str], years: tuple[int, int]) -> tuple[str, .
     if not names:
         return DEFAULT_OUTCOMES
     for name in names:
-        match = YEARLY.fullmatch(name)
-        if name in SUMMARY_OUTCOMES or name == ARD:
+        measured = _logged(name) or name
+        match = YEARLY.fullmatch(measured)
+        if measured in SUMMARY_OUTCOMES or measured == ARD:
             continue
         if match and years[0] <= int(match.group(1)) <= years[1]:
             continue
         raise SensitivityError(
-            f"--outcome: found '{name}', expected one of {', '.join(DEFAULT_OUTCOMES)}, or "
-            f"arrivals_<year> for a year of {years[0]}-{years[1]}"
+            f"--outcome: found '{name}', expected one of {', '.join(DEFAULT_OUTCOMES)}, "
+            f"arrivals_<year> for a year of {years[0]}-{years[1]}, or log_ before a count "
+            f"({', '.join(COUNT_OUTCOMES)}, arrivals_<year>)"
         )
     return tuple(dict.fromkeys(names))
 
 
 def summary_columns(names: Sequence[str]) -> list[str]:
     """Summary columns the outcomes need."""
-    return [SUMMARY_OUTCOMES[n][0] for n in names if n in SUMMARY_OUTCOMES]
+    counts = [_logged(n) or n for n in names]
+    return list(dict.fromkeys(SUMMARY_OUTCOMES[n][0] for n in counts if n in SUMMARY_OUTCOMES))
 
 
 def replicate_outcomes(
@@ -113,6 +146,11 @@ def replicate_outcomes(
     wide = yearly.pivot(index="replicate", columns="year", values=YEARLY_COLUMN).reindex(replicates)
     out: dict[str, list[float]] = {}
     for name in names:
+        count = _logged(name)
+        if count is not None:
+            values = replicate_outcomes([count], yearly, summary, observed)[count]
+            out[name] = [float(v) for v in np.log10(1.0 + np.asarray(values))]
+            continue
         if name in SUMMARY_OUTCOMES:
             values = summary[SUMMARY_OUTCOMES[name][0]].astype(float).to_numpy()
         elif name == ARD:
