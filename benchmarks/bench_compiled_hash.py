@@ -7,7 +7,7 @@ The counter-based hash of :mod:`nkroutes.model.random` is the model's largest si
 - the same hash compiled with numba (not a dependency of nkroutes: ``pip install numba``),
   checked bit for bit against numpy's, per call at several sizes.
 
-    python benchmarks/bench_compiled_hash.py [--scenario FILE] [--seed S]
+    python benchmarks/bench_compiled_hash.py [--scenario FILE] [--seed S] [--repeat R]
 
 A whole run would gain at most the hash's share less the compiled kernel's own time; the
 figures decide whether compiled kernels are worth a dependency (``benchmarks/README.md``).
@@ -62,8 +62,13 @@ def hash_share(scenario_path: str, seed: int) -> tuple[float, float, dict[str, t
     return run, sum(seconds_by.values()), by
 
 
-def compiled_uniform():
-    """The hash of ``Streams.uniform`` (two SplitMix64 finalisers, 53-bit uniforms) in numba."""
+def compiled_kernels():
+    """The hash in numba: ``(uniform, hash_method)``.
+
+    ``uniform(keys, salt, salt2)`` is ``Streams.uniform``'s hash (two SplitMix64 finalisers,
+    53-bit uniforms); ``hash_method`` stands in for ``Streams._hash`` in every case (array
+    salts, one finaliser, no conversion to [0, 1)).
+    """
     import numba
 
     m1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -85,24 +90,6 @@ def compiled_uniform():
             out[i] = np.int64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
         return out
 
-    return uniform
-
-
-def compiled_hash_method():
-    """A stand-in for ``Streams._hash`` (every case: array salts, one finaliser, no unit)."""
-    import numba
-
-    m1 = np.uint64(0xBF58476D1CE4E5B9)
-    m2 = np.uint64(0x94D049BB133111EB)
-
-    @numba.njit
-    def mix(z):
-        z ^= z >> np.uint64(30)
-        z *= m1
-        z ^= z >> np.uint64(27)
-        z *= m2
-        return z ^ (z >> np.uint64(31))
-
     @numba.njit
     def hashed(keys, salts, twice, salt2):
         out = np.empty(keys.size, np.uint64)
@@ -119,13 +106,13 @@ def compiled_hash_method():
             out[i] = np.int64(z[i] >> np.uint64(11)) * (1.0 / 9007199254740992.0)
         return out
 
-    def _hash(self, keys, salt, salt2, unit=False):
+    def hash_method(self, keys, salt, salt2, unit=False):
         salts = np.atleast_1d(np.asarray(salt, dtype=np.uint64))
         twice = salt2 is not None
         z = hashed(np.asarray(keys, dtype=np.uint64), salts, twice, np.uint64(salt2 or 0))
         return to_unit(z) if unit else z
 
-    return _hash
+    return uniform, hash_method
 
 
 def whole_runs(scenario_path: str, seed: int, repeat: int) -> None:
@@ -135,7 +122,7 @@ def whole_runs(scenario_path: str, seed: int, repeat: int) -> None:
     from nkroutes.scenario import load_scenario
 
     scenario = load_scenario(scenario_path)
-    original, compiled = streams_module.Streams._hash, compiled_hash_method()
+    original, compiled = streams_module.Streams._hash, compiled_kernels()[1]
     seconds: dict[str, list[float]] = {"numpy": [], "numba": []}
     summaries = {}
     for _ in range(repeat):
@@ -168,7 +155,7 @@ def main() -> None:
         print(f"  {where:34s} {keys:>12,d} keys {seconds:6.3f} s")
 
     try:
-        uniform = compiled_uniform()
+        uniform = compiled_kernels()[0]
     except ImportError:
         print("numba is not installed (pip install numba): no compiled comparison")
         return
