@@ -166,6 +166,7 @@ def test_resume_refuses_other_settings_and_force_starts_over(cli, fake, tmp_path
     [
         (("--outcome", "happiness"), "--outcome: found 'happiness', expected one of arrivals"),
         (("--outcome", "arrivals_2050"), "arrivals_<year> for a year of 1990-2008"),
+        (("--outcome", "log_broker_share"), "found 'log_broker_share', expected one of"),
         (("--param", "nope"), "--param: found nope, expected ids of [[uncertainty]]"),
         (("--method", "sobol", "--samples", 48), "--samples: found 48, expected a power of 2"),
     ],
