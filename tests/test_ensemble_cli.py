@@ -66,7 +66,8 @@ def test_a_run_shortened_with_set_names_the_events_it_never_reaches(cli, tmp_pat
     assert result.stderr.splitlines() == [
         f"note: {BASELINE}: events dated after the run's end (1999-12), never applied: "
         "border_tightens (2000-01), vietnam_airlift (2004-07), vietnam_tightens (2004-08), "
-        "us_human_rights_act (2004-10), settlement_cut (2005-01), olympics_crackdown (2008-01)"
+        "us_human_rights_act (2004-10), settlement_cut (2005-01), tumen_rate_rises (2005-01), "
+        "olympics_crackdown (2008-01)"
     ]
     assert Results.load(out).yearly["year"].max() == 1999
 

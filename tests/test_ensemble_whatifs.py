@@ -68,6 +68,8 @@ EXPECTED = {
         "events.border_tightens.set.routes.rg_tumen.cost_usd": 13.0,
         "events.border_tightens.set.routes.nh_tumen.capture_probability": 0.1,
         "events.border_tightens.set.routes.rg_tumen.capture_probability": 0.1,
+        "events.tumen_rate_rises.set.routes.nh_tumen.cost_usd": 13.0,
+        "events.tumen_rate_rises.set.routes.rg_tumen.cost_usd": 13.0,
     },
     "olympics-crackdown.toml": {
         "events.olympics_crackdown.set.enforcement.china.arrest_rate_per_year": 0.5,
