@@ -11,10 +11,14 @@ Kolmogorov-Smirnov test at the 0.1% level.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from nkroutes.model.stays import NEVER, StaySchedule, first_event, next_event_step, per_step_hazards
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 
 N = 50_000
 STEPS = 300
@@ -92,6 +96,36 @@ def test_no_hazard_means_no_event_and_certain_hazard_means_now() -> None:
     h = per_step_hazards(np.array([0.0, 1.0, 0.5, 0.5]))
     assert next_event_step(10, left, h, 100).tolist() == [NEVER, 10, 10, 14]
     assert next_event_step(98, left, h, 100).tolist() == [NEVER, 98, 98, NEVER]
+
+
+def test_an_infinite_hazard_is_met_at_once_even_with_an_infinite_threshold() -> None:
+    h = np.array([np.inf, np.inf, 0.0])
+    left = np.array([np.inf, 0.0, np.inf])
+    with np.errstate(all="raise"):
+        assert next_event_step(7, left, h, 100).tolist() == [7, 7, NEVER]
+
+
+def test_a_settling_rate_so_high_it_is_certain_runs_and_files_stays_in_the_run() -> None:
+    """Found by tests/test_fuzz_run.py: a per-step probability of 1 gave an infinite hazard,
+    and a stay starting at a dated event spent inf x 0 = NaN of its threshold, filed at no step.
+    """
+    import warnings
+
+    from nkroutes.model import simulate
+    from nkroutes.scenario import load_scenario
+
+    scenario = load_scenario(BASELINE).with_overrides(
+        {
+            "time.start": "2008-01",
+            "time.end": "2008-12",
+            "enforcement.china.settle_rate_per_year": 5000.0,
+            "brokers.arrest_rate_per_year": 0.0,
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        result = simulate(scenario, seed=1)
+    assert result.summary()["departures"] > 0
 
 
 def test_the_earliest_event_comes_first_and_ties_follow_the_per_step_order() -> None:

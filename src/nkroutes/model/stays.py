@@ -161,6 +161,8 @@ def next_event_step(
     with np.errstate(divide="ignore", invalid="ignore"):
         np.divide(left, h, out=wake)
     np.floor(wake, out=wake)
+    # An infinite hazard (a probability of 1 a step) is met at once, whatever is left.
+    np.copyto(wake, 0.0, where=np.isinf(h))
     np.copyto(wake, np.inf, where=~(h > 0))
     np.minimum(wake, n_steps + 1, out=wake)
     np.add(wake, start, out=wake)
@@ -266,8 +268,9 @@ def repredict(model: RouteModel, ids: np.ndarray, h_old: np.ndarray, saved_old: 
     step = model.step_index
     k = step - t.cols["stay_from"][ids]
     t.cols["savings_usd"][ids] += (saved_old * k).astype(np.float32)
+    # Nothing is spent in a stay that starts now (k = 0), even at an infinite hazard.
     with np.errstate(invalid="ignore"):
-        spent = np.where(h_old > 0, h_old * k, 0.0)
+        spent = np.where((h_old > 0) & (k > 0), h_old * k, 0.0)
     left = _store_thresholds(model, ids, np.maximum(_thresholds(model, ids) - spent, 0.0))
     h = per_step_hazards(stay_probabilities(model, ids))
     wake = _wake(model, step, left, h)
