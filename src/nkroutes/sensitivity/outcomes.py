@@ -144,21 +144,18 @@ def replicate_outcomes(
     summary = summary.sort_values("replicate")
     replicates = summary["replicate"].tolist()
     wide = yearly.pivot(index="replicate", columns="year", values=YEARLY_COLUMN).reindex(replicates)
-    out: dict[str, list[float]] = {}
-    for name in names:
+
+    def measure(name: str) -> np.ndarray:
         count = _logged(name)
         if count is not None:
-            values = replicate_outcomes([count], yearly, summary, observed)[count]
-            out[name] = [float(v) for v in np.log10(1.0 + np.asarray(values))]
-            continue
+            return np.log10(1.0 + measure(count))
         if name in SUMMARY_OUTCOMES:
-            values = summary[SUMMARY_OUTCOMES[name][0]].astype(float).to_numpy()
-        elif name == ARD:
+            return summary[SUMMARY_OUTCOMES[name][0]].astype(float).to_numpy()
+        if name == ARD:
             years = [y for y in observed if y in wide.columns]
             sim = wide[years].to_numpy(dtype=float)
             obs = np.array([observed[y] for y in years], dtype=float)
-            values = np.abs(sim - obs).sum(axis=1) / obs.sum()
-        else:
-            values = wide[int(YEARLY.fullmatch(name).group(1))].to_numpy(dtype=float)
-        out[name] = [float(v) for v in values]
-    return out
+            return np.abs(sim - obs).sum(axis=1) / obs.sum()
+        return wide[int(YEARLY.fullmatch(name).group(1))].to_numpy(dtype=float)
+
+    return {name: [float(v) for v in measure(name)] for name in names}
