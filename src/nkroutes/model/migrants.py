@@ -61,6 +61,7 @@ COLUMNS: dict[str, Any] = {
     "female": np.bool_,
     "political": np.bool_,  # political rather than economic motive
     "sponsored": np.bool_,  # family abroad pays its brokers
+    "family_paid": np.bool_,  # a relative brought out by chain defection (7.4), not a founder
     "state": np.int8,
     "place": np.int16,
     "route": np.int16,  # route being travelled (MOVING) or last route taken

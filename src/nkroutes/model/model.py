@@ -144,6 +144,9 @@ class RouteModel(mesa.Model):
         self.family_fund_usd = 0.0
         self.settlement_paid_usd = 0.0  # paid after arrival this step (processes/settlement.py)
         self.sponsored_departures_due = 0.0
+        # Relatives the families of defectors could still pay to bring out (7.4); used only
+        # with ``chain_defection.remaining_relatives_per_family`` > 0.
+        self.relatives_remaining = 0.0
 
         self.route_starts = np.zeros(p.n_routes, dtype=np.int64)
         self.arrivals_at_place = np.zeros(p.n_places, dtype=np.int64)
@@ -290,6 +293,7 @@ class RouteModel(mesa.Model):
             "in_china_two_years": long_stays,
             "brokers": len(self.broker_serial),
             "family_fund_usd": self.family_fund_usd,
+            "relatives_remaining": self.relatives_remaining,
         }
         for name, stock in self.stocks.items():
             stock[i] = stocks[name]

@@ -292,6 +292,14 @@ OUTPUTS: tuple[Output, ...] = (
         "savings families in South Korea hold for relatives' brokers",
         unit="US$",
     ),
+    _stock(
+        "relatives_remaining",
+        "Relatives left to bring out",
+        "relatives whom the families of defectors could still pay brokers for "
+        "(`chain_defection.remaining_relatives_per_family` per defector who was not "
+        "brought out by family, less those sponsored since); 0 throughout when that key is 0 "
+        "(no limit)",
+    ),
     # -- per destination (yearly.csv's last columns) ---------------------------------------
     _flow(
         f"arrivals_{DESTINATION}",

@@ -11,6 +11,11 @@ way (``processes/settlement.py``). The share is ``share_for_relatives_in_china``
 ``1 - 2 ** (-in_china / in_china_for_half_share)`` when that key is set: a family can pay
 for a relative in China only if it has one there, likelier the more North Koreans hide or
 live there (``in_china`` at the step). Sponsored migrants' fees are paid by their family.
+
+Families are finite ("their remaining relatives": MPI 2008, *Migration to the South*): with
+``remaining_relatives_per_family`` > 0, each defector who was not brought out by family adds
+that many relatives to ``RouteModel.relatives_remaining``, each relative sponsored takes one
+away, and the money spent buys no more relatives than are left (the rest stays in the fund).
 """
 
 from __future__ import annotations
@@ -54,16 +59,24 @@ def sponsor_relatives(model: RouteModel) -> None:
     spend = model.family_fund_usd * float(model.clock.prob(chain.spend_rate_per_year))
     if spend <= 0:
         return
-    model.family_fund_usd -= spend
-    model.counters["family_spending_usd"] += spend
     exit_cost = _mean_fee(model, "hiding")
     crossing_cost = _mean_fee(model, "origin")
     share_china = chain.share_for_relatives_in_china
     half = chain.in_china_for_half_share
     if half > 0:
         share_china *= 1.0 - 2.0 ** (-_hiding_or_settled(model) / half)
+    limited = chain.remaining_relatives_per_family > 0
+    if limited:
+        spend = _within_relatives_left(model, spend, share_china, crossing_cost, exit_cost)
+        if spend <= 0:
+            return
+    model.family_fund_usd -= spend
+    model.counters["family_spending_usd"] += spend
     if crossing_cost + exit_cost > 0:
-        model.sponsored_departures_due += spend * (1 - share_china) / (crossing_cost + exit_cost)
+        from_north = spend * (1 - share_china) / (crossing_cost + exit_cost)
+        model.sponsored_departures_due += from_north
+        if limited:
+            model.relatives_remaining = max(model.relatives_remaining - from_north, 0.0)
     if exit_cost <= 0 or share_china <= 0:
         return
     t = model.table
@@ -73,6 +86,9 @@ def sponsor_relatives(model: RouteModel) -> None:
     u = model.streams.uniform_one("sponsorship", 0, model.step_index)
     count = poisson_count(u, spend * share_china / exit_cost, "sponsored relatives")
     count = min(count, len(candidates))
+    if limited:
+        count = min(count, int(model.relatives_remaining))
+        model.relatives_remaining -= count
     if count == 0:
         return
     # The count with the smallest own draws: common random numbers across what-ifs.
@@ -80,9 +96,32 @@ def sponsor_relatives(model: RouteModel) -> None:
     chosen = np.sort(candidates[smallest(draws, count)])
     h_old = stays.per_step_hazards(stay_probabilities(model, chosen))
     t.cols["sponsored"][chosen] = True
+    t.cols["family_paid"][chosen] = True
     # Their family pays now: they try to leave at the sponsored rate from this step.
     stays.repredict(model, chosen, h_old, stays.savings_per_step(model))
     model.counters["sponsored_in_china"] += count
+
+
+def _within_relatives_left(
+    model: RouteModel, spend: float, share_china: float, crossing_cost: float, exit_cost: float
+) -> float:
+    """The part of ``spend`` (US$) that buys no more relatives than families have left.
+
+    Families pay only for their remaining relatives (MPI 2008, *Migration to the South*): the
+    money the step would spend buys ``spend * (1 - s_c) / (C_cross + C_exit)`` relatives out
+    of the North and ``spend * s_c / C_exit`` out of China (expected numbers); when that is
+    more than ``relatives_remaining``, only the share that buys them all is spent and the
+    rest stays in the fund.
+    """
+    wanted = 0.0
+    if crossing_cost + exit_cost > 0:
+        wanted += spend * (1 - share_china) / (crossing_cost + exit_cost)
+    if exit_cost > 0:
+        wanted += spend * share_china / exit_cost
+    left = model.relatives_remaining
+    if wanted <= left or wanted <= 0:
+        return spend
+    return spend * left / wanted
 
 
 def _hiding_or_settled(model: RouteModel) -> int:

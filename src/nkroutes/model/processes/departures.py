@@ -130,6 +130,7 @@ def _create(
         female=female,
         political=u2 < pop.share_political_motive,
         sponsored=is_sponsored,
+        family_paid=is_sponsored,
         state=State.HOME,
         savings_usd=savings.astype(np.float32),
         departure_step=step,

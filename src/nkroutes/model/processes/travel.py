@@ -162,4 +162,10 @@ def resettle(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> None:
     if len(hubs):
         np.add.at(model.assisted_arrivals_by_hub, hubs, 1)
     money = model.params.settlement_money_usd[places]
-    model.family_fund_usd += float(money.sum()) * model.params.chain.share_of_settlement_sent
+    chain = model.params.chain
+    model.family_fund_usd += float(money.sum()) * chain.share_of_settlement_sent
+    if chain.remaining_relatives_per_family > 0:
+        # A founder's family has relatives left to bring out; a relative brought out by the
+        # chain belongs to a family already counted (7.4).
+        founders = len(ids) - int(np.count_nonzero(t.cols["family_paid"][ids]))
+        model.relatives_remaining += founders * chain.remaining_relatives_per_family

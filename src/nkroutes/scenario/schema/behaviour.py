@@ -234,6 +234,20 @@ CHAIN = Table(
             max=MAX_PEOPLE,
             source="assumption",
         ),
+        "remaining_relatives_per_family": Key(
+            "number",
+            "Relatives, on average, whom the family of a defector who came on their own (not "
+            "brought out by family) will pay brokers for: the article's 'remaining "
+            "relatives'. Each such arrival adds this many to the relatives left to bring "
+            "out; each relative sponsored takes one away, and the families' money buys no "
+            "more relatives than are left. 0 sets no limit.",
+            unit="people",
+            default=0.0,
+            min=0,
+            max=MAX_PEOPLE,
+            source="article: 'pay brokers to smuggle out their remaining relatives' "
+            "(Migration to the South); number: assumption",
+        ),
     },
     doc="Chain defection: defectors in South Korea pay brokers for their relatives.",
     optional=True,
