@@ -31,10 +31,9 @@ from nkroutes.sensitivity.ranges import (
     values_at,
 )
 
-#: Morris trajectories by default: 8 x (47 + 1) = 384 points of the baseline, one model run
-#: each (6.4 CPU seconds on 2026-12-03): some 21 minutes on two quiet cores, within the 30
-#: the issue allows. Four did not rank the arrivals' top five alike with two seeds
-#: (docs/sensitivity.md).
+#: Morris trajectories by default: 8 x (50 + 1) = 408 points of the baseline, one model run
+#: each: 12 minutes on two quiet cores (2026-12-04), within the 30 the issue allows. Neither
+#: 8 nor 16 rank the arrivals' top five alike with two seeds (docs/sensitivity.md).
 DEFAULT_TRAJECTORIES = 8
 
 #: Sobol base samples by default (a power of 2): 64 x (k + 2) points.
