@@ -99,6 +99,12 @@ def test_morris_finds_the_two_parameters_and_zero_for_the_dummies(cli, fake, tmp
     assert effect.drop("arrest").abs().max() < 1e-9
     text = (tmp_path / "m" / "sensitivity.md").read_text()
     assert "Two of 5 assumptions carry 80% of the summed mu* of arrivals: base (67%)" in text
+    # Five values: all are in the top five in every resample of the trajectories.
+    assert (
+        "Ranking stability: in 1,000 bootstrap resamples of the 4 trajectories, the top 5 are "
+        "these same 5 in 100%. In the top 5 in 95% or more: " in text
+    )
+    assert "| sigma | in top 5 | range |" in text
     assert (
         "One of 5 assumptions carries 80% of the summed mu* of the effect of fake-whatif on "
         "arrivals: arrest (100%)" in text
@@ -201,7 +207,7 @@ def test_the_api_returns_dataframes(fake, tmp_path):
         out=tmp_path / "api",
         evaluate=fake_model,
     )
-    assert set(result.indices["index"]) == {"mu_star", "mu", "sigma"}
+    assert set(result.indices["index"]) == {"mu_star", "mu", "sigma", "top_share", "top_set_share"}
     assert len(result.points) == 2 * 6
     shutil.rmtree(tmp_path / "api")
 

@@ -41,6 +41,10 @@ RESAMPLES = 1000
 #: Confidence level of the intervals.
 CONF_LEVEL = 0.95
 
+#: How many places at the top of a Morris ranking its stability is reported for: the top
+#: five, as issue 18 asks and as a screening keeps for Sobol.
+TOP_PLACES = 5
+
 #: Columns of the tidy table of indices.
 INDEX_COLUMNS = ["outcome", "parameter", "index", "value", "ci_low", "ci_high"]
 
@@ -119,12 +123,75 @@ def _ends_rows(names: Sequence[str], y: np.ndarray, outcome: str) -> list[list]:
     return rows
 
 
+def morris_effects(points: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each trajectory's absolute elementary effects, one row per trajectory.
+
+    Args:
+        points: A Morris design in the unit cube, ``r x (k + 1)`` rows of ``k`` values, each
+            trajectory's rows one after the other (each row changes one value of the last).
+        y: The outcome at each point.
+
+    Returns:
+        ``r x k``: ``|dy / dx|`` of the value each step of a trajectory changed (``dx`` is
+        the step on the unit interval, 2/3 on SALib's 4-level grid). Their column means are
+        SALib's mu*.
+    """
+    points = np.asarray(points, dtype=float)
+    k = points.shape[1]
+    steps = points.reshape(-1, k + 1, k)
+    dx = np.diff(steps, axis=1)  # r x k x k: one non-zero value per row
+    changed = np.argmax(np.abs(dx) > 0, axis=2)
+    dy = np.diff(np.asarray(y, dtype=float).reshape(-1, k + 1), axis=1)
+    step = np.take_along_axis(dx, changed[:, :, None], axis=2)[:, :, 0]
+    effects = np.zeros((steps.shape[0], k))
+    np.put_along_axis(effects, changed, np.abs(dy / step), axis=1)
+    return effects
+
+
+def top_place_shares(
+    effects: np.ndarray, seed: int, resamples: int = RESAMPLES, places: int = TOP_PLACES
+) -> tuple[np.ndarray, float]:
+    """How settled a Morris ranking's top places are: a bootstrap over its trajectories.
+
+    Each resample draws the trajectories with replacement and ranks the values by the mean of
+    their effects (mu*), as the analysis does.
+
+    Args:
+        effects: :func:`morris_effects` (``r x k``).
+        seed: Seed of the resampling.
+        resamples: Bootstrap resamples.
+        places: The top places looked at (``min(places, k)``).
+
+    Returns:
+        Each value's share of resamples that put it in the top ``places`` (0-1), and the
+        share of resamples whose top ``places`` are the same set as the full design's: an
+        estimate of how often another design of as many trajectories would agree.
+    """
+    r, k = effects.shape
+    places = min(places, k)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(13,)))
+    picks = rng.integers(0, r, size=(resamples, r))
+    mu_star = effects[picks].mean(axis=1)  # resamples x k
+    # Ties are broken by position, as a stable sort of the full design's mu* would.
+    top = np.argsort(-mu_star, axis=1, kind="stable")[:, :places]
+    in_top = np.zeros((resamples, k), dtype=bool)
+    np.put_along_axis(in_top, top, True, axis=1)
+    full = np.zeros(k, dtype=bool)
+    full[np.argsort(-effects.mean(axis=0), kind="stable")[:places]] = True
+    same = float(np.mean(np.all(in_top == full, axis=1)))
+    return in_top.mean(axis=0), same
+
+
 def analyse(
     method: str, names: Sequence[str], points: np.ndarray, y: np.ndarray, outcome: str, seed: int
 ) -> pd.DataFrame:
     """The indices of one outcome, as tidy rows (:data:`INDEX_COLUMNS`).
 
-    Morris gives ``mu_star`` (with its bootstrap interval), ``mu`` and ``sigma``; Sobol
+    Morris gives ``mu_star`` (with its bootstrap interval), ``mu`` and ``sigma``, and the
+    ranking's stability (:func:`top_place_shares`): ``top_share``, the share of bootstrap
+    resamples of the trajectories that put the value in the top :data:`TOP_PLACES`, and
+    ``top_set_share`` (the same on every row of the outcome), the share whose top places are
+    the same set as the design's; Sobol
     gives ``S1`` and ``ST`` with theirs (value +- SALib's half-width at 95%); ``ends`` gives
     ``swing``, ``at_low``, ``at_high``, ``central`` and ``fold`` (no intervals: one run per
     end; use replicates).
@@ -143,11 +210,14 @@ def analyse(
             num_levels=MORRIS_LEVELS,
             seed=seed,
         )
+        shares, same = top_place_shares(morris_effects(points, y), seed)
         for i, name in enumerate(names):
             star, half = float(result["mu_star"][i]), float(result["mu_star_conf"][i])
             rows.append([outcome, name, "mu_star", star, max(star - half, 0.0), star + half])
             rows.append([outcome, name, "mu", float(result["mu"][i]), np.nan, np.nan])
             rows.append([outcome, name, "sigma", float(result["sigma"][i]), np.nan, np.nan])
+            rows.append([outcome, name, "top_share", float(shares[i]), np.nan, np.nan])
+            rows.append([outcome, name, "top_set_share", same, np.nan, np.nan])
     else:
         result = sobol_analyze.analyze(
             problem,

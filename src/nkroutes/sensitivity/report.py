@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from nkroutes.sensitivity.design import RESAMPLES, TOP_PLACES
 from nkroutes.sensitivity.outcomes import describe
 from nkroutes.sensitivity.plan import Plan
 from nkroutes.text import plural
@@ -27,6 +28,12 @@ MEASURE = {
 #: An ``ends`` fold above this is named in the report: an end that alone moves the outcome
 #: this many times from the centre's (history matching: 3-fold from a fit to Table 1).
 FOLD_FLAG = 3.0
+
+#: A value in the top places in at least this share of resamples has a settled place there.
+SETTLED = 0.95
+
+#: Values outside the top places named as contenders when in them this often or more.
+CONTENDER = 0.1
 
 #: Rows of each ranked table.
 TOP = 10
@@ -102,6 +109,40 @@ def fold_sentence(ranked: pd.DataFrame, label: str) -> str:
     )
 
 
+def stability_sentence(ranked: pd.DataFrame, trajectories: int) -> str:
+    """Morris: how settled the top places are, from the bootstrap over the trajectories.
+
+    Names the values whose place in the top :data:`TOP_PLACES` holds in nearly every
+    resample, and the contenders with the share of resamples that put each there.
+    """
+    if "top_share" not in ranked:
+        return ""
+    places = min(TOP_PLACES, len(ranked))
+    same = float(ranked["top_set_share"].iloc[0])
+    shares = ranked["top_share"].sort_values(ascending=False, kind="stable")
+    settled = [name for name, v in shares.items() if v >= SETTLED]
+    contenders = [f"{name} ({v:.0%})" for name, v in shares.items() if CONTENDER <= v < SETTLED]
+    text = (
+        f"Ranking stability: in {RESAMPLES:,} bootstrap resamples of the "
+        f"{plural(trajectories, 'trajectory', 'trajectories')}, the top {places} are these "
+        f"same {places} in {same:.0%}."
+    )
+    if settled:
+        text += f" In the top {places} in {SETTLED:.0%} or more: {', '.join(settled)}."
+    if contenders:
+        left = places - len(settled)
+        text += (
+            f" Contending for the {'other ' if settled else ''}{plural(left, 'place')}: "
+            f"{', '.join(contenders)}."
+        )
+    if same < SETTLED:
+        text += (
+            " Read the places below the settled ones as a group of similar weight; more "
+            "trajectories (-r) narrow it."
+        )
+    return text
+
+
 def _table(ranked: pd.DataFrame, method: str, plan: Plan) -> list[str]:
     by_id = {r.id: r for r in plan.ranges}
     if method == "ends":
@@ -111,8 +152,8 @@ def _table(ranked: pd.DataFrame, method: str, plan: Plan) -> list[str]:
         ]
     elif method == "morris":
         lines = [
-            "| parameter | mu* | 95% interval | mu | sigma | range |",
-            "|---|---|---|---|---|---|",
+            f"| parameter | mu* | 95% interval | mu | sigma | in top {TOP_PLACES} | range |",
+            "|---|---|---|---|---|---|---|",
         ]
     else:
         lines = ["| parameter | ST | 95% interval | S1 | range |", "|---|---|---|---|---|"]
@@ -129,7 +170,7 @@ def _table(ranked: pd.DataFrame, method: str, plan: Plan) -> list[str]:
         elif method == "morris":
             lines.append(
                 f"| {name} | {row['mu_star']:.4g} | {interval} | {row['mu']:.4g} | "
-                f"{row['sigma']:.4g} | {span} |"
+                f"{row['sigma']:.4g} | {row['top_share']:.0%} | {span} |"
             )
         else:
             lines.append(f"| {name} | {row['ST']:.3f} | {interval} | {row['S1']:.3f} | {span} |")
@@ -198,7 +239,11 @@ def report_markdown(
             "mu* is the mean absolute change of the outcome when the value moves across its "
             "whole range (in the outcome's unit); sigma, the spread of that change (large: "
             "the value interacts or acts non-linearly). A mu* whose interval reaches 0 may be "
-            "noise. 95% intervals are SALib's bootstrap.",
+            "noise. 95% intervals are SALib's bootstrap. 'In top "
+            f"{TOP_PLACES}' is the share of {RESAMPLES:,} bootstrap resamples of the "
+            f"trajectories that rank the value among the first {TOP_PLACES} by mu*: below "
+            f"{SETTLED:.0%}, another design of as many trajectories may well rank it "
+            "elsewhere.",
         ]
     else:
         lines += [
@@ -211,6 +256,8 @@ def report_markdown(
         name = label.split(": ", 1)[-1]
         lines += ["", f"## {subject(label)}", "", f"{describe(name)}.", ""]
         lines.append(sentence(ranked, label, method, k))
+        if method == "morris" and (stable := stability_sentence(ranked, plan.settings.size)):
+            lines += ["", stable]
         if method == "ends" and (flagged := fold_sentence(ranked, label)):
             lines += ["", flagged]
         lines += ["", *_table(ranked, method, plan)]
