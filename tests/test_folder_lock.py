@@ -217,3 +217,40 @@ def test_a_default_folder_taken_meanwhile_gives_the_next_free_one(
     assert (taken.parent / "20260101T000000-2" / "summary.csv").is_file()
     assert sorted(p.name for p in taken.iterdir()) == [LOCK_FILE]
     assert len(calls) == 2  # the lock sent it on
+
+
+def test_a_lock_being_made_is_not_a_result(tmp_path):
+    # The race CI met once (two runs into one new folder, neither finishing): the holder
+    # saw the other's lock written under a temporary name and refused its folder as "not
+    # empty". A lock in the making, like the lock, is not a result.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / folders.temporary_path(out / LOCK_FILE).name).write_text("{}", encoding="utf-8")
+    (out / LOCK_FILE).write_text("{}", encoding="utf-8")
+    assert check_out_dir(out) is False
+    (out / "summary.csv").write_text("x\n", encoding="utf-8")
+    with pytest.raises(folders.OutDirError, match="is not empty"):
+        check_out_dir(out)
+
+
+def test_a_folder_removed_while_the_lock_is_taken_is_made_again(tmp_path, monkeypatch):
+    # The other half of that race: the refused command, which had created the folder,
+    # removed it (empty) while this one was about to write its lock there. This one got
+    # "cannot write (No such file or directory)"; now it makes the folder again and locks.
+    import nkroutes.ensemble.lock as lock_module
+
+    out = tmp_path / "out"
+    real = lock_module._try_create_lock
+    calls = []
+
+    def removed_first(lock, record):
+        calls.append(lock)
+        if len(calls) == 1:
+            out.rmdir()
+        return real(lock, record)
+
+    monkeypatch.setattr(lock_module, "_try_create_lock", removed_first)
+    with folder_lock(out, "nkroutes run tiny.toml") as held:
+        assert held == out and (out / LOCK_FILE).is_file()
+    assert len(calls) == 2
+    assert not out.exists()  # made by this call and empty at the end: removed, as before

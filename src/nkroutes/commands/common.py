@@ -22,7 +22,12 @@ import click
 
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import EXECUTOR_KINDS
-from nkroutes.ensemble.folders import LOCK_FILE, default_out_dir, describe_os_error, fresh_dir
+from nkroutes.ensemble.folders import (
+    default_out_dir,
+    describe_os_error,
+    fresh_dir,
+    is_lock_entry,
+)
 from nkroutes.ensemble.lock import FolderBusyError, folder_lock
 from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
@@ -479,7 +484,7 @@ def held_folder(out: Path, fresh: bool = False) -> Iterator[Path]:
             continue
         except EnsembleSetupError as error:
             raise BadInput(str(error)) from None
-        if fresh and any(e.name != LOCK_FILE for e in candidate.iterdir()):
+        if fresh and any(not is_lock_entry(e.name) for e in candidate.iterdir()):
             stack.close()  # another command's results, finished meanwhile
             candidate = fresh_dir(out)
             continue

@@ -107,6 +107,16 @@ def is_temporary(name: str) -> bool:
     return name.startswith(TMP_PREFIX)
 
 
+def is_lock_entry(name: str) -> bool:
+    """Whether a folder entry is the lock or a lock being made (another command's, maybe).
+
+    Folder checks ignore both: a command that is taking the lock writes it under a
+    temporary name first (:func:`nkroutes.ensemble.lock.folder_lock`), and that is not a
+    result.
+    """
+    return name == LOCK_FILE or (is_temporary(name) and final_name(name) == LOCK_FILE)
+
+
 def final_name(name: str) -> str:
     """The name a temporary file will have once renamed (``name`` itself if not temporary)."""
     if not is_temporary(name):
@@ -309,7 +319,7 @@ def check_out_dir(
         raise OutDirError("resume and force: choose one (complete a run, or start over)")
     if path.exists() and not path.is_dir():
         raise OutDirError(f"{path}: exists and is not a directory")
-    occupied = path.is_dir() and any(e.name != LOCK_FILE for e in path.iterdir())
+    occupied = path.is_dir() and any(not is_lock_entry(e.name) for e in path.iterdir())
     if occupied and not (resume or force):
         if what is None:
             hint = "choose another --out (a new or empty folder)"

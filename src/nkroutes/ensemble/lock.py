@@ -117,7 +117,12 @@ def _try_create_lock(lock: Path, record: bytes) -> bool:
     """
     tmp = temporary_path(lock)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileNotFoundError:
+            # The folder is gone: a command refused there removed it, having created it
+            # empty. Look again (folder_lock makes it anew).
+            return False
         try:
             os.write(fd, record)
         finally:
@@ -240,6 +245,11 @@ def folder_lock(
     said: list[str] = [] if notes is None else notes
     try:
         for _ in range(20):
+            if not folder.is_dir():  # removed meanwhile by a refused command that made it
+                try:
+                    created = _make_folder(folder) or created
+                except OSError as error:
+                    raise OutDirError(describe_os_error(error, folder)) from None
             if _try_create_lock(lock, record) or _take_over_stale(lock, record, said):
                 break
         else:

@@ -35,6 +35,7 @@ from nkroutes.ensemble.folders import (
     atomic_file,
     atomic_folder,
     final_name,
+    is_lock_entry,
     is_temporary,
     remove_temporaries,
     write_text,
@@ -120,7 +121,7 @@ class RunDirectory:
 
     def is_empty(self) -> bool:
         """Whether the directory does not exist or holds nothing (but its lock)."""
-        return not self.path.exists() or all(e.name == LOCK_FILE for e in self.path.iterdir())
+        return not self.path.exists() or all(is_lock_entry(e.name) for e in self.path.iterdir())
 
     def holds_only_run_files(self) -> bool:
         """Whether every entry is a file a run writes (or a temporary one): nothing of others."""
