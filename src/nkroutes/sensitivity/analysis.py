@@ -23,7 +23,7 @@ from nkroutes import __version__
 from nkroutes.ensemble.executors import make_executor
 from nkroutes.ensemble.folders import write_csv, write_json, write_text
 from nkroutes.scenario import Scenario, load_scenario
-from nkroutes.sensitivity.design import INDEX_COLUMNS, analyse
+from nkroutes.sensitivity.design import INDEX_COLUMNS, TOP_PLACES, analyse
 from nkroutes.sensitivity.evaluate import evaluate_point
 from nkroutes.sensitivity.execute import Evaluate, prepare_folder, run_plan
 from nkroutes.sensitivity.plan import (
@@ -66,8 +66,9 @@ class SensitivityResult:
     files: list[Path] = field(default_factory=list)
 
 
-#: Parameters a Morris screening keeps for Sobol: the most influential this many per outcome.
-SCREENING_KEEPS = 5
+#: Parameters a Morris screening keeps for Sobol: the most influential this many per outcome
+#: (the top places whose stability the Morris report gives).
+SCREENING_KEEPS = TOP_PLACES
 
 
 def screened_parameters(folder: Path, keep: int = SCREENING_KEEPS) -> list[str]:

@@ -148,6 +148,15 @@ def morris_effects(points: np.ndarray, y: np.ndarray) -> np.ndarray:
     return effects
 
 
+def top_places(mu_star: np.ndarray, places: int = TOP_PLACES) -> np.ndarray:
+    """Indices of the ``places`` largest mu* along the last axis, largest first.
+
+    Ties keep the parameters' order (a stable sort), so the same values always give the
+    same places.
+    """
+    return np.argsort(-np.asarray(mu_star), axis=-1, kind="stable")[..., :places]
+
+
 def top_place_shares(
     effects: np.ndarray, seed: int, resamples: int = RESAMPLES, places: int = TOP_PLACES
 ) -> tuple[np.ndarray, float]:
@@ -172,12 +181,10 @@ def top_place_shares(
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(13,)))
     picks = rng.integers(0, r, size=(resamples, r))
     mu_star = effects[picks].mean(axis=1)  # resamples x k
-    # Ties are broken by position, as a stable sort of the full design's mu* would.
-    top = np.argsort(-mu_star, axis=1, kind="stable")[:, :places]
     in_top = np.zeros((resamples, k), dtype=bool)
-    np.put_along_axis(in_top, top, True, axis=1)
+    np.put_along_axis(in_top, top_places(mu_star, places), True, axis=1)
     full = np.zeros(k, dtype=bool)
-    full[np.argsort(-effects.mean(axis=0), kind="stable")[:places]] = True
+    full[top_places(effects.mean(axis=0), places)] = True
     same = float(np.mean(np.all(in_top == full, axis=1)))
     return in_top.mean(axis=0), same
 
