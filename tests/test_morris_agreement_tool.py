@@ -35,12 +35,13 @@ def _analysis(scenario, folder, seed):
 
 def test_effects_are_read_back_from_a_finished_analysis(fake, tmp_path):  # noqa: F811
     folder = _analysis(fake, tmp_path / "a", seed=1)
-    names, effects = morris_agreement.trajectory_effects(folder, "arrivals")
+    design = morris_agreement.read_design(folder)
+    names, effects = design.names, morris_agreement.trajectory_effects(design, "arrivals")
     assert names == ["base", "famine", "pds", "chain", "arrest"]
     # The fake outcome is 4 u_base + 2 u_famine: the same effects in every trajectory.
     np.testing.assert_allclose(effects, np.tile([4.0, 2.0, 0.0, 0.0, 0.0], (4, 1)), atol=1e-9)
     # A log_ outcome missing from points.csv is computed from its count.
-    _, logged = morris_agreement.trajectory_effects(folder, "log_arrivals")
+    logged = morris_agreement.trajectory_effects(design, "log_arrivals")
     assert logged[:, 0].min() > 0 and not logged[:, 2:].any()
 
 

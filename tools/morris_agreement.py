@@ -26,12 +26,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from nkroutes.sensitivity.design import TOP_PLACES, morris_effects, sample
+from nkroutes.sensitivity.design import TOP_PLACES, morris_effects, sample, top_places
 from nkroutes.sensitivity.ranges import Range
 
 
@@ -39,8 +40,18 @@ class AgreementError(ValueError):
     """A folder that cannot be pooled (exit 2)."""
 
 
-def trajectory_effects(folder: Path, outcome: str) -> tuple[list[str], np.ndarray]:
-    """The parameter ids and each trajectory's absolute elementary effects on ``outcome``."""
+@dataclass(frozen=True)
+class Design:
+    """A finished Morris analysis, read once: its parameter ids, unit points and outcomes."""
+
+    folder: Path
+    names: list[str]
+    unit: np.ndarray
+    points: pd.DataFrame  # the scenario's rows of points.csv, in design order
+
+
+def read_design(folder: Path) -> Design:
+    """Read a Morris folder and check its points are the design redrawn from its settings."""
     spec_path, points_path = folder / "sensitivity.json", folder / "points.csv"
     for path in (spec_path, points_path):
         if not path.is_file():
@@ -69,15 +80,25 @@ def trajectory_effects(folder: Path, outcome: str) -> tuple[list[str], np.ndarra
                 f"{spec_path.name} (drawn by another version of nkroutes?); expected the same "
                 "design"
             )
-    if outcome in baseline:
-        y = baseline[outcome].to_numpy(dtype=float)
-    elif outcome.startswith("log_") and outcome[4:] in baseline:
-        y = np.log10(1.0 + baseline[outcome[4:]].to_numpy(dtype=float))
+    return Design(folder, names, unit, baseline)
+
+
+def trajectory_effects(design: Design, outcome: str) -> np.ndarray:
+    """Each trajectory's absolute elementary effects on ``outcome`` (trajectories x values)."""
+    points = design.points
+    if outcome in points:
+        y = points[outcome].to_numpy(dtype=float)
+    elif outcome.startswith("log_") and outcome[4:] in points:
+        y = np.log10(1.0 + points[outcome[4:]].to_numpy(dtype=float))
     else:
-        raise AgreementError(f"{points_path}: no outcome {outcome!r}; expected a column of it")
+        raise AgreementError(
+            f"{design.folder / 'points.csv'}: no outcome {outcome!r}; expected a column of it"
+        )
     if not np.all(np.isfinite(y)):
-        raise AgreementError(f"{points_path}: {outcome} is not finite at every point")
-    return names, morris_effects(unit, y)
+        raise AgreementError(
+            f"{design.folder / 'points.csv'}: {outcome} is not finite at every point"
+        )
+    return morris_effects(design.unit, y)
 
 
 def agreement(
@@ -89,12 +110,8 @@ def agreement(
     same = shared = 0
     for _ in range(pairs):
         order = rng.permutation(n)
-        a = set(np.argsort(-effects[order[:size]].mean(axis=0), kind="stable")[:places].tolist())
-        b = set(
-            np.argsort(-effects[order[size : 2 * size]].mean(axis=0), kind="stable")[
-                :places
-            ].tolist()
-        )
+        a = set(top_places(effects[order[:size]].mean(axis=0), places).tolist())
+        b = set(top_places(effects[order[size : 2 * size]].mean(axis=0), places).tolist())
         same += a == b
         shared += len(a & b)
     return same / pairs, shared / pairs
@@ -119,21 +136,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     rng = np.random.default_rng(args.seed)
     try:
+        designs = [read_design(folder) for folder in args.folders]
+        ids = designs[0].names
+        for design in designs[1:]:
+            if design.names != ids:
+                raise AgreementError(
+                    f"{design.folder}: its ranges differ from {args.folders[0]}'s; expected "
+                    "the same [[uncertainty]] ids in the same order"
+                )
         for outcome in outcomes:
-            pooled, ids = [], None
-            for folder in args.folders:
-                names, effects = trajectory_effects(folder, outcome)
-                if ids is not None and names != ids:
-                    raise AgreementError(
-                        f"{folder}: its ranges differ from {args.folders[0]}'s; expected the "
-                        "same [[uncertainty]] ids in the same order"
-                    )
-                ids = names
-                pooled.append(effects)
-            effects = np.concatenate(pooled)
+            effects = np.concatenate([trajectory_effects(d, outcome) for d in designs])
             n = len(effects)
             mu = effects.mean(axis=0)
-            top = np.argsort(-mu, kind="stable")[:7]
+            top = top_places(mu, 7)
             print(f"{outcome}: {n} trajectories pooled from {len(args.folders)} analyses")
             print("  pooled mu*: " + ", ".join(f"{ids[i]} {mu[i]:.3g}" for i in top))
             for size in sizes:
