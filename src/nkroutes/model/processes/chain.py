@@ -65,15 +65,19 @@ def sponsor_relatives(model: RouteModel) -> None:
     half = chain.in_china_for_half_share
     if half > 0:
         share_china *= 1.0 - 2.0 ** (-_hiding_or_settled(model) / half)
+    from_north, in_china = _relatives_bought(spend, share_china, crossing_cost, exit_cost)
     limited = chain.remaining_relatives_per_family > 0
-    if limited:
-        spend = _within_relatives_left(model, spend, share_china, crossing_cost, exit_cost)
+    wanted = from_north + in_china
+    if limited and wanted > model.relatives_remaining:
+        # Families pay only for their remaining relatives (7.4, step 6): spend the share
+        # of the money that buys those left; the rest stays in the fund.
+        spend = spend * model.relatives_remaining / wanted
         if spend <= 0:
             return
+        from_north, in_china = _relatives_bought(spend, share_china, crossing_cost, exit_cost)
     model.family_fund_usd -= spend
     model.counters["family_spending_usd"] += spend
     if crossing_cost + exit_cost > 0:
-        from_north = spend * (1 - share_china) / (crossing_cost + exit_cost)
         model.sponsored_departures_due += from_north
         if limited:
             model.relatives_remaining = max(model.relatives_remaining - from_north, 0.0)
@@ -84,7 +88,7 @@ def sponsor_relatives(model: RouteModel) -> None:
     if len(candidates) == 0:
         return
     u = model.streams.uniform_one("sponsorship", 0, model.step_index)
-    count = poisson_count(u, spend * share_china / exit_cost, "sponsored relatives")
+    count = poisson_count(u, in_china, "sponsored relatives")
     count = min(count, len(candidates))
     if limited:
         count = min(count, int(model.relatives_remaining))
@@ -102,26 +106,21 @@ def sponsor_relatives(model: RouteModel) -> None:
     model.counters["sponsored_in_china"] += count
 
 
-def _within_relatives_left(
-    model: RouteModel, spend: float, share_china: float, crossing_cost: float, exit_cost: float
-) -> float:
-    """The part of ``spend`` (US$) that buys no more relatives than families have left.
+def _relatives_bought(
+    spend: float, share_china: float, crossing_cost: float, exit_cost: float
+) -> tuple[float, float]:
+    """Expected relatives ``spend`` (US$) buys: out of the North, and out of China.
 
-    Families pay only for their remaining relatives (MPI 2008, *Migration to the South*): the
-    money the step would spend buys ``spend * (1 - s_c) / (C_cross + C_exit)`` relatives out
-    of the North and ``spend * s_c / C_exit`` out of China (expected numbers); when that is
-    more than ``relatives_remaining``, only the share that buys them all is spent and the
-    rest stays in the fund.
+    ``spend * (1 - s_c) / (C_cross + C_exit)`` new departures and ``spend * s_c / C_exit``
+    relatives already hiding in China (each 0 when its cost is 0: nothing to buy).
     """
-    wanted = 0.0
-    if crossing_cost + exit_cost > 0:
-        wanted += spend * (1 - share_china) / (crossing_cost + exit_cost)
-    if exit_cost > 0:
-        wanted += spend * share_china / exit_cost
-    left = model.relatives_remaining
-    if wanted <= left or wanted <= 0:
-        return spend
-    return spend * left / wanted
+    from_north = (
+        spend * (1 - share_china) / (crossing_cost + exit_cost)
+        if crossing_cost + exit_cost > 0
+        else 0.0
+    )
+    in_china = spend * share_china / exit_cost if exit_cost > 0 else 0.0
+    return from_north, in_china
 
 
 def _hiding_or_settled(model: RouteModel) -> int:
