@@ -126,7 +126,7 @@ def test_calibration_recovers_the_true_departure_rate(problem, tmp_path):
     assert "## Fit of calibrated.toml (2 replicates)" in report
     # both fits give the band's coverage with its range on resampling, and year quantiles
     assert report.count("| 90% band covers | on resampling |") == 2
-    assert report.count("| in 90% band | observed quantile |") == 2
+    assert report.count("| in 90% band | band / observed | observed quantile |") == 2
 
 
 @pytest.mark.slow

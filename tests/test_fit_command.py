@@ -49,7 +49,7 @@ def test_fit_prints_and_writes_the_metrics(cli, results_dir):
     # with 1, 1.1 twice with 1)
     assert "| fitted years (1994-2006) | 0.0 | 0.0 | 0.0 | 13/13 | 0-13 |" in text
     assert "| other years (1990-1993) | 0.0 | 0.0 | 0.0 | 4/4 | 0-4 |" in text
-    assert "| 1994 | 52 | 52.0 | 47.3 | 56.7 | yes | 50.0% |" in text
+    assert "| 1994 | 52 | 52.0 | 47.3 | 56.7 | yes | 0.18 | 50.0% |" in text
     assert "| broker_assisted_share_2004 | 70%-90% in 2004 | 80% | yes | 1.0 | 0.0 |" in text
     assert "| repatriated_by_china_2000 | >= 6,000 in 2000 | 7,000 | yes |" in text
     assert "| in_china | 30,000-300,000 every year 1998-2006 | 50,000 | yes |" in text

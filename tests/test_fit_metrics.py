@@ -104,6 +104,9 @@ def test_arrivals_fit_metrics_by_hand():
     assert fit.table["q95"].tolist() == pytest.approx([29, 127, 59])
     assert fit.table["inside_90"].tolist() == [True, False, True]
     assert (fit.covered, fit.n_years, fit.span) == (2, 3, "2000-2002")
+    # band widths 18, 27 and 54 over the observed 19, 150 and 50: the widest is 2002's
+    assert fit.table["band_width"].tolist() == pytest.approx([18 / 19, 27 / 150, 54 / 50])
+    assert fit.widest_band == pytest.approx(54 / 50)
 
 
 def test_arrivals_fit_weights_replicates():
@@ -343,6 +346,12 @@ def test_fit_report_tables_and_markdown():
         "all of Table 1 (2000-2002)",
     ]
     assert metrics["90% band covers"].tolist() == ["1/2", "1/1", "2/3"]
+    assert metrics["widest band / observed"].tolist() == [
+        round(54 / 50, 2),
+        round(18 / 19, 2),
+        round(54 / 50, 2),
+    ]
+    assert "band / observed" in report.years_table().columns
     # three replicates: 150 (2001) is above all of them, so no resample covers it; 50
     # (2002) is left out by more than 5% of resamples (0, 0, 0; 60, 60, 60; two 60s and 50)
     assert metrics["on resampling"].tolist() == ["0-1", "0-1", "0-2"]
@@ -362,5 +371,5 @@ def test_fit_report_tables_and_markdown():
     assert text.startswith("## T\n")
     # log(151/101) / 2 = 0.2011, sqrt(log(151/101)^2 / 2) = 0.2844, 50 / 200 = 0.25
     assert "| fitted years (2001-2002) | 0.201 | 0.284 | 0.25 | 1/2 |" in text
-    assert "| 2001 | 150 | 100.0 | 100.0 | 127.0 | no | 100.0% |" in text
+    assert "| 2001 | 150 | 100.0 | 100.0 | 127.0 | no | 0.18 | 100.0% |" in text
     assert "repatriated_by_china_2000" in report.to_text()

@@ -67,13 +67,17 @@ class ArrivalsFit:
     Attributes:
         label: What the years are (``fitted years``, ``held-out years``).
         years: The years compared (simulated and observed).
-        table: Per year: ``year, observed`` and the band columns, ``inside_90``.
+        table: Per year: ``year, observed`` and the band columns, ``inside_90``,
+            ``band_width`` (the 5-95% band's width over the observed value) and
+            ``observed_quantile``.
         mae_log: Mean absolute error of log(arrivals + 1).
         rms_log: Root mean square error of log(arrivals + 1).
         ard: Averaged relative difference (Flee): sum |median - observed| / sum observed.
         covered: Observed years inside the 5-95% band of the replicates.
         covered_resampled: The 5% and 95% quantiles of ``covered`` over resamples of the
             replicates (:func:`coverage_resampled`), or None if not computed.
+        widest_band: The largest width of a year's 5-95% band over its observed value
+            (``band_width`` in ``table``): a band that covers by being wide says little.
     """
 
     label: str
@@ -84,6 +88,7 @@ class ArrivalsFit:
     ard: float
     covered: int
     covered_resampled: tuple[int, int] | None = None
+    widest_band: float = float("nan")
 
     @property
     def n_years(self) -> int:
@@ -150,6 +155,12 @@ def arrivals_fit(
     table = bands_of(wide, w)
     table.insert(1, "observed", obs.reindex(table["year"]).to_numpy())
     table["inside_90"] = (table["observed"] >= table["q05"]) & (table["observed"] <= table["q95"])
+    # The band's width in units of the observed value (none where nothing was observed).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        width = (table["q95"] - table["q05"]).to_numpy(dtype=float)
+        table["band_width"] = np.where(
+            table["observed"] > 0, width / table["observed"].to_numpy(dtype=float), np.nan
+        )
     table["observed_quantile"] = [
         observed_quantile(wide[year].to_numpy(), o, w)
         for year, o in zip(table["year"], table["observed"], strict=True)
@@ -171,6 +182,9 @@ def arrivals_fit(
         ard=float(np.sum(np.abs(m - o)) / np.sum(o)),
         covered=int(table["inside_90"].sum()),
         covered_resampled=covered_resampled,
+        widest_band=float(np.nanmax(table["band_width"]))
+        if table["band_width"].notna().any()
+        else float("nan"),
     )
 
 
@@ -260,6 +274,7 @@ class FitReport:
                     "ARD": round(f.ard, 3),
                     "90% band covers": f"{f.covered}/{f.n_years}",
                     "on resampling": _count_range(f.covered_resampled),
+                    "widest band / observed": round(f.widest_band, 2),
                 }
                 for f in self.fits
             ]
@@ -293,6 +308,7 @@ class FitReport:
                 "5%": table["q05"].round(1),
                 "95%": table["q95"].round(1),
                 "in 90% band": np.where(table["inside_90"], "yes", "no"),
+                "band / observed": table["band_width"].round(2),
                 "observed quantile": [f"{q:.1%}" for q in table["observed_quantile"]],
             }
         )
@@ -311,9 +327,11 @@ class FitReport:
             "90% band: observed years inside the 5-95% range of the replicates; on "
             "resampling: the 5-95% range of that count over "
             f"{COVERAGE_RESAMPLES:,} resamples of the replicates (what another set of as many "
-            "replicates could give). Simulated = median over replicates. Observed quantile "
-            "(year by year): the share of replicates below the observed value; under 5% or "
-            "over 95% is outside the band.",
+            "replicates could give); widest band / observed: the largest width of a year's "
+            "90% band over its observed value (band / observed, year by year): a band that "
+            "covers by being wide says little. Simulated = median over replicates. Observed "
+            "quantile (year by year): the share of replicates below the observed value; "
+            "under 5% or over 95% is outside the band.",
             "",
         ]
         if self.checks:
