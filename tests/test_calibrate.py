@@ -164,6 +164,34 @@ def test_resumed_calibration_equals_an_uninterrupted_one(problem, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_larger_budget_continues_a_generation_the_old_budget_cut_short(problem, tmp_path):
+    """Budget 10 (population 4: 8 sets, then 2 of the next generation's 4), resumed with 20,
+    gives the uninterrupted run of 20: the 2 sets are the first 2 of that generation."""
+    base = {"population": 4, "replicates": 1, "seed": 6, "check_replicates": 0}
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    calibrate(
+        problem, CalibrationSettings(budget=20, **base), InProcessExecutor(), whole, figures=None
+    )
+    first = calibrate(
+        problem, CalibrationSettings(budget=10, **base), InProcessExecutor(), parts, figures=None
+    )
+    assert [g.proposed for g in first.run.generations] == [8, 2]
+    resumed = calibrate(
+        problem,
+        CalibrationSettings(budget=20, **base),
+        InProcessExecutor(),
+        parts,
+        resume=True,
+        figures=None,
+    )
+    assert resumed.run.reused == 10
+    pd.testing.assert_frame_equal(
+        table(whole / "evaluations.csv"), table(parts / "evaluations.csv")
+    )
+    pd.testing.assert_frame_equal(table(whole / "posterior.csv"), table(parts / "posterior.csv"))
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("seed", "kept"), [(4, "best"), (3, "median")])
 def test_auto_estimate_keeps_the_candidate_whose_check_runs_come_nearer(
     problem, tmp_path, seed, kept

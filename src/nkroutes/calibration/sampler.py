@@ -113,7 +113,10 @@ class _Sampler:
                         raise CalibrationError(
                             f"{self.journal.path}: evaluation {index} was run with other "
                             f"values ({old['values']} instead of {row.tolist()}); the journal "
-                            "belongs to another calibration"
+                            "belongs to another calibration, or to one made before nkroutes "
+                            "drew a generation cut short by the budget as the start of a full "
+                            "one (commit of 2026-12-04): resume it with its own --budget, or "
+                            "start again in another --out"
                         )
                     self._finish(old, float(weights[k]))
                     self.reused += 1
@@ -238,7 +241,10 @@ def run_calibration(
         y = smc.to_logit(smc.to_unit(parameters, np.array([m.values for m in members])))
         w = np.array([m.weight for m in members])
         cov = smc.step_covariance(y, w)
-        new_y = smc.propose(y, w, size, cov, _rng(settings.seed, t))
+        # A full population's proposals, of which the budget takes the first ``size``: so a
+        # generation cut short by the budget is the start of the same generation under a
+        # larger one, and a calibration resumed with a larger budget continues it.
+        new_y = smc.propose(y, w, population_size, cov, _rng(settings.seed, t))[:size]
         new_w = smc.importance_weights(new_y, y, w, cov)
         new_values = smc.to_values(parameters, smc.from_logit(new_y))
         stop_above = _stop_above(members, settings)
