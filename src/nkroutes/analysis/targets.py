@@ -54,6 +54,8 @@ class TargetSettings:
         share_tolerance: A share given as one figure holds within this much either side.
         weights: Weight of each secondary target by name (others: :data:`DEFAULT_WEIGHTS`
             or 1).
+        distance: How calibration measures the arrivals' distance: ``"log"`` (RMS of the
+            log differences) or ``"ard"`` (averaged relative difference).
     """
 
     years: tuple[int, int] = (
@@ -67,6 +69,7 @@ class TargetSettings:
     )
     share_tolerance: float = _TARGET_KEYS["share_tolerance"].default
     weights: Mapping[str, float] = field(default_factory=dict)
+    distance: str = _TARGET_KEYS["arrivals_distance"].default
 
     @classmethod
     def from_scenario(cls, data: Mapping[str, Any]) -> TargetSettings:
@@ -85,6 +88,7 @@ class TargetSettings:
             ),
             share_tolerance=float(table.get("share_tolerance", default.share_tolerance)),
             weights={str(k): float(v) for k, v in (table.get("weights") or {}).items()},
+            distance=str(table.get("arrivals_distance", default.distance)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,7 +99,11 @@ class TargetSettings:
             "stock_years": list(self.stock_years),
             "share_tolerance": self.share_tolerance,
             "weights": dict(sorted(self.weights.items())),
-        }
+        } | (
+            # Only when not the default, so that a calibration made before the choice
+            # existed (always "log") still resumes.
+            {} if self.distance == "log" else {"arrivals_distance": self.distance}
+        )
 
 
 @dataclass(frozen=True)

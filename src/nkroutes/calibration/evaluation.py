@@ -22,14 +22,16 @@ from nkroutes.ensemble.batch import run_side_by_side, year_output
 class EarlyStop:
     """Stops a parameter set's runs once their distance is sure to exceed a bound.
 
-    After each fitted year, the RMS of the log differences of the years so far (the median
-    over replicates against the observed), over all fitted years, is a lower bound of the
-    distance (later years and penalties only add to it). Once it exceeds ``above`` the runs
-    stop: the parameter set cannot enter the population, so the time its runs would take is
-    saved.
+    After each fitted year, the arrivals' distance of the years so far (the median over
+    replicates against the observed) is a lower bound of the whole distance (later years
+    and penalties only add to it): the RMS of the log differences taken over all fitted
+    years, or, with ``distance = "ard"``, the absolute differences so far over the sum of
+    all fitted years' observed arrivals. Once it exceeds ``above`` the runs stop: the
+    parameter set cannot enter the population, so the time its runs would take is saved.
 
     Args:
-        stop: ``above``, ``column`` and ``observed`` (year -> arrivals), as in
+        stop: ``above``, ``column``, ``observed`` (year -> arrivals) and ``distance``
+            (``"log"`` if absent), as in
             :meth:`nkroutes.calibration.problem.CalibrationProblem.task`.
     """
 
@@ -37,16 +39,24 @@ class EarlyStop:
         self.above = float(stop["above"])
         self.column = str(stop["column"])
         self.observed = {int(y): v for y, v in stop.get("observed", {}).items()}
+        self.relative = stop.get("distance", "log") == "ard"
+        self.total_observed = float(sum(self.observed.values()))
         self.squares = 0.0
+        self.absolute = 0.0
 
     def __call__(self, year: int, steps: np.ndarray, models: Sequence[Any]) -> dict | None:
         """After a simulated year: ``None`` to go on, or ``{"year", "lower_bound"}`` to stop."""
         if year not in self.observed:
             return None
         values = [year_output(m, self.column, steps) for m in models]
-        diff = math.log1p(float(np.median(values))) - math.log1p(self.observed[year])
-        self.squares += diff * diff
-        bound = math.sqrt(self.squares / len(self.observed))
+        median = float(np.median(values))
+        if self.relative:
+            self.absolute += abs(median - self.observed[year])
+            bound = self.absolute / self.total_observed
+        else:
+            diff = math.log1p(median) - math.log1p(self.observed[year])
+            self.squares += diff * diff
+            bound = math.sqrt(self.squares / len(self.observed))
         # Relative slack of 1e-9: at the last fitted year the bound is the distance itself,
         # summed in another order, and must not stop a set whose distance equals `above`.
         if bound > self.above * (1.0 + 1e-9):

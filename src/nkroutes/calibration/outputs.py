@@ -60,17 +60,19 @@ def tolerance_words(run: CalibrationRun) -> str:
 def evaluations_table(run: CalibrationRun) -> pd.DataFrame:
     """Every evaluation: generation, parameter values, distance and its parts, acceptance.
 
-    ``accepted`` marks the final population, ``posterior_weight`` its normalised weights;
-    ``stopped_in`` is the year after which a set's runs were stopped (its distance is then a
-    lower bound).
+    The arrivals' part of the distance is ``arrivals_rms_log``, or ``arrivals_ard`` with
+    ``arrivals_distance = "ard"``. ``accepted`` marks the final population,
+    ``posterior_weight`` its normalised weights; ``stopped_in`` is the year after which a
+    set's runs were stopped (its distance is then a lower bound).
     """
     in_population = dict(zip(run.population, run.weights, strict=True))
+    arrivals_column = f"arrivals_{'ard' if run.problem.settings.distance == 'ard' else 'rms_log'}"
     targets = [t.name for t in run.problem.targets]
     rows = []
     for e in run.evaluations.values():
         row: dict[str, Any] = {"evaluation": e.index, "generation": e.generation}
         row |= {p.id: v for p, v in zip(run.problem.parameters, e.values, strict=True)}
-        row |= {"distance": e.distance.total, "arrivals_rms_log": e.distance.arrivals}
+        row |= {"distance": e.distance.total, arrivals_column: e.distance.arrivals}
         row |= {f"penalty_{n}": e.distance.penalties.get(n, math.nan) for n in targets}
         stopped = e.record.get("stopped") or {}
         row |= {

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -62,8 +62,9 @@ class Distance:
     Attributes:
         total: The distance calibration minimises (arrivals plus penalties); for a set
             stopped early, a lower bound of it.
-        arrivals: RMS of log(arrivals + 1) differences over the fitted years (a lower
-            bound if stopped early).
+        arrivals: The arrivals' part: RMS of log(arrivals + 1) differences over the
+            fitted years, or their averaged relative difference with ``arrivals_distance =
+            "ard"`` (a lower bound if stopped early).
         penalties: Weight x miss of each secondary target with a weight above 0.
         stopped: Whether its runs were stopped early (see :func:`run_parameter_set`).
     """
@@ -149,13 +150,7 @@ class CalibrationProblem:
         parameters = free_parameters(scenario)
         settings = TargetSettings.from_scenario(scenario.data)
         if fit_years is not None:
-            settings = TargetSettings(
-                fit_years,
-                settings.arrivals,
-                settings.stock_years,
-                settings.share_tolerance,
-                settings.weights,
-            )
+            settings = replace(settings, years=fit_years)
         observed = observed_series(arrivals)
         where = f"{scenario.source}: calibration.targets"
         first, last = settings.years
@@ -250,6 +245,7 @@ class CalibrationProblem:
             else {
                 "above": float(stop_above),
                 "column": self.settings.arrivals,
+                "distance": self.settings.distance,
                 "observed": {str(y): float(self.observed[y]) for y in self.fitted_years},
             },
         }
@@ -274,8 +270,9 @@ class CalibrationProblem:
         penalties = {}
         for target in self.targets:
             penalties[target.name] = check_target(target, yearly, summary).penalty
-        total = fit.rms_log + sum(penalties.values())
-        return Distance(float(total), float(fit.rms_log), penalties)
+        arrivals = fit.ard if self.settings.distance == "ard" else fit.rms_log
+        total = arrivals + sum(penalties.values())
+        return Distance(float(total), float(arrivals), penalties)
 
     def record_distance(self, record: Mapping[str, Any]) -> Distance:
         """Distance of a finished evaluation (its lower bound if it was stopped early)."""

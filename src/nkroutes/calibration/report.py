@@ -111,7 +111,13 @@ def fit_markdown(
         f"generations ({run.reused} read back from evaluations.jsonl, {run.n_stopped} stopped "
         f"early, {run.n_failed} failed); sampling took {minutes:.1f} min",
         f"- fitted: yearly `{problem.settings.arrivals}` against Table 1, "
-        f"{problem.settings.years[0]}-{problem.settings.years[1]}; secondary targets: "
+        f"{problem.settings.years[0]}-{problem.settings.years[1]}, by "
+        + (
+            "their averaged relative difference (ARD)"
+            if problem.settings.distance == "ard"
+            else "the RMS of log(arrivals + 1) differences"
+        )
+        + "; secondary targets: "
         + (", ".join(f"{t.name} (weight {t.weight:g})" for t in problem.targets) or "none"),
         f"- estimate in `calibrated.toml`: {estimate.choice_words()}",
         "",

@@ -6,6 +6,8 @@ from nkroutes.scenario.schema.limits import FIRST_YEAR, LAST_YEAR, MAX_WEIGHT
 from nkroutes.scenario.spec import Key, Table, TableArray
 
 STEP_LENGTHS = ("month", "week", "day")
+#: How calibration can measure the yearly arrivals' distance from Table 1.
+ARRIVALS_DISTANCES = ("log", "ard")
 
 META = Table(
     {
@@ -76,6 +78,17 @@ CALIBRATION_TARGETS = Table(
             "str",
             "Yearly output compared with Table 1 (defectors arriving in South Korea).",
             default="arrivals_south_korea",
+        ),
+        "arrivals_distance": Key(
+            "str",
+            "How calibration measures the distance of the yearly arrivals from Table 1: "
+            "`log`, the RMS of log(arrivals + 1) differences (every fitted year weighs the "
+            "same, 9 arrivals in 1990 as 1,139 in 2002), or `ard`, the averaged relative "
+            "difference sum |median - observed| / sum observed (each year weighs by its "
+            'count, so the large recent years lead). See docs/calibration.md, "The '
+            'distance".',
+            default="log",
+            choices=ARRIVALS_DISTANCES,
         ),
         "stock_years_from": Key(
             "int",
