@@ -1,0 +1,215 @@
+"""Which calibration distance points to the years a calibration did not fit?
+
+Every parameter set a calibration runs to the end is in its journal (``evaluations.jsonl``)
+with every simulated year, fitted or not. This re-scores those sets: for each, the median
+over replicates per year, then over the fitted years the RMS of log(arrivals + 1)
+differences (``arrivals_distance = "log"``) and the averaged relative difference (``"ard"``),
+each plus the set's penalties for the article's other figures as the calibration adds them,
+and the ARD over the other years of Table 1. It prints, per calibration folder and pooled,
+the correlation of each distance with the other years' ARD, and for each folder the set each
+distance ranks nearest, with its other years' ARD (``docs/calibration.md``, "Issue 17, fifth
+round").
+
+    python tools/distance_rescore.py CAL_DIR [CAL_DIR ...]
+    python tools/distance_rescore.py CAL_DIR --other-years 2003-2006 --csv sets.csv
+
+Sets stopped early or failed have no whole years and are left out. Exits 2 with a message if
+a folder holds no calibration, the folders fitted different years, or no other year of Table
+1 was simulated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: The distances compared, as ``arrivals_distance`` names them.
+DISTANCES = ("log", "ard")
+
+
+class RescoreError(ValueError):
+    """A folder or option this tool cannot use (the message names it)."""
+
+
+def years_of(text: str) -> tuple[int, int]:
+    """``2003-2006`` -> (2003, 2006)."""
+    first, _, last = text.partition("-")
+    low, high = int(first), int(last or first)
+    if high < low:
+        raise ValueError(text)
+    return low, high
+
+
+def read_folder(folder: Path) -> tuple[dict, pd.DataFrame]:
+    """A calibration's settings and one row per complete set: its medians and penalties.
+
+    Raises:
+        RescoreError: If the folder holds no calibration journal and settings.
+    """
+    settings_file, journal = folder / "calibration.json", folder / "evaluations.jsonl"
+    if not settings_file.exists() or not journal.exists():
+        raise RescoreError(
+            f"{folder}: expected a calibration folder (calibration.json and "
+            "evaluations.jsonl, as nkroutes calibrate writes them)"
+        )
+    settings = json.loads(settings_file.read_text(encoding="utf-8"))
+    column = settings["target_settings"]["arrivals"]
+    penalties = pd.Series(dtype=float)
+    table = folder / "evaluations.csv"
+    if table.exists():
+        evaluations = pd.read_csv(table).set_index("evaluation")
+        parts = [c for c in evaluations.columns if c.startswith("penalty_")]
+        penalties = evaluations[parts].fillna(0.0).sum(axis=1)
+    rows = []
+    with journal.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record.get("stopped") or record.get("error") or not record.get("yearly"):
+                continue
+            yearly = pd.DataFrame(record["yearly"])
+            medians = yearly.groupby("year")[column].median()
+            index = int(record["index"])
+            rows.append(
+                {"evaluation": index, "penalties": float(penalties.get(index, 0.0))}
+                | {int(y): float(v) for y, v in medians.items()}
+            )
+    return settings, pd.DataFrame(rows)
+
+
+def rescore(sets: pd.DataFrame, observed: pd.Series, fitted: list[int], other: list[int]):
+    """Each set's distances over the fitted years and its ARD over the other years.
+
+    Args:
+        sets: One row per set: ``penalties`` and the median arrivals by year (int columns).
+        observed: Observed arrivals by year.
+        fitted: The fitted years.
+        other: The years compared out of sample.
+
+    Returns:
+        ``sets`` with ``log`` and ``ard`` (each plus penalties: the calibration's
+        distance), ``log_alone`` and ``ard_alone`` (without) and ``other_ard`` added.
+    """
+    o_fit = observed.loc[fitted].to_numpy(float)
+    o_other = observed.loc[other].to_numpy(float)
+    m_fit = sets[fitted].to_numpy(float)
+    m_other = sets[other].to_numpy(float)
+    log_error = np.log1p(m_fit) - np.log1p(o_fit)
+    out = sets.copy()
+    out["log_alone"] = np.sqrt(np.mean(log_error**2, axis=1))
+    out["ard_alone"] = np.abs(m_fit - o_fit).sum(axis=1) / o_fit.sum()
+    out["log"] = out["log_alone"] + sets["penalties"]
+    out["ard"] = out["ard_alone"] + sets["penalties"]
+    out["other_ard"] = np.abs(m_other - o_other).sum(axis=1) / o_other.sum()
+    return out
+
+
+def correlation(a: pd.Series, b: pd.Series) -> float:
+    """Pearson correlation, NaN for fewer than 3 sets or no spread."""
+    if len(a) < 3 or a.std() == 0 or b.std() == 0:
+        return math.nan
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def report(scored: pd.DataFrame, observed: pd.Series, other: list[int]) -> str:
+    """The correlations and each distance's nearest set, as text."""
+    columns = [*DISTANCES, *(f"{d}_alone" for d in DISTANCES)]
+    lines = [
+        "Correlation of each distance over the fitted years (log, ard: plus the penalties, as "
+        "the calibration adds them; _alone: without) with the ARD of the other years "
+        f"({other[0]}-{other[-1]}), over the sets run to the end:",
+        "",
+        f"{'calibration':<28} {'sets':>5} " + " ".join(f"{c:>9}" for c in columns),
+    ]
+    groups = [*scored.groupby("folder", sort=False), ("pooled", scored)]
+    for name, group in groups:
+        values = " ".join(f"{correlation(group[c], group['other_ard']):9.2f}" for c in columns)
+        lines.append(f"{str(name)[-28:]:<28} {len(group):>5} {values}")
+    lines += [
+        "",
+        "The nearest set by each distance, its other years' ARD, and its medians over the "
+        "observed values there:",
+        "",
+        f"{'calibration':<28} {'distance':>8} {'set':>5} {'value':>7} {'other ARD':>9}  "
+        + " ".join(f"{y:>6}" for y in other),
+    ]
+    for name, group in scored.groupby("folder", sort=False):
+        for d in DISTANCES:
+            best = group.loc[group[d].idxmin()]
+            ratios = " ".join(f"{best[y] / observed[y]:6.2f}" for y in other)
+            lines.append(
+                f"{str(name)[-28:]:<28} {d:>8} {int(best['evaluation']):>5} {best[d]:7.3f} "
+                f"{best['other_ard']:9.3f}  {ratios}"
+            )
+    best_other = scored.loc[scored["other_ard"].idxmin()]
+    lines += [
+        "",
+        f"Lowest other years' ARD of any set: {best_other['other_ard']:.3f} (set "
+        f"{int(best_other['evaluation'])} of {best_other['folder']}; log distance "
+        f"{best_other['log']:.3f}, ARD {best_other['ard']:.3f})",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the correlations and nearest sets; return the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="+", type=Path, help="calibration folders")
+    parser.add_argument(
+        "--other-years",
+        help="years compared out of sample, FIRST-LAST [the observed years not fitted]",
+    )
+    parser.add_argument("--csv", type=Path, help="write every set's scores to this file")
+    args = parser.parse_args(argv)
+    try:
+        scored, observed, other = _score(args.folders, args.other_years)
+    except RescoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(report(scored, observed, other))
+    if args.csv is not None:
+        scored.to_csv(args.csv, index=False)
+    return 0
+
+
+def _score(folders: list[Path], other_years: str | None):
+    tables, fitted_years, observed = [], None, None
+    for folder in folders:
+        settings, sets = read_folder(folder)
+        years = tuple(settings["target_settings"]["years"])
+        if fitted_years is not None and years != fitted_years:
+            raise RescoreError(
+                f"{folder}: fitted {years[0]}-{years[1]}, expected {fitted_years[0]}-"
+                f"{fitted_years[1]} as the folders before it"
+            )
+        fitted_years = years
+        observed = pd.Series({int(y): float(v) for y, v in settings["observed"].items()})
+        tables.append(sets.assign(folder=str(folder)))
+    sets = pd.concat(tables, ignore_index=True)
+    simulated = [c for c in sets.columns if isinstance(c, int)]
+    fitted = [y for y in observed.index if fitted_years[0] <= y <= fitted_years[1]]
+    if other_years is None:
+        other = [y for y in observed.index if y not in fitted and y in simulated]
+    else:
+        try:
+            low, high = years_of(other_years)
+        except ValueError:
+            raise RescoreError(
+                f"--other-years: found {other_years!r}, expected FIRST-LAST"
+            ) from None
+        other = [y for y in observed.index if low <= y <= high and y in simulated]
+    if not other:
+        raise RescoreError(
+            "--other-years: no observed year outside the fitted "
+            f"{fitted_years[0]}-{fitted_years[1]} was simulated"
+        )
+    return rescore(sets, observed, fitted, other), observed, other
+
+
+if __name__ == "__main__":
+    sys.exit(main())
