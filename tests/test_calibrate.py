@@ -68,6 +68,18 @@ def table(path):
     return pd.read_csv(path).drop(columns=["seconds"])
 
 
+def assert_same_calibration(a, b):
+    """The evaluations and posterior of two calibration folders are equal (but for timings)."""
+    for name in ("evaluations.csv", "posterior.csv"):
+        pd.testing.assert_frame_equal(table(a / name), table(b / name))
+
+
+def resume(problem, budget, base, executor, out):
+    """The calibration in ``out`` resumed with ``budget`` (no figures)."""
+    settings = CalibrationSettings(budget=budget, **base)
+    return calibrate(problem, settings, executor, out, resume=True, figures=None)
+
+
 @pytest.mark.slow
 def test_calibration_recovers_the_true_departure_rate(problem, tmp_path):
     """The posterior 90% interval covers the value that made the data.
@@ -147,19 +159,9 @@ def test_resumed_calibration_equals_an_uninterrupted_one(problem, tmp_path):
             problem, CalibrationSettings(budget=12, **base), pool, parts, figures=None
         )
         assert len(first.run.evaluations) == 12
-        resumed = calibrate(
-            problem,
-            CalibrationSettings(budget=20, **base),
-            pool,
-            parts,
-            resume=True,
-            figures=None,
-        )
+        resumed = resume(problem, 20, base, pool, parts)
     assert resumed.run.reused == 12
-    pd.testing.assert_frame_equal(
-        table(whole / "evaluations.csv"), table(parts / "evaluations.csv")
-    )
-    pd.testing.assert_frame_equal(table(whole / "posterior.csv"), table(parts / "posterior.csv"))
+    assert_same_calibration(whole, parts)
     assert len(Journal(parts / JOURNAL_FILE).read()) == 20
 
 
@@ -176,19 +178,9 @@ def test_a_larger_budget_continues_a_generation_the_old_budget_cut_short(problem
         problem, CalibrationSettings(budget=10, **base), InProcessExecutor(), parts, figures=None
     )
     assert [g.proposed for g in first.run.generations] == [8, 2]
-    resumed = calibrate(
-        problem,
-        CalibrationSettings(budget=20, **base),
-        InProcessExecutor(),
-        parts,
-        resume=True,
-        figures=None,
-    )
+    resumed = resume(problem, 20, base, InProcessExecutor(), parts)
     assert resumed.run.reused == 10
-    pd.testing.assert_frame_equal(
-        table(whole / "evaluations.csv"), table(parts / "evaluations.csv")
-    )
-    pd.testing.assert_frame_equal(table(whole / "posterior.csv"), table(parts / "posterior.csv"))
+    assert_same_calibration(whole, parts)
 
 
 @pytest.mark.slow
