@@ -20,7 +20,7 @@ from nkroutes.calibration.calibrated_toml import calibrated_toml, significant
 from nkroutes.calibration.evaluation import run_parameter_set, run_replicates
 from nkroutes.calibration.folder import prepare_out_dir
 from nkroutes.calibration.journal import Journal
-from nkroutes.calibration.outputs import make_estimate, tolerance_words
+from nkroutes.calibration.outputs import interval_comment, make_estimate, tolerance_words
 from nkroutes.calibration.problem import CalibrationError, CalibrationProblem, Distance
 from nkroutes.calibration.sampler import _settled, run_calibration
 from nkroutes.calibration.settings import (
@@ -247,6 +247,17 @@ def test_a_calibration_directory_is_not_overwritten_or_resumed_with_other_settin
     # a larger budget may continue it, with the population it started with
     more = CalibrationSettings(budget=40, replicates=1, seed=1)
     assert prepare_out_dir(tmp_path, problem, more, resume=True).population == 4
+
+
+def test_a_nearest_set_outside_its_posterior_interval_says_so():
+    inside = "calibrated: 90% posterior interval 966.7-2848"
+    assert interval_comment(1500.0, 966.71, 2848.2, nearest=True) == inside
+    # the ARD calibration of seed 2 (docs/calibration.md) kept 639.1 with this interval
+    assert interval_comment(639.1, 966.71, 2848.2, nearest=True) == (
+        inside + " (this value, the nearest set's, lies outside it: see fit.md)"
+    )
+    assert interval_comment(2849.0, 966.71, 2848.2, nearest=True) == inside  # rounding
+    assert interval_comment(639.1, 966.71, 2848.2) == inside  # medians are never outside
 
 
 def test_a_journal_from_another_calibration_is_refused(problem, tmp_path):

@@ -188,13 +188,34 @@ def run_header(
     return lines
 
 
+def interval_comment(value: float, low: float, high: float, nearest: bool = False) -> str:
+    """The comment beside a calibrated value: its 90% posterior interval.
+
+    The nearest set (``--estimate best``, or ``auto`` when its check runs come nearer) may lie
+    outside the interval of the posterior it belongs to; the comment then says so, so that a
+    reader of ``calibrated.toml`` does not take the two for a contradiction.
+
+    Args:
+        value: The value as written (4 significant digits).
+        low: The interval's lower end.
+        high: Its upper end.
+        nearest: Whether the values are the nearest set's (a weighted median is never
+            outside; rounding to 4 digits, up to 0.05%, does not count as outside).
+    """
+    comment = f"calibrated: 90% posterior interval {significant(low):g}-{significant(high):g}"
+    slack = 5e-4
+    if nearest and not low - slack * abs(low) <= value <= high + slack * abs(high):
+        comment += " (this value, the nearest set's, lies outside it: see fit.md)"
+    return comment
+
+
 def write_calibrated(
     run: CalibrationRun, estimate: Estimate, out_dir: Path, header: Sequence[str]
 ) -> Path:
     """Write ``calibrated.toml``: extends the input scenario, sets the estimates."""
     comments = [
-        f"calibrated: 90% posterior interval {significant(lo):g}-{significant(hi):g}"
-        for lo, hi in estimate.interval
+        interval_comment(float(v), lo, hi, nearest=estimate.kind == "best")
+        for v, (lo, hi) in zip(estimate.values, estimate.interval, strict=True)
     ]
     text = calibrated_toml(
         run.problem.scenario,
