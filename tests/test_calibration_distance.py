@@ -73,9 +73,9 @@ def test_ard_runs_that_cannot_fit_stop_at_a_lower_bound_of_their_distance():
     assert again["stopped"] is None and problem.record_distance(again).total == distance
 
 
-def test_the_choice_is_recorded_only_when_it_is_not_the_default():
-    # a calibration made before the choice existed (always log) must still resume
-    assert "arrivals_distance" not in TargetSettings().to_dict()
+def test_the_choice_is_recorded_with_the_calibration():
+    # calibration.json keeps it, so a calibration is resumed with the distance it began with
+    assert TargetSettings().to_dict()["arrivals_distance"] == "log"
     assert TargetSettings(distance="ard").to_dict()["arrivals_distance"] == "ard"
     assert problem_with("log").settings.to_dict() == problem_with(None).settings.to_dict()
 

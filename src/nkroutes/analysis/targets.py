@@ -99,11 +99,8 @@ class TargetSettings:
             "stock_years": list(self.stock_years),
             "share_tolerance": self.share_tolerance,
             "weights": dict(sorted(self.weights.items())),
-        } | (
-            # Only when not the default, so that a calibration made before the choice
-            # existed (always "log") still resumes.
-            {} if self.distance == "log" else {"arrivals_distance": self.distance}
-        )
+            "arrivals_distance": self.distance,
+        }
 
 
 @dataclass(frozen=True)
