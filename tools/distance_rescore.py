@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from nkroutes.analysis.fit import arrivals_fit, parse_years
+
 #: The distances compared, as ``arrivals_distance`` names them.
 DISTANCES = ("log", "ard")
 
@@ -37,17 +39,8 @@ class RescoreError(ValueError):
     """A folder or option this tool cannot use (the message names it)."""
 
 
-def years_of(text: str) -> tuple[int, int]:
-    """``2003-2006`` -> (2003, 2006)."""
-    first, _, last = text.partition("-")
-    low, high = int(first), int(last or first)
-    if high < low:
-        raise ValueError(text)
-    return low, high
-
-
-def read_folder(folder: Path) -> tuple[dict, pd.DataFrame]:
-    """A calibration's settings and one row per complete set: its medians and penalties.
+def read_folder(folder: Path) -> tuple[dict, list[tuple[int, float, pd.DataFrame]]]:
+    """A calibration's settings and its complete sets: number, penalties and yearly table.
 
     Raises:
         RescoreError: If the folder holds no calibration journal and settings.
@@ -59,54 +52,59 @@ def read_folder(folder: Path) -> tuple[dict, pd.DataFrame]:
             "evaluations.jsonl, as nkroutes calibrate writes them)"
         )
     settings = json.loads(settings_file.read_text(encoding="utf-8"))
-    column = settings["target_settings"]["arrivals"]
     penalties = pd.Series(dtype=float)
     table = folder / "evaluations.csv"
     if table.exists():
         evaluations = pd.read_csv(table).set_index("evaluation")
         parts = [c for c in evaluations.columns if c.startswith("penalty_")]
         penalties = evaluations[parts].fillna(0.0).sum(axis=1)
-    rows = []
+    sets = []
     with journal.open(encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)
             if record.get("stopped") or record.get("error") or not record.get("yearly"):
                 continue
-            yearly = pd.DataFrame(record["yearly"])
-            medians = yearly.groupby("year")[column].median()
             index = int(record["index"])
-            rows.append(
-                {"evaluation": index, "penalties": float(penalties.get(index, 0.0))}
-                | {int(y): float(v) for y, v in medians.items()}
-            )
-    return settings, pd.DataFrame(rows)
+            sets.append((index, float(penalties.get(index, 0.0)), pd.DataFrame(record["yearly"])))
+    return settings, sets
 
 
-def rescore(sets: pd.DataFrame, observed: pd.Series, fitted: list[int], other: list[int]):
-    """Each set's distances over the fitted years and its ARD over the other years.
+def rescore(
+    yearly: pd.DataFrame,
+    observed: pd.Series,
+    fitted: list[int],
+    other: list[int],
+    column: str,
+    penalties: float,
+) -> dict[str, float]:
+    """One set's distances over the fitted years and its ARD over the other years.
+
+    The arrivals' parts are :func:`nkroutes.analysis.fit.arrivals_fit`'s, the function the
+    calibration's distance is made of.
 
     Args:
-        sets: One row per set: ``penalties`` and the median arrivals by year (int columns).
+        yearly: The set's long yearly table (its replicates).
         observed: Observed arrivals by year.
         fitted: The fitted years.
         other: The years compared out of sample.
+        column: The yearly output compared with the observed arrivals.
+        penalties: The set's penalties for the article's other figures (their sum).
 
     Returns:
-        ``sets`` with ``log`` and ``ard`` (each plus penalties: the calibration's
-        distance), ``log_alone`` and ``ard_alone`` (without) and ``other_ard`` added.
+        ``log`` and ``ard`` (each plus penalties: the calibration's distance),
+        ``log_alone`` and ``ard_alone`` (without), ``other_ard``, and the median arrivals
+        of each simulated year (int keys).
     """
-    o_fit = observed.loc[fitted].to_numpy(float)
-    o_other = observed.loc[other].to_numpy(float)
-    m_fit = sets[fitted].to_numpy(float)
-    m_other = sets[other].to_numpy(float)
-    log_error = np.log1p(m_fit) - np.log1p(o_fit)
-    out = sets.copy()
-    out["log_alone"] = np.sqrt(np.mean(log_error**2, axis=1))
-    out["ard_alone"] = np.abs(m_fit - o_fit).sum(axis=1) / o_fit.sum()
-    out["log"] = out["log_alone"] + sets["penalties"]
-    out["ard"] = out["ard_alone"] + sets["penalties"]
-    out["other_ard"] = np.abs(m_other - o_other).sum(axis=1) / o_other.sum()
-    return out
+    inside = arrivals_fit(yearly, observed, fitted, column)
+    outside = arrivals_fit(yearly, observed, other, column)
+    medians = yearly.groupby("year")[column].median()
+    return {
+        "log": inside.rms_log + penalties,
+        "ard": inside.ard + penalties,
+        "log_alone": inside.rms_log,
+        "ard_alone": inside.ard,
+        "other_ard": outside.ard,
+    } | {int(y): float(m) for y, m in medians.items()}
 
 
 def correlation(a: pd.Series, b: pd.Series) -> float:
@@ -178,9 +176,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _score(folders: list[Path], other_years: str | None):
-    tables, fitted_years, observed = [], None, None
+    sets, fitted_years, observed, column = [], None, None, None
     for folder in folders:
-        settings, sets = read_folder(folder)
+        settings, folder_sets = read_folder(folder)
         years = tuple(settings["target_settings"]["years"])
         if fitted_years is not None and years != fitted_years:
             raise RescoreError(
@@ -188,16 +186,16 @@ def _score(folders: list[Path], other_years: str | None):
                 f"{fitted_years[1]} as the folders before it"
             )
         fitted_years = years
+        column = settings["target_settings"]["arrivals"]
         observed = pd.Series({int(y): float(v) for y, v in settings["observed"].items()})
-        tables.append(sets.assign(folder=str(folder)))
-    sets = pd.concat(tables, ignore_index=True)
-    simulated = [c for c in sets.columns if isinstance(c, int)]
+        sets += [(str(folder), *s) for s in folder_sets]
+    simulated = {int(y) for _, _, _, yearly in sets for y in yearly["year"]}
     fitted = [y for y in observed.index if fitted_years[0] <= y <= fitted_years[1]]
     if other_years is None:
         other = [y for y in observed.index if y not in fitted and y in simulated]
     else:
         try:
-            low, high = years_of(other_years)
+            low, high = parse_years(other_years)
         except ValueError:
             raise RescoreError(
                 f"--other-years: found {other_years!r}, expected FIRST-LAST"
@@ -208,7 +206,14 @@ def _score(folders: list[Path], other_years: str | None):
             "--other-years: no observed year outside the fitted "
             f"{fitted_years[0]}-{fitted_years[1]} was simulated"
         )
-    return rescore(sets, observed, fitted, other), observed, other
+    scored = pd.DataFrame(
+        [
+            {"folder": folder, "evaluation": index, "penalties": penalties}
+            | rescore(yearly, observed, fitted, other, column, penalties)
+            for folder, index, penalties, yearly in sets
+        ]
+    )
+    return scored, observed, other
 
 
 if __name__ == "__main__":
