@@ -30,6 +30,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from nkroutes.model import RouteModel, RunResult, simulate
 from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
 from nkroutes.scenario.toml_write import dumps
@@ -298,13 +300,19 @@ def tiny_scenario(
 
 #: Departures a year in :func:`calibration_dict` (the value a calibration should recover).
 CALIBRATION_TRUTH = 400.0
+#: Made-up observed arrivals for :func:`calibration_dict`'s five years (1996-2000), near what
+#: it simulates at :data:`CALIBRATION_TRUTH`, so that most parameter sets run to the end.
+CALIBRATION_OBSERVED = pd.DataFrame(
+    {"year": [1996, 1997, 1998, 1999, 2000], "arrivals": [20, 110, 270, 330, 250]}
+)
 
 
-def calibration_dict(free: bool = True) -> dict[str, Any]:
+def calibration_dict(free: bool = True, arrivals_distance: str | None = None) -> dict[str, Any]:
     """Five years, one origin, one way out; :data:`CALIBRATION_TRUTH` departures a year.
 
     Args:
         free: Whether to declare the free parameter (departures) and the targets' years.
+        arrivals_distance: ``calibration.targets.arrivals_distance`` if given (with ``free``).
     """
     data: dict[str, Any] = {
         "meta": {"name": "tiny"},
@@ -350,6 +358,8 @@ def calibration_dict(free: bool = True) -> dict[str, Any]:
                 "weights": {"broker_assisted_share_2004": 0.0, "stayed_two_years_share": 0.0},
             },
         }
+        if arrivals_distance is not None:
+            data["calibration"]["targets"]["arrivals_distance"] = arrivals_distance
     return data
 
 

@@ -15,19 +15,12 @@ from nkroutes.calibration.problem import CalibrationProblem
 from nkroutes.calibration.settings import CalibrationSettings
 from nkroutes.ensemble.executors import InProcessExecutor
 from nkroutes.scenario import ScenarioError, load_scenario, scenario_from_dict
+from scenario_builder import CALIBRATION_OBSERVED as OBSERVED
 from scenario_builder import calibration_dict, dumps
-
-#: Made-up observed arrivals for the tiny scenario's five years (1996-2000), near what it
-#: simulates at its true departure rate (400 a year), so that most sets run to the end.
-OBSERVED = pd.DataFrame(
-    {"year": [1996, 1997, 1998, 1999, 2000], "arrivals": [20, 110, 270, 330, 250]}
-)
 
 
 def problem_with(distance: str | None) -> CalibrationProblem:
-    data = calibration_dict()
-    if distance is not None:
-        data["calibration"]["targets"]["arrivals_distance"] = distance
+    data = calibration_dict(arrivals_distance=distance)
     return CalibrationProblem.build(scenario_from_dict(data, "tiny.toml"), OBSERVED, None)
 
 
@@ -81,8 +74,7 @@ def test_the_choice_is_recorded_with_the_calibration():
 
 
 def test_an_unknown_distance_names_the_key_and_the_choices():
-    data = calibration_dict()
-    data["calibration"]["targets"]["arrivals_distance"] = "rmse"
+    data = calibration_dict(arrivals_distance="rmse")
     with pytest.raises(ScenarioError) as error:
         scenario_from_dict(data, "tiny.toml")
     message = str(error.value)
@@ -91,9 +83,9 @@ def test_an_unknown_distance_names_the_key_and_the_choices():
 
 
 def test_an_ard_calibration_writes_its_distance_and_says_which(tmp_path):
-    data = calibration_dict()
-    data["calibration"]["targets"]["arrivals_distance"] = "ard"
-    (tmp_path / "tiny.toml").write_text(dumps(data), encoding="utf-8")
+    (tmp_path / "tiny.toml").write_text(
+        dumps(calibration_dict(arrivals_distance="ard")), encoding="utf-8"
+    )
     problem = CalibrationProblem.build(load_scenario(tmp_path / "tiny.toml"), OBSERVED, None)
     settings = CalibrationSettings(budget=6, population=2, replicates=1, check_replicates=0)
     out = tmp_path / "calibration"

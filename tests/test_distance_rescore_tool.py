@@ -15,6 +15,7 @@ from nkroutes.calibration.problem import CalibrationProblem
 from nkroutes.calibration.settings import CalibrationSettings
 from nkroutes.ensemble.executors import InProcessExecutor
 from nkroutes.scenario import load_scenario
+from scenario_builder import CALIBRATION_OBSERVED as OBSERVED
 from scenario_builder import ROOT, calibration_dict, dumps
 
 _SPEC = importlib.util.spec_from_file_location(
@@ -24,12 +25,6 @@ distance_rescore = importlib.util.module_from_spec(_SPEC)
 sys.modules["distance_rescore"] = distance_rescore
 _SPEC.loader.exec_module(distance_rescore)
 
-#: Made-up observed arrivals for the tiny scenario's years, near what it simulates at its
-#: true departure rate; 1996-1998 are fitted.
-OBSERVED = pd.DataFrame(
-    {"year": [1996, 1997, 1998, 1999, 2000], "arrivals": [20, 110, 270, 330, 250]}
-)
-
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
@@ -37,10 +32,8 @@ def folders(tmp_path_factory):
     root = tmp_path_factory.mktemp("rescore")
     out = {}
     for distance in ("log", "ard"):
-        data = calibration_dict()
-        data["calibration"]["targets"]["arrivals_distance"] = distance
         path = root / f"tiny-{distance}.toml"
-        path.write_text(dumps(data), encoding="utf-8")
+        path.write_text(dumps(calibration_dict(arrivals_distance=distance)), encoding="utf-8")
         problem = CalibrationProblem.build(
             load_scenario(path), OBSERVED, None, fit_years=(1996, 1998)
         )
