@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from nkroutes.model.selection import compact_live, select_ids
+
 
 class State(IntEnum):
     """Where a migrant is in its journey. Every migrant is in exactly one state."""
@@ -194,21 +196,30 @@ class MigrantTable:
         Returns:
             The states of the migrants :meth:`live` lists afterwards, in its order.
         """
-        live = self.live()
-        state = self.cols["state"][live]
-        kept = np.flatnonzero(~_IS_FINAL[state])
-        if len(kept) == len(live):
-            return state
-        self._live[: len(kept)] = live[kept]
+        kept = compact_live(self.live(), self.cols["state"], _IS_FINAL)
         self._live_n = len(kept)
-        return state[kept]
+        return kept
 
     def in_state(self, state: State) -> np.ndarray:
         """Ids of migrants currently in ``state``, ascending."""
         if state in FINAL_STATES:
             return np.flatnonzero(self.cols["state"][: self.n] == state)
-        live = self.live()
-        return live[self.cols["state"][live] == state]
+        return self.select((state,))
+
+    def select(self, states: tuple[State, ...], unsponsored: tuple[State, ...] = ()) -> np.ndarray:
+        """Ids, ascending, of the migrants on their way in one of ``states``.
+
+        Args:
+            states: The non-final states to select.
+            unsponsored: Of these, the states in which only migrants whose family does not
+                pay their way (``sponsored`` false) are selected.
+        """
+        wanted = np.zeros(len(State), dtype=np.bool_)
+        wanted[list(states)] = True
+        only = np.zeros(len(State), dtype=np.bool_)
+        only[list(unsponsored)] = True
+        cols = self.cols
+        return select_ids(self.live(), cols["state"], cols["sponsored"], wanted, only)
 
     def counts_by_state(self) -> np.ndarray:
         """Number of migrants in each :class:`State` (indexed by its value)."""

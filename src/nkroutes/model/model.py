@@ -46,6 +46,7 @@ from nkroutes.model.processes.transit import process_cases
 from nkroutes.model.processes.travel import advance
 from nkroutes.model.random import Streams
 from nkroutes.model.result import TWO_YEARS_MONTHS, RunResult
+from nkroutes.model.selection import stock_counts
 from nkroutes.scenario.paths import get_path, set_path
 from nkroutes.scenario.time_axis import time_axis
 
@@ -254,34 +255,19 @@ class RouteModel(mesa.Model):
         # Once a step, let go of those who arrived, died or gave up: from here on the
         # step's passes cost the migrants on their way, not all ever created.
         state = t.drop_final()
-        live = t.live()
-        # Counting each state with a comparison into one reused mask is several times
-        # faster than bincount, which first widens the int8 states to int64.
-        counts: dict[State, int] = {}
-        mask = np.empty(len(live), dtype=bool)
-        travelling_mask = np.zeros(len(live), dtype=bool)
-        staying_mask = np.zeros(len(live), dtype=bool)
-        for s in _STOCK_STATES:
-            np.equal(state, s, out=mask)
-            counts[s] = np.count_nonzero(mask)
-            if s in (State.MOVING, State.PROCESSING):
-                travelling_mask |= mask
-            elif s in (State.HIDING, State.SETTLED):
-                staying_mask |= mask
-        travelling_at = np.flatnonzero(travelling_mask)  # positions in `live`
-        travelling = live[travelling_at]
-        in_china = self.params.in_china[t.cols["place"][travelling]]
-        in_china_travelling = int(np.count_nonzero(in_china))
         # Of those in China, the ones whose current stay has lasted two years or more by
         # the end of this step (entered at step `china_since`, so `i + 1 - china_since`
         # steps spent). Compared with the article's "83 percent of defectors in China
         # resided there for at least two years".
-        since = t.cols["china_since"][live]
-        entered_by = i + 1 - self.two_year_steps
-        np.less_equal(since, entered_by, out=mask)
-        mask &= staying_mask
-        long_stays = int(np.count_nonzero(mask))
-        long_stays += int(np.count_nonzero(since[travelling_at[in_china]] <= entered_by))
+        by_state, in_china_travelling, long_stays = stock_counts(
+            t.live(),
+            state,
+            t.cols["place"],
+            t.cols["china_since"],
+            self.params.in_china,
+            i + 1 - self.two_year_steps,
+        )
+        counts = {s: int(by_state[s]) for s in _STOCK_STATES}
         stocks = {
             "hiding": counts[State.HIDING],
             "settled": counts[State.SETTLED],

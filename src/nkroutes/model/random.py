@@ -17,6 +17,7 @@ keys from the ``SeedSequence``, 53-bit uniforms).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 #: The decisions that draw random numbers, in a fixed order (append only: inserting a name
@@ -54,31 +55,55 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 _MASK = (1 << 64) - 1
 
 
-#: Draws are hashed in blocks of this many keys so that the hash's intermediate arrays stay
-#: in the processor's cache (the hash of 10^6 keys at once is 2-3x slower per key).
-_BLOCK = 16384
+@numba.njit(cache=True, inline="always")
+def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover - compiled
+    """The SplitMix64 finaliser of one 64-bit integer (compiled; see :func:`mix64`)."""
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
 
 
-def mix64(z: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+@numba.njit(cache=True, nogil=True)
+def _mix_all(z: np.ndarray) -> None:  # pragma: no cover - compiled
+    for i in range(z.shape[0]):
+        z[i] = _mix(z[i])
+
+
+@numba.njit(cache=True, nogil=True)
+def _hash_raw(keys: np.ndarray, salts: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+    """``out = mix64(keys ^ salts)``; ``salts`` has one value per key, or one for all."""
+    one = salts.shape[0] == 1
+    for i in range(keys.shape[0]):
+        out[i] = _mix(keys[i] ^ salts[0 if one else i])
+
+
+@numba.njit(cache=True, nogil=True)
+def _hash_unit(
+    keys: np.ndarray, salts: np.ndarray, salt2: np.uint64, twice: bool, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """``out = mix64(mix64(keys ^ salts) ^ salt2)`` (or one mix if not ``twice``) in [0, 1)."""
+    one = salts.shape[0] == 1
+    for i in range(keys.shape[0]):
+        z = _mix(keys[i] ^ salts[0 if one else i])
+        if twice:
+            z = _mix(z ^ salt2)
+        # The top 53 bits, below 2**53: exact as int64, then as a double.
+        out[i] = np.int64(z >> _S11) * _TO_UNIT
+
+
+def mix64(z: np.ndarray) -> np.ndarray:
     """Scramble 64-bit integers with the SplitMix64 finaliser (in place).
 
     Args:
         z: Array of ``uint64``; it is modified and returned.
-        scratch: Optional ``uint64`` array of the same length for the shifted values, to
-            avoid allocating one.
 
     Returns:
         The scrambled array: a bijection of the input, with good avalanche.
     """
-    tmp = np.empty_like(z) if scratch is None else scratch
-    np.right_shift(z, _S30, out=tmp)
-    z ^= tmp
-    z *= _M1
-    np.right_shift(z, _S27, out=tmp)
-    z ^= tmp
-    z *= _M2
-    np.right_shift(z, _S31, out=tmp)
-    z ^= tmp
+    _mix_all(z)
     return z
 
 
@@ -139,40 +164,18 @@ class Streams:
     ) -> np.ndarray:
         """``mix64(keys ^ salt)``, then ``mix64(. ^ salt2)`` if given, then to [0, 1) if ``unit``.
 
-        Works through the keys in cache-sized blocks with reused scratch arrays.
+        One compiled pass over the keys (``_hash_raw``, ``_hash_unit``).
         """
-        n = len(keys)
-        if n <= _BLOCK:
-            # One block: the same operations without the loop's bookkeeping (most calls).
-            z = np.bitwise_xor(keys, salt, dtype=np.uint64)
-            tmp = np.empty_like(z)
-            mix64(z, tmp)
-            if salt2 is not None:
-                z ^= salt2
-                mix64(z, tmp)
-            if not unit:
-                return z
-            z >>= _S11
-            return np.multiply(z.view(np.int64), _TO_UNIT)
-        out = np.empty(n, dtype=np.float64 if unit else np.uint64)
-        block = min(n, _BLOCK)
-        z_buf = np.empty(block if unit else 0, dtype=np.uint64)
-        tmp_buf = np.empty(block, dtype=np.uint64)
-        for start in range(0, n, _BLOCK):
-            stop = min(start + _BLOCK, n)
-            # Hash in place in the output when it holds 64-bit hashes, else in scratch.
-            z = z_buf[: stop - start] if unit else out[start:stop]
-            tmp = tmp_buf[: stop - start]
-            s = salt[start:stop] if isinstance(salt, np.ndarray) else salt
-            np.bitwise_xor(keys[start:stop], s, out=z, dtype=np.uint64)
-            mix64(z, tmp)
-            if salt2 is not None:
-                z ^= salt2
-                mix64(z, tmp)
-            if unit:
-                z >>= _S11
-                # Below 2**53 now: as int64 the conversion to float is faster, and exact.
-                np.multiply(z.view(np.int64), _TO_UNIT, out=out[start:stop])
+        keys = np.ascontiguousarray(keys, dtype=np.uint64)
+        salts = np.atleast_1d(np.asarray(salt, dtype=np.uint64))
+        if not unit:
+            # Only the run's base hash (salt2 None) is asked for in 64 bits.
+            out = np.empty(len(keys), dtype=np.uint64)
+            _hash_raw(keys, salts, out)
+            return out
+        out = np.empty(len(keys), dtype=np.float64)
+        twice = salt2 is not None
+        _hash_unit(keys, salts, np.uint64(salt2 if twice else 0), twice, out)
         return out
 
     def uniform(

@@ -118,18 +118,12 @@ def savings_per_step(model: RouteModel) -> float:
 
 def staying(model: RouteModel) -> np.ndarray:
     """Ids of the migrants hiding or settled in China, ascending."""
-    t = model.table
-    live = t.live()
-    state = t.cols["state"][live]
-    return live[(state == State.HIDING) | (state == State.SETTLED)]
+    return model.table.select((State.HIDING, State.SETTLED))
 
 
 def hiding_unsponsored(model: RouteModel) -> np.ndarray:
     """Ids, ascending, of the migrants hiding in China whose family does not pay their way."""
-    t = model.table
-    live = t.live()
-    state = t.cols["state"][live]
-    return live[(state == State.HIDING) & ~t.cols["sponsored"][live]]
+    return model.table.select((State.HIDING,), unsponsored=(State.HIDING,))
 
 
 def per_step_hazards(probabilities: np.ndarray) -> np.ndarray:

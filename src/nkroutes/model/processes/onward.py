@@ -76,11 +76,7 @@ def word_of_mouth(model: RouteModel) -> int:
         return 0
     model.word_of_mouth_accrued += hazard * model.clock.dt_years
     t = model.table
-    live = t.live()
-    state = t.cols["state"][live]
-    eligible = live[
-        ((state == State.HIDING) & ~t.cols["sponsored"][live]) | (state == State.SETTLED)
-    ]
+    eligible = t.select((State.HIDING, State.SETTLED), unsponsored=(State.HIDING,))
     chosen = eligible[t.cols["word_of_mouth_at"][eligible] <= model.word_of_mouth_accrued]
     if len(chosen):
         t.cols["state"][chosen] = State.HIDING

@@ -1,0 +1,122 @@
+"""The compiled passes (numba) give exactly what their plain definitions give."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nkroutes.model.migrants import FINAL_STATES, MigrantTable, State
+from nkroutes.model.random import Streams, mix64
+from nkroutes.model.selection import compact_live, select_ids, stock_counts
+
+MASK = (1 << 64) - 1
+
+
+def splitmix_finaliser(z: int) -> int:
+    """SplitMix64's finaliser in Python integers (the published constants)."""
+    z ^= z >> 30
+    z = (z * 0xBF58476D1CE4E5B9) & MASK
+    z ^= z >> 27
+    z = (z * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+@given(st.lists(st.integers(0, MASK), min_size=0, max_size=40))
+def test_mix64_is_the_splitmix64_finaliser(values: list[int]) -> None:
+    z = np.array(values, dtype=np.uint64)
+    assert mix64(z).tolist() == [splitmix_finaliser(v) for v in values]
+
+
+def test_uniform_is_two_finalisers_then_the_top_53_bits() -> None:
+    streams = Streams(11)
+    keys = np.array([0, 1, 2**40 + 7, MASK], dtype=np.uint64)
+    step, slot = 37, 2
+    salt = int(streams._salt(step, slot))
+    stream_key = int(streams._keys["arrest"])
+    expected = [
+        (splitmix_finaliser(splitmix_finaliser(k ^ salt) ^ stream_key) >> 11) / 2.0**53
+        for k in keys.tolist()
+    ]
+    assert streams.uniform("arrest", keys, step, slot).tolist() == expected
+    # The base hash and a stream's draw from it are the same two finalisers.
+    base = streams.base(keys, step, slot)
+    assert base.tolist() == [splitmix_finaliser(k ^ salt) for k in keys.tolist()]
+    assert streams.from_base("arrest", base).tolist() == expected
+
+
+def test_uniform_with_slots_per_key_matches_one_slot_at_a_time() -> None:
+    streams = Streams(3)
+    keys = np.arange(5, dtype=np.uint64) * np.uint64(977)
+    slots = np.array([0, 4, 1, 1, 9])
+    together = streams.uniform("hiding", keys, 12, slots)
+    alone = [streams.uniform_one("hiding", int(k), 12, int(s)) for k, s in zip(keys, slots)]
+    assert together.tolist() == alone
+
+
+def _table(states: list[int], sponsored: list[bool]) -> MigrantTable:
+    table = MigrantTable.empty(8)
+    table.add(len(states), state=np.array(states, dtype=np.int8), sponsored=np.array(sponsored))
+    return table
+
+
+STATE_LISTS = st.lists(st.tuples(st.integers(0, len(State) - 1), st.booleans()), max_size=3000)
+
+
+@settings(max_examples=60, deadline=None)
+@given(STATE_LISTS, st.sets(st.sampled_from(list(State)), min_size=1))
+def test_select_is_a_numpy_mask_in_id_order(rows: list[tuple[int, bool]], wanted: set) -> None:
+    table = _table([s for s, _ in rows], [p for _, p in rows])
+    live = table.live()
+    state = table.cols["state"][live]
+    sponsored = table.cols["sponsored"][live]
+    in_wanted = np.isin(state, list(wanted))
+    assert table.select(tuple(wanted)).tolist() == live[in_wanted].tolist()
+    only = in_wanted & ((state != State.HIDING) | ~sponsored)
+    assert table.select(tuple(wanted), unsponsored=(State.HIDING,)).tolist() == (
+        live[only].tolist()
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(STATE_LISTS)
+def test_compact_live_keeps_the_non_final_in_order(rows: list[tuple[int, bool]]) -> None:
+    state = np.array([s for s, _ in rows], dtype=np.int8)
+    live = np.arange(len(rows), dtype=np.intp)
+    is_final = np.isin(np.arange(len(State)), FINAL_STATES)
+    kept = compact_live(live, state, is_final)
+    expected = np.flatnonzero(~is_final[state])
+    assert live[: len(kept)].tolist() == expected.tolist()
+    assert kept.tolist() == state[expected].tolist()
+
+
+def test_select_ids_agrees_for_dense_and_sparse_selections() -> None:
+    # Both of the kernel's loops (chosen from the first 1,024 ids) against the numpy mask.
+    rng = np.random.default_rng(5)
+    n = 20_000
+    state = rng.integers(0, len(State), n).astype(np.int8)
+    sponsored = rng.random(n) < 0.4
+    live = np.sort(rng.choice(n, 15_000, replace=False)).astype(np.intp)
+    for dense in (True, False):
+        wanted = np.ones(len(State), bool) if dense else np.eye(len(State), dtype=bool)[5]
+        only = np.zeros(len(State), bool)
+        only[0] = True
+        got = select_ids(live, state, sponsored, wanted, only)
+        s = state[live]
+        assert got.tolist() == live[wanted[s] & ~(only[s] & sponsored[live])].tolist()
+
+
+def test_stock_counts_by_hand() -> None:
+    # place 0 in China, place 1 not; entered_by 10.
+    live = np.array([0, 1, 2, 3, 4, 5], dtype=np.intp)
+    states = np.array([0, 1, 2, 2, 3, 5], dtype=np.int8)
+    place = np.array([0, 0, 0, 1, 0, 1], dtype=np.int16)
+    since = np.array([10, 11, 3, 3, 12, 0], dtype=np.int32)
+    counts, travelling_in_china, long_stays = stock_counts(
+        live, states, place, since, np.array([True, False]), 10
+    )
+    assert counts.tolist() == [1, 1, 2, 1, 0, 1, 0, 0, 0]
+    # Moving from place 0 (id 2) and waiting at place 0 (id 4) are in China; id 3 is not.
+    assert travelling_in_china == 2
+    # Hiding since 10 (id 0) and moving from China since 3 (id 2).
+    assert long_stays == 2
