@@ -120,3 +120,43 @@ def test_stock_counts_by_hand() -> None:
     assert travelling_in_china == 2
     # Hiding since 10 (id 0) and moving from China since 3 (id 2).
     assert long_stays == 2
+
+
+def test_fused_selections_match_their_numpy_definitions() -> None:
+    from nkroutes.model.selection import first_entries, hiding_short_of, word_of_mouth_due
+
+    rng = np.random.default_rng(9)
+    n = 5_000
+    state = rng.integers(0, len(State), n).astype(np.int8)
+    sponsored = rng.random(n) < 0.3
+    female = rng.random(n) < 0.5
+    trafficked = rng.random(n) < 0.2
+    place = rng.integers(0, 4, n).astype(np.int16)
+    since = rng.integers(-1, 6, n).astype(np.int32)
+    china_steps = rng.integers(0, 2, n).astype(np.int32)
+    savings = (rng.random(n) * 500).astype(np.float32)
+    stay_from = rng.integers(0, 10, n).astype(np.int32)
+    wom_at = (rng.random(n) * 2).astype(np.float32)
+    live = np.sort(rng.choice(n, 4_000, replace=False)).astype(np.intp)
+    s = state[live]
+    unsponsored_hiding = (s == State.HIDING) & ~sponsored[live]
+
+    got = word_of_mouth_due(live, state, sponsored, wom_at, 0.7)
+    mask = (unsponsored_hiding | (s == State.SETTLED)) & (wom_at[live] <= 0.7)
+    assert got.tolist() == live[mask].tolist()
+
+    fees = np.array([100.0, np.inf, 250.0, 0.0])
+    got = hiding_short_of(live, state, sponsored, place, savings, stay_from, fees, 12, 3.5)
+    k = 12 + 1 - stay_from[live]
+    balance = savings[live] + (3.5 * k).astype(np.float32)
+    assert got.tolist() == live[unsponsored_hiding & (balance < fees[place[live]])].tolist()
+
+    got = first_entries(live, state, female, since, china_steps, trafficked, 3)
+    mask = (
+        (since[live] == 3)
+        & (s == State.HIDING)
+        & female[live]
+        & (china_steps[live] == 0)
+        & ~trafficked[live]
+    )
+    assert got.tolist() == live[mask].tolist()

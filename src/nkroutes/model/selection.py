@@ -130,3 +130,108 @@ def stock_counts(
             travelling_in_china += 1
             long_stays += china_since[m] <= entered_by
     return counts, travelling_in_china, long_stays
+
+
+@numba.njit(cache=True, nogil=True)
+def word_of_mouth_due(
+    live: np.ndarray,
+    state: np.ndarray,
+    sponsored: np.ndarray,
+    word_of_mouth_at: np.ndarray,
+    accrued: float,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Ids of those hiding unsponsored, or settled, whose word-of-mouth threshold is reached.
+
+    Args:
+        live: Ids of the migrants on their way, ascending.
+        state: The ``state`` column.
+        sponsored: The ``sponsored`` column.
+        word_of_mouth_at: The ``word_of_mouth_at`` column (``float32``).
+        accrued: The run's accrued word-of-mouth hazard.
+
+    Returns:
+        The ids, ascending (few: the branch is predicted well).
+    """
+    out = np.empty(live.shape[0], dtype=live.dtype)
+    n = 0
+    for i in range(live.shape[0]):
+        m = live[i]
+        s = state[m]
+        if ((s == 0 and not sponsored[m]) or s == 1) and word_of_mouth_at[m] <= accrued:
+            out[n] = m
+            n += 1
+    return out[:n].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def hiding_short_of(
+    live: np.ndarray,
+    state: np.ndarray,
+    sponsored: np.ndarray,
+    place: np.ndarray,
+    savings_usd: np.ndarray,
+    stay_from: np.ndarray,
+    fee_usd_by_place: np.ndarray,
+    step: int,
+    saved_per_step_usd: float,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Ids of those hiding unsponsored whose savings fall short of the fee where they are.
+
+    The balance is :func:`nkroutes.model.stays.balance` (the savings credited plus those
+    accrued since ``stay_from``, in the same ``float32`` arithmetic).
+
+    Args:
+        live: Ids of the migrants on their way, ascending.
+        state: The ``state`` column.
+        sponsored: The ``sponsored`` column.
+        place: The ``place`` column.
+        savings_usd: The ``savings_usd`` column (``float32``, US$).
+        stay_from: The ``stay_from`` column.
+        fee_usd_by_place: The fee to compare with, by place (US$).
+        step: The step now.
+        saved_per_step_usd: Savings per step in China (US$).
+
+    Returns:
+        The ids, ascending.
+    """
+    out = np.empty(live.shape[0], dtype=live.dtype)
+    n = 0
+    for i in range(live.shape[0]):
+        m = live[i]
+        if state[m] == 0 and not sponsored[m]:
+            accrued = np.float32(saved_per_step_usd * (step + 1 - stay_from[m]))
+            if savings_usd[m] + accrued < fee_usd_by_place[place[m]]:
+                out[n] = m
+                n += 1
+    return out[:n].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def first_entries(
+    live: np.ndarray,
+    state: np.ndarray,
+    female: np.ndarray,
+    china_since: np.ndarray,
+    china_steps: np.ndarray,
+    trafficked: np.ndarray,
+    entered_at: int,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Ids of the women hiding who entered China for the first time at step ``entered_at``.
+
+    Those not trafficked before, whose stay began then and who spent no earlier step in
+    China; ascending.
+    """
+    out = np.empty(live.shape[0], dtype=live.dtype)
+    n = 0
+    for i in range(live.shape[0]):
+        m = live[i]
+        if (
+            china_since[m] == entered_at
+            and state[m] == 0
+            and female[m]
+            and china_steps[m] == 0
+            and not trafficked[m]
+        ):
+            out[n] = m
+            n += 1
+    return out[:n].copy()

@@ -38,10 +38,10 @@ import numpy as np
 
 from nkroutes.model import stays
 from nkroutes.model.counts import poisson_count
-from nkroutes.model.groups import present
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.journeys import cached_options
 from nkroutes.model.random import smallest
+from nkroutes.model.selection import first_entries, hiding_short_of, word_of_mouth_due
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -76,8 +76,14 @@ def word_of_mouth(model: RouteModel) -> int:
         return 0
     model.word_of_mouth_accrued += hazard * model.clock.dt_years
     t = model.table
-    eligible = t.select((State.HIDING, State.SETTLED), unsponsored=(State.HIDING,))
-    chosen = eligible[t.cols["word_of_mouth_at"][eligible] <= model.word_of_mouth_accrued]
+    cols = t.cols
+    chosen = word_of_mouth_due(
+        t.live(),
+        cols["state"],
+        cols["sponsored"],
+        cols["word_of_mouth_at"],
+        model.word_of_mouth_accrued,
+    )
     if len(chosen):
         t.cols["state"][chosen] = State.HIDING
         t.cols["sponsored"][chosen] = True
@@ -101,14 +107,20 @@ def ngo_help(model: RouteModel) -> int:
     if count == 0:
         return 0
     t = model.table
-    hiding = stays.hiding_unsponsored(model)
-    if len(hiding) == 0:
-        return 0
-    places = t.cols["place"][hiding]
-    fees = np.full(model.params.n_places, np.inf)
-    for place in present(places, model.params.n_places):
-        fees[place] = _cheapest_fee(model, place)
-    poor = hiding[stays.balance(model, hiding) < fees[places]]
+    cols = t.cols
+    # The cheapest broker fee out of each place (those hiding stand at hiding places).
+    fees = np.array([_cheapest_fee(model, place) for place in range(model.params.n_places)])
+    poor = hiding_short_of(
+        t.live(),
+        cols["state"],
+        cols["sponsored"],
+        cols["place"],
+        cols["savings_usd"],
+        cols["stay_from"],
+        fees,
+        model.step_index,
+        stays.savings_per_step(model),
+    )
     if len(poor) == 0:
         return 0
     draws = model.streams.uniform("sponsorship", t.cols["key"][poor], model.step_index, 2)
@@ -129,17 +141,16 @@ def traffic_at_entry(model: RouteModel) -> int:
     probability = model.params.china.trafficked_at_entry_probability
     if probability <= 0 or model.step_index == 0:
         return 0
-    t = model.table
-    cols = t.cols
-    # One pass over those on their way, then the few who entered last step.
-    live = t.live()
-    entered = live[cols["china_since"][live] == model.step_index - 1]
-    entered = entered[
-        (cols["state"][entered] == State.HIDING)
-        & cols["female"][entered]
-        & (cols["china_steps"][entered] == 0)
-        & ~cols["trafficked"][entered]
-    ]
+    cols = model.table.cols
+    entered = first_entries(
+        model.table.live(),
+        cols["state"],
+        cols["female"],
+        cols["china_since"],
+        cols["china_steps"],
+        cols["trafficked"],
+        model.step_index - 1,
+    )
     if len(entered) == 0:
         return 0
     u = model.streams.uniform("trafficking", cols["key"][entered], model.step_index, 1)
