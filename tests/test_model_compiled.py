@@ -50,7 +50,9 @@ def test_uniform_with_slots_per_key_matches_one_slot_at_a_time() -> None:
     keys = np.arange(5, dtype=np.uint64) * np.uint64(977)
     slots = np.array([0, 4, 1, 1, 9])
     together = streams.uniform("hiding", keys, 12, slots)
-    alone = [streams.uniform_one("hiding", int(k), 12, int(s)) for k, s in zip(keys, slots)]
+    alone = [
+        streams.uniform_one("hiding", int(k), 12, int(s)) for k, s in zip(keys, slots, strict=True)
+    ]
     assert together.tolist() == alone
 
 
