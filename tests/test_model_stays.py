@@ -103,6 +103,9 @@ def test_an_infinite_hazard_is_met_at_once_even_with_an_infinite_threshold() -> 
     left = np.array([np.inf, 0.0, np.inf])
     with np.errstate(all="raise"):
         assert next_event_step(7, left, h, 100).tolist() == [7, 7, NEVER]
+    # The compiled first_event, one row: the same steps.
+    wake, kind = first_event(7, left[None, :], h[None, :], 100)
+    assert wake.tolist() == [7, 7, NEVER] and kind.tolist() == [0, 0, 0]
 
 
 def test_a_settling_rate_so_high_it_is_certain_runs_and_files_stays_in_the_run() -> None:

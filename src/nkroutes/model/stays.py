@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from nkroutes.model.groups import distinct
@@ -164,10 +165,42 @@ def next_event_step(
     return wake.astype(np.int32)
 
 
+@numba.njit(cache=True, nogil=True)
+def _first_event_kernel(
+    start: np.ndarray, left: np.ndarray, h: np.ndarray, n_steps: int
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """:func:`first_event` in one compiled pass: per stay, each row's step as in
+    :func:`next_event_step` (the same float64 operations in the same order), then the
+    earliest (ties: the lowest row)."""
+    n_rows, n = h.shape
+    wake = np.empty(n, dtype=np.int32)
+    kind = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        best = NEVER
+        best_row = 0
+        for k in range(n_rows):
+            hk = h[k, j]
+            if hk > 0:
+                w = 0.0 if np.isinf(hk) else np.floor(left[k, j] / hk)
+            else:
+                w = np.inf
+            w = min(w, n_steps + 1.0) + start[j]
+            step = NEVER if w >= n_steps else np.int32(w)
+            if step < best:
+                best = step
+                best_row = k
+        wake[j] = best
+        kind[j] = best_row
+    return wake, kind
+
+
 def first_event(
     start: np.ndarray | int, left: np.ndarray, h: np.ndarray, n_steps: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The next of several competing events: its step and which one it is.
+
+    The same as each row's :func:`next_event_step`, then the minimum over the rows and its
+    row, in one compiled pass (issue 19).
 
     Args:
         start: First step whose hazards count (per migrant, or one for all).
@@ -179,8 +212,10 @@ def first_event(
         ``(wake, kind)``: the earliest step (:data:`NEVER` if none falls in the run) and the
         row of the event falling then; ties go to the lowest row (the per-step order).
     """
-    steps = next_event_step(start, left, h, n_steps)
-    return steps.min(axis=0), np.argmin(steps, axis=0)
+    h = np.asarray(h, dtype=np.float64)
+    left = np.broadcast_to(np.asarray(left, dtype=np.float64), h.shape)
+    starts = np.broadcast_to(np.asarray(start, dtype=np.float64), h.shape[1:])
+    return _first_event_kernel(np.ascontiguousarray(starts), np.ascontiguousarray(left), h, n_steps)
 
 
 def _thresholds(model: RouteModel, ids: np.ndarray) -> np.ndarray:
