@@ -169,9 +169,11 @@ def next_event_step(
 def _first_event_kernel(
     start: np.ndarray, left: np.ndarray, h: np.ndarray, n_steps: int
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """:func:`first_event` in one compiled pass: per stay, each row's step as in
-    :func:`next_event_step` (the same float64 operations in the same order), then the
-    earliest (ties: the lowest row)."""
+    """:func:`first_event` in one compiled pass.
+
+    Per stay, each row's step as in :func:`next_event_step` (the same float64 operations
+    in the same order), then the earliest (ties: the lowest row).
+    """
     n_rows, n = h.shape
     wake = np.empty(n, dtype=np.int32)
     kind = np.empty(n, dtype=np.int64)
