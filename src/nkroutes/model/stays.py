@@ -182,10 +182,10 @@ def _first_event_kernel(
         best_row = 0
         for k in range(n_rows):
             hk = h[k, j]
+            # No hazard: never; an infinite one: at once, whatever is left.
+            w = np.inf
             if hk > 0:
                 w = 0.0 if np.isinf(hk) else np.floor(left[k, j] / hk)
-            else:
-                w = np.inf
             w = min(w, n_steps + 1.0) + start[j]
             step = NEVER if w >= n_steps else np.int32(w)
             if step < best:
