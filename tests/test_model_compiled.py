@@ -162,3 +162,63 @@ def test_fused_selections_match_their_numpy_definitions() -> None:
         & ~trafficked[live]
     )
     assert got.tolist() == live[mask].tolist()
+
+
+def test_pairwise_sum_is_numpys_sum_to_the_bit() -> None:
+    from nkroutes.model.processes.journeys import _pairwise_sum
+
+    rng = np.random.default_rng(2)
+    for n in range(0, 40):
+        rows = rng.random((200, n)) * 10.0 ** rng.integers(-8, 4, (200, n))
+        rows *= rng.random((200, n)) > 0.3
+        expected = rows.sum(axis=1)
+        got = [_pairwise_sum(np.ascontiguousarray(row), n) for row in rows]
+        assert got == expected.tolist(), n
+
+
+def _choose_with_numpy(
+    ids, continuing, sponsored, savings, cost, broker, keeps, weights, hiding, u
+):
+    """start_journeys' choice as it was written with numpy (the definition)."""
+    sponsored, savings = sponsored[ids], savings[ids]
+    w = weights[None, :].repeat(len(ids), axis=0)
+    can_pay = sponsored[:, None] | (savings[:, None] >= cost[None, :])
+    alone_ok = ~broker[None, :] & ~continuing[:, None]
+    if hiding:
+        alone_ok &= savings[:, None] >= cost[None, :]
+    feasible = alone_ok | (broker[None, :] & can_pay) | (continuing[:, None] & keeps[None, :])
+    if not hiding:
+        stuck = ~feasible.any(axis=1)
+        if (~broker).any():
+            alone = np.flatnonzero(~broker)
+            feasible[stuck, alone[np.argmin(cost[~broker])]] = True
+        else:
+            feasible[stuck] = True
+    w *= feasible
+    total = w.sum(axis=1)
+    choice = (np.cumsum(w, axis=1) < (u * total)[:, None]).sum(axis=1)
+    return np.minimum(choice, len(cost) - 1), total > 0
+
+
+def test_choose_options_matches_the_numpy_formulation() -> None:
+    from nkroutes.model.processes.journeys import _choose_options
+
+    rng = np.random.default_rng(4)
+    for trial in range(60):
+        n_opt = int(rng.integers(1, 11))
+        n = 300
+        ids = np.sort(rng.choice(1000, n, replace=False))
+        sponsored = rng.random(1000) < 0.3
+        savings = (rng.random(1000) * 2000).astype(np.float32)
+        continuing = rng.random(n) < 0.3
+        cost = rng.random(n_opt) * 2500
+        broker = rng.random(n_opt) < 0.5
+        keeps = rng.random(n_opt) < 0.6
+        weights = rng.random(n_opt) * (rng.random(n_opt) > 0.1)
+        u = rng.random(n)
+        hiding = bool(trial % 2)
+        args = (ids, continuing, sponsored, savings, cost, broker, keeps, weights, hiding, u)
+        choice, movers = _choose_options(*args)
+        expected_choice, expected_movers = _choose_with_numpy(*args)
+        assert choice.tolist() == expected_choice.tolist()
+        assert movers.tolist() == expected_movers.tolist()

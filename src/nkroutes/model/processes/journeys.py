@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from nkroutes.model.migrants import State
@@ -99,6 +100,103 @@ def cached_options(model: RouteModel, place: int) -> tuple[np.ndarray, ...]:
     return cached
 
 
+@numba.njit(cache=True, inline="always")
+def _pairwise_sum(a: np.ndarray, n: int) -> float:  # pragma: no cover - compiled
+    """The sum of ``a[:n]`` in numpy's pairwise order (``np.sum``'s additions, so its bits)."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    r = a[:8].copy()
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += a[i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[i]
+        i += 1
+    return res
+
+
+@numba.njit(cache=True, nogil=True)
+def _choose_options(
+    ids: np.ndarray,
+    continuing: np.ndarray,
+    sponsored: np.ndarray,
+    savings_usd: np.ndarray,
+    cost: np.ndarray,
+    broker: np.ndarray,
+    has_broker_option: np.ndarray,
+    base_weights: np.ndarray,
+    leaving_hiding: bool,
+    u: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Each migrant's option at a place: the weights of those it may take, then its draw.
+
+    Who may take which option: alone, if not already with a broker (leaving a hiding
+    place, only if it can pay the fare); with a new broker, if it (or its family) can pay
+    the expected fee; with its broker, an option its broker may take. On the way, a migrant
+    who can take none takes the cheapest alone option (or any, if there is none alone).
+    It picks option ``k`` with probability proportional to the weights (``u`` its draw).
+
+    Args:
+        ids: The migrants at the place.
+        continuing: Whether each travels with a broker already (per migrant).
+        sponsored: The ``sponsored`` column (by id).
+        savings_usd: The ``savings_usd`` column (by id, US$).
+        cost: Each option's expected cost (US$).
+        broker: Whether each option is with a broker.
+        has_broker_option: Whether a migrant with a broker may take each option.
+        base_weights: Each option's weight.
+        leaving_hiding: Whether the place is a hiding place.
+        u: Each migrant's ``route_choice`` draw.
+
+    Returns:
+        ``(choice, movers)``: the option picked (an index into the options) and whether the
+        migrant had any weight to pick from; the same bits as the numpy formulation
+        (weights times feasibility, ``sum``, ``cumsum``, count below ``u * total``).
+    """
+    n_opt = cost.shape[0]
+    cheapest_alone = -1
+    for k in range(n_opt):
+        if not broker[k] and (cheapest_alone < 0 or cost[k] < cost[cheapest_alone]):
+            cheapest_alone = k
+    choice = np.empty(ids.shape[0], dtype=np.int64)
+    movers = np.empty(ids.shape[0], dtype=np.bool_)
+    feasible = np.empty(n_opt, dtype=np.bool_)
+    weights = np.empty(n_opt)
+    for i in range(ids.shape[0]):
+        m = ids[i]
+        cont = continuing[i]
+        any_feasible = False
+        for k in range(n_opt):
+            affords = savings_usd[m] >= cost[k]
+            alone_ok = (not broker[k]) and (not cont) and (affords or not leaving_hiding)
+            broker_ok = broker[k] and (sponsored[m] or affords)
+            feasible[k] = alone_ok or broker_ok or (cont and has_broker_option[k])
+            any_feasible = any_feasible or feasible[k]
+        if not leaving_hiding and not any_feasible:
+            if cheapest_alone >= 0:
+                feasible[cheapest_alone] = True
+            else:
+                feasible[:] = True
+        for k in range(n_opt):
+            weights[k] = base_weights[k] * (1.0 if feasible[k] else 0.0)
+        total = _pairwise_sum(weights, n_opt)
+        target = u[i] * total
+        below = 0
+        running = 0.0
+        for k in range(n_opt):
+            running += weights[k]
+            below += running < target
+        choice[i] = min(below, n_opt - 1)
+        movers[i] = total > 0
+    return choice, movers
+
+
 def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray:
     """Send migrants standing at ``place`` onto a route leaving it.
 
@@ -122,43 +220,24 @@ def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray
     leaving_hiding = p.kind[place] == HIDING
     if len(routes) == 0:
         return ids[:0]
-    continuing = t.cols["with_broker"][ids]
-    sponsored = t.cols["sponsored"][ids]
-    savings = t.cols["savings_usd"][ids]
-
-    weights = base_weights[None, :].repeat(len(ids), axis=0)
-    # Who may take which option.
-    can_pay = sponsored[:, None] | (savings[:, None] >= cost[None, :])
-    alone_ok = ~broker[None, :] & ~continuing[:, None]
-    broker_ok = broker[None, :] & can_pay
-    if leaving_hiding:
-        alone_ok &= savings[:, None] >= cost[None, :]
-    cont_ok = continuing[:, None] & has_broker_option[None, :]
-    feasible = alone_ok | broker_ok | cont_ok
-    if not leaving_hiding:
-        # On the way: if nothing is affordable, the cheapest alone option is taken anyway
-        # (paying what they have).
-        stuck = ~feasible.any(axis=1)
-        if stuck.any():
-            alone_cols = ~broker
-            if alone_cols.any():
-                cheapest = np.flatnonzero(alone_cols)[np.argmin(cost[alone_cols])]
-                feasible[stuck, cheapest] = True
-            else:
-                feasible[stuck] = True
-    weights *= feasible
-    total = weights.sum(axis=1)
-    movers = total > 0
+    cols = t.cols
+    continuing = cols["with_broker"][ids]
     # Slot by place: a migrant choosing again further on in the same step draws afresh.
-    u = model.streams.uniform("route_choice", t.cols["key"][ids], model.step_index, 2 * place + 1)
-    cum = np.cumsum(weights, axis=1)
-    choice = (cum < (u * total)[:, None]).sum(axis=1)
-    choice = np.minimum(choice, len(routes) - 1)
+    u = model.streams.uniform("route_choice", cols["key"][ids], model.step_index, 2 * place + 1)
+    choice, movers = _choose_options(
+        ids,
+        continuing,
+        cols["sponsored"],
+        cols["savings_usd"],
+        cost,
+        broker,
+        has_broker_option,
+        base_weights,
+        bool(leaving_hiding),
+        u,
+    )
     chosen_route = routes[choice]
     wants_broker = broker[choice] & ~continuing & movers
-
-    ids_m = ids[movers]
-    route_m = chosen_route[movers]
     hire_idx = np.flatnonzero(wants_broker)
     hired = np.zeros(len(ids), bool)
     if len(hire_idx):
