@@ -22,6 +22,7 @@ def splitmix_finaliser(z: int) -> int:
     return z ^ (z >> 31)
 
 
+@settings(deadline=None)  # the first example may compile the kernel
 @given(st.lists(st.integers(0, MASK), min_size=0, max_size=40))
 def test_mix64_is_the_splitmix64_finaliser(values: list[int]) -> None:
     z = np.array(values, dtype=np.uint64)
@@ -32,7 +33,7 @@ def test_uniform_is_two_finalisers_then_the_top_53_bits() -> None:
     streams = Streams(11)
     keys = np.array([0, 1, 2**40 + 7, MASK], dtype=np.uint64)
     step, slot = 37, 2
-    salt = int(streams._salt(step, slot))
+    salt = (int(streams._run_key) + (step * 0x10001 + slot + 1) * 0x9E3779B97F4A7C15) & MASK
     stream_key = int(streams._keys["arrest"])
     expected = [
         (splitmix_finaliser(splitmix_finaliser(k ^ salt) ^ stream_key) >> 11) / 2.0**53
@@ -45,6 +46,19 @@ def test_uniform_is_two_finalisers_then_the_top_53_bits() -> None:
     assert streams.from_base("arrest", base).tolist() == expected
 
 
+def test_a_negative_step_wraps_as_python_integers_do() -> None:
+    # The brokers' price draws use step -1: the salt is taken mod 2**64.
+    streams = Streams(5)
+    keys = np.array([3, 2**63 + 1], dtype=np.uint64)
+    salt = (int(streams._run_key) + (-1 * 0x10001 + 1 + 1) * 0x9E3779B97F4A7C15) & MASK
+    stream_key = int(streams._keys["brokers"])
+    expected = [
+        (splitmix_finaliser(splitmix_finaliser(k ^ salt) ^ stream_key) >> 11) / 2.0**53
+        for k in keys.tolist()
+    ]
+    assert streams.uniform("brokers", keys, -1, slot=1).tolist() == expected
+
+
 def test_uniform_with_slots_per_key_matches_one_slot_at_a_time() -> None:
     streams = Streams(3)
     keys = np.arange(5, dtype=np.uint64) * np.uint64(977)
@@ -54,6 +68,10 @@ def test_uniform_with_slots_per_key_matches_one_slot_at_a_time() -> None:
         streams.uniform_one("hiding", int(k), 12, int(s)) for k, s in zip(keys, slots, strict=True)
     ]
     assert together.tolist() == alone
+    rows = streams.uniform_slots("hiding", keys, 12, 3)
+    assert [row.tolist() for row in rows] == [
+        streams.uniform("hiding", keys, 12, k).tolist() for k in range(3)
+    ]
 
 
 def _table(states: list[int], sponsored: list[bool]) -> MigrantTable:

@@ -52,7 +52,6 @@ _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
-_MASK = (1 << 64) - 1
 
 
 @numba.njit(cache=True, inline="always")
@@ -72,26 +71,57 @@ def _mix_all(z: np.ndarray) -> None:  # pragma: no cover - compiled
         z[i] = _mix(z[i])
 
 
-@numba.njit(cache=True, nogil=True)
-def _hash_raw(keys: np.ndarray, salts: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
-    """``out = mix64(keys ^ salts)``; ``salts`` has one value per key, or one for all."""
-    one = salts.shape[0] == 1
-    for i in range(keys.shape[0]):
-        out[i] = _mix(keys[i] ^ salts[0 if one else i])
+@numba.njit(cache=True, inline="always")
+def _salt_of(run_key: np.uint64, counter: int) -> np.uint64:  # pragma: no cover - compiled
+    """``run_key + counter * golden`` mod 2**64 (``counter`` = step * 0x10001 + slot + 1)."""
+    return run_key + np.uint64(counter) * _GOLDEN
+
+
+@numba.njit(cache=True, inline="always")
+def _to_unit(z: np.uint64) -> float:  # pragma: no cover - compiled
+    """The top 53 bits as a double in [0, 1) (below 2**53: exact as int64, then as a double)."""
+    return np.int64(z >> _S11) * _TO_UNIT
 
 
 @numba.njit(cache=True, nogil=True)
-def _hash_unit(
-    keys: np.ndarray, salts: np.ndarray, salt2: np.uint64, twice: bool, out: np.ndarray
+def _base_hashes(
+    keys: np.ndarray, run_key: np.uint64, counter: int, slots: np.ndarray, out: np.ndarray
 ) -> None:  # pragma: no cover - compiled
-    """``out = mix64(mix64(keys ^ salts) ^ salt2)`` (or one mix if not ``twice``) in [0, 1)."""
-    one = salts.shape[0] == 1
+    """``out = mix64(keys ^ salt)``, the salt of ``counter + slot`` (one slot, or one per key)."""
+    one = slots.shape[0] == 1
     for i in range(keys.shape[0]):
-        z = _mix(keys[i] ^ salts[0 if one else i])
-        if twice:
-            z = _mix(z ^ salt2)
-        # The top 53 bits, below 2**53: exact as int64, then as a double.
-        out[i] = np.int64(z >> _S11) * _TO_UNIT
+        out[i] = _mix(keys[i] ^ _salt_of(run_key, counter + slots[0 if one else i]))
+
+
+@numba.njit(cache=True, nogil=True)
+def _uniforms(
+    keys: np.ndarray,
+    run_key: np.uint64,
+    counter: int,
+    slots: np.ndarray,
+    stream_key: np.uint64,
+    out: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """``out = unit(mix64(mix64(keys ^ salt) ^ stream_key))``, salts as in ``_base_hashes``.
+
+    ``out`` is ``(n_rows, len(keys))``; with one slot and several rows, row ``r`` uses slot
+    ``slots[0] + r`` (:meth:`Streams.uniform_slots`).
+    """
+    n = keys.shape[0]
+    one = slots.shape[0] == 1
+    for r in range(out.shape[0]):
+        for i in range(n):
+            salt = _salt_of(run_key, counter + r + slots[0 if one else i])
+            out[r, i] = _to_unit(_mix(_mix(keys[i] ^ salt) ^ stream_key))
+
+
+@numba.njit(cache=True, nogil=True)
+def _uniforms_from_base(
+    base: np.ndarray, stream_key: np.uint64, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """``out = unit(mix64(base ^ stream_key))``."""
+    for i in range(base.shape[0]):
+        out[i] = _to_unit(_mix(base[i] ^ stream_key))
 
 
 def mix64(z: np.ndarray) -> np.ndarray:
@@ -125,20 +155,16 @@ class Streams:
         # The run's own key first, then one child per stream in STREAM_NAMES order, so that
         # appending a stream name leaves every earlier stream's draws unchanged.
         run_child, *children = self.seed_sequence.spawn(len(STREAM_NAMES) + 1)
-        self._run_key = int(run_child.generate_state(1, dtype=np.uint64)[0])
+        self._run_key = np.uint64(run_child.generate_state(1, dtype=np.uint64)[0])
         self._keys: dict[str, np.uint64] = {
             name: np.uint64(child.generate_state(1, dtype=np.uint64)[0])
             for name, child in zip(STREAM_NAMES, children, strict=True)
         }
 
-    def _salt(self, step: int, slot: int | np.ndarray) -> np.uint64 | np.ndarray:
-        if isinstance(slot, np.ndarray):
-            # The same value as the scalar formula below, element by element (mod 2**64).
-            start = np.uint64((step * 0x10001 + 1) & _MASK)
-            salt = (slot.astype(np.uint64) + start) * _GOLDEN
-            salt += np.uint64(self._run_key)
-            return salt
-        return np.uint64((self._run_key + (step * 0x10001 + slot + 1) * int(_GOLDEN)) & _MASK)
+    @staticmethod
+    def _slots(slot: int | np.ndarray) -> np.ndarray:
+        """``slot`` as the kernels take it: ``int64``, one for all keys or one per key."""
+        return np.asarray(slot, dtype=np.int64).reshape(-1)
 
     def base(self, keys: np.ndarray, step: int, slot: int | np.ndarray = 0) -> np.ndarray:
         """The run's hash of (migrant, step, slot), shared by all streams.
@@ -149,33 +175,15 @@ class Streams:
         same decision several times in one step (one route after another) uses a different
         slot each time, so its draws are independent.
         """
-        return self._hash(keys, self._salt(step, slot), None)
+        keys = np.asarray(keys, dtype=np.uint64)
+        out = np.empty(len(keys), dtype=np.uint64)
+        _base_hashes(keys, self._run_key, step * 0x10001 + 1, self._slots(slot), out)
+        return out
 
     def from_base(self, stream: str, base: np.ndarray) -> np.ndarray:
         """Uniform draws in [0, 1) of one stream from :meth:`base` hashes."""
-        return self._hash(base, self._keys[stream], None, unit=True)
-
-    def _hash(
-        self,
-        keys: np.ndarray,
-        salt: np.uint64 | np.ndarray,
-        salt2: np.uint64 | None,
-        unit: bool = False,
-    ) -> np.ndarray:
-        """``mix64(keys ^ salt)``, then ``mix64(. ^ salt2)`` if given, then to [0, 1) if ``unit``.
-
-        One compiled pass over the keys (``_hash_raw``, ``_hash_unit``).
-        """
-        keys = np.ascontiguousarray(keys, dtype=np.uint64)
-        salts = np.atleast_1d(np.asarray(salt, dtype=np.uint64))
-        if not unit:
-            # Only the run's base hash (salt2 None) is asked for in 64 bits.
-            out = np.empty(len(keys), dtype=np.uint64)
-            _hash_raw(keys, salts, out)
-            return out
-        out = np.empty(len(keys), dtype=np.float64)
-        twice = salt2 is not None
-        _hash_unit(keys, salts, np.uint64(salt2 if twice else 0), twice, out)
+        out = np.empty(len(base))
+        _uniforms_from_base(np.asarray(base, dtype=np.uint64), self._keys[stream], out)
         return out
 
     def uniform(
@@ -188,23 +196,29 @@ class Streams:
             keys: ``uint64`` keys of the migrants (or other units) that decide.
             step: The model step of the decision.
             slot: A small integer to tell apart several draws of one stream for the same
-                key and step (for example the second of two decisions).
+                key and step (for example the second of two decisions); or one per key.
 
         Returns:
             ``float64`` array of the same length as ``keys``; the same as
             ``from_base(stream, base(keys, step, slot))``.
         """
-        return self._hash(keys, self._salt(step, slot), self._keys[stream], unit=True)
+        keys = np.asarray(keys, dtype=np.uint64)
+        out = np.empty((1, len(keys)))
+        _uniforms(
+            keys, self._run_key, step * 0x10001 + 1, self._slots(slot), self._keys[stream], out
+        )
+        return out[0]
 
     def uniform_slots(self, stream: str, keys: np.ndarray, step: int, n_slots: int) -> np.ndarray:
-        """Draws of slots ``0 .. n_slots - 1`` for every key, in one hash call.
+        """Draws of slots ``0 .. n_slots - 1`` for every key, in one pass.
 
         Returns:
             ``(n_slots, len(keys))`` array whose row ``k`` is ``uniform(stream, keys, step, k)``.
         """
-        slots = np.repeat(np.arange(n_slots), len(keys))
-        draws = self.uniform(stream, np.tile(keys, n_slots), step, slots)
-        return draws.reshape(n_slots, len(keys))
+        keys = np.asarray(keys, dtype=np.uint64)
+        out = np.empty((n_slots, len(keys)))
+        _uniforms(keys, self._run_key, step * 0x10001 + 1, self._slots(0), self._keys[stream], out)
+        return out
 
     def uniform_one(self, stream: str, key: int, step: int, slot: int = 0) -> float:
         """A single uniform draw for one key (see :meth:`uniform`)."""
