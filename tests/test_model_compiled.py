@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nkroutes.model.migrants import FINAL_STATES, MigrantTable, State
+from nkroutes.model.migrants import BUSY_STATES, FINAL_STATES, MigrantTable, State
 from nkroutes.model.random import Streams, mix64
-from nkroutes.model.selection import compact_live, select_ids, stock_counts
+from nkroutes.model.selection import compact_live, select_busy_ids, select_ids, stock_counts
 
 MASK = (1 << 64) - 1
 
@@ -104,10 +107,12 @@ def test_compact_live_keeps_the_non_final_in_order(rows: list[tuple[int, bool]])
     state = np.array([s for s, _ in rows], dtype=np.int8)
     live = np.arange(len(rows), dtype=np.intp)
     is_final = np.isin(np.arange(len(State)), FINAL_STATES)
-    kept = compact_live(live, state, is_final)
+    is_busy = np.isin(np.arange(len(State)), BUSY_STATES)
+    kept, busy = compact_live(live, state, is_final, is_busy)
     expected = np.flatnonzero(~is_final[state])
     assert live[: len(kept)].tolist() == expected.tolist()
     assert kept.tolist() == state[expected].tolist()
+    assert busy.tolist() == np.flatnonzero(is_busy[state]).tolist()
 
 
 def test_select_ids_agrees_for_dense_and_sparse_selections() -> None:
@@ -240,3 +245,40 @@ def test_choose_options_matches_the_numpy_formulation() -> None:
         expected_choice, expected_movers = _choose_with_numpy(*args)
         assert choice.tolist() == expected_choice.tolist()
         assert movers.tolist() == expected_movers.tolist()
+
+
+def test_select_busy_ids_merges_three_candidate_lists() -> None:
+    state = np.array([2, 0, 5, 2, 6, 2, 3, 2, 2, 0], dtype=np.int8)
+    wanted = np.zeros(len(State), bool)
+    wanted[State.MOVING] = True
+    busy = np.array([0, 2, 4], dtype=np.intp)  # busy at the drop; ids 7..9 created since
+    logged = np.array([3, 3, 5, 8], dtype=np.int64)  # set off since (one twice, one new)
+    got = select_busy_ids(busy, 7, 10, logged, state, wanted)
+    assert got.tolist() == [0, 3, 5, 7, 8]
+    assert select_busy_ids(busy, 7, 7, logged[:0], state, wanted).tolist() == [0]
+
+
+@pytest.mark.parametrize("scenario_file", ["baseline.toml", "china-non-refoulement.toml"])
+def test_select_busy_is_the_full_selection_at_every_call_of_a_run(
+    scenario_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The invariant select_busy rests on holds in the model's step, call by call."""
+    from nkroutes.model import simulate
+    from nkroutes.scenario import load_scenario
+    from scenario_builder import SCENARIOS
+
+    calls: collections.Counter[State] = collections.Counter()
+    original = MigrantTable.select_busy
+
+    def checked(self: MigrantTable, states: tuple[State, ...]) -> np.ndarray:
+        fast = original(self, states)
+        assert fast.tolist() == self.select(states).tolist(), states
+        calls[states[0]] += 1
+        return fast
+
+    monkeypatch.setattr(MigrantTable, "select_busy", checked)
+    result = simulate(load_scenario(SCENARIOS / scenario_file), seed=3)
+    steps = result.n_steps_run
+    # Detention, home, transit and travel: once a step each (transit and travel return early
+    # on no one, after the selection).
+    assert calls == {s: steps for s in (State.DETAINED, State.HOME, State.PROCESSING, State.MOVING)}

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from nkroutes.model.selection import compact_live, select_ids
+from nkroutes.model.selection import compact_live, select_busy_ids, select_ids
 
 
 class State(IntEnum):
@@ -52,6 +52,12 @@ FINAL_STATES: tuple[State, ...] = (State.ARRIVED, State.GAVE_UP, State.DIED)
 #: Whether each state (by value) is final, for one lookup per migrant.
 _IS_FINAL = np.isin(np.arange(len(State)), FINAL_STATES)
 _IS_FINAL.flags.writeable = False
+
+#: The states few migrants are in at once (not hiding or settled in China, not final), which
+#: :meth:`MigrantTable.select_busy` finds without a pass over everyone on their way.
+BUSY_STATES: tuple[State, ...] = (State.MOVING, State.PROCESSING, State.DETAINED, State.HOME)
+_IS_BUSY = np.isin(np.arange(len(State)), BUSY_STATES)
+_IS_BUSY.flags.writeable = False
 
 
 NO_PLACE = -1
@@ -110,6 +116,11 @@ class MigrantTable:
     # Ids of migrants not known to be in a final state, ascending: the first _live_n of _live.
     _live: np.ndarray = field(init=False, repr=False)
     _live_n: int = field(init=False, repr=False)
+    # At the last drop_final: the ids then in a busy state, ascending, and n; and the ids
+    # set off (made MOVING) since, as logged by note_set_off.
+    _busy: np.ndarray = field(init=False, repr=False)
+    _n_at_drop: int = field(init=False, repr=False)
+    _set_off: list[np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._live = np.arange(max(self.n, 1024), dtype=np.intp)
@@ -196,8 +207,10 @@ class MigrantTable:
         Returns:
             The states of the migrants :meth:`live` lists afterwards, in its order.
         """
-        kept = compact_live(self.live(), self.cols["state"], _IS_FINAL)
+        kept, self._busy = compact_live(self.live(), self.cols["state"], _IS_FINAL, _IS_BUSY)
         self._live_n = len(kept)
+        self._n_at_drop = self.n
+        self._set_off = []
         return kept
 
     def in_state(self, state: State) -> np.ndarray:
@@ -220,6 +233,39 @@ class MigrantTable:
         only[list(unsponsored)] = True
         cols = self.cols
         return select_ids(self.live(), cols["state"], cols["sponsored"], wanted, only)
+
+    def note_set_off(self, ids: np.ndarray) -> None:
+        """Log migrants made MOVING (set off on a route) since the last :meth:`drop_final`."""
+        if len(ids):
+            self._set_off.append(ids)
+
+    def select_busy(self, states: tuple[State, ...]) -> np.ndarray:
+        """:meth:`select` of busy states, from the few who can be in them.
+
+        The candidates are those in a busy state (:data:`BUSY_STATES`) at the last
+        :meth:`drop_final`, those created since, and those set off since
+        (:meth:`note_set_off`). The result is the same as :meth:`select`'s wherever every
+        migrant now in one of ``states`` is among them: true in the model's step for
+        detention (7.5: no state has changed since the last step's drop), those at home
+        (7.6: only released detainees and new migrants become so), those waiting in a transit
+        country (7.8: only arrivals, later in the step, start to wait) and those moving
+        (7.9: only set_off makes a migrant move). ``tests/test_model_compiled.py`` checks
+        this at every call of whole runs.
+
+        Args:
+            states: Busy states to select.
+
+        Returns:
+            Ids, ascending.
+        """
+        wanted = np.zeros(len(State), dtype=np.bool_)
+        wanted[list(states)] = True
+        if not _IS_BUSY[list(states)].all():
+            raise ValueError(f"select_busy takes busy states only, not {states}")
+        logged = np.sort(np.concatenate(self._set_off)) if self._set_off else self._busy[:0]
+        return select_busy_ids(
+            self._busy, self._n_at_drop, self.n, logged, self.cols["state"], wanted
+        )
 
     def counts_by_state(self) -> np.ndarray:
         """Number of migrants in each :class:`State` (indexed by its value)."""

@@ -68,20 +68,24 @@ def select_ids(
 
 @numba.njit(cache=True, nogil=True)
 def compact_live(
-    live: np.ndarray, state: np.ndarray, is_final: np.ndarray
-) -> np.ndarray:  # pragma: no cover - compiled
+    live: np.ndarray, state: np.ndarray, is_final: np.ndarray, is_busy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Keep the ids of ``live`` not in a final state, in place; return their states.
 
     Args:
         live: Ids, ascending; its first ``len(result)`` entries are overwritten with the kept.
         state: The ``state`` column.
         is_final: ``bool`` by state value.
+        is_busy: ``bool`` by state value: the states of :meth:`MigrantTable.select_busy`.
 
     Returns:
-        The states of the kept ids, in their order (its length is how many were kept).
+        ``(states, busy)``: the states of the kept ids, in their order (its length is how
+        many were kept), and the kept ids in a busy state, ascending.
     """
     kept = np.empty(live.shape[0], dtype=state.dtype)
+    busy = np.empty(live.shape[0], dtype=live.dtype)
     n = 0
+    n_busy = 0
     for i in range(live.shape[0]):
         m = live[i]
         s = state[m]
@@ -89,7 +93,56 @@ def compact_live(
             live[n] = m  # n <= i: never overwrites an id not yet read
             kept[n] = s
             n += 1
-    return kept[:n].copy()
+            if is_busy[s]:  # few are busy: predicted well too
+                busy[n_busy] = m
+                n_busy += 1
+    return kept[:n].copy(), busy[:n_busy].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def select_busy_ids(
+    busy: np.ndarray,
+    first_new: int,
+    n: int,
+    logged: np.ndarray,
+    state: np.ndarray,
+    wanted: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Ids in a wanted state among three ascending candidate lists, ascending, once each.
+
+    Args:
+        busy: Ids, ascending (those busy at the last :meth:`MigrantTable.drop_final`).
+        first_new: ``n`` at that drop: ids ``first_new .. n - 1`` were created since (all
+            above every id in ``busy``).
+        n: Migrants created so far.
+        logged: Ids, ascending, possibly repeated and possibly among the others (those set
+            off since the drop).
+        state: The ``state`` column.
+        wanted: ``bool`` by state value.
+
+    Returns:
+        The distinct candidates in a wanted state, ascending.
+    """
+    n_fixed = busy.shape[0] + (n - first_new)
+    out = np.empty(n_fixed + logged.shape[0], dtype=np.int64)
+    k = 0
+    i = 0  # position among busy ++ range(first_new, n)
+    j = 0  # position in logged
+    last = -1
+    while i < n_fixed or j < logged.shape[0]:
+        a = (busy[i] if i < busy.shape[0] else first_new + i - busy.shape[0]) if i < n_fixed else -1
+        b = logged[j] if j < logged.shape[0] else -1
+        if b < 0 or (a >= 0 and a <= b):
+            m = a
+            i += 1
+        else:
+            m = b
+            j += 1
+        if m != last and wanted[state[m]]:
+            out[k] = m
+            k += 1
+        last = m
+    return out[:k].copy()
 
 
 @numba.njit(cache=True, nogil=True)

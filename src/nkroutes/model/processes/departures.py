@@ -158,7 +158,7 @@ def depart(model: RouteModel) -> None:
     model.counters["departures"] += len(new)
     model.counters["sponsored_departures"] += int(sponsored_counts.sum())
 
-    home = t.in_state(State.HOME)
+    home = t.select_busy((State.HOME,))
     home = home[t.cols["attempts"][home] > 0]
     if len(home):
         u = model.streams.uniform("departure_count", t.cols["key"][home], model.step_index, 1)

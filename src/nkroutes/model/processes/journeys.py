@@ -314,6 +314,7 @@ def set_off(model: RouteModel, ids: np.ndarray, routes: np.ndarray, broker: np.n
     # Stochastic rounding: the expected number of steps equals the exact duration.
     t.cols["remaining"][ids] = np.floor(exact + u).astype(np.int32)
     t.cols["state"][ids] = State.MOVING
+    t.note_set_off(ids)
     t.cols["route"][ids] = routes
     t.cols["with_broker"][ids] = broker
     t.cols["broker_helped"][ids] |= broker

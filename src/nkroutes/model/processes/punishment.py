@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def serve_sentences(model: RouteModel) -> None:
     """Detained migrants serve a step of their term; some die in camps; some are released."""
     t = model.table
-    ids = t.in_state(State.DETAINED)
+    ids = t.select_busy((State.DETAINED,))
     if len(ids) == 0:
         return
     nk = model.params.north_korea

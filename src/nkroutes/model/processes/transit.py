@@ -33,7 +33,7 @@ def process_cases(model: RouteModel) -> None:
     """Arrests in transit countries, end of cases, and departures to destinations."""
     t = model.table
     p = model.params
-    ids = t.in_state(State.PROCESSING)
+    ids = t.select_busy((State.PROCESSING,))
     if len(ids) == 0:
         return
     step = model.step_index

@@ -34,7 +34,7 @@ _MAX_HOPS = 16
 def advance(model: RouteModel) -> None:
     """Move every travelling migrant one step on; resolve arrivals (several hops a step)."""
     t = model.table
-    moving = t.in_state(State.MOVING)
+    moving = t.select_busy((State.MOVING,))
     remaining = t.cols["remaining"]
     due = moving[remaining[moving] <= 0]
     remaining[moving[remaining[moving] > 0]] -= 1
