@@ -282,3 +282,21 @@ def test_select_busy_is_the_full_selection_at_every_call_of_a_run(
     # Detention, home, transit and travel: once a step each (transit and travel return early
     # on no one, after the selection).
     assert calls == {s: steps for s in (State.DETAINED, State.HOME, State.PROCESSING, State.MOVING)}
+
+
+def test_stay_hazards_are_the_hazards_of_the_stay_probabilities() -> None:
+    from nkroutes.model import RouteModel
+    from nkroutes.model.processes.hiding import stay_hazards, stay_probabilities
+    from nkroutes.model.stays import per_step_hazards
+    from scenario_builder import baseline_until
+
+    model = RouteModel(baseline_until("1999-06"), seed=2)
+    model.run()
+    live = model.table.live()
+    assert len(live) > 1000
+    expected = per_step_hazards(stay_probabilities(model, live))
+    got = stay_hazards(model, live)
+    assert got.tolist() == expected.tolist()
+    # Settled and hiding, women and men, sponsored and not are all there.
+    cols = model.table.cols
+    assert len(np.unique(cols["state"][live])) > 2 and cols["sponsored"][live].any()

@@ -39,7 +39,7 @@ from nkroutes.model.params import KIND_CODES, Params, compile_params
 from nkroutes.model.processes import brokers as broker_market
 from nkroutes.model.processes.chain import sponsor_relatives
 from nkroutes.model.processes.departures import depart
-from nkroutes.model.processes.hiding import live_in_hiding, stay_probabilities, stay_rates
+from nkroutes.model.processes.hiding import live_in_hiding, stay_hazards, stay_rates
 from nkroutes.model.processes.onward import open_ways_out
 from nkroutes.model.processes.punishment import serve_sentences
 from nkroutes.model.processes.transit import process_cases
@@ -101,6 +101,9 @@ class RouteModel(mesa.Model):
         self.stay_schedule = stays.StaySchedule(self.clock.n_steps)
         # Word of mouth's per-step hazard summed over the steps run so far (onward.py).
         self.word_of_mouth_accrued = 0.0
+        # The hazards a stay in China can have, kept while the params stay the same
+        # (processes/hiding.py, stay_hazards).
+        self.stay_hazard_table: tuple[Params, np.ndarray, np.ndarray] | None = None
         # Travel options by place, kept while the params and broker fees stay the same.
         self.journey_options: dict[Any, Any] = {}
         self.step_index = 0
@@ -220,9 +223,9 @@ class RouteModel(mesa.Model):
         """Place the stays in China again after an event changed their hazards or savings."""
         in_china = stays.staying(self)
         new_params, self.params = self.params, old_params
-        h_old = stays.per_step_hazards(stay_probabilities(self, in_china))
+        h_old = stay_hazards(self, in_china)
         self.params = new_params
-        h_new = stays.per_step_hazards(stay_probabilities(self, in_china))
+        h_new = stay_hazards(self, in_china)
         saved_old = rates_old[-1]
         changed = (h_new != h_old).any(axis=0) | (stays.savings_per_step(self) != saved_old)
         stays.repredict(self, in_china[changed], h_old[:, changed], saved_old)

@@ -260,7 +260,7 @@ def enter(model: RouteModel, ids: np.ndarray) -> None:
     """
     if len(ids) == 0:
         return
-    from nkroutes.model.processes.hiding import stay_probabilities
+    from nkroutes.model.processes.hiding import stay_hazards
 
     t = model.table
     step = model.step_index
@@ -268,7 +268,7 @@ def enter(model: RouteModel, ids: np.ndarray) -> None:
     u = model.streams.uniform_slots("hiding", keys, step, len(LEFT_COLUMNS))  # slot k: event k
     left = _store_thresholds(model, ids, -np.log1p(-u))  # Exp(1); u < 1, so finite
     start = step + 1
-    h = per_step_hazards(stay_probabilities(model, ids))
+    h = stay_hazards(model, ids)
     wake = _wake(model, start, left, h)
     t.cols["stay_from"][ids] = start
     t.cols["wake"][ids] = wake
@@ -293,7 +293,7 @@ def repredict(model: RouteModel, ids: np.ndarray, h_old: np.ndarray, saved_old: 
     """
     if len(ids) == 0:
         return
-    from nkroutes.model.processes.hiding import stay_probabilities
+    from nkroutes.model.processes.hiding import stay_hazards
 
     t = model.table
     step = model.step_index
@@ -303,7 +303,7 @@ def repredict(model: RouteModel, ids: np.ndarray, h_old: np.ndarray, saved_old: 
     with np.errstate(invalid="ignore"):
         spent = np.where((h_old > 0) & (k > 0), h_old * k, 0.0)
     left = _store_thresholds(model, ids, np.maximum(_thresholds(model, ids) - spent, 0.0))
-    h = per_step_hazards(stay_probabilities(model, ids))
+    h = stay_hazards(model, ids)
     wake = _wake(model, step, left, h)
     t.cols["stay_from"][ids] = step
     t.cols["wake"][ids] = wake

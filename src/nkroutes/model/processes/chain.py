@@ -27,7 +27,7 @@ import numpy as np
 from nkroutes.model import stays
 from nkroutes.model.counts import poisson_count
 from nkroutes.model.params import KIND_CODES
-from nkroutes.model.processes.hiding import stay_probabilities
+from nkroutes.model.processes.hiding import stay_hazards
 from nkroutes.model.processes.settlement import pay_settlement
 from nkroutes.model.random import smallest
 
@@ -98,7 +98,7 @@ def sponsor_relatives(model: RouteModel) -> None:
     # The count with the smallest own draws: common random numbers across what-ifs.
     draws = model.streams.uniform("sponsorship", t.cols["key"][candidates], model.step_index, 1)
     chosen = np.sort(candidates[smallest(draws, count)])
-    h_old = stays.per_step_hazards(stay_probabilities(model, chosen))
+    h_old = stay_hazards(model, chosen)
     t.cols["sponsored"][chosen] = True
     t.cols["family_paid"][chosen] = True
     # Their family pays now: they try to leave at the sponsored rate from this step.

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numba
 import numpy as np
 
 from nkroutes.model import stays
@@ -69,6 +70,79 @@ def stay_probabilities(model: RouteModel, ids: np.ndarray) -> np.ndarray:
     return out
 
 
+@numba.njit(cache=True, nogil=True)
+def _stay_hazards_kernel(
+    ids: np.ndarray,
+    place: np.ndarray,
+    state: np.ndarray,
+    female: np.ndarray,
+    sponsored: np.ndarray,
+    by_place: np.ndarray,
+    values: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """:func:`stay_hazards` per migrant, from the hazards of each case (see there)."""
+    n = ids.shape[0]
+    out = np.empty((4, n))
+    traffic, settle, leave, leave_sponsored, none = values
+    for i in range(n):
+        m = ids[i]
+        if state[m] == 1:  # settled: only arrest, at the settled rate
+            out[0, i] = by_place[1, place[m]]
+            out[1, i] = none
+            out[2, i] = none
+            out[3, i] = none
+        else:
+            out[0, i] = by_place[0, place[m]]
+            out[1, i] = traffic if female[m] else none
+            out[2, i] = settle
+            out[3, i] = leave_sponsored if sponsored[m] else leave
+    return out
+
+
+def stay_hazards(model: RouteModel, ids: np.ndarray) -> np.ndarray:
+    """Per-step hazards of each event of a stay: ``per_step_hazards(stay_probabilities(.))``.
+
+    The same values, found without computing a logarithm per migrant: a stay's probabilities
+    take few values (two arrest probabilities per place, four others and zero), whose
+    hazards are computed once per params (:func:`nkroutes.model.stays.per_step_hazards`, the
+    same numpy function on the same values), then picked per migrant in one compiled pass.
+
+    Returns:
+        Array ``(4, len(ids))``, rows as in :func:`stay_probabilities`.
+    """
+    p = model.params
+    table = model.stay_hazard_table
+    if table is None or table[0] is not p:
+        china = p.china
+        prob = model.clock.prob
+        rate = china.arrest_rate_per_year * p.hiding_arrest_multiplier
+        by_place = stays.per_step_hazards(
+            np.stack([prob(rate), prob(rate * china.settled_arrest_multiplier)])
+        )
+        values = stays.per_step_hazards(
+            np.array(
+                [
+                    prob(china.trafficking_rate_per_year),
+                    prob(china.settle_rate_per_year),
+                    prob(china.exit_attempt_rate_per_year),
+                    prob(china.sponsored_exit_attempt_rate_per_year),
+                    0.0,
+                ]
+            )
+        )
+        table = model.stay_hazard_table = (p, by_place, values)
+    cols = model.table.cols
+    return _stay_hazards_kernel(
+        np.asarray(ids),
+        cols["place"],
+        cols["state"],
+        cols["female"],
+        cols["sponsored"],
+        table[1],
+        table[2],
+    )
+
+
 def stay_rates(model: RouteModel) -> tuple[Any, ...]:
     """Everything :func:`stay_probabilities` and the savings of a stay depend on in the params.
 
@@ -97,7 +171,7 @@ def live_in_hiding(model: RouteModel) -> None:
     t = model.table
     step = model.step_index
     # Which event: the one whose own threshold falls now (ties: the per-step order).
-    _, event = stays.next_event(model, due, stays.per_step_hazards(stay_probabilities(model, due)))
+    _, event = stays.next_event(model, due, stay_hazards(model, due))
     stays.credit_savings(model, due, through=step)
 
     arrested = event == ARREST
