@@ -262,7 +262,12 @@ class MigrantTable:
         wanted[list(states)] = True
         if not _IS_BUSY[list(states)].all():
             raise ValueError(f"select_busy takes busy states only, not {states}")
-        logged = np.sort(np.concatenate(self._set_off)) if self._set_off else self._busy[:0]
+        logged = self._busy[:0]
+        if self._set_off:
+            # Kept sorted between calls: the sorted log and the few chunks logged since are
+            # sorted runs, which a stable sort (timsort) merges in about one pass.
+            logged = np.sort(np.concatenate(self._set_off), kind="stable")
+            self._set_off = [logged]
         return select_busy_ids(
             self._busy, self._n_at_drop, self.n, logged, self.cols["state"], wanted
         )
