@@ -300,3 +300,14 @@ def test_stay_hazards_are_the_hazards_of_the_stay_probabilities() -> None:
     # Settled and hiding, women and men, sponsored and not are all there.
     cols = model.table.cols
     assert len(np.unique(cols["state"][live])) > 2 and cols["sponsored"][live].any()
+
+
+@settings(deadline=None)  # the first example may compile the kernel
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.booleans()), unique_by=lambda r: r[0]))
+def test_left_behind_is_setdiff1d_of_a_subsequence(rows: list[tuple[int, bool]]) -> None:
+    from nkroutes.model.selection import left_behind
+
+    group = np.array([g for g, _ in rows], dtype=np.int64)
+    moved = np.array([g for g, m in rows if m], dtype=np.int64)
+    expected = np.setdiff1d(group, moved, assume_unique=True)
+    assert left_behind(group, moved).tolist() == expected.tolist()

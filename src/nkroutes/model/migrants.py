@@ -102,6 +102,16 @@ COLUMNS: dict[str, Any] = {
 }
 
 
+#: Columns whose value at creation is not 0 (or False).
+_DEFAULTS: dict[str, int] = {
+    "place": NO_PLACE,
+    "route": -1,
+    "hub": -1,
+    "china_since": -1,
+    "outcome_step": -1,
+}
+
+
 @dataclass
 class MigrantTable:
     """The columnar store of all migrants created in a run.
@@ -165,19 +175,11 @@ class MigrantTable:
         """
         if self.n + count > self.capacity:
             self._grow(self.n + count)
-        ids = np.arange(self.n, self.n + count)
-        defaults = {
-            "place": NO_PLACE,
-            "route": -1,
-            "hub": -1,
-            "china_since": -1,
-            "outcome_step": -1,
-        }
+        first, stop = self.n, self.n + count
+        ids = np.arange(first, stop)
         for name, col in self.cols.items():
-            if name in values:
-                col[ids] = values[name]
-            else:
-                col[ids] = defaults.get(name, 0)
+            # A slice of new rows, not an index array: a fill rather than a scatter.
+            col[first:stop] = values[name] if name in values else _DEFAULTS.get(name, 0)
         self.n += count
         self._append_live(ids)
         return ids

@@ -291,3 +291,23 @@ def first_entries(
             out[n] = m
             n += 1
     return out[:n].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def left_behind(group: np.ndarray, moved: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """The ids of ``group`` not in ``moved``, in ``group``'s order.
+
+    ``np.setdiff1d(group, moved, assume_unique=True)`` where ``moved`` is a subsequence of
+    ``group`` (those of a group who set off, as :func:`start_journeys` returns them), in one
+    walk over both instead of a sort.
+    """
+    out = np.empty(group.shape[0] - moved.shape[0], dtype=group.dtype)
+    j = 0
+    n = 0
+    for i in range(group.shape[0]):
+        if j < moved.shape[0] and moved[j] == group[i]:
+            j += 1
+        else:
+            out[n] = group[i]
+            n += 1
+    return out

@@ -27,6 +27,7 @@ from nkroutes.model.groups import present
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.enforcement import arrests_in_china
 from nkroutes.model.processes.journeys import start_journeys
+from nkroutes.model.selection import left_behind
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -195,4 +196,4 @@ def live_in_hiding(model: RouteModel) -> None:
         moved = start_journeys(model, group, place)
         if len(moved) < len(group):
             # No way out this time (no option, no broker): hide on, from the next step.
-            stays.enter(model, np.setdiff1d(group, moved, assume_unique=True))
+            stays.enter(model, left_behind(group, moved))

@@ -210,7 +210,7 @@ def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray
         place: Place index.
 
     Returns:
-        The ids that set off (state MOVING).
+        The ids that set off (state MOVING), in the order of ``ids`` (a subsequence of it).
     """
     if len(ids) == 0:
         return ids

@@ -24,6 +24,7 @@ from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes.china_stay import leave_china, track_china
 from nkroutes.model.processes.enforcement import caught_on_route
 from nkroutes.model.processes.journeys import start_journeys
+from nkroutes.model.selection import left_behind
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -130,7 +131,7 @@ def _move_on(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> list[np.
         if len(moved) == len(group):
             continue
         # Nowhere to go from here: wait at the place and try again next step.
-        stuck = np.setdiff1d(group, moved, assume_unique=True)
+        stuck = left_behind(group, moved)
         model.table.cols["state"][stuck] = State.MOVING
         model.table.cols["route"][stuck] = -1
         # Not due again in this step's hops (they are not among those who set off), due at
