@@ -161,6 +161,15 @@ class Streams:
             for name, child in zip(STREAM_NAMES, children, strict=True)
         }
 
+    @property
+    def run_key(self) -> np.uint64:
+        """The run's own 64-bit key (for compiled code that draws: see ``_uniforms``)."""
+        return self._run_key
+
+    def key_of(self, stream: str) -> np.uint64:
+        """A stream's 64-bit key (for compiled code that draws: see ``_uniforms``)."""
+        return self._keys[stream]
+
     @staticmethod
     def _slots(slot: int | np.ndarray) -> np.ndarray:
         """``slot`` as the kernels take it: ``int64``, one for all keys or one per key."""

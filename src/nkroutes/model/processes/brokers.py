@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from nkroutes.model.agents import BROKER_KEY_MULTIPLIER
 from nkroutes.model.counts import poisson_count
 from nkroutes.model.groups import present
+from nkroutes.model.random import _mix, _salt_of, _to_unit
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -153,36 +155,129 @@ def _brokers_serving(model: RouteModel, route: int) -> np.ndarray:
     return cached
 
 
-#: A uniform draw of :meth:`nkroutes.model.random.Streams.uniform` times this is an integer.
-_DRAW_STEPS = 2.0**53
-
-
-def by_broker_then_rank(broker: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """The order ``np.lexsort((u, broker))``: by broker, then by draw, ties by position.
-
-    Sorts one 64-bit key (the broker in the high bits, the draw's leading bits below it),
-    about twice as fast as ``lexsort``'s two stable passes. Where two keys are equal (two
-    draws of one broker that agree in their leading bits) it falls back to ``lexsort``, so
-    the order is always exactly ``lexsort``'s.
+@numba.njit(cache=True, nogil=True)
+def _hire_rounds(
+    keys: np.ndarray,
+    routes: np.ndarray,
+    sponsored: np.ndarray,
+    savings_usd: np.ndarray,
+    u_rank: np.ndarray,
+    route_slot: np.ndarray,
+    serving_ptr: np.ndarray,
+    serving: np.ndarray,
+    capacity: np.ndarray,
+    used: np.ndarray,
+    factor: np.ndarray,
+    route_fee_usd: np.ndarray,
+    fee_multiplier: float,
+    rounds: int,
+    run_key: np.uint64,
+    counter: int,
+    choice_key: np.uint64,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """The rounds of :func:`hire` in one compiled call (see there for the rules).
 
     Args:
-        broker: Non-negative integer broker of each row.
-        u: Draw of each row, from :meth:`~nkroutes.model.random.Streams.uniform` (a multiple
-            of 2**-53 in [0, 1)).
+        keys: The migrants' random keys.
+        routes: The route each wants.
+        sponsored: Whether each one's family pays.
+        savings_usd: Each one's savings (US$, ``float32``).
+        u_rank: Each one's ``broker_rank`` draw.
+        route_slot: By route, its row in the serving lists (-1: none is needed).
+        serving_ptr: Row ``r``'s brokers are ``serving[serving_ptr[r]:serving_ptr[r + 1]]``.
+        serving: Brokers (positions on the roster) serving each needed route, ascending.
+        capacity: Each broker's capacity this step.
+        used: Each broker's clients taken this step (updated).
+        factor: Each broker's price factor.
+        route_fee_usd: Each route's base broker fee (US$).
+        fee_multiplier: The enforcement multiplier of fees.
+        rounds: ``brokers.hire_rounds``.
+        run_key: The run's key (:attr:`Streams.run_key`).
+        counter: ``step * 0x10001 + 1``: round ``k`` draws the ``broker_choice`` stream's
+            slot ``k`` at the step, as :meth:`Streams.uniform` would.
+        choice_key: The ``broker_choice`` stream's key.
 
     Returns:
-        Row positions in that order.
+        ``(accepted, chosen, fee)``: per migrant, whether a broker took it, which (-1: none)
+        and at what fee (US$).
     """
-    if len(broker) < 2:
-        return np.arange(len(broker))
-    drop = max(0, int(broker.max()).bit_length() - 11)  # 64 bits: the broker's, 53 - drop
-    key = broker.astype(np.uint64) << np.uint64(53 - drop)
-    key |= (u * _DRAW_STEPS).astype(np.uint64) >> np.uint64(drop)
-    order = np.argsort(key)
-    ordered = key[order]
-    if (ordered[1:] == ordered[:-1]).any():
-        return np.lexsort((u, broker))
-    return order
+    n = keys.shape[0]
+    accepted = np.zeros(n, dtype=np.bool_)
+    chosen = np.full(n, -1, dtype=np.int64)
+    fee = np.zeros(n)
+    pending = np.arange(n)
+    with_room = np.empty(serving.shape[0], dtype=np.int64)
+    room_ptr = np.empty(serving_ptr.shape[0], dtype=np.int64)
+    for round_ in range(rounds):
+        n_pending = pending.shape[0]
+        if n_pending == 0:
+            break
+        # The brokers with room left, per route, as the round starts.
+        room_ptr[0] = 0
+        k = 0
+        for r in range(serving_ptr.shape[0] - 1):
+            for j in range(serving_ptr[r], serving_ptr[r + 1]):
+                b = serving[j]
+                if capacity[b] > used[b]:
+                    with_room[k] = b
+                    k += 1
+            room_ptr[r + 1] = k
+        pick = np.full(n_pending, -1, dtype=np.int64)
+        price = np.zeros(n_pending)
+        can_pay = np.zeros(n_pending, dtype=np.bool_)
+        n_cand = 0
+        for i in range(n_pending):
+            m = pending[i]
+            slot = route_slot[routes[m]]
+            lo = room_ptr[slot]
+            count = room_ptr[slot + 1] - lo
+            if count == 0:
+                continue
+            salt = _salt_of(run_key, counter + round_)
+            u = _to_unit(_mix(_mix(keys[m] ^ salt) ^ choice_key))
+            b = with_room[lo + min(np.int64(u * count), count - 1)]
+            pick[i] = b
+            price[i] = route_fee_usd[routes[m]] * factor[b] * fee_multiplier
+            if sponsored[m] or savings_usd[m] >= price[i]:
+                can_pay[i] = True
+                n_cand += 1
+        # Candidates by broker, then by their rank draws, ties by position (np.lexsort's
+        # order): each broker takes the first of them up to its room.
+        cand = np.flatnonzero(can_pay)
+        draws = np.empty(n_cand)
+        for c in range(n_cand):
+            draws[c] = u_rank[pending[cand[c]]]
+        by_draw = np.argsort(draws, kind="mergesort")
+        brokers = np.empty(n_cand, dtype=np.int64)
+        for c in range(n_cand):
+            brokers[c] = pick[cand[by_draw[c]]]
+        order = by_draw[np.argsort(brokers, kind="mergesort")]
+        taken_by = np.empty(n_cand, dtype=np.int64)
+        n_taken = 0
+        previous = -1
+        rank = 0
+        for c in range(n_cand):
+            i = cand[order[c]]
+            b = pick[i]
+            rank = rank + 1 if b == previous else 0
+            previous = b
+            if rank < capacity[b] - used[b]:
+                m = pending[i]
+                accepted[m] = True
+                chosen[m] = b
+                fee[m] = price[i]
+                taken_by[n_taken] = b
+                n_taken += 1
+        for c in range(n_taken):
+            used[taken_by[c]] += 1
+        # Those with no broker with room on their route stop looking this step.
+        still = 0
+        for i in range(n_pending):
+            if pick[i] >= 0 and not accepted[pending[i]]:
+                pending[still] = pending[i]
+                still += 1
+        pending = pending[:still].copy()
+    return accepted, chosen, fee
 
 
 def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
@@ -207,47 +302,34 @@ def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
     u_rank = model.streams.uniform("broker_rank", keys, step)
     sponsored = t.cols["sponsored"][ids]
     savings = t.cols["savings_usd"][ids]
-    accepted = np.zeros(len(ids), bool)
-    chosen = np.full(len(ids), -1, dtype=np.int64)
-    fee = np.zeros(len(ids))
-    pending = np.arange(len(ids))
-    for round_ in range(model.params.brokers.hire_rounds):
-        if len(pending) == 0:
-            break
-        u_pick = model.streams.uniform("broker_choice", keys[pending], step, slot=round_)
-        pick = np.full(len(pending), -1, dtype=np.int64)
-        pending_routes = routes[pending]
-        for r in present(pending_routes, model.params.n_routes):
-            rows = np.flatnonzero(pending_routes == r)
-            serving = _brokers_serving(model, r)
-            serving = serving[model.broker_capacity[serving] > model.broker_used[serving]]
-            if len(serving) == 0:
-                continue
-            k = np.minimum((u_pick[rows] * len(serving)).astype(np.int64), len(serving) - 1)
-            pick[rows] = serving[k]
-        has = pick >= 0
-        price = np.zeros(len(pending))
-        price[has] = (
-            model.params.route_broker_fee_usd[pending_routes[has]]
-            * model.broker_factor[pick[has]]
-            * model.fee_multiplier
-        )
-        can_pay = has & (sponsored[pending] | (savings[pending] >= price))
-        cand = np.flatnonzero(can_pay)
-        if len(cand):
-            order = cand[by_broker_then_rank(pick[cand], u_rank[pending[cand]])]
-            b = pick[order]
-            first = np.r_[True, b[1:] != b[:-1]]
-            group_start = np.maximum.accumulate(np.where(first, np.arange(len(b)), 0))
-            rank = np.arange(len(b)) - group_start
-            ok = rank < model.broker_capacity[b] - model.broker_used[b]
-            taken = pending[order[ok]]
-            accepted[taken] = True
-            chosen[taken] = b[ok]
-            fee[taken] = price[order[ok]]
-            np.add.at(model.broker_used, b[ok], 1)
-        # Those with no broker with room on their route stop looking this step.
-        pending = pending[has & ~accepted[pending]]
+    # The brokers serving each route asked for, as rows of one array.
+    needed = present(routes, model.params.n_routes)
+    route_slot = np.full(model.params.n_routes, -1, dtype=np.int64)
+    route_slot[needed] = np.arange(len(needed))
+    lists = [_brokers_serving(model, r) for r in needed]
+    serving_ptr = np.zeros(len(needed) + 1, dtype=np.int64)
+    serving_ptr[1:] = np.cumsum([len(x) for x in lists])
+    serving = np.concatenate(lists).astype(np.int64) if lists else np.zeros(0, np.int64)
+    streams = model.streams
+    accepted, chosen, fee = _hire_rounds(
+        keys,
+        np.asarray(routes, dtype=np.int64),
+        sponsored,
+        savings,
+        u_rank,
+        route_slot,
+        serving_ptr,
+        serving,
+        model.broker_capacity,
+        model.broker_used,
+        model.broker_factor,
+        model.params.route_broker_fee_usd,
+        float(model.fee_multiplier),
+        int(model.params.brokers.hire_rounds),
+        streams.run_key,
+        step * 0x10001 + 1,
+        streams.key_of("broker_choice"),
+    )
     acc_ids = ids[accepted]
     if len(acc_ids):
         f = fee[accepted].astype(np.float32)
