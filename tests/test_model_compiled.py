@@ -148,7 +148,7 @@ def test_stock_counts_by_hand() -> None:
 
 
 def test_fused_selections_match_their_numpy_definitions() -> None:
-    from nkroutes.model.selection import first_entries, hiding_short_of, word_of_mouth_due
+    from nkroutes.model.selection import first_entries, word_of_mouth_due
 
     rng = np.random.default_rng(9)
     n = 5_000
@@ -156,11 +156,8 @@ def test_fused_selections_match_their_numpy_definitions() -> None:
     sponsored = rng.random(n) < 0.3
     female = rng.random(n) < 0.5
     trafficked = rng.random(n) < 0.2
-    place = rng.integers(0, 4, n).astype(np.int16)
     since = rng.integers(-1, 6, n).astype(np.int32)
     china_steps = rng.integers(0, 2, n).astype(np.int32)
-    savings = (rng.random(n) * 500).astype(np.float32)
-    stay_from = rng.integers(0, 10, n).astype(np.int32)
     wom_at = (rng.random(n) * 2).astype(np.float32)
     live = np.sort(rng.choice(n, 4_000, replace=False)).astype(np.intp)
     s = state[live]
@@ -169,12 +166,6 @@ def test_fused_selections_match_their_numpy_definitions() -> None:
     got = word_of_mouth_due(live, state, sponsored, wom_at, 0.7)
     mask = (unsponsored_hiding | (s == State.SETTLED)) & (wom_at[live] <= 0.7)
     assert got.tolist() == live[mask].tolist()
-
-    fees = np.array([100.0, np.inf, 250.0, 0.0])
-    got = hiding_short_of(live, state, sponsored, place, savings, stay_from, fees, 12, 3.5)
-    k = 12 + 1 - stay_from[live]
-    balance = savings[live] + (3.5 * k).astype(np.float32)
-    assert got.tolist() == live[unsponsored_hiding & (balance < fees[place[live]])].tolist()
 
     got = first_entries(live, state, female, since, china_steps, trafficked, 3)
     mask = (
@@ -311,3 +302,47 @@ def test_left_behind_is_setdiff1d_of_a_subsequence(rows: list[tuple[int, bool]])
     moved = np.array([g for g, m in rows if m], dtype=np.int64)
     expected = np.setdiff1d(group, moved, assume_unique=True)
     assert left_behind(group, moved).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 400, 10**6])
+def test_fewest_draws_hiding_is_the_smallest_draws_of_those_short_of_a_fee(count: int) -> None:
+    from nkroutes.model.selection import fewest_draws_hiding
+
+    rng = np.random.default_rng(count)
+    n = 6_000
+    state = rng.integers(0, len(State), n).astype(np.int8)
+    sponsored = rng.random(n) < 0.3
+    place = rng.integers(0, 4, n).astype(np.int16)
+    savings = (rng.random(n) * 500).astype(np.float32)
+    stay_from = rng.integers(0, 10, n).astype(np.int32)
+    keys = rng.integers(0, 2**63, n, dtype=np.uint64)
+    live = np.sort(rng.choice(n, 5_000, replace=False)).astype(np.intp)
+    streams = Streams(4)
+    step, slot = 12, 2
+    for fees in (np.array([100.0, np.inf, 250.0, 0.0]), np.full(4, np.inf)):
+        # The definition: select with numpy, draw for each, take the smallest.
+        k = step + 1 - stay_from[live]
+        balance = savings[live] + (3.5 * k).astype(np.float32)
+        hiding = (state[live] == State.HIDING) & ~sponsored[live]
+        qualified = live[hiding & (balance < fees[place[live]])]
+        draws = streams.uniform("sponsorship", keys[qualified], step, slot)
+        take = min(count, len(qualified))
+        expected = np.sort(qualified[np.argsort(draws)[:take]])
+        got_qualified, got = fewest_draws_hiding(
+            live,
+            state,
+            sponsored,
+            place,
+            savings,
+            stay_from,
+            fees,
+            step,
+            3.5,
+            keys,
+            streams.run_key,
+            step * 0x10001 + 1 + slot,
+            streams.key_of("sponsorship"),
+            count,
+        )
+        assert got_qualified == len(qualified) > 0
+        assert got.tolist() == expected.tolist()

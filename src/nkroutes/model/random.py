@@ -275,17 +275,3 @@ def make_group_keys(step: int, groups: np.ndarray, counts: np.ndarray) -> np.nda
     rank = np.arange(total, dtype=np.int64) - np.repeat(starts, counts)
     z = np.repeat(group_base, counts) + rank.astype(np.uint64)
     return mix64(z)
-
-
-def smallest(values: np.ndarray, count: int) -> np.ndarray:
-    """Positions of the ``count`` smallest of ``values`` (uniform draws in [0, 1)), unordered.
-
-    The same set as ``np.argpartition(values, count - 1)[:count]`` (draws do not tie), found
-    among the few draws below a cut-off that holds about four times ``count`` of them, so
-    that choosing a few of 100,000 is one comparison rather than a partition.
-    """
-    cut = min(1.0, 4.0 * count / len(values) + 1e-3)
-    few = np.flatnonzero(values < cut)
-    if len(few) >= count:
-        return few[np.argpartition(values[few], count - 1)[:count]]
-    return np.argpartition(values, count - 1)[:count]

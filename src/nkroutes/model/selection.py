@@ -13,6 +13,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from nkroutes.model.random import _mix, _salt_of, _to_unit
+
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _chosen(m: int, s: int, sponsored: np.ndarray, wanted: np.ndarray, only: np.ndarray) -> int:
@@ -219,7 +221,7 @@ def word_of_mouth_due(
 
 
 @numba.njit(cache=True, nogil=True)
-def hiding_short_of(
+def fewest_draws_hiding(
     live: np.ndarray,
     state: np.ndarray,
     sponsored: np.ndarray,
@@ -229,11 +231,21 @@ def hiding_short_of(
     fee_usd_by_place: np.ndarray,
     step: int,
     saved_per_step_usd: float,
-) -> np.ndarray:  # pragma: no cover - compiled
-    """Ids of those hiding unsponsored whose savings fall short of the fee where they are.
+    key: np.ndarray,
+    run_key: np.uint64,
+    counter: int,
+    stream_key: np.uint64,
+    count: int,
+) -> tuple[int, np.ndarray]:  # pragma: no cover - compiled
+    """The ``count`` with the smallest draws of those hiding unsponsored and short of a fee.
 
-    The balance is :func:`nkroutes.model.stays.balance` (the savings credited plus those
-    accrued since ``stay_from``, in the same ``float32`` arithmetic).
+    The fee is the one where each stands. The balance is
+    :func:`nkroutes.model.stays.balance` (savings credited plus those accrued since
+    ``stay_from``, in the same ``float32`` arithmetic); with every fee infinite, all those
+    hiding unsponsored qualify. Each one's draw is ``Streams.uniform``'s for its key
+    at ``counter`` (``step * 0x10001 + 1 + slot``) of the stream, computed here: the same
+    set as ``ids[np.argpartition(draws, count - 1)[:count]]`` (draws do not tie), without
+    building either array.
 
     Args:
         live: Ids of the migrants on their way, ascending.
@@ -242,24 +254,61 @@ def hiding_short_of(
         place: The ``place`` column.
         savings_usd: The ``savings_usd`` column (``float32``, US$).
         stay_from: The ``stay_from`` column.
-        fee_usd_by_place: The fee to compare with, by place (US$).
+        fee_usd_by_place: The fee to compare with, by place (US$; ``inf``: any balance).
         step: The step now.
         saved_per_step_usd: Savings per step in China (US$).
+        key: The ``key`` column.
+        run_key: The run's key (:attr:`Streams.run_key`).
+        counter: ``step * 0x10001 + 1 + slot`` of the draw.
+        stream_key: The stream's key (:meth:`Streams.key_of`).
+        count: How many to choose at most.
 
     Returns:
-        The ids, ascending.
+        ``(qualified, chosen)``: how many qualify, and the ids of the
+        ``min(count, qualified)`` of them with the smallest draws, ascending.
     """
-    out = np.empty(live.shape[0], dtype=live.dtype)
-    n = 0
+    salt = _salt_of(run_key, counter)
+    size = max(count, 0)
+    heap_u = np.empty(size)  # a max-heap of the smallest draws so far
+    heap_id = np.empty(size, dtype=live.dtype)
+    filled = 0
+    qualified = 0
     for i in range(live.shape[0]):
         m = live[i]
+        if state[m] != 0 or sponsored[m]:
+            continue
         accrued = np.float32(saved_per_step_usd * (step + 1 - stay_from[m]))
-        short = savings_usd[m] + accrued < fee_usd_by_place[place[m]]
-        # No branch: most of those hiding are short of a fee, but those hiding are mixed
-        # with the settled and the sponsored, so a branch would be mispredicted often.
-        out[n] = m
-        n += (state[m] == 0) & (not sponsored[m]) & short
-    return out[:n].copy()
+        if not savings_usd[m] + accrued < fee_usd_by_place[place[m]]:
+            continue
+        qualified += 1
+        if size == 0:
+            continue
+        u = _to_unit(_mix(_mix(key[m] ^ salt) ^ stream_key))
+        if filled < size:
+            j = filled  # sift up
+            filled += 1
+            while j > 0 and heap_u[(j - 1) // 2] < u:
+                heap_u[j] = heap_u[(j - 1) // 2]
+                heap_id[j] = heap_id[(j - 1) // 2]
+                j = (j - 1) // 2
+            heap_u[j] = u
+            heap_id[j] = m
+        elif u < heap_u[0]:
+            j = 0  # replace the largest, sift down
+            while True:
+                c = 2 * j + 1
+                if c >= size:
+                    break
+                if c + 1 < size and heap_u[c + 1] > heap_u[c]:
+                    c += 1
+                if heap_u[c] <= u:
+                    break
+                heap_u[j] = heap_u[c]
+                heap_id[j] = heap_id[c]
+                j = c
+            heap_u[j] = u
+            heap_id[j] = m
+    return qualified, np.sort(heap_id[:filled])
 
 
 @numba.njit(cache=True, nogil=True)

@@ -45,6 +45,7 @@ import numpy as np
 
 from nkroutes.model.groups import distinct
 from nkroutes.model.migrants import State
+from nkroutes.model.selection import fewest_draws_hiding
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -122,9 +123,52 @@ def staying(model: RouteModel) -> np.ndarray:
     return model.table.select((State.HIDING, State.SETTLED))
 
 
-def hiding_unsponsored(model: RouteModel) -> np.ndarray:
-    """Ids, ascending, of the migrants hiding in China whose family does not pay their way."""
-    return model.table.select((State.HIDING,), unsponsored=(State.HIDING,))
+def choose_hiding(
+    model: RouteModel,
+    stream: str,
+    slot: int,
+    count: int,
+    fee_usd_by_place: np.ndarray | None = None,
+) -> tuple[int, np.ndarray]:
+    """The ``count`` with the smallest own draws of those hiding whose family does not pay.
+
+    Their own draws: common random numbers across what-ifs. The same as drawing ``stream``
+    (at this step, ``slot``) for every migrant hiding unsponsored (whose :func:`balance` is
+    below the fee where it stands, if fees are given) and taking the ``count`` smallest, in
+    one compiled pass
+    (:func:`nkroutes.model.selection.fewest_draws_hiding`).
+
+    Args:
+        model: The running model.
+        stream: The stream of the draws.
+        slot: Their slot.
+        count: How many to choose at most.
+        fee_usd_by_place: The fee each must be short of, by place (US$); none: all qualify.
+
+    Returns:
+        ``(qualified, chosen)``: how many qualify, and the chosen ids, ascending.
+    """
+    t = model.table
+    cols = t.cols
+    if fee_usd_by_place is None:
+        fee_usd_by_place = np.full(model.params.n_places, np.inf)
+    streams = model.streams
+    return fewest_draws_hiding(
+        t.live(),
+        cols["state"],
+        cols["sponsored"],
+        cols["place"],
+        cols["savings_usd"],
+        cols["stay_from"],
+        fee_usd_by_place,
+        model.step_index,
+        savings_per_step(model),
+        cols["key"],
+        streams.run_key,
+        model.step_index * 0x10001 + 1 + slot,
+        streams.key_of(stream),
+        count,
+    )
 
 
 def per_step_hazards(probabilities: np.ndarray) -> np.ndarray:

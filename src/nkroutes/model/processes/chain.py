@@ -29,7 +29,6 @@ from nkroutes.model.counts import poisson_count
 from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes.hiding import stay_hazards
 from nkroutes.model.processes.settlement import pay_settlement
-from nkroutes.model.random import smallest
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -84,20 +83,19 @@ def sponsor_relatives(model: RouteModel) -> None:
     if exit_cost <= 0 or share_china <= 0:
         return
     t = model.table
-    candidates = stays.hiding_unsponsored(model)
-    if len(candidates) == 0:
-        return
     u = model.streams.uniform_one("sponsorship", 0, model.step_index)
     count = poisson_count(u, in_china, "sponsored relatives")
-    count = min(count, len(candidates))
     if limited:
         count = min(count, int(model.relatives_remaining))
+    # The count with the smallest own draws: common random numbers across what-ifs.
+    candidates, chosen = stays.choose_hiding(model, "sponsorship", 1, count)
+    if candidates == 0:
+        return
+    count = len(chosen)
+    if limited:
         model.relatives_remaining -= count
     if count == 0:
         return
-    # The count with the smallest own draws: common random numbers across what-ifs.
-    draws = model.streams.uniform("sponsorship", t.cols["key"][candidates], model.step_index, 1)
-    chosen = np.sort(candidates[smallest(draws, count)])
     h_old = stay_hazards(model, chosen)
     t.cols["sponsored"][chosen] = True
     t.cols["family_paid"][chosen] = True

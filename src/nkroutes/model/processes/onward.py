@@ -40,8 +40,7 @@ from nkroutes.model import stays
 from nkroutes.model.counts import poisson_count
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.journeys import cached_options
-from nkroutes.model.random import smallest
-from nkroutes.model.selection import first_entries, hiding_short_of, word_of_mouth_due
+from nkroutes.model.selection import first_entries, word_of_mouth_due
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -106,29 +105,16 @@ def ngo_help(model: RouteModel) -> int:
     count = poisson_count(u, per_year * model.clock.dt_years, "migrants helped by NGOs")
     if count == 0:
         return 0
-    t = model.table
-    cols = t.cols
     # The cheapest broker fee out of each place (those hiding stand at hiding places).
     fees = np.array([_cheapest_fee(model, place) for place in range(model.params.n_places)])
-    poor = hiding_short_of(
-        t.live(),
-        cols["state"],
-        cols["sponsored"],
-        cols["place"],
-        cols["savings_usd"],
-        cols["stay_from"],
-        fees,
-        model.step_index,
-        stays.savings_per_step(model),
-    )
-    if len(poor) == 0:
+    _, chosen = stays.choose_hiding(model, "sponsorship", 2, count, fees)
+    count = len(chosen)
+    if count == 0:
         return 0
-    draws = model.streams.uniform("sponsorship", t.cols["key"][poor], model.step_index, 2)
-    count = min(count, len(poor))
-    chosen = poor[smallest(draws, count)]
+    t = model.table
     t.cols["sponsored"][chosen] = True
     model.counters["ngo_helped"] += count
-    stays.restart(model, np.sort(chosen))
+    stays.restart(model, chosen)
     return count
 
 
