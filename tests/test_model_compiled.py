@@ -346,3 +346,21 @@ def test_fewest_draws_hiding_is_the_smallest_draws_of_those_short_of_a_fee(count
         )
         assert got_qualified == len(qualified) > 0
         assert got.tolist() == expected.tolist()
+
+
+def test_poisson_count_is_poisson_counts_for_one_value() -> None:
+    from nkroutes.model.counts import CountOverflowError, poisson_count, poisson_counts
+
+    rng = np.random.default_rng(8)
+    us = [0.0, 1e-300, 0.5, 0.999999, *rng.random(200).tolist()]
+    means = [0.0, -3.0, 1e-9, 0.3, 2.5, 40.0, 1e6, *(10.0 ** rng.uniform(-4, 9, 50)).tolist()]
+    for u in us:
+        for mean in means:
+            expected = int(poisson_counts(np.array([u]), np.array([mean]), "x")[0])
+            assert poisson_count(u, mean, "x") == expected, (u, mean)
+    for bad_u, bad_mean in [(0.5, np.inf), (1.5, 3.0), (0.5, 1e300)]:
+        with pytest.raises(CountOverflowError):
+            poisson_counts(np.array([bad_u]), np.array([bad_mean]), "x")
+        with pytest.raises(CountOverflowError):
+            poisson_count(bad_u, bad_mean, "x")
+    assert poisson_count(0.5, float("nan"), "x") == 0

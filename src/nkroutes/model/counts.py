@@ -90,4 +90,26 @@ def poisson_count(u: float, mean: float, what: str) -> int:
     Raises:
         CountOverflowError: If the count is infinite or above :data:`MAX_COUNT`.
     """
-    return int(poisson_counts(np.asarray([u]), np.asarray([mean]), what)[0])
+    # poisson_counts and poisson_ppf for one value, on numpy scalars: the same ufuncs on
+    # the same values, without the array bookkeeping (about 30 numpy calls; this is called
+    # several times a step).
+    q = np.float64(u)
+    mu = np.maximum(np.float64(mean), 0.0)
+    if not mu >= 0:  # NaN
+        count = np.float64(np.nan)
+    elif q == 0:
+        count = np.float64(-1.0)
+    elif q == 1:
+        count = np.float64(np.inf)
+    elif 0 < q < 1:
+        vals = np.ceil(special.pdtrik(q, mu))
+        vals1 = np.maximum(vals - 1, 0)
+        count = vals1 if special.pdtr(vals1, mu) >= q else vals
+    else:
+        count = np.float64(np.nan)
+    if (np.isnan(count) and mu > 0) or count > MAX_COUNT:
+        raise CountOverflowError(
+            f"a count of {what} with an expected value of {float(mu):g} is not "
+            f"finite or above the limit of {MAX_COUNT:g}"
+        )
+    return 0 if np.isnan(count) else int(count)
