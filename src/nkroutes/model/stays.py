@@ -209,14 +209,25 @@ def next_event_step(
     return wake.astype(np.int32)
 
 
+@numba.njit(cache=True, inline="always")
+def _event_step(start: float, left: float, hk: float, n_steps: int) -> int:  # pragma: no cover
+    """One hazard's step, as :func:`next_event_step` computes it (same float64 operations)."""
+    # No hazard: never; an infinite one: at once, whatever is left.
+    w = np.inf
+    if hk > 0:
+        w = 0.0 if np.isinf(hk) else np.floor(left / hk)
+    w = min(w, n_steps + 1.0) + start
+    return NEVER if w >= n_steps else np.int64(w)
+
+
 @numba.njit(cache=True, nogil=True)
 def _first_event_kernel(
     start: np.ndarray, left: np.ndarray, h: np.ndarray, n_steps: int
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """:func:`first_event` in one compiled pass.
 
-    Per stay, each row's step as in :func:`next_event_step` (the same float64 operations
-    in the same order), then the earliest (ties: the lowest row).
+    Per stay, each row's step as in :func:`next_event_step`, then the earliest (ties: the
+    lowest row).
     """
     n_rows, n = h.shape
     wake = np.empty(n, dtype=np.int32)
@@ -225,13 +236,74 @@ def _first_event_kernel(
         best = NEVER
         best_row = 0
         for k in range(n_rows):
-            hk = h[k, j]
-            # No hazard: never; an infinite one: at once, whatever is left.
-            w = np.inf
-            if hk > 0:
-                w = 0.0 if np.isinf(hk) else np.floor(left[k, j] / hk)
-            w = min(w, n_steps + 1.0) + start[j]
-            step = NEVER if w >= n_steps else np.int32(w)
+            step = _event_step(start[j], left[k, j], h[k, j], n_steps)
+            if step < best:
+                best = step
+                best_row = k
+        wake[j] = best
+        kind[j] = best_row
+    return wake, kind
+
+
+@numba.njit(cache=True, nogil=True)
+def _store_and_wake(
+    ids: np.ndarray,
+    left: np.ndarray,
+    h: np.ndarray,
+    start: int,
+    n_steps: int,
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    stay_from: np.ndarray,
+    wake_column: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Store stays' thresholds (``float32``), place their next event from what was stored.
+
+    Args:
+        ids: The migrants.
+        left: ``(4, n)`` thresholds left at ``start``.
+        h: ``(4, n)`` per-step hazards.
+        start: First step whose hazards count.
+        n_steps: Steps of the run.
+        columns: The four threshold columns (:data:`LEFT_COLUMNS`).
+        stay_from: The ``stay_from`` column (set to ``start``).
+        wake_column: The ``wake`` column (set to each stay's next event).
+
+    Returns:
+        Each stay's next event, as :func:`first_event` gives it on the stored values.
+    """
+    wake = np.empty(ids.shape[0], dtype=np.int32)
+    for j in range(ids.shape[0]):
+        m = ids[j]
+        best = NEVER
+        for k in range(4):
+            stored = np.float32(left[k, j])
+            columns[k][m] = stored
+            step = _event_step(float(start), np.float64(stored), h[k, j], n_steps)
+            best = min(best, step)
+        stay_from[m] = start
+        wake_column[m] = best
+        wake[j] = best
+    return wake
+
+
+@numba.njit(cache=True, nogil=True)
+def _stored_next_event(
+    ids: np.ndarray,
+    h: np.ndarray,
+    n_steps: int,
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    stay_from: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """:func:`first_event` of stays from their stored thresholds and ``stay_from``."""
+    n = ids.shape[0]
+    wake = np.empty(n, dtype=np.int32)
+    kind = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        m = ids[j]
+        best = NEVER
+        best_row = 0
+        for k in range(4):
+            step = _event_step(float(stay_from[m]), np.float64(columns[k][m]), h[k, j], n_steps)
             if step < best:
                 best = step
                 best_row = k
@@ -270,12 +342,26 @@ def _thresholds(model: RouteModel, ids: np.ndarray) -> np.ndarray:
     return np.vstack([t.cols[c][ids] for c in LEFT_COLUMNS]).astype(np.float64)
 
 
-def _store_thresholds(model: RouteModel, ids: np.ndarray, left: np.ndarray) -> np.ndarray:
-    """Store ``(K, n)`` thresholds as float32; return what was stored, as float64."""
-    t = model.table
-    for row, column in enumerate(LEFT_COLUMNS):
-        t.cols[column][ids] = left[row]
-    return _thresholds(model, ids)
+def _columns(model: RouteModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The four threshold columns, in :data:`LEFT_COLUMNS` order."""
+    cols = model.table.cols
+    return (cols["left_arrest"], cols["left_trafficking"], cols["left_settling"], cols["left_exit"])
+
+
+def _place(model: RouteModel, ids: np.ndarray, left: np.ndarray, h: np.ndarray, start: int) -> None:
+    """Store thresholds, set ``stay_from`` and ``wake``, and file the stays by their wake."""
+    cols = model.table.cols
+    wake = _store_and_wake(
+        np.asarray(ids),
+        left,
+        h,
+        start,
+        model.clock.n_steps,
+        _columns(model),
+        cols["stay_from"],
+        cols["wake"],
+    )
+    model.stay_schedule.push(ids, wake)
 
 
 def next_event(model: RouteModel, ids: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -284,15 +370,10 @@ def next_event(model: RouteModel, ids: np.ndarray, h: np.ndarray) -> tuple[np.nd
     The same arithmetic on the same stored values as when the event was placed, so at the
     step of a stay's ``wake`` this gives that step and the event falling then.
     """
-    t = model.table
-    start = t.cols["stay_from"][ids].astype(np.int64)
-    return first_event(start, _thresholds(model, ids), h, model.clock.n_steps)
-
-
-def _wake(
-    model: RouteModel, start: np.ndarray | int, left: np.ndarray, h: np.ndarray
-) -> np.ndarray:
-    return first_event(start, left, h, model.clock.n_steps)[0]
+    cols = model.table.cols
+    return _stored_next_event(
+        np.asarray(ids), h, model.clock.n_steps, _columns(model), cols["stay_from"]
+    )
 
 
 def enter(model: RouteModel, ids: np.ndarray) -> None:
@@ -310,13 +391,8 @@ def enter(model: RouteModel, ids: np.ndarray) -> None:
     step = model.step_index
     keys = t.cols["key"][ids]
     u = model.streams.uniform_slots("hiding", keys, step, len(LEFT_COLUMNS))  # slot k: event k
-    left = _store_thresholds(model, ids, -np.log1p(-u))  # Exp(1); u < 1, so finite
-    start = step + 1
-    h = stay_hazards(model, ids)
-    wake = _wake(model, start, left, h)
-    t.cols["stay_from"][ids] = start
-    t.cols["wake"][ids] = wake
-    model.stay_schedule.push(ids, wake)
+    # Exp(1) thresholds (u < 1, so finite); hazards and savings run from the next step.
+    _place(model, ids, -np.log1p(-u), stay_hazards(model, ids), step + 1)
     u = model.streams.uniform("word_of_mouth", keys, step)
     t.cols["word_of_mouth_at"][ids] = model.word_of_mouth_accrued - np.log1p(-u)
 
@@ -346,12 +422,8 @@ def repredict(model: RouteModel, ids: np.ndarray, h_old: np.ndarray, saved_old: 
     # Nothing is spent in a stay that starts now (k = 0), even at an infinite hazard.
     with np.errstate(invalid="ignore"):
         spent = np.where((h_old > 0) & (k > 0), h_old * k, 0.0)
-    left = _store_thresholds(model, ids, np.maximum(_thresholds(model, ids) - spent, 0.0))
-    h = stay_hazards(model, ids)
-    wake = _wake(model, step, left, h)
-    t.cols["stay_from"][ids] = step
-    t.cols["wake"][ids] = wake
-    model.stay_schedule.push(ids, wake)
+    left = np.maximum(_thresholds(model, ids) - spent, 0.0)
+    _place(model, ids, left, stay_hazards(model, ids), step)
 
 
 def due(model: RouteModel) -> np.ndarray:
