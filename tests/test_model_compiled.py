@@ -319,12 +319,12 @@ def test_fewest_draws_hiding_is_the_smallest_draws_of_those_short_of_a_fee(count
     live = np.sort(rng.choice(n, 5_000, replace=False)).astype(np.intp)
     streams = Streams(4)
     step, slot = 12, 2
-    for fees in (np.array([100.0, np.inf, 250.0, 0.0]), np.full(4, np.inf)):
+    for fees, check_fee in ((np.array([100.0, np.inf, 250.0, 0.0]), True), (np.zeros(4), False)):
         # The definition: select with numpy, draw for each, take the smallest.
         k = step + 1 - stay_from[live]
         balance = savings[live] + (3.5 * k).astype(np.float32)
         hiding = (state[live] == State.HIDING) & ~sponsored[live]
-        qualified = live[hiding & (balance < fees[place[live]])]
+        qualified = live[hiding & ((balance < fees[place[live]]) | (not check_fee))]
         draws = streams.uniform("sponsorship", keys[qualified], step, slot)
         take = min(count, len(qualified))
         expected = np.sort(qualified[np.argsort(draws)[:take]])
@@ -336,6 +336,7 @@ def test_fewest_draws_hiding_is_the_smallest_draws_of_those_short_of_a_fee(count
             savings,
             stay_from,
             fees,
+            check_fee,
             step,
             3.5,
             keys,

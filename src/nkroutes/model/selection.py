@@ -229,6 +229,7 @@ def fewest_draws_hiding(
     savings_usd: np.ndarray,
     stay_from: np.ndarray,
     fee_usd_by_place: np.ndarray,
+    check_fee: bool,
     step: int,
     saved_per_step_usd: float,
     key: np.ndarray,
@@ -241,7 +242,7 @@ def fewest_draws_hiding(
 
     The fee is the one where each stands. The balance is
     :func:`nkroutes.model.stays.balance` (savings credited plus those accrued since
-    ``stay_from``, in the same ``float32`` arithmetic); with every fee infinite, all those
+    ``stay_from``, in the same ``float32`` arithmetic); without ``check_fee``, all those
     hiding unsponsored qualify. Each one's draw is ``Streams.uniform``'s for its key
     at ``counter`` (``step * 0x10001 + 1 + slot``) of the stream, computed here: the same
     set as ``ids[np.argpartition(draws, count - 1)[:count]]`` (draws do not tie), without
@@ -254,7 +255,8 @@ def fewest_draws_hiding(
         place: The ``place`` column.
         savings_usd: The ``savings_usd`` column (``float32``, US$).
         stay_from: The ``stay_from`` column.
-        fee_usd_by_place: The fee to compare with, by place (US$; ``inf``: any balance).
+        fee_usd_by_place: The fee to compare with, by place (US$).
+        check_fee: Whether to compare (else every balance qualifies).
         step: The step now.
         saved_per_step_usd: Savings per step in China (US$).
         key: The ``key`` column.
@@ -267,23 +269,43 @@ def fewest_draws_hiding(
         ``(qualified, chosen)``: how many qualify, and the ids of the
         ``min(count, qualified)`` of them with the smallest draws, ascending.
     """
-    salt = _salt_of(run_key, counter)
-    size = max(count, 0)
-    heap_u = np.empty(size)  # a max-heap of the smallest draws so far
-    heap_id = np.empty(size, dtype=live.dtype)
-    filled = 0
+    # Three passes, each fast on its own: those who qualify, written without a branch (they
+    # are mixed with the settled and the sponsored); their draws, a loop the compiler
+    # vectorises; the smallest draws, kept in a max-heap of size count.
+    ids = np.empty(live.shape[0], dtype=live.dtype)
     qualified = 0
     for i in range(live.shape[0]):
         m = live[i]
-        if state[m] != 0 or sponsored[m]:
-            continue
-        accrued = np.float32(saved_per_step_usd * (step + 1 - stay_from[m]))
-        if not savings_usd[m] + accrued < fee_usd_by_place[place[m]]:
-            continue
-        qualified += 1
-        if size == 0:
-            continue
-        u = _to_unit(_mix(_mix(key[m] ^ salt) ^ stream_key))
+        ids[qualified] = m
+        qualified += (state[m] == 0) & (not sponsored[m])
+    if check_fee:  # of those, the ones short of the fee (a second, shorter pass)
+        hiding = qualified
+        qualified = 0
+        for i in range(hiding):
+            m = ids[i]
+            accrued = np.float32(saved_per_step_usd * (step + 1 - stay_from[m]))
+            # A branch: nearly all of those hiding are short of a fee (or nearly none are).
+            if savings_usd[m] + accrued < fee_usd_by_place[place[m]]:
+                ids[qualified] = m
+                qualified += 1
+    size = min(max(count, 0), qualified)
+    if size == 0:
+        return qualified, ids[:0].copy()
+    # The keys gathered first: the hash then runs over contiguous keys, vectorised (0.11 ms
+    # for 108,000 instead of 0.32-0.43 ms gathering as it goes).
+    keys = np.empty(qualified, dtype=key.dtype)
+    for i in range(qualified):
+        keys[i] = key[ids[i]]
+    salt = _salt_of(run_key, counter)
+    draws = np.empty(qualified)
+    for i in range(qualified):
+        draws[i] = _to_unit(_mix(_mix(keys[i] ^ salt) ^ stream_key))
+    heap_u = np.empty(size)  # a max-heap of the smallest draws so far
+    heap_id = np.empty(size, dtype=live.dtype)
+    filled = 0
+    for i in range(qualified):
+        u = draws[i]
+        m = ids[i]
         if filled < size:
             j = filled  # sift up
             filled += 1

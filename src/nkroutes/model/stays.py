@@ -150,8 +150,9 @@ def choose_hiding(
     """
     t = model.table
     cols = t.cols
+    check_fee = fee_usd_by_place is not None
     if fee_usd_by_place is None:
-        fee_usd_by_place = np.full(model.params.n_places, np.inf)
+        fee_usd_by_place = np.zeros(model.params.n_places)
     streams = model.streams
     return fewest_draws_hiding(
         t.live(),
@@ -161,6 +162,7 @@ def choose_hiding(
         cols["savings_usd"],
         cols["stay_from"],
         fee_usd_by_place,
+        check_fee,
         model.step_index,
         savings_per_step(model),
         cols["key"],
