@@ -37,10 +37,13 @@ def test_drop_final_lets_go_of_exactly_the_final_states() -> None:
     states = [State.HIDING, State.ARRIVED, State.DIED, State.MOVING, State.GAVE_UP, State.HOME]
     t = _table_with_states(states)
     np.testing.assert_array_equal(t.live(), np.arange(6))
-    states_left = t.drop_final()
+    counts, _, _ = t.drop_final()
     np.testing.assert_array_equal(t.live(), [0, 3, 5])
-    np.testing.assert_array_equal(states_left, [State.HIDING, State.MOVING, State.HOME])
-    np.testing.assert_array_equal(t.drop_final(), states_left)  # nothing more to drop
+    # Counted before the drop: one in each of the six states.
+    assert [counts[s] for s in states] == [1] * 6 and counts.sum() == 6
+    counts, _, _ = t.drop_final()  # nothing more to drop
+    np.testing.assert_array_equal(t.live(), [0, 3, 5])
+    assert counts.sum() == 3 and [counts[s] for s in (State.HIDING, State.MOVING)] == [1, 1]
     # Newcomers join at the end, in id order.
     t.add(2, state=State.SETTLED)
     np.testing.assert_array_equal(t.live(), [0, 3, 5, 6, 7])

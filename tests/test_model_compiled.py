@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nkroutes.model.migrants import BUSY_STATES, FINAL_STATES, MigrantTable, State
 from nkroutes.model.random import Streams, mix64
-from nkroutes.model.selection import compact_live, select_busy_ids, select_ids, stock_counts
+from nkroutes.model.selection import compact_live, select_busy_ids, select_ids
 
 MASK = (1 << 64) - 1
 
@@ -108,11 +108,15 @@ def test_compact_live_keeps_the_non_final_in_order(rows: list[tuple[int, bool]])
     live = np.arange(len(rows), dtype=np.intp)
     is_final = np.isin(np.arange(len(State)), FINAL_STATES)
     is_busy = np.isin(np.arange(len(State)), BUSY_STATES)
-    kept, busy = compact_live(live, state, is_final, is_busy)
+    place = np.zeros(len(rows), dtype=np.int16)
+    since = np.zeros(len(rows), dtype=np.int32)
+    kept, busy, counts, _, _ = compact_live(
+        live, state, is_final, is_busy, place, since, np.array([False]), 0
+    )
     expected = np.flatnonzero(~is_final[state])
-    assert live[: len(kept)].tolist() == expected.tolist()
-    assert kept.tolist() == state[expected].tolist()
+    assert live[:kept].tolist() == expected.tolist()
     assert busy.tolist() == np.flatnonzero(is_busy[state]).tolist()
+    assert counts.tolist() == np.bincount(state, minlength=len(State)).tolist()
 
 
 def test_select_ids_agrees_for_dense_and_sparse_selections() -> None:
@@ -131,16 +135,20 @@ def test_select_ids_agrees_for_dense_and_sparse_selections() -> None:
         assert got.tolist() == live[wanted[s] & ~(only[s] & sponsored[live])].tolist()
 
 
-def test_stock_counts_by_hand() -> None:
+def test_compact_live_counts_the_stocks_by_hand() -> None:
     # place 0 in China, place 1 not; entered_by 10.
-    live = np.array([0, 1, 2, 3, 4, 5], dtype=np.intp)
-    states = np.array([0, 1, 2, 2, 3, 5], dtype=np.int8)
-    place = np.array([0, 0, 0, 1, 0, 1], dtype=np.int16)
-    since = np.array([10, 11, 3, 3, 12, 0], dtype=np.int32)
-    counts, travelling_in_china, long_stays = stock_counts(
-        live, states, place, since, np.array([True, False]), 10
+    live = np.array([0, 1, 2, 3, 4, 5, 6], dtype=np.intp)
+    state = np.array([0, 1, 2, 2, 3, 5, 4], dtype=np.int8)
+    place = np.array([0, 0, 0, 1, 0, 1, 0], dtype=np.int16)
+    since = np.array([10, 11, 3, 3, 12, 0, 0], dtype=np.int32)
+    is_final = np.isin(np.arange(len(State)), FINAL_STATES)
+    is_busy = np.isin(np.arange(len(State)), BUSY_STATES)
+    kept, busy, counts, travelling_in_china, long_stays = compact_live(
+        live, state, is_final, is_busy, place, since, np.array([True, False]), 10
     )
-    assert counts.tolist() == [1, 1, 2, 1, 0, 1, 0, 0, 0]
+    assert kept == 6 and live[:kept].tolist() == [0, 1, 2, 3, 4, 5]  # the arrival (6) goes
+    assert busy.tolist() == [2, 3, 4, 5]
+    assert counts.tolist() == [1, 1, 2, 1, 1, 1, 0, 0, 0]
     # Moving from place 0 (id 2) and waiting at place 0 (id 4) are in China; id 3 is not.
     assert travelling_in_china == 2
     # Hiding since 10 (id 0) and moving from China since 3 (id 2).

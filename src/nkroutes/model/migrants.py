@@ -203,17 +203,40 @@ class MigrantTable:
         """
         return self._live[: self._live_n]
 
-    def drop_final(self) -> np.ndarray:
-        """Let go of the listed migrants now in a final state (a pass over :meth:`live`).
+    def drop_final(
+        self, place_in_china: np.ndarray | None = None, entered_by: int = -1
+    ) -> tuple[np.ndarray, int, int]:
+        """Let go of the listed migrants now in a final state, and count the stocks.
+
+        One pass over :meth:`live`; afterwards it lists only migrants not in a final state.
+
+        Args:
+            place_in_china: ``bool`` by place: the place is in China (none: no places).
+            entered_by: The last step of entry into China that counts as a long stay.
 
         Returns:
-            The states of the migrants :meth:`live` lists afterwards, in its order.
+            ``(counts, travelling_in_china, long_stays)``: the number listed before the drop
+            in each :class:`State` (by its value; those in a final state only if they
+            reached it since the last drop); of those travelling (moving or waiting for an
+            exit), how many are at a place in China; of those in China, how many entered by
+            ``entered_by``.
         """
-        kept, self._busy = compact_live(self.live(), self.cols["state"], _IS_FINAL, _IS_BUSY)
-        self._live_n = len(kept)
+        if place_in_china is None:
+            place_in_china = np.zeros(max(int(self.cols["place"].max(initial=0)) + 1, 1), bool)
+        kept, self._busy, counts, travelling_in_china, long_stays = compact_live(
+            self.live(),
+            self.cols["state"],
+            _IS_FINAL,
+            _IS_BUSY,
+            self.cols["place"],
+            self.cols["china_since"],
+            place_in_china,
+            entered_by,
+        )
+        self._live_n = kept
         self._n_at_drop = self.n
         self._set_off = []
-        return kept
+        return counts, travelling_in_china, long_stays
 
     def in_state(self, state: State) -> np.ndarray:
         """Ids of migrants currently in ``state``, ascending."""

@@ -46,7 +46,6 @@ from nkroutes.model.processes.transit import process_cases
 from nkroutes.model.processes.travel import advance
 from nkroutes.model.random import Streams
 from nkroutes.model.result import TWO_YEARS_MONTHS, RunResult
-from nkroutes.model.selection import stock_counts
 from nkroutes.scenario.paths import get_path, set_path
 from nkroutes.scenario.time_axis import time_axis
 
@@ -257,18 +256,12 @@ class RouteModel(mesa.Model):
         t = self.table
         # Once a step, let go of those who arrived, died or gave up: from here on the
         # step's passes cost the migrants on their way, not all ever created.
-        state = t.drop_final()
         # Of those in China, the ones whose current stay has lasted two years or more by
         # the end of this step (entered at step `china_since`, so `i + 1 - china_since`
         # steps spent). Compared with the article's "83 percent of defectors in China
         # resided there for at least two years".
-        by_state, in_china_travelling, long_stays = stock_counts(
-            t.live(),
-            state,
-            t.cols["place"],
-            t.cols["china_since"],
-            self.params.in_china,
-            i + 1 - self.two_year_steps,
+        by_state, in_china_travelling, long_stays = t.drop_final(
+            self.params.in_china, i + 1 - self.two_year_steps
         )
         counts = {s: int(by_state[s]) for s in _STOCK_STATES}
         stocks = {

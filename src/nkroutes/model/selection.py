@@ -70,35 +70,57 @@ def select_ids(
 
 @numba.njit(cache=True, nogil=True)
 def compact_live(
-    live: np.ndarray, state: np.ndarray, is_final: np.ndarray, is_busy: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """Keep the ids of ``live`` not in a final state, in place; return their states.
+    live: np.ndarray,
+    state: np.ndarray,
+    is_final: np.ndarray,
+    is_busy: np.ndarray,
+    place: np.ndarray,
+    china_since: np.ndarray,
+    place_in_china: np.ndarray,
+    entered_by: int,
+) -> tuple[int, np.ndarray, np.ndarray, int, int]:  # pragma: no cover - compiled
+    """Keep the ids of ``live`` not in a final state, in place, and count the stocks.
 
     Args:
-        live: Ids, ascending; its first ``len(result)`` entries are overwritten with the kept.
+        live: Ids, ascending; its first ``kept`` entries are overwritten with the kept.
         state: The ``state`` column.
         is_final: ``bool`` by state value.
         is_busy: ``bool`` by state value: the states of :meth:`MigrantTable.select_busy`.
+        place: The ``place`` column (a route's start while moving).
+        china_since: The ``china_since`` column (step of entry into China on this stay).
+        place_in_china: ``bool`` by place: the place is in China.
+        entered_by: The last step of entry that makes a stay of two years or more.
 
     Returns:
-        ``(states, busy)``: the states of the kept ids, in their order (its length is how
-        many were kept), and the kept ids in a busy state, ascending.
+        ``(kept, busy, counts, travelling_in_china, long_stays)``: how many were kept; the
+        kept ids in a busy state, ascending; the number in each state (by its value); of
+        those travelling (moving or waiting for an exit), how many are at a place in China;
+        and of those in China (hiding, settled, or travelling from a place in China), how
+        many entered by ``entered_by``.
     """
-    kept = np.empty(live.shape[0], dtype=state.dtype)
     busy = np.empty(live.shape[0], dtype=live.dtype)
+    counts = np.zeros(is_final.shape[0], dtype=np.int64)
     n = 0
     n_busy = 0
+    travelling_in_china = 0
+    long_stays = 0
     for i in range(live.shape[0]):
         m = live[i]
         s = state[m]
-        if not is_final[s]:  # most are kept: a branch predicted well
-            live[n] = m  # n <= i: never overwrites an id not yet read
-            kept[n] = s
-            n += 1
-            if is_busy[s]:  # few are busy: predicted well too
-                busy[n_busy] = m
-                n_busy += 1
-    return kept[:n].copy(), busy[:n_busy].copy()
+        counts[s] += 1
+        if is_final[s]:  # few are final: a branch predicted well
+            continue
+        live[n] = m  # n <= i: never overwrites an id not yet read
+        n += 1
+        if s == 0 or s == 1:  # hiding, settled
+            long_stays += china_since[m] <= entered_by
+        elif is_busy[s]:  # few are busy: predicted well too
+            busy[n_busy] = m
+            n_busy += 1
+            if (s == 2 or s == 3) and place_in_china[place[m]]:  # travelling, from China
+                travelling_in_china += 1
+                long_stays += china_since[m] <= entered_by
+    return n, busy[:n_busy].copy(), counts, travelling_in_china, long_stays
 
 
 @numba.njit(cache=True, nogil=True)
@@ -145,47 +167,6 @@ def select_busy_ids(
             k += 1
         last = m
     return out[:k].copy()
-
-
-@numba.njit(cache=True, nogil=True)
-def stock_counts(
-    live: np.ndarray,
-    states: np.ndarray,
-    place: np.ndarray,
-    china_since: np.ndarray,
-    place_in_china: np.ndarray,
-    entered_by: int,
-) -> tuple[np.ndarray, int, int]:  # pragma: no cover - compiled
-    """The step's stocks of migrants on their way, in one pass.
-
-    Args:
-        live: Ids of the migrants on their way.
-        states: Their states, in the order of ``live``.
-        place: The ``place`` column (a route's start while moving).
-        china_since: The ``china_since`` column (step of entry into China on this stay).
-        place_in_china: ``bool`` by place: the place is in China.
-        entered_by: The last step of entry that makes a stay of two years or more by the
-            end of this step.
-
-    Returns:
-        ``(counts, in_china_travelling, long_stays)``: the number in each state (by its
-        value); of those travelling (moving or waiting for an exit), how many are at a
-        place in China; and of those in China (hiding, settled, or travelling from a place
-        in China), how many entered by ``entered_by``.
-    """
-    counts = np.zeros(9, dtype=np.int64)
-    travelling_in_china = 0
-    long_stays = 0
-    for i in range(live.shape[0]):
-        m = live[i]
-        s = states[i]
-        counts[s] += 1
-        if s == 0 or s == 1:  # hiding, settled
-            long_stays += china_since[m] <= entered_by
-        elif (s == 2 or s == 3) and place_in_china[place[m]]:  # travelling, from China
-            travelling_in_china += 1
-            long_stays += china_since[m] <= entered_by
-    return counts, travelling_in_china, long_stays
 
 
 @numba.njit(cache=True, nogil=True)
