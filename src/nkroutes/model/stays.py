@@ -298,20 +298,14 @@ def _stored_next_event(
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """:func:`first_event` of stays from their stored thresholds and ``stay_from``."""
     n = ids.shape[0]
-    wake = np.empty(n, dtype=np.int32)
-    kind = np.empty(n, dtype=np.int64)
+    start = np.empty(n)
+    left = np.empty((4, n))
     for j in range(n):
         m = ids[j]
-        best = NEVER
-        best_row = 0
+        start[j] = stay_from[m]
         for k in range(4):
-            step = _event_step(float(stay_from[m]), np.float64(columns[k][m]), h[k, j], n_steps)
-            if step < best:
-                best = step
-                best_row = k
-        wake[j] = best
-        kind[j] = best_row
-    return wake, kind
+            left[k, j] = columns[k][m]
+    return _first_event_kernel(start, left, h, n_steps)
 
 
 def first_event(
