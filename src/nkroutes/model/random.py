@@ -137,6 +137,11 @@ def mix64(z: np.ndarray) -> np.ndarray:
     return z
 
 
+#: The kernels' slots when one slot, folded into the counter, serves every key.
+_NO_SLOT = np.zeros(1, dtype=np.int64)
+_NO_SLOT.flags.writeable = False
+
+
 class Streams:
     """The named random streams of one run.
 
@@ -171,9 +176,14 @@ class Streams:
         return self._keys[stream]
 
     @staticmethod
-    def _slots(slot: int | np.ndarray) -> np.ndarray:
-        """``slot`` as the kernels take it: ``int64``, one for all keys or one per key."""
-        return np.asarray(slot, dtype=np.int64).reshape(-1)
+    def _counter_and_slots(step: int, slot: int | np.ndarray) -> tuple[int, np.ndarray]:
+        """The kernels' ``counter`` and ``slots`` for a step and a slot (or one per key).
+
+        A single slot is added to the counter and the slots are one zero (no array made).
+        """
+        if isinstance(slot, np.ndarray):
+            return step * 0x10001 + 1, slot.astype(np.int64, copy=False).reshape(-1)
+        return step * 0x10001 + 1 + int(slot), _NO_SLOT
 
     def base(self, keys: np.ndarray, step: int, slot: int | np.ndarray = 0) -> np.ndarray:
         """The run's hash of (migrant, step, slot), shared by all streams.
@@ -186,7 +196,7 @@ class Streams:
         """
         keys = np.asarray(keys, dtype=np.uint64)
         out = np.empty(len(keys), dtype=np.uint64)
-        _base_hashes(keys, self._run_key, step * 0x10001 + 1, self._slots(slot), out)
+        _base_hashes(keys, self._run_key, *self._counter_and_slots(step, slot), out)
         return out
 
     def from_base(self, stream: str, base: np.ndarray) -> np.ndarray:
@@ -213,9 +223,8 @@ class Streams:
         """
         keys = np.asarray(keys, dtype=np.uint64)
         out = np.empty((1, len(keys)))
-        _uniforms(
-            keys, self._run_key, step * 0x10001 + 1, self._slots(slot), self._keys[stream], out
-        )
+        counter, slots = self._counter_and_slots(step, slot)
+        _uniforms(keys, self._run_key, counter, slots, self._keys[stream], out)
         return out[0]
 
     def uniform_slots(self, stream: str, keys: np.ndarray, step: int, n_slots: int) -> np.ndarray:
@@ -226,7 +235,7 @@ class Streams:
         """
         keys = np.asarray(keys, dtype=np.uint64)
         out = np.empty((n_slots, len(keys)))
-        _uniforms(keys, self._run_key, step * 0x10001 + 1, self._slots(0), self._keys[stream], out)
+        _uniforms(keys, self._run_key, step * 0x10001 + 1, _NO_SLOT, self._keys[stream], out)
         return out
 
     def uniform_one(self, stream: str, key: int, step: int, slot: int = 0) -> float:
