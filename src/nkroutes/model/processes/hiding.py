@@ -12,7 +12,8 @@ pays), choosing a route and perhaps a broker (see journeys).
 These hazards are met by event time (:mod:`nkroutes.model.stays`): a stay draws one
 threshold per competing hazard of :func:`stay_probabilities`, its next event is the earliest
 of them, and only the migrants whose event falls at this step are handled here. A new hazard of a
-stay is a new row of :func:`stay_probabilities` and a branch below.
+stay is a new row of :func:`stay_probabilities`, the same case in :func:`stay_hazards` (its
+compiled twin, which the model uses; a test checks they agree) and a branch below.
 """
 
 from __future__ import annotations
