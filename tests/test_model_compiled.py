@@ -373,3 +373,22 @@ def test_poisson_count_is_poisson_counts_for_one_value() -> None:
         with pytest.raises(CountOverflowError):
             poisson_count(bad_u, bad_mean, "x")
     assert poisson_count(0.5, float("nan"), "x") == 0
+
+
+def test_word_of_mouth_compares_as_numpy_does_in_float32() -> None:
+    """numpy compares a float32 column with a Python float in float32 (NEP 50); so must the kernel.
+
+    Found at 16 times the baseline's departures: compared in float64, a threshold just above
+    the accrued hazard passed where numpy's comparison did not, and the runs parted in 2002.
+    """
+    from nkroutes.model.selection import word_of_mouth_due
+
+    threshold = np.float32(0.1)  # 0.100000001490116...
+    accrued = 0.1000000005  # below the threshold in float64, equal to it in float32
+    assert float(threshold) > accrued
+    column = np.array([threshold, np.float32(0.2)], dtype=np.float32)
+    expected = np.flatnonzero(column <= accrued)
+    assert expected.tolist() == [0]
+    state = np.array([0, 0], dtype=np.int8)
+    got = word_of_mouth_due(np.arange(2), state, np.zeros(2, bool), column, accrued)
+    assert got.tolist() == expected.tolist()

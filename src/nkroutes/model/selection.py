@@ -191,11 +191,15 @@ def word_of_mouth_due(
     """
     out = np.empty(live.shape[0], dtype=live.dtype)
     n = 0
+    # Compared in float32, as numpy compares a float32 column with a Python float (NEP 50:
+    # the scalar is cast to the column's type); in float64 a threshold just above the
+    # accrued hazard could pass where numpy's does not (seen at 16 times the departures).
+    reached = np.float32(accrued)
     for i in range(live.shape[0]):
         m = live[i]
         s = state[m]
         # The threshold first: few reach it, so this branch is predicted well.
-        if word_of_mouth_at[m] <= accrued and ((s == 0 and not sponsored[m]) or s == 1):
+        if word_of_mouth_at[m] <= reached and ((s == 0 and not sponsored[m]) or s == 1):
             out[n] = m
             n += 1
     return out[:n].copy()
