@@ -392,3 +392,51 @@ def test_word_of_mouth_compares_as_numpy_does_in_float32() -> None:
     state = np.array([0, 0], dtype=np.int8)
     got = word_of_mouth_due(np.arange(2), state, np.zeros(2, bool), column, accrued)
     assert got.tolist() == expected.tolist()
+
+
+def _pay_with_numpy(ids, routes, with_broker, just_hired, cols, cost_usd, fee_usd, factor):
+    """journeys._pay as it was written with numpy (the definition), on plain columns."""
+    savings, paid_other, paid_brokers, sponsored = cols
+    alone = ~with_broker
+    a_ids = ids[alone]
+    paid = np.minimum(cost_usd[routes[alone]].astype(np.float32), savings[a_ids])
+    savings[a_ids] -= paid
+    paid_other[a_ids] += paid
+    cont = with_broker & ~just_hired
+    c_ids = ids[cont]
+    fee = (fee_usd[routes[cont]] * factor).astype(np.float32)
+    own = np.where(sponsored[c_ids], 0, np.minimum(fee, savings[c_ids]))
+    charged = np.where(sponsored[c_ids], fee, own).astype(np.float32)
+    savings[c_ids] -= own.astype(np.float32)
+    paid_brokers[c_ids] += charged
+    return paid, charged
+
+
+def test_pay_kernel_matches_the_numpy_formulation() -> None:
+    from nkroutes.model.processes.journeys import _pay_kernel
+
+    rng = np.random.default_rng(12)
+    n = 2_000
+    ids = np.sort(rng.choice(5_000, n, replace=False))
+    routes = rng.integers(0, 7, n)
+    with_broker = rng.random(n) < 0.5
+    just_hired = rng.random(n) < 0.5
+    cost_usd = rng.random(7) * 300
+    fee_usd = rng.random(7) * 2000
+    columns = [
+        (rng.random(5_000) * 1500).astype(np.float32),
+        (rng.random(5_000) * 100).astype(np.float32),
+        (rng.random(5_000) * 100).astype(np.float32),
+        rng.random(5_000) < 0.3,
+    ]
+    mine = [c.copy() for c in columns]
+    theirs = [c.copy() for c in columns]
+    bribes, fees = _pay_kernel(
+        ids, routes, with_broker, just_hired, tuple(mine), cost_usd, fee_usd, 1.7
+    )
+    paid, charged = _pay_with_numpy(
+        ids, routes, with_broker, just_hired, theirs, cost_usd, fee_usd, 1.7
+    )
+    assert bribes.tolist() == paid.tolist() and fees.tolist() == charged.tolist()
+    for a, b in zip(mine, theirs, strict=True):
+        assert a.tolist() == b.tolist()

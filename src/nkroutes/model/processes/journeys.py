@@ -25,11 +25,13 @@ import numpy as np
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes import brokers as broker_market
+from nkroutes.model.random import _mix, _salt_of, _to_unit
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
 
 HIDING = KIND_CODES["hiding"]
+_MOVING = int(State.MOVING)
 
 
 def option_table(model: RouteModel, place: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -260,6 +262,56 @@ def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray
     return ids_m
 
 
+@numba.njit(cache=True, nogil=True)
+def _pay_kernel(
+    ids: np.ndarray,
+    routes: np.ndarray,
+    with_broker: np.ndarray,
+    just_hired: np.ndarray,
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    route_cost_usd: np.ndarray,
+    route_fee_usd: np.ndarray,
+    fee_factor: float,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """:func:`_pay` per migrant (the same float32 arithmetic); returns what was paid.
+
+    Args:
+        ids: The migrants setting off.
+        routes: The route each takes.
+        with_broker: Whether each travels with a broker.
+        just_hired: Whether its broker was hired now (its fee is already charged).
+        columns: ``savings_usd``, ``paid_other_usd``, ``paid_brokers_usd``, ``sponsored``.
+        route_cost_usd: Each route's bribes and fares (US$).
+        route_fee_usd: Each route's base broker fee (US$).
+        fee_factor: The broker market's mean price factor.
+
+    Returns:
+        ``(bribes, fees)``: ``float32`` amounts paid alone and fees charged to those who
+        keep their broker, each in the order of ``ids``.
+    """
+    savings, paid_other, paid_brokers, sponsored = columns
+    bribes = np.empty(ids.shape[0], dtype=np.float32)
+    fees = np.empty(ids.shape[0], dtype=np.float32)
+    n_bribes = 0
+    n_fees = 0
+    for i in range(ids.shape[0]):
+        m = ids[i]
+        if not with_broker[i]:
+            paid = min(np.float32(route_cost_usd[routes[i]]), savings[m])
+            savings[m] -= paid
+            paid_other[m] += paid
+            bribes[n_bribes] = paid
+            n_bribes += 1
+        elif not just_hired[i]:
+            fee = np.float32(route_fee_usd[routes[i]] * fee_factor)
+            own = np.float32(0.0) if sponsored[m] else min(fee, savings[m])
+            savings[m] -= own
+            paid_brokers[m] += fee if sponsored[m] else own
+            fees[n_fees] = fee if sponsored[m] else own
+            n_fees += 1
+    return bribes[:n_bribes], fees[:n_fees]
+
+
 def _pay(
     model: RouteModel,
     ids: np.ndarray,
@@ -272,28 +324,57 @@ def _pay(
     The fee of a freshly hired broker was charged by :func:`brokers.hire`; a migrant who
     keeps its broker pays the leg's base fee times the broker market's mean factor.
     """
-    t = model.table
+    if len(ids) == 0:
+        return
     p = model.params
-    alone = ~with_broker
-    a_ids = ids[alone]
-    if len(a_ids):
-        cost = p.route_cost_usd[routes[alone]].astype(np.float32)
-        paid = np.minimum(cost, t.cols["savings_usd"][a_ids])
-        t.cols["savings_usd"][a_ids] -= paid
-        t.cols["paid_other_usd"][a_ids] += paid
-        model.counters["bribes_and_fares_usd"] += float(paid.sum())
-    cont = with_broker & ~just_hired
-    c_ids = ids[cont]
-    if len(c_ids):
-        fee = (p.route_broker_fee_usd[routes[cont]] * model.mean_broker_fee_factor).astype(
-            np.float32
-        )
-        sponsored = t.cols["sponsored"][c_ids]
-        own = np.where(sponsored, 0, np.minimum(fee, t.cols["savings_usd"][c_ids]))
-        charged = np.where(sponsored, fee, own).astype(np.float32)
-        t.cols["savings_usd"][c_ids] -= own.astype(np.float32)
-        t.cols["paid_brokers_usd"][c_ids] += charged
-        model.counters["broker_fees_usd"] += float(charged.sum())
+    cols = model.table.cols
+    bribes, fees = _pay_kernel(
+        ids,
+        np.asarray(routes, dtype=np.int64),
+        with_broker,
+        just_hired,
+        (cols["savings_usd"], cols["paid_other_usd"], cols["paid_brokers_usd"], cols["sponsored"]),
+        p.route_cost_usd,
+        p.route_broker_fee_usd,
+        float(model.mean_broker_fee_factor),
+    )
+    # Summed by numpy (its float32 pairwise order), as before.
+    if len(bribes):
+        model.counters["bribes_and_fares_usd"] += float(bribes.sum())
+    if len(fees):
+        model.counters["broker_fees_usd"] += float(fees.sum())
+
+
+@numba.njit(cache=True, nogil=True)
+def _set_off_kernel(
+    ids: np.ndarray,
+    routes: np.ndarray,
+    broker: np.ndarray,
+    steps_by_route: np.ndarray,
+    columns: tuple[np.ndarray, ...],
+    draws: tuple[np.uint64, np.uint64, np.uint64],
+    route_starts: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """:func:`set_off` per migrant: travel time by stochastic rounding, state, route.
+
+    ``columns`` are ``key``, ``remaining``, ``state``, ``route``, ``with_broker`` and
+    ``broker_helped``; ``draws`` the run's key, the ``travel_time`` stream's key and
+    ``step * 0x10001 + 1`` (the draw of route ``r`` is the stream's slot ``r + 1``).
+    """
+    key, remaining, state, route, with_broker, broker_helped = columns
+    run_key, stream_key, counter = draws
+    for i in range(ids.shape[0]):
+        m = ids[i]
+        r = routes[i]
+        salt = _salt_of(run_key, np.int64(counter) + r + 1)
+        u = _to_unit(_mix(_mix(key[m] ^ salt) ^ stream_key))
+        # Stochastic rounding: the expected number of steps equals the exact duration.
+        remaining[m] = np.int32(np.floor(steps_by_route[r] + u))
+        state[m] = _MOVING
+        route[m] = r
+        with_broker[m] = broker[i]
+        broker_helped[m] |= broker[i]
+        route_starts[r] += 1
 
 
 def set_off(model: RouteModel, ids: np.ndarray, routes: np.ndarray, broker: np.ndarray) -> None:
@@ -308,16 +389,24 @@ def set_off(model: RouteModel, ids: np.ndarray, routes: np.ndarray, broker: np.n
     if len(ids) == 0:
         return
     t = model.table
-    days = model.params.route_duration_days[routes]
-    exact = days / model.clock.mean_step_days
-    u = model.streams.uniform("travel_time", t.cols["key"][ids], model.step_index, routes + 1)
-    # Stochastic rounding: the expected number of steps equals the exact duration.
-    t.cols["remaining"][ids] = np.floor(exact + u).astype(np.int32)
-    t.cols["state"][ids] = State.MOVING
+    cols = t.cols
+    streams = model.streams
+    _set_off_kernel(
+        ids,
+        np.asarray(routes, dtype=np.int64),
+        broker,
+        model.params.route_duration_days / model.clock.mean_step_days,
+        (
+            cols["key"],
+            cols["remaining"],
+            cols["state"],
+            cols["route"],
+            cols["with_broker"],
+            cols["broker_helped"],
+        ),
+        (streams.run_key, streams.key_of("travel_time"), np.uint64(model.step_index * 0x10001 + 1)),
+        model.route_starts,
+    )
     t.note_set_off(ids)
-    t.cols["route"][ids] = routes
-    t.cols["with_broker"][ids] = broker
-    t.cols["broker_helped"][ids] |= broker
-    np.add.at(model.route_starts, routes, 1)
     if model.trace:
         model.route_log.append((ids.copy(), routes.astype(np.int16), model.step_index))

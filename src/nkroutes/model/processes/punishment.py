@@ -10,12 +10,69 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from nkroutes.model.migrants import NO_PLACE, State
+from nkroutes.model.random import _mix, _salt_of, _to_unit
+
+_DIED, _HOME, _GAVE_UP = int(State.DIED), int(State.HOME), int(State.GAVE_UP)
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
+
+
+@numba.njit(cache=True, nogil=True)
+def _serve(
+    ids: np.ndarray,
+    columns: tuple[np.ndarray, ...],
+    draws: tuple[np.uint64, np.uint64, np.uint64],
+    p_camp_death: float,
+    p_retry: float,
+    step: int,
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """:func:`serve_sentences` per detained migrant, in one compiled pass.
+
+    Args:
+        ids: The detained, ascending.
+        columns: ``in_camp``, ``key``, ``remaining``, ``state``, ``outcome_step``, ``place``,
+            ``will_retry`` (updated).
+        draws: The run's key, the ``release`` stream's key, and ``step * 0x10001 + 1``:
+            a camp death is that stream's slot 0, a decision to retry its slot 1.
+        p_camp_death: Chance of dying in a camp this step.
+        p_retry: ``retry_probability``.
+        step: The step now.
+
+    Returns:
+        ``(died, released)``.
+    """
+    in_camp, key, remaining, state, outcome_step, place, will_retry = columns
+    run_key, stream_key, counter = draws
+    death_salt = _salt_of(run_key, np.int64(counter))
+    retry_salt = _salt_of(run_key, np.int64(counter) + 1)
+    died = 0
+    released = 0
+    for i in range(ids.shape[0]):
+        m = ids[i]
+        # Only those in a camp can die: only they draw (each draw is its migrant's own).
+        if in_camp[m] and _to_unit(_mix(_mix(key[m] ^ death_salt) ^ stream_key)) < p_camp_death:
+            state[m] = _DIED
+            outcome_step[m] = step
+            place[m] = NO_PLACE
+            died += 1
+            continue
+        remaining[m] -= 1
+        if remaining[m] <= 0:
+            retry = _to_unit(_mix(_mix(key[m] ^ retry_salt) ^ stream_key)) < p_retry
+            in_camp[m] = False
+            will_retry[m] = retry
+            if retry:
+                state[m] = _HOME
+            else:
+                state[m] = _GAVE_UP
+                outcome_step[m] = step
+            released += 1
+    return died, released
 
 
 def serve_sentences(model: RouteModel) -> None:
@@ -25,29 +82,24 @@ def serve_sentences(model: RouteModel) -> None:
     if len(ids) == 0:
         return
     nk = model.params.north_korea
-    step = model.step_index
-    # Only those in a camp can die: only they draw (each draw depends on its migrant alone).
-    camp = np.flatnonzero(t.cols["in_camp"][ids])
-    u = model.streams.uniform("release", t.cols["key"][ids[camp]], step)
-    dies = np.zeros(len(ids), dtype=bool)
-    dies[camp] = u < model.clock.prob(nk.camp_death_rate_per_year)
-    dead = ids[dies]
-    if len(dead):
-        t.cols["state"][dead] = State.DIED
-        t.cols["outcome_step"][dead] = step
-        t.cols["place"][dead] = NO_PLACE
-        model.counters["died"] += len(dead)
-        model.counters["died_in_detention"] += len(dead)
-    alive = ids[~dies]
-    rem = t.cols["remaining"]
-    rem[alive] -= 1
-    out = alive[rem[alive] <= 0]
-    if len(out):
-        u_retry = model.streams.uniform("release", t.cols["key"][out], step, slot=1)
-        retry = u_retry < nk.retry_probability
-        t.cols["in_camp"][out] = False
-        t.cols["will_retry"][out] = retry
-        t.cols["state"][out] = np.where(retry, State.HOME, State.GAVE_UP)
-        gave_up = out[~retry]
-        t.cols["outcome_step"][gave_up] = step
-        model.counters["released"] += len(out)
+    streams = model.streams
+    cols = t.cols
+    died, released = _serve(
+        ids,
+        (
+            cols["in_camp"],
+            cols["key"],
+            cols["remaining"],
+            cols["state"],
+            cols["outcome_step"],
+            cols["place"],
+            cols["will_retry"],
+        ),
+        (streams.run_key, streams.key_of("release"), np.uint64(model.step_index * 0x10001 + 1)),
+        float(model.clock.prob(nk.camp_death_rate_per_year)),
+        float(nk.retry_probability),
+        model.step_index,
+    )
+    model.counters["died"] += died
+    model.counters["died_in_detention"] += died
+    model.counters["released"] += released
