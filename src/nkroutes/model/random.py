@@ -72,7 +72,7 @@ def _mix_all(z: np.ndarray) -> None:  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, inline="always")
-def _salt_of(run_key: np.uint64, counter: int) -> np.uint64:  # pragma: no cover - compiled
+def salt_of(run_key: np.uint64, counter: int) -> np.uint64:  # pragma: no cover - compiled
     """``run_key + counter * golden`` mod 2**64 (``counter`` = step * 0x10001 + slot + 1)."""
     return run_key + np.uint64(counter) * _GOLDEN
 
@@ -83,6 +83,17 @@ def _to_unit(z: np.uint64) -> float:  # pragma: no cover - compiled
     return np.int64(z >> _S11) * _TO_UNIT
 
 
+@numba.njit(cache=True, inline="always")
+def draw(key: np.uint64, salt: np.uint64, stream_key: np.uint64) -> float:  # pragma: no cover
+    """One key's uniform draw in [0, 1), for compiled code that draws as it goes.
+
+    ``unit(mix64(mix64(key ^ salt) ^ stream_key))``: with ``salt = salt_of(run key, step *
+    0x10001 + 1 + slot)`` and the stream's key (:attr:`Streams.run_key`,
+    :meth:`Streams.key_of`), the draw :meth:`Streams.uniform` gives for that key.
+    """
+    return _to_unit(_mix(_mix(key ^ salt) ^ stream_key))
+
+
 @numba.njit(cache=True, nogil=True)
 def _base_hashes(
     keys: np.ndarray, run_key: np.uint64, counter: int, slots: np.ndarray, out: np.ndarray
@@ -90,7 +101,7 @@ def _base_hashes(
     """``out = mix64(keys ^ salt)``, the salt of ``counter + slot`` (one slot, or one per key)."""
     one = slots.shape[0] == 1
     for i in range(keys.shape[0]):
-        out[i] = _mix(keys[i] ^ _salt_of(run_key, counter + slots[0 if one else i]))
+        out[i] = _mix(keys[i] ^ salt_of(run_key, counter + slots[0 if one else i]))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -111,8 +122,8 @@ def _uniforms(
     one = slots.shape[0] == 1
     for r in range(out.shape[0]):
         for i in range(n):
-            salt = _salt_of(run_key, counter + r + slots[0 if one else i])
-            out[r, i] = _to_unit(_mix(_mix(keys[i] ^ salt) ^ stream_key))
+            salt = salt_of(run_key, counter + r + slots[0 if one else i])
+            out[r, i] = draw(keys[i], salt, stream_key)
 
 
 @numba.njit(cache=True, nogil=True)

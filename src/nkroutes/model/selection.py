@@ -13,7 +13,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from nkroutes.model.random import _mix, _salt_of, _to_unit
+from nkroutes.model.random import draw, salt_of
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -281,10 +281,10 @@ def fewest_draws_hiding(
     keys = np.empty(qualified, dtype=key.dtype)
     for i in range(qualified):
         keys[i] = key[ids[i]]
-    salt = _salt_of(run_key, counter)
+    salt = salt_of(run_key, counter)
     draws = np.empty(qualified)
     for i in range(qualified):
-        draws[i] = _to_unit(_mix(_mix(keys[i] ^ salt) ^ stream_key))
+        draws[i] = draw(keys[i], salt, stream_key)
     heap_u = np.empty(size)  # a max-heap of the smallest draws so far
     heap_id = np.empty(size, dtype=live.dtype)
     filled = 0

@@ -25,7 +25,7 @@ import numpy as np
 from nkroutes.model.agents import BROKER_KEY_MULTIPLIER
 from nkroutes.model.counts import poisson_count
 from nkroutes.model.groups import present
-from nkroutes.model.random import _mix, _salt_of, _to_unit
+from nkroutes.model.random import draw, salt_of
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -233,8 +233,8 @@ def _hire_rounds(
             count = room_ptr[slot + 1] - lo
             if count == 0:
                 continue
-            salt = _salt_of(run_key, counter + round_)
-            u = _to_unit(_mix(_mix(keys[m] ^ salt) ^ choice_key))
+            salt = salt_of(run_key, counter + round_)
+            u = draw(keys[m], salt, choice_key)
             b = with_room[lo + min(np.int64(u * count), count - 1)]
             pick[i] = b
             price[i] = route_fee_usd[routes[m]] * factor[b] * fee_multiplier

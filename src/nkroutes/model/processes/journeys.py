@@ -25,7 +25,7 @@ import numpy as np
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes import brokers as broker_market
-from nkroutes.model.random import _mix, _salt_of, _to_unit
+from nkroutes.model.random import draw, salt_of
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -366,8 +366,8 @@ def _set_off_kernel(
     for i in range(ids.shape[0]):
         m = ids[i]
         r = routes[i]
-        salt = _salt_of(run_key, np.int64(counter) + r + 1)
-        u = _to_unit(_mix(_mix(key[m] ^ salt) ^ stream_key))
+        salt = salt_of(run_key, np.int64(counter) + r + 1)
+        u = draw(key[m], salt, stream_key)
         # Stochastic rounding: the expected number of steps equals the exact duration.
         remaining[m] = np.int32(np.floor(steps_by_route[r] + u))
         state[m] = _MOVING

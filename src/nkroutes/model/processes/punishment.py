@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from nkroutes.model.migrants import NO_PLACE, State
-from nkroutes.model.random import _mix, _salt_of, _to_unit
+from nkroutes.model.random import draw, salt_of
 
 _DIED, _HOME, _GAVE_UP = int(State.DIED), int(State.HOME), int(State.GAVE_UP)
 
@@ -48,14 +48,14 @@ def _serve(
     """
     in_camp, key, remaining, state, outcome_step, place, will_retry = columns
     run_key, stream_key, counter = draws
-    death_salt = _salt_of(run_key, np.int64(counter))
-    retry_salt = _salt_of(run_key, np.int64(counter) + 1)
+    death_salt = salt_of(run_key, np.int64(counter))
+    retry_salt = salt_of(run_key, np.int64(counter) + 1)
     died = 0
     released = 0
     for i in range(ids.shape[0]):
         m = ids[i]
         # Only those in a camp can die: only they draw (each draw is its migrant's own).
-        if in_camp[m] and _to_unit(_mix(_mix(key[m] ^ death_salt) ^ stream_key)) < p_camp_death:
+        if in_camp[m] and draw(key[m], death_salt, stream_key) < p_camp_death:
             state[m] = _DIED
             outcome_step[m] = step
             place[m] = NO_PLACE
@@ -63,7 +63,7 @@ def _serve(
             continue
         remaining[m] -= 1
         if remaining[m] <= 0:
-            retry = _to_unit(_mix(_mix(key[m] ^ retry_salt) ^ stream_key)) < p_retry
+            retry = draw(key[m], retry_salt, stream_key) < p_retry
             in_camp[m] = False
             will_retry[m] = retry
             if retry:
