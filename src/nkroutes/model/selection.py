@@ -4,7 +4,7 @@ Each step selects migrants by state several times (those detained, those moving,
 hiding whose family does not pay, ...) and, once, lets go of those in a final state. With
 numpy each selection is a gather of the states, a comparison, and an index: three passes
 and two temporary arrays over about 100,000 ids at the baseline's scale. Compiled with
-numba, each is one pass that writes only the ids it keeps (issue 19). The results are the
+numba, each is one call that writes only the ids it keeps (issue 19). The results are the
 same ids in the same (ascending) order.
 """
 

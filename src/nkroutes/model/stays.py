@@ -135,8 +135,7 @@ def choose_hiding(
     Their own draws: common random numbers across what-ifs. The same as drawing ``stream``
     (at this step, ``slot``) for every migrant hiding unsponsored (whose :func:`balance` is
     below the fee where it stands, if fees are given) and taking the ``count`` smallest, in
-    one compiled pass
-    (:func:`nkroutes.model.selection.fewest_draws_hiding`).
+    one compiled call (:func:`nkroutes.model.selection.fewest_draws_hiding`).
 
     Args:
         model: The running model.
