@@ -194,25 +194,33 @@ def next_event_step(
     Returns:
         ``int32`` steps (any shape that broadcasts).
     """
-    # In place on one float64 array: the same values as
-    # where(start + min(where(h > 0, floor(left / h), inf), n + 1) >= n, NEVER, .).
+    # Each element by _event_step, the arithmetic first_event uses (one definition).
     shape = np.broadcast_shapes(np.shape(left), np.shape(h), np.shape(start))
-    wake = np.empty(shape, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        np.divide(left, h, out=wake)
-    np.floor(wake, out=wake)
-    # An infinite hazard (a probability of 1 a step) is met at once, whatever is left.
-    np.copyto(wake, 0.0, where=np.isinf(h))
-    np.copyto(wake, np.inf, where=~(h > 0))
-    np.minimum(wake, n_steps + 1, out=wake)
-    np.add(wake, start, out=wake)
-    np.copyto(wake, NEVER, where=wake >= n_steps)
-    return wake.astype(np.int32)
+    start, left, h = (
+        np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), shape)).ravel()
+        for x in (start, left, h)
+    )
+    return _event_steps(start, left, h, n_steps).reshape(shape)
+
+
+@numba.njit(cache=True, nogil=True)
+def _event_steps(
+    start: np.ndarray, left: np.ndarray, h: np.ndarray, n_steps: int
+) -> np.ndarray:  # pragma: no cover - compiled
+    """:func:`_event_step` of each element of three flat arrays, as ``int32``."""
+    out = np.empty(h.shape[0], dtype=np.int32)
+    for i in range(h.shape[0]):
+        out[i] = _event_step(start[i], left[i], h[i], n_steps)
+    return out
 
 
 @numba.njit(cache=True, inline="always")
 def _event_step(start: float, left: float, hk: float, n_steps: int) -> int:  # pragma: no cover
-    """One hazard's step, as :func:`next_event_step` computes it (same float64 operations)."""
+    """One hazard's step in float64, as :func:`next_event_step` documents it.
+
+    ``start + floor(left / h)`` (``start`` at an infinite hazard, never at none);
+    :data:`NEVER` from ``n_steps`` on.
+    """
     # No hazard: never; an infinite one: at once, whatever is left.
     w = np.inf
     if hk > 0:
