@@ -91,9 +91,24 @@ def word_of_mouth(model: RouteModel) -> int:
     return len(chosen)
 
 
-def _cheapest_fee(model: RouteModel, place: int) -> float:
-    _routes, broker, cost, _weights, _keeps = cached_options(model, place)
-    return float(cost[broker].min()) if broker.any() else float("inf")
+def _cheapest_fees(model: RouteModel) -> np.ndarray:
+    """The cheapest expected broker fee out of each place (US$; ``inf``: no broker option).
+
+    Kept with the travel options (``RouteModel.journey_options``) while the params and the
+    broker market's mean price factor stay the same, instead of made again each step.
+    """
+    cache = model.journey_options
+    key = ("cheapest_broker_fees", model.mean_broker_fee_factor)
+    if cache.get("params") is model.params and key in cache:
+        return cache[key]
+    fees = np.full(model.params.n_places, np.inf)
+    for place in range(model.params.n_places):
+        # cached_options also empties the cache when the params changed.
+        _routes, broker, cost, _weights, _keeps = cached_options(model, place)
+        if broker.any():
+            fees[place] = float(cost[broker].min())
+    cache[key] = fees
+    return fees
 
 
 def ngo_help(model: RouteModel) -> int:
@@ -105,9 +120,7 @@ def ngo_help(model: RouteModel) -> int:
     count = poisson_count(u, per_year * model.clock.dt_years, "migrants helped by NGOs")
     if count == 0:
         return 0
-    # The cheapest broker fee out of each place (those hiding stand at hiding places).
-    fees = np.array([_cheapest_fee(model, place) for place in range(model.params.n_places)])
-    _, chosen = stays.choose_hiding(model, "sponsorship", 2, count, fees)
+    _, chosen = stays.choose_hiding(model, "sponsorship", 2, count, _cheapest_fees(model))
     count = len(chosen)
     if count == 0:
         return 0
