@@ -49,14 +49,20 @@ class State(IntEnum):
 #: States no migrant leaves: once in one, a migrant drops out of :meth:`MigrantTable.live`.
 FINAL_STATES: tuple[State, ...] = (State.ARRIVED, State.GAVE_UP, State.DIED)
 
+
+def _by_state(states: tuple[State, ...]) -> np.ndarray:
+    """``bool`` by state value: True for ``states`` (one lookup per migrant in a kernel)."""
+    return np.isin(np.arange(len(State)), states)
+
+
 #: Whether each state (by value) is final, for one lookup per migrant.
-_IS_FINAL = np.isin(np.arange(len(State)), FINAL_STATES)
+_IS_FINAL = _by_state(FINAL_STATES)
 _IS_FINAL.flags.writeable = False
 
 #: The states few migrants are in at once (not hiding or settled in China, not final), which
 #: :meth:`MigrantTable.select_busy` finds without a pass over everyone on their way.
 BUSY_STATES: tuple[State, ...] = (State.MOVING, State.PROCESSING, State.DETAINED, State.HOME)
-_IS_BUSY = np.isin(np.arange(len(State)), BUSY_STATES)
+_IS_BUSY = _by_state(BUSY_STATES)
 _IS_BUSY.flags.writeable = False
 
 
@@ -252,10 +258,7 @@ class MigrantTable:
             unsponsored: Of these, the states in which only migrants whose family does not
                 pay their way (``sponsored`` false) are selected.
         """
-        wanted = np.zeros(len(State), dtype=np.bool_)
-        wanted[list(states)] = True
-        only = np.zeros(len(State), dtype=np.bool_)
-        only[list(unsponsored)] = True
+        wanted, only = _by_state(states), _by_state(unsponsored)
         cols = self.cols
         return select_ids(self.live(), cols["state"], cols["sponsored"], wanted, only)
 
@@ -283,8 +286,7 @@ class MigrantTable:
         Returns:
             Ids, ascending.
         """
-        wanted = np.zeros(len(State), dtype=np.bool_)
-        wanted[list(states)] = True
+        wanted = _by_state(states)
         if not _IS_BUSY[list(states)].all():
             raise ValueError(f"select_busy takes busy states only, not {states}")
         logged = self._busy[:0]
