@@ -14,6 +14,7 @@ against about 2.4 million on their way at any one time).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -50,20 +51,26 @@ class State(IntEnum):
 FINAL_STATES: tuple[State, ...] = (State.ARRIVED, State.GAVE_UP, State.DIED)
 
 
+@functools.cache
 def _by_state(states: tuple[State, ...]) -> np.ndarray:
-    """``bool`` by state value: True for ``states`` (one lookup per migrant in a kernel)."""
-    return np.isin(np.arange(len(State)), states)
+    """``bool`` by state value: True for ``states`` (one lookup per migrant in a kernel).
+
+    Kept per tuple of states (read-only): a step asks for the same few masks again and
+    again, and building one cost more than the selection it served at small scales.
+    """
+    mask = np.zeros(len(State), dtype=bool)
+    mask[list(states)] = True
+    mask.flags.writeable = False
+    return mask
 
 
 #: Whether each state (by value) is final, for one lookup per migrant.
 _IS_FINAL = _by_state(FINAL_STATES)
-_IS_FINAL.flags.writeable = False
 
 #: The states few migrants are in at once (not hiding or settled in China, not final), which
 #: :meth:`MigrantTable.select_busy` finds without a pass over everyone on their way.
 BUSY_STATES: tuple[State, ...] = (State.MOVING, State.PROCESSING, State.DETAINED, State.HOME)
 _IS_BUSY = _by_state(BUSY_STATES)
-_IS_BUSY.flags.writeable = False
 
 
 NO_PLACE = -1
@@ -287,7 +294,7 @@ class MigrantTable:
             Ids, ascending.
         """
         wanted = _by_state(states)
-        if not _IS_BUSY[list(states)].all():
+        if (wanted & ~_IS_BUSY).any():
             raise ValueError(f"select_busy takes busy states only, not {states}")
         logged = self._busy[:0]
         if self._set_off:

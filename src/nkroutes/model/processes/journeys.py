@@ -199,12 +199,143 @@ def _choose_options(
     return choice, movers
 
 
+@numba.njit(cache=True, nogil=True)
+def _draw_and_choose(
+    ids: np.ndarray,
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    options: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    leaving_hiding: bool,
+    draws: tuple[np.uint64, np.uint64, np.int64],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Each migrant's draw and option (:func:`_choose_options`), and who asks for a broker.
+
+    Args:
+        ids: The migrants at the place.
+        columns: ``with_broker``, ``key``, ``sponsored``, ``savings_usd``.
+        options: The place's :func:`cached_options`: routes, with a broker, cost, weights,
+            whether a migrant with a broker may take each.
+        leaving_hiding: Whether the place is a hiding place.
+        draws: The run's key, the ``route_choice`` stream's key and the counter of the
+            place's slot (``step * 0x10001 + 1 + 2 * place + 1``): ``Streams.uniform``'s
+            draws.
+
+    Returns:
+        ``(continuing, chosen_route, movers, hire_idx)``: whether each travels with a broker
+        already, the route of its option, whether it had an option, and the positions of
+        those who chose a broker they do not have yet.
+    """
+    with_broker, key, sponsored, savings_usd = columns
+    routes, broker, cost, base_weights, has_broker_option = options
+    run_key, stream_key, counter = draws
+    n = ids.shape[0]
+    continuing = np.empty(n, dtype=np.bool_)
+    u = np.empty(n)
+    salt = salt_of(run_key, counter)
+    for i in range(n):
+        continuing[i] = with_broker[ids[i]]
+        u[i] = draw(key[ids[i]], salt, stream_key)
+    choice, movers = _choose_options(
+        ids,
+        continuing,
+        sponsored,
+        savings_usd,
+        cost,
+        broker,
+        has_broker_option,
+        base_weights,
+        leaving_hiding,
+        u,
+    )
+    chosen_route = np.empty(n, dtype=np.int64)
+    hire_idx = np.empty(n, dtype=np.int64)
+    n_hire = 0
+    for i in range(n):
+        chosen_route[i] = routes[choice[i]]
+        if broker[choice[i]] and not continuing[i] and movers[i]:
+            hire_idx[n_hire] = i
+            n_hire += 1
+    return continuing, chosen_route, movers, hire_idx[:n_hire].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def _go(
+    ids: np.ndarray,
+    chosen_route: np.ndarray,
+    movers: np.ndarray,
+    continuing: np.ndarray,
+    hire_idx: np.ndarray,
+    hired_ok: np.ndarray,
+    leaving_hiding: bool,
+    route_alone_allowed: np.ndarray,
+    pay: tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray, float],
+    set_off_args: tuple[np.ndarray, tuple[np.ndarray, ...], tuple[np.uint64, ...], np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """After hiring: who goes, what they pay and their setting off, in one pass.
+
+    Those a broker turned away stay (leaving a hiding place) or go alone where the route
+    allows it; the rest pay (:func:`_pay_kernel`) and set off (:func:`_set_off_kernel`).
+
+    Args:
+        ids: The migrants at the place.
+        chosen_route: The route of each one's option.
+        movers: Whether each had an option (updated: False for those who stay).
+        continuing: Whether each travels with a broker already.
+        hire_idx: Positions of those who asked for a broker.
+        hired_ok: For each of those, whether a broker took it.
+        leaving_hiding: Whether the place is a hiding place.
+        route_alone_allowed: By route, whether it may be travelled alone.
+        pay: :func:`_pay_kernel`'s columns, route costs, route fees and fee factor.
+        set_off_args: :func:`_set_off_kernel`'s travel steps by route, columns, draws and
+            route starts (updated).
+
+    Returns:
+        ``(ids_m, route_m, bribes, fees)``: those who set off, in the order of ``ids``, their
+        routes, and what they paid (as :func:`_pay_kernel`).
+    """
+    n = ids.shape[0]
+    hired = np.zeros(n, dtype=np.bool_)
+    for j in range(hire_idx.shape[0]):
+        i = hire_idx[j]
+        if hired_ok[j]:
+            hired[i] = True
+        elif leaving_hiding or not route_alone_allowed[chosen_route[i]]:
+            # Turned away: stay in hiding; on the way, go alone if the route allows it.
+            movers[i] = False
+    n_m = 0
+    for i in range(n):
+        n_m += movers[i]
+    ids_m = np.empty(n_m, dtype=ids.dtype)
+    route_m = np.empty(n_m, dtype=np.int64)
+    with_broker_m = np.empty(n_m, dtype=np.bool_)
+    hired_m = np.empty(n_m, dtype=np.bool_)
+    k = 0
+    for i in range(n):
+        if movers[i]:
+            ids_m[k] = ids[i]
+            route_m[k] = chosen_route[i]
+            hired_m[k] = hired[i]
+            with_broker_m[k] = hired[i] or continuing[i]
+            k += 1
+    columns, route_cost_usd, route_fee_usd, fee_factor = pay
+    bribes, fees = _pay_kernel(
+        ids_m, route_m, with_broker_m, hired_m, columns, route_cost_usd, route_fee_usd, fee_factor
+    )
+    steps_by_route, set_off_columns, draws, route_starts = set_off_args
+    _set_off_kernel(
+        ids_m, route_m, with_broker_m, steps_by_route, set_off_columns, draws, route_starts
+    )
+    return ids_m, route_m, bribes, fees
+
+
 def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray:
     """Send migrants standing at ``place`` onto a route leaving it.
 
     Migrants already travelling with a broker keep their broker (and pay its fee on each
     leg that has one); others choose among the options. Migrants leaving a hiding place who
     can pay for no option, or whose chosen broker turns them away, stay where they are.
+
+    The per-migrant work is two compiled calls around hiring (:func:`_draw_and_choose`,
+    :func:`_go`), the same arithmetic in the same order as the numpy it replaced.
 
     Args:
         model: The running model.
@@ -216,49 +347,50 @@ def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray
     """
     if len(ids) == 0:
         return ids
-    t = model.table
     p = model.params
-    routes, broker, cost, base_weights, has_broker_option = cached_options(model, place)
-    leaving_hiding = p.kind[place] == HIDING
-    if len(routes) == 0:
+    options = cached_options(model, place)
+    if len(options[0]) == 0:
         return ids[:0]
-    cols = t.cols
-    continuing = cols["with_broker"][ids]
+    leaving_hiding = bool(p.kind[place] == HIDING)
+    cols = model.table.cols
+    streams = model.streams
+    step = model.step_index
     # Slot by place: a migrant choosing again further on in the same step draws afresh.
-    u = model.streams.uniform("route_choice", cols["key"][ids], model.step_index, 2 * place + 1)
-    choice, movers = _choose_options(
+    continuing, chosen_route, movers, hire_idx = _draw_and_choose(
         ids,
-        continuing,
-        cols["sponsored"],
-        cols["savings_usd"],
-        cost,
-        broker,
-        has_broker_option,
-        base_weights,
-        bool(leaving_hiding),
-        u,
+        (cols["with_broker"], cols["key"], cols["sponsored"], cols["savings_usd"]),
+        options,
+        leaving_hiding,
+        (streams.run_key, streams.key_of("route_choice"), np.int64(step * 0x10001 + 2 * place + 2)),
     )
-    chosen_route = routes[choice]
-    wants_broker = broker[choice] & ~continuing & movers
-    hire_idx = np.flatnonzero(wants_broker)
-    hired = np.zeros(len(ids), bool)
     if len(hire_idx):
-        ok = broker_market.hire(model, ids[hire_idx], chosen_route[hire_idx])
-        hired[hire_idx[ok]] = True
-        refused = hire_idx[~ok]
-        if len(refused):
-            if leaving_hiding:
-                movers[refused] = False
-            else:
-                # Turned away on the way: go alone if the route allows it.
-                alone_allowed = p.route_alone_allowed[chosen_route[refused]]
-                movers[refused[~alone_allowed]] = False
-    ids_m = ids[movers]
-    route_m = chosen_route[movers]
-    broker_m = hired[movers]
-    cont_m = continuing[movers]
-    _pay(model, ids_m, route_m, broker_m | cont_m, broker_m)
-    set_off(model, ids_m, route_m, broker_m | cont_m)
+        hired_ok = broker_market.hire(model, ids[hire_idx], chosen_route[hire_idx])
+    else:
+        hired_ok = np.zeros(0, dtype=bool)
+    ids_m, route_m, bribes, fees = _go(
+        ids,
+        chosen_route,
+        movers,
+        continuing,
+        hire_idx,
+        hired_ok,
+        leaving_hiding,
+        p.route_alone_allowed,
+        (
+            (
+                cols["savings_usd"],
+                cols["paid_other_usd"],
+                cols["paid_brokers_usd"],
+                cols["sponsored"],
+            ),
+            p.route_cost_usd,
+            p.route_broker_fee_usd,
+            float(model.mean_broker_fee_factor),
+        ),
+        _set_off_args(model),
+    )
+    _count_payments(model, bribes, fees)
+    _log_set_off(model, ids_m, route_m)
     return ids_m
 
 
@@ -273,7 +405,11 @@ def _pay_kernel(
     route_fee_usd: np.ndarray,
     fee_factor: float,
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """:func:`_pay` per migrant (the same float32 arithmetic); returns what was paid.
+    """Charge bribes and fares (alone) or the broker's fee for the leg (with a broker).
+
+    The fee of a freshly hired broker was charged by :func:`brokers.hire`; a migrant who
+    keeps its broker pays the leg's base fee times the broker market's mean factor. Per
+    migrant, in the float32 arithmetic of the numpy it replaced; returns what was paid.
 
     Args:
         ids: The migrants setting off.
@@ -312,32 +448,8 @@ def _pay_kernel(
     return bribes[:n_bribes], fees[:n_fees]
 
 
-def _pay(
-    model: RouteModel,
-    ids: np.ndarray,
-    routes: np.ndarray,
-    with_broker: np.ndarray,
-    just_hired: np.ndarray,
-) -> None:
-    """Charge bribes and fares (alone) or the broker's fee for the leg (with a broker).
-
-    The fee of a freshly hired broker was charged by :func:`brokers.hire`; a migrant who
-    keeps its broker pays the leg's base fee times the broker market's mean factor.
-    """
-    if len(ids) == 0:
-        return
-    p = model.params
-    cols = model.table.cols
-    bribes, fees = _pay_kernel(
-        ids,
-        np.asarray(routes, dtype=np.int64),
-        with_broker,
-        just_hired,
-        (cols["savings_usd"], cols["paid_other_usd"], cols["paid_brokers_usd"], cols["sponsored"]),
-        p.route_cost_usd,
-        p.route_broker_fee_usd,
-        float(model.mean_broker_fee_factor),
-    )
+def _count_payments(model: RouteModel, bribes: np.ndarray, fees: np.ndarray) -> None:
+    """Add what was paid on setting off to the step's counters."""
     # Summed by numpy (its float32 pairwise order), as before.
     if len(bribes):
         model.counters["bribes_and_fares_usd"] += float(bribes.sum())
@@ -377,24 +489,13 @@ def _set_off_kernel(
         route_starts[r] += 1
 
 
-def set_off(model: RouteModel, ids: np.ndarray, routes: np.ndarray, broker: np.ndarray) -> None:
-    """Put migrants on their routes (state MOVING) with their travel time in steps.
-
-    Args:
-        model: The running model.
-        ids: The migrants setting off.
-        routes: The route each takes.
-        broker: Whether each travels with a broker.
-    """
-    if len(ids) == 0:
-        return
-    t = model.table
-    cols = t.cols
+def _set_off_args(
+    model: RouteModel,
+) -> tuple[np.ndarray, tuple[np.ndarray, ...], tuple[np.uint64, np.uint64, np.uint64], np.ndarray]:
+    """:func:`_set_off_kernel`'s arguments after ids, routes and brokers, at this step."""
+    cols = model.table.cols
     streams = model.streams
-    _set_off_kernel(
-        ids,
-        np.asarray(routes, dtype=np.int64),
-        broker,
+    return (
         model.params.route_duration_days / model.clock.mean_step_days,
         (
             cols["key"],
@@ -407,6 +508,28 @@ def set_off(model: RouteModel, ids: np.ndarray, routes: np.ndarray, broker: np.n
         (streams.run_key, streams.key_of("travel_time"), np.uint64(model.step_index * 0x10001 + 1)),
         model.route_starts,
     )
-    t.note_set_off(ids)
+
+
+def _log_set_off(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> None:
+    """Tell the table who set off (:meth:`MigrantTable.note_set_off`) and trace their routes."""
+    if len(ids) == 0:
+        return
+    model.table.note_set_off(ids)
     if model.trace:
         model.route_log.append((ids.copy(), routes.astype(np.int16), model.step_index))
+
+
+def set_off(model: RouteModel, ids: np.ndarray, routes: np.ndarray, broker: np.ndarray) -> None:
+    """Put migrants on their routes (state MOVING) with their travel time in steps.
+
+    Args:
+        model: The running model.
+        ids: The migrants setting off.
+        routes: The route each takes.
+        broker: Whether each travels with a broker.
+    """
+    if len(ids) == 0:
+        return
+    routes = np.asarray(routes, dtype=np.int64)
+    _set_off_kernel(ids, routes, broker, *_set_off_args(model))
+    _log_set_off(model, ids, routes)
