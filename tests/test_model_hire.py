@@ -120,3 +120,22 @@ def test_compiled_rounds_take_whom_the_numpy_rounds_take(
     assert used.tolist() == expected[3].tolist()
     # Some are taken and some turned away (the case is not trivial).
     assert 0 < got[0].sum() < n
+
+
+def test_serving_rows_list_each_routes_brokers_as_a_pass_over_the_roster_would() -> None:
+    """A route's row holds the brokers at any of its hubs, ascending; routes share rows."""
+    from nkroutes.model.processes.brokers import _serving_rows, route_rows
+
+    rng = np.random.default_rng(3)
+    n_places = 9
+    route_hubs = ((4,), (4,), (5, 4), (), (6,), (4, 5), (7,), ())
+    route_row, place_ptr, place_rows = route_rows(route_hubs, n_places)
+    # Routes with the same set of hubs share a row; those with none share the empty row.
+    assert route_row[0] == route_row[1] and route_row[2] == route_row[5]
+    assert route_row[3] == route_row[7] == route_row.max()
+    broker_hub = rng.choice([4, 5, 6, 7, 8], 500).astype(np.int64)
+    ptr, serving = _serving_rows(broker_hub, place_ptr, place_rows, int(route_row.max()) + 1)
+    for route, hubs in enumerate(route_hubs):
+        row = route_row[route]
+        expected = np.flatnonzero(np.isin(broker_hub, hubs))
+        assert serving[ptr[row] : ptr[row + 1]].tolist() == expected.tolist(), route

@@ -24,7 +24,6 @@ import numpy as np
 
 from nkroutes.model.agents import BROKER_KEY_MULTIPLIER
 from nkroutes.model.counts import poisson_count
-from nkroutes.model.groups import present
 from nkroutes.model.random import draw, salt_of
 
 if TYPE_CHECKING:
@@ -137,7 +136,7 @@ def _refresh_roster(model: RouteModel, leaving: np.ndarray | None) -> None:
     model.broker_factor = factor
     model.broker_capacity = np.floor(model.broker_balance + 1e-9).astype(np.int64)
     model.broker_used = np.zeros(len(serial), dtype=np.int64)
-    model.brokers_for_route = {}
+    model.broker_serving = None
 
 
 def broker_keys(serials: np.ndarray) -> np.ndarray:
@@ -145,14 +144,77 @@ def broker_keys(serials: np.ndarray) -> np.ndarray:
     return (serials.astype(np.uint64) + np.uint64(1)) * np.uint64(BROKER_KEY_MULTIPLIER)
 
 
-def _brokers_serving(model: RouteModel, route: int) -> np.ndarray:
-    cached = model.brokers_for_route.get(route)
-    if cached is None:
-        serves = np.zeros(model.params.n_places, dtype=bool)
-        serves[list(model.params.route_hubs[route])] = True
-        cached = np.flatnonzero(serves[model.broker_hub])
-        model.brokers_for_route[route] = cached
-    return cached
+def route_rows(route_hubs: tuple[tuple[int, ...], ...], n_places: int) -> tuple[np.ndarray, ...]:
+    """Routes grouped by the set of hubs that serve them: one row of brokers per set.
+
+    Routes served from the same hubs are served by the same brokers, so the brokers serving
+    each route are kept once per set of hubs (a row), not once per route. The last row is
+    the empty set (routes no hub serves).
+
+    Args:
+        route_hubs: Each route's hub places.
+        n_places: Number of places.
+
+    Returns:
+        ``(route_row, place_ptr, place_rows)``: each route's row, and the rows each place
+        belongs to (place ``h``'s are ``place_rows[place_ptr[h]:place_ptr[h + 1]]``).
+    """
+    sets = sorted({tuple(sorted(set(hubs))) for hubs in route_hubs if hubs})
+    row_of = {hubs: i for i, hubs in enumerate(sets)}
+    empty = len(sets)
+    route_row = np.array(
+        [row_of[tuple(sorted(set(hubs)))] if hubs else empty for hubs in route_hubs],
+        dtype=np.int64,
+    )
+    rows_of_place: list[list[int]] = [[] for _ in range(n_places)]
+    for i, hubs in enumerate(sets):
+        for h in hubs:
+            rows_of_place[h].append(i)
+    place_ptr = np.zeros(n_places + 1, dtype=np.int64)
+    place_ptr[1:] = np.cumsum([len(r) for r in rows_of_place])
+    place_rows = np.array([i for r in rows_of_place for i in r], dtype=np.int64)
+    return route_row, place_ptr, place_rows
+
+
+@numba.njit(cache=True, nogil=True)
+def _serving_rows(
+    broker_hub: np.ndarray, place_ptr: np.ndarray, place_rows: np.ndarray, n_rows: int
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Each row's brokers (positions on the roster, ascending), as ``(ptr, brokers)``."""
+    count = np.zeros(n_rows + 1, dtype=np.int64)
+    for b in range(broker_hub.shape[0]):
+        h = broker_hub[b]
+        for j in range(place_ptr[h], place_ptr[h + 1]):
+            count[place_rows[j] + 1] += 1
+    ptr = np.cumsum(count)
+    fill = ptr[:-1].copy()
+    serving = np.empty(ptr[-1], dtype=np.int64)
+    for b in range(broker_hub.shape[0]):
+        h = broker_hub[b]
+        for j in range(place_ptr[h], place_ptr[h + 1]):
+            row = place_rows[j]
+            serving[fill[row]] = b
+            fill[row] += 1
+    return ptr, serving
+
+
+def _serving_table(model: RouteModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(route_row, serving_ptr, serving)``: the brokers serving each route this step.
+
+    Made at the step's first hiring (the roster is fixed within a step) and kept until
+    the next :func:`update_brokers`.
+    """
+    p = model.params
+    rows = model.broker_route_rows
+    if rows is None or rows[0] is not p:
+        rows = (p, *route_rows(p.route_hubs, p.n_places))
+        model.broker_route_rows = rows
+        model.broker_serving = None
+    _, route_row, place_ptr, place_rows = rows
+    if model.broker_serving is None:
+        n_rows = int(route_row.max()) + 1 if len(route_row) else 1
+        model.broker_serving = _serving_rows(model.broker_hub, place_ptr, place_rows, n_rows)
+    return (route_row, *model.broker_serving)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -183,7 +245,8 @@ def _hire_rounds(
         sponsored: Whether each one's family pays.
         savings_usd: Each one's savings (US$, ``float32``).
         u_rank: Each one's ``broker_rank`` draw.
-        route_slot: By route, its row in the serving lists (-1: none is needed).
+        route_slot: By route, its row in the serving lists (-1: none is needed); rows
+            no needed route points to are skipped.
         serving_ptr: Row ``r``'s brokers are ``serving[serving_ptr[r]:serving_ptr[r + 1]]``.
         serving: Brokers (positions on the roster) serving each needed route, ascending.
         capacity: Each broker's capacity this step.
@@ -208,6 +271,10 @@ def _hire_rounds(
     pending = np.arange(n)
     with_room = np.empty(serving.shape[0], dtype=np.int64)
     room_ptr = np.empty(serving_ptr.shape[0], dtype=np.int64)
+    row_needed = np.zeros(serving_ptr.shape[0] - 1, dtype=np.bool_)
+    for r in range(route_slot.shape[0]):
+        if route_slot[r] >= 0:
+            row_needed[route_slot[r]] = True
     for round_ in range(rounds):
         n_pending = pending.shape[0]
         if n_pending == 0:
@@ -216,11 +283,12 @@ def _hire_rounds(
         room_ptr[0] = 0
         k = 0
         for r in range(serving_ptr.shape[0] - 1):
-            for j in range(serving_ptr[r], serving_ptr[r + 1]):
-                b = serving[j]
-                if capacity[b] > used[b]:
-                    with_room[k] = b
-                    k += 1
+            if row_needed[r]:
+                for j in range(serving_ptr[r], serving_ptr[r + 1]):
+                    b = serving[j]
+                    if capacity[b] > used[b]:
+                        with_room[k] = b
+                        k += 1
             room_ptr[r + 1] = k
         pick = np.full(n_pending, -1, dtype=np.int64)
         price = np.zeros(n_pending)
@@ -280,6 +348,105 @@ def _hire_rounds(
     return accepted, chosen, fee
 
 
+@numba.njit(cache=True, nogil=True)
+def _hire_kernel(
+    ids: np.ndarray,
+    routes: np.ndarray,
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    route_row: np.ndarray,
+    serving_ptr: np.ndarray,
+    serving: np.ndarray,
+    roster: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    books: tuple[np.ndarray, np.ndarray],
+    hub_slot: np.ndarray,
+    route_fee_usd: np.ndarray,
+    fee_multiplier: float,
+    rounds: int,
+    draws: tuple[np.uint64, np.int64, np.uint64, np.uint64],
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """:func:`hire` in one compiled call: the draws, :func:`_hire_rounds`, the books.
+
+    Args:
+        ids: Migrants asking for a broker.
+        routes: The route each wants.
+        columns: ``key``, ``sponsored``, ``savings_usd``, ``paid_brokers_usd``, ``hub``.
+        route_row: Each route's row of the serving lists (:func:`route_rows`).
+        serving_ptr: Row ``r``'s brokers are ``serving[serving_ptr[r]:serving_ptr[r + 1]]``.
+        serving: The rows' brokers (positions on the roster), each row ascending.
+        roster: The brokers' ``capacity``, ``used`` (updated), price ``factor``, hub place
+            and serial.
+        books: The brokers' ``clients`` and ``revenue_usd`` by serial (updated).
+        hub_slot: By place, its position among the hubs.
+        route_fee_usd: Each route's base broker fee (US$).
+        fee_multiplier: The enforcement multiplier of fees.
+        rounds: ``brokers.hire_rounds``.
+        draws: The run's key, ``step * 0x10001 + 1``, and the ``broker_rank`` and
+            ``broker_choice`` streams' keys.
+
+    Returns:
+        ``(accepted, fees)``: per migrant whether a broker took it; the fees (US$,
+        ``float32``) of those taken, in the order of ``ids``.
+    """
+    key, sponsored_col, savings_col, paid_brokers, hub = columns
+    capacity, used, factor, broker_hub, broker_serial = roster
+    clients, revenue = books
+    run_key, counter, rank_key, choice_key = draws
+    n = ids.shape[0]
+    keys = np.empty(n, dtype=np.uint64)
+    sponsored = np.empty(n, dtype=np.bool_)
+    savings = np.empty(n, dtype=np.float32)
+    u_rank = np.empty(n)
+    salt = salt_of(run_key, counter)
+    route_slot = np.full(route_row.shape[0], -1, dtype=np.int64)
+    for i in range(n):
+        m = ids[i]
+        keys[i] = key[m]
+        sponsored[i] = sponsored_col[m]
+        savings[i] = savings_col[m]
+        u_rank[i] = draw(keys[i], salt, rank_key)
+        route_slot[routes[i]] = route_row[routes[i]]
+    accepted, chosen, fee = _hire_rounds(
+        keys,
+        routes,
+        sponsored,
+        savings,
+        u_rank,
+        route_slot,
+        serving_ptr,
+        serving,
+        capacity,
+        used,
+        factor,
+        route_fee_usd,
+        fee_multiplier,
+        rounds,
+        run_key,
+        counter,
+        choice_key,
+    )
+    # What those taken pay, and the brokers' books by serial, in the order of ids (as the
+    # numpy it replaced: float32 columns, fees added to the books as float64).
+    n_acc = 0
+    for i in range(n):
+        n_acc += accepted[i]
+    fees = np.empty(n_acc, dtype=np.float32)
+    k = 0
+    for i in range(n):
+        if not accepted[i]:
+            continue
+        m = ids[i]
+        f = np.float32(fee[i])
+        fees[k] = f
+        k += 1
+        savings_col[m] -= np.float32(0.0) if sponsored[i] else f
+        paid_brokers[m] += f
+        b = chosen[i]
+        hub[m] = hub_slot[broker_hub[b]]
+        clients[broker_serial[b]] += 1
+        revenue[broker_serial[b]] += np.float64(f)
+    return accepted, fees
+
+
 def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
     """Match migrants with brokers for the routes they chose.
 
@@ -296,50 +463,43 @@ def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
     Returns:
         Boolean array: True where a broker took the migrant (its fee is charged).
     """
-    t = model.table
-    keys = t.cols["key"][ids]
-    step = model.step_index
-    u_rank = model.streams.uniform("broker_rank", keys, step)
-    sponsored = t.cols["sponsored"][ids]
-    savings = t.cols["savings_usd"][ids]
-    # The brokers serving each route asked for, as rows of one array.
-    needed = present(routes, model.params.n_routes)
-    route_slot = np.full(model.params.n_routes, -1, dtype=np.int64)
-    route_slot[needed] = np.arange(len(needed))
-    lists = [_brokers_serving(model, r) for r in needed]
-    serving_ptr = np.zeros(len(needed) + 1, dtype=np.int64)
-    serving_ptr[1:] = np.cumsum([len(x) for x in lists])
-    serving = np.concatenate(lists).astype(np.int64) if lists else np.zeros(0, np.int64)
+    cols = model.table.cols
     streams = model.streams
-    accepted, chosen, fee = _hire_rounds(
-        keys,
+    route_row, serving_ptr, serving = _serving_table(model)
+    books = model.broker_books
+    accepted, fees = _hire_kernel(
+        ids,
         np.asarray(routes, dtype=np.int64),
-        sponsored,
-        savings,
-        u_rank,
-        route_slot,
+        (
+            cols["key"],
+            cols["sponsored"],
+            cols["savings_usd"],
+            cols["paid_brokers_usd"],
+            cols["hub"],
+        ),
+        route_row,
         serving_ptr,
         serving,
-        model.broker_capacity,
-        model.broker_used,
-        model.broker_factor,
+        (
+            model.broker_capacity,
+            model.broker_used,
+            model.broker_factor,
+            model.broker_hub,
+            model.broker_serial,
+        ),
+        (books["clients"], books["revenue_usd"]),
+        model.hub_slot,
         model.params.route_broker_fee_usd,
         float(model.fee_multiplier),
         int(model.params.brokers.hire_rounds),
-        streams.run_key,
-        step * 0x10001 + 1,
-        streams.key_of("broker_choice"),
+        (
+            streams.run_key,
+            np.int64(model.step_index * 0x10001 + 1),
+            streams.key_of("broker_rank"),
+            streams.key_of("broker_choice"),
+        ),
     )
-    acc_ids = ids[accepted]
-    if len(acc_ids):
-        f = fee[accepted].astype(np.float32)
-        own = np.where(sponsored[accepted], np.float32(0), f)
-        t.cols["savings_usd"][acc_ids] -= own
-        t.cols["paid_brokers_usd"][acc_ids] += f
-        model.counters["broker_fees_usd"] += float(f.sum())
-        t.cols["hub"][acc_ids] = model.hub_slot[model.broker_hub[chosen[accepted]]]
-        # The brokers' books, by serial; fees are added in the order clients were taken.
-        serials = model.broker_serial[chosen[accepted]]
-        np.add.at(model.broker_books["clients"], serials, 1)
-        np.add.at(model.broker_books["revenue_usd"], serials, f.astype(float))
+    if len(fees):
+        # Summed by numpy (its float32 pairwise order), as before.
+        model.counters["broker_fees_usd"] += float(fees.sum())
     return accepted
