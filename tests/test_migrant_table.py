@@ -56,3 +56,23 @@ def test_a_table_built_from_columns_lists_only_the_unfinished() -> None:
     cols["state"][:] = states
     t = MigrantTable(3, cols)
     np.testing.assert_array_equal(t.live(), [1])
+
+
+def test_new_rows_start_at_their_defaults_whatever_the_spare_rows_held() -> None:
+    """add skips the zero columns only where the rows are known to be zeros."""
+    fresh = MigrantTable.empty(4)
+    fresh.add(3, state=State.HOME)  # then grows: the copied columns' spare rows are zeros
+    fresh.add(5, state=State.HOME)
+    # A table made from given columns whose spare rows hold other values.
+    cols = {name: np.full(8, 7, dtype=col.dtype) for name, col in fresh.cols.items()}
+    given = MigrantTable(0, cols)
+    given.add(3, state=State.HOME)
+    given.add(5, state=State.HOME)
+    for table in (fresh, given):
+        assert table.n == 8
+        for name, col in table.cols.items():
+            row = table.view(0)
+            expected = {"place": -1, "route": -1, "hub": -1, "china_since": -1}
+            expected |= {"outcome_step": -1, "state": "home"}
+            assert np.all(col[:8] == col[0]), name
+            assert row[name] == expected.get(name, 0), name

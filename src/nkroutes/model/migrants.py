@@ -144,8 +144,13 @@ class MigrantTable:
     _busy: np.ndarray = field(init=False, repr=False)
     _n_at_drop: int = field(init=False, repr=False)
     _set_off: list[np.ndarray] = field(init=False, repr=False)
+    # Rows from here on are known to hold zeros (allocated by np.zeros, never written), so
+    # that add need not write the columns whose default is 0. A table made from given
+    # columns knows nothing of its spare rows: add writes every column there.
+    _zeros_from: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._zeros_from = self.capacity
         self._live = np.arange(max(self.n, 1024), dtype=np.intp)
         self._live_n = self.n
         self.drop_final()
@@ -153,7 +158,9 @@ class MigrantTable:
     @classmethod
     def empty(cls, capacity: int = 1024) -> MigrantTable:
         """A table with room for ``capacity`` migrants and none created."""
-        return cls(0, {name: np.zeros(capacity, dtype=dt) for name, dt in COLUMNS.items()})
+        table = cls(0, {name: np.zeros(capacity, dtype=dt) for name, dt in COLUMNS.items()})
+        table._zeros_from = 0
+        return table
 
     @property
     def capacity(self) -> int:
@@ -174,6 +181,7 @@ class MigrantTable:
             grown = np.zeros(capacity, dtype=col.dtype)
             grown[: self.n] = col[: self.n]
             self.cols[name] = grown
+        self._zeros_from = self.n
 
     def add(self, count: int, **values: np.ndarray | float | int | bool) -> np.ndarray:
         """Create ``count`` migrants and return their ids.
@@ -190,9 +198,14 @@ class MigrantTable:
             self._grow(self.n + count)
         first, stop = self.n, self.n + count
         ids = np.arange(first, stop)
+        zeroed = first >= self._zeros_from
         for name, col in self.cols.items():
             # A slice of new rows, not an index array: a fill rather than a scatter.
-            col[first:stop] = values[name] if name in values else _DEFAULTS.get(name, 0)
+            if name in values:
+                col[first:stop] = values[name]
+            elif name in _DEFAULTS or not zeroed:
+                col[first:stop] = _DEFAULTS.get(name, 0)
+        self._zeros_from = max(self._zeros_from, stop)
         self.n += count
         self._append_live(ids)
         return ids

@@ -36,7 +36,7 @@ from scipy.special import ndtri
 from nkroutes.model.counts import poisson_counts
 from nkroutes.model.groups import present
 from nkroutes.model.migrants import State
-from nkroutes.model.processes.journeys import cached_options, start_journeys
+from nkroutes.model.processes.journeys import cached_options, option_cache, start_journeys
 from nkroutes.model.random import make_group_keys
 
 if TYPE_CHECKING:
@@ -61,6 +61,12 @@ def crossing_prices(model: RouteModel) -> np.ndarray:
     outside North Korea (workers abroad), whose escape the rule does not concern.
     """
     p = model.params
+    # Kept with the options it is read from: until the params or the brokers' mean fee change.
+    cache = option_cache(model)
+    key = ("crossing_prices", model.mean_broker_fee_factor)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     prices = np.zeros(len(p.origins))
     for i, origin in enumerate(p.origins.tolist()):
         if not p.in_north_korea[origin]:
@@ -69,6 +75,8 @@ def crossing_prices(model: RouteModel) -> np.ndarray:
         paid = cost[~broker & (cost > 0)]
         if len(paid):
             prices[i] = float(paid.min())
+    prices.flags.writeable = False
+    cache[key] = prices
     return prices
 
 

@@ -17,7 +17,7 @@ it is already on its way, or stays where it hides.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
@@ -74,6 +74,19 @@ def _option_log_weights(
         )
 
 
+def option_cache(model: RouteModel) -> dict[Any, Any]:
+    """What is worked out from the options, kept while the params stay the same.
+
+    Emptied when a dated event compiles new params; entries that also depend on the
+    brokers' mean fee have it in their key.
+    """
+    cache = model.journey_options
+    if cache.get("params") is not model.params:
+        cache.clear()
+        cache["params"] = model.params
+    return cache
+
+
 def cached_options(model: RouteModel, place: int) -> tuple[np.ndarray, ...]:
     """The options leaving ``place`` with their weights, kept until the params or fees change.
 
@@ -83,14 +96,11 @@ def cached_options(model: RouteModel, place: int) -> tuple[np.ndarray, ...]:
         migrant with a broker may take the option (the broker option of a route that has
         one, else the route's alone option, with the broker's protection).
     """
-    cache = model.journey_options
+    cache = option_cache(model)
     key = (place, model.mean_broker_fee_factor)
     cached = cache.get(key)
-    if cached is not None and cache.get("params") is model.params:
+    if cached is not None:
         return cached
-    if cache.get("params") is not model.params:
-        cache.clear()
-        cache["params"] = model.params
     routes, broker, cost = option_table(model, place)
     logw = _option_log_weights(model, routes, broker, cost)
     weights = np.exp(logw - logw.max()) if len(routes) else logw

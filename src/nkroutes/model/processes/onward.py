@@ -39,7 +39,7 @@ import numpy as np
 from nkroutes.model import stays
 from nkroutes.model.counts import poisson_count
 from nkroutes.model.migrants import State
-from nkroutes.model.processes.journeys import cached_options
+from nkroutes.model.processes.journeys import cached_options, option_cache
 from nkroutes.model.selection import first_entries, word_of_mouth_due
 
 if TYPE_CHECKING:
@@ -94,16 +94,16 @@ def word_of_mouth(model: RouteModel) -> int:
 def _cheapest_fees(model: RouteModel) -> np.ndarray:
     """The cheapest expected broker fee out of each place (US$; ``inf``: no broker option).
 
-    Kept with the travel options (``RouteModel.journey_options``) while the params and the
-    broker market's mean price factor stay the same, instead of made again each step.
+    Kept with the travel options (:func:`~nkroutes.model.processes.journeys.option_cache`)
+    while the params and the broker market's mean price factor stay the same, instead of
+    made again each step.
     """
-    cache = model.journey_options
+    cache = option_cache(model)
     key = ("cheapest_broker_fees", model.mean_broker_fee_factor)
-    if cache.get("params") is model.params and key in cache:
+    if key in cache:
         return cache[key]
     fees = np.full(model.params.n_places, np.inf)
     for place in range(model.params.n_places):
-        # cached_options also empties the cache when the params changed.
         _routes, broker, cost, _weights, _keeps = cached_options(model, place)
         if broker.any():
             fees[place] = float(cost[broker].min())
