@@ -45,6 +45,7 @@ import numpy as np
 
 from nkroutes.model.groups import distinct
 from nkroutes.model.migrants import State
+from nkroutes.model.random import draw, salt_of
 from nkroutes.model.selection import fewest_draws_hiding
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ NEVER = np.iinfo(np.int32).max
 #: The threshold left of each competing hazard, in the per-step order of
 #: :func:`nkroutes.model.processes.hiding.stay_probabilities`' rows.
 LEFT_COLUMNS = ("left_arrest", "left_trafficking", "left_settling", "left_exit")
+_N_EVENTS = len(LEFT_COLUMNS)
 
 
 class StaySchedule:
@@ -379,6 +381,35 @@ def next_event(model: RouteModel, ids: np.ndarray, h: np.ndarray) -> tuple[np.nd
     )
 
 
+@numba.njit(cache=True, nogil=True)
+def _entry_draws(
+    ids: np.ndarray, key: np.ndarray, draws: tuple[np.uint64, np.int64, np.uint64, np.uint64]
+) -> np.ndarray:  # pragma: no cover - compiled
+    """A stay's draws: ``Streams.uniform_slots("hiding", ..., 4)`` and word of mouth's.
+
+    Args:
+        ids: The migrants starting a stay.
+        key: The ``key`` column.
+        draws: The run's key, ``step * 0x10001 + 1`` and the ``hiding`` and
+            ``word_of_mouth`` streams' keys.
+
+    Returns:
+        ``(5, len(ids))``: row ``k < 4`` the hiding stream's slot ``k``; row 4 the
+        word-of-mouth stream's slot 0.
+    """
+    run_key, counter, hiding_key, word_key = draws
+    n_events = _N_EVENTS
+    out = np.empty((n_events + 1, ids.shape[0]))
+    for r in range(n_events):
+        salt = salt_of(run_key, counter + r)
+        for i in range(ids.shape[0]):
+            out[r, i] = draw(key[ids[i]], salt, hiding_key)
+    salt = salt_of(run_key, counter)
+    for i in range(ids.shape[0]):
+        out[n_events, i] = draw(key[ids[i]], salt, word_key)
+    return out
+
+
 def enter(model: RouteModel, ids: np.ndarray) -> None:
     """Start a stay (hiding or settled) for migrants who begin one at this step.
 
@@ -390,14 +421,25 @@ def enter(model: RouteModel, ids: np.ndarray) -> None:
         return
     from nkroutes.model.processes.hiding import stay_hazards
 
-    t = model.table
     step = model.step_index
-    keys = t.cols["key"][ids]
-    u = model.streams.uniform_slots("hiding", keys, step, len(LEFT_COLUMNS))  # slot k: event k
-    # Exp(1) thresholds (u < 1, so finite); hazards and savings run from the next step.
-    _place(model, ids, -np.log1p(-u), stay_hazards(model, ids), step + 1)
-    u = model.streams.uniform("word_of_mouth", keys, step)
-    t.cols["word_of_mouth_at"][ids] = model.word_of_mouth_accrued - np.log1p(-u)
+    streams = model.streams
+    # Rows 0-3: the hiding stream's slot k for event k; row 4: word of mouth's own draw.
+    u = _entry_draws(
+        np.asarray(ids),
+        model.table.cols["key"],
+        (
+            streams.run_key,
+            np.int64(step * 0x10001 + 1),
+            streams.key_of("hiding"),
+            streams.key_of("word_of_mouth"),
+        ),
+    )
+    # Exp(1) thresholds (u < 1, so finite), by numpy's log1p (position-independent: one
+    # call for the five rows gives each element the bits of five calls); hazards and
+    # savings run from the next step.
+    left = np.negative(np.log1p(np.negative(u)))
+    _place(model, ids, left[: len(LEFT_COLUMNS)], stay_hazards(model, ids), step + 1)
+    model.table.cols["word_of_mouth_at"][ids] = model.word_of_mouth_accrued + left[-1]
 
 
 def repredict(model: RouteModel, ids: np.ndarray, h_old: np.ndarray, saved_old: float) -> None:

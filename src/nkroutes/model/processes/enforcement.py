@@ -25,15 +25,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from nkroutes.model import stays
 from nkroutes.model.clock import DAYS_PER_MONTH
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.china_stay import leave_china, track_china
+from nkroutes.model.random import draw, salt_of
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
+
+_DETAINED = int(State.DETAINED)
 
 
 def arrests_in_china(model: RouteModel, ids: np.ndarray) -> None:
@@ -140,39 +144,91 @@ def arrested_in_china(model: RouteModel, ids: np.ndarray, near: np.ndarray) -> N
         stays.enter(model, freed)
 
 
+@numba.njit(cache=True, nogil=True)
+def _detain_kernel(
+    ids: np.ndarray,
+    columns: tuple[np.ndarray, ...],
+    draws: tuple[np.uint64, np.int64, np.uint64],
+    terms: tuple[float, float, float, float, float, float, float, float],
+) -> int:  # pragma: no cover - compiled
+    """:func:`detain` per migrant, in the float64 arithmetic of the numpy it replaced.
+
+    Args:
+        ids: The migrants detained.
+        columns: ``key``, ``political``, ``remaining``, ``in_camp``, ``state``, ``place``,
+            ``origin``, ``with_broker``, ``sponsored``.
+        draws: The run's key, ``step * 0x10001 + 1`` and the ``punishment`` stream's key:
+            slots 0 (camp), 1 (term) and 2 (rounding) as ``Streams.uniform`` draws them.
+        terms: Camp probabilities (political, economic), camp years (minimum, maximum less
+            minimum), detention months (the same), days per month and days per step.
+
+    Returns:
+        How many were sent to a labour camp.
+    """
+    key, political, remaining, in_camp, state, place, origin, with_broker, sponsored = columns
+    run_key, counter, stream_key = draws
+    p_political, p_economic, years_min, years_span, months_min, months_span, dpm, dps = terms
+    salt_camp = salt_of(run_key, counter)
+    salt_term = salt_of(run_key, counter + 1)
+    salt_round = salt_of(run_key, counter + 2)
+    n_camp = 0
+    for i in range(ids.shape[0]):
+        m = ids[i]
+        u_camp = draw(key[m], salt_camp, stream_key)
+        u_term = draw(key[m], salt_term, stream_key)
+        u_round = draw(key[m], salt_round, stream_key)
+        camp = u_camp < (p_political if political[m] else p_economic)
+        if camp:
+            months = 12.0 * (years_min + u_term * years_span)
+        else:
+            months = months_min + u_term * months_span
+        steps = months * dpm / dps
+        remaining[m] = np.int32(np.floor(steps + u_round))
+        in_camp[m] = camp
+        state[m] = _DETAINED
+        place[m] = origin[m]
+        with_broker[m] = False
+        sponsored[m] = False
+        n_camp += camp
+    return n_camp
+
+
 def detain(model: RouteModel, ids: np.ndarray) -> None:
     """Put migrants in North Korean detention and set their sentence."""
     if len(ids) == 0:
         return
     leave_china(model, ids)
-    t = model.table
+    cols = model.table.cols
     nk = model.params.north_korea
-    keys = t.cols["key"][ids]
-    step = model.step_index
-    u_camp = model.streams.uniform("punishment", keys, step)
-    u_term = model.streams.uniform("punishment", keys, step, slot=1)
-    p_camp = np.where(
-        t.cols["political"][ids],
-        nk.labour_camp_probability_political,
-        nk.labour_camp_probability_economic,
-    )
-    camp = u_camp < p_camp
-    months = np.where(
-        camp,
-        12
-        * (
-            nk.labour_camp_years_min
-            + u_term * (nk.labour_camp_years_max - nk.labour_camp_years_min)
+    streams = model.streams
+    # The spans as the numpy formulation computed them (max - min, then times the draw).
+    n_camp = _detain_kernel(
+        ids,
+        tuple(
+            cols[name]
+            for name in (
+                "key",
+                "political",
+                "remaining",
+                "in_camp",
+                "state",
+                "place",
+                "origin",
+                "with_broker",
+                "sponsored",
+            )
         ),
-        nk.detention_months_min + u_term * (nk.detention_months_max - nk.detention_months_min),
+        (streams.run_key, np.int64(model.step_index * 0x10001 + 1), streams.key_of("punishment")),
+        (
+            float(nk.labour_camp_probability_political),
+            float(nk.labour_camp_probability_economic),
+            float(nk.labour_camp_years_min),
+            float(nk.labour_camp_years_max - nk.labour_camp_years_min),
+            float(nk.detention_months_min),
+            float(nk.detention_months_max - nk.detention_months_min),
+            float(DAYS_PER_MONTH),
+            float(model.clock.mean_step_days),
+        ),
     )
-    steps = months * DAYS_PER_MONTH / model.clock.mean_step_days
-    u_round = model.streams.uniform("punishment", keys, step, slot=2)
-    t.cols["remaining"][ids] = np.floor(steps + u_round).astype(np.int32)
-    t.cols["in_camp"][ids] = camp
-    t.cols["state"][ids] = State.DETAINED
-    t.cols["place"][ids] = t.cols["origin"][ids]
-    t.cols["with_broker"][ids] = False
-    t.cols["sponsored"][ids] = False
     model.counters["detentions"] += len(ids)
-    model.counters["sent_to_camp"] += int(camp.sum())
+    model.counters["sent_to_camp"] += n_camp
