@@ -186,6 +186,35 @@ def test_fused_selections_match_their_numpy_definitions() -> None:
     assert got.tolist() == live[mask].tolist()
 
 
+def test_brides_at_entry_come_from_the_entry_log_as_from_a_pass_over_everyone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """traffic_at_entry reads last step's entries into China (china_stay.track_china's log)
+    instead of everyone on their way: the same women at every call of a whole run."""
+    from nkroutes.model import simulate
+    from nkroutes.model.processes import onward
+    from nkroutes.model.selection import first_entries
+    from nkroutes.scenario import load_scenario
+    from scenario_builder import SCENARIOS
+
+    calls, found = [0], [0]
+
+    def checked(candidates, state, female, since, china_steps, trafficked, entered_at):
+        fast = first_entries(candidates, state, female, since, china_steps, trafficked, entered_at)
+        # Every row: those never created or final are not hiding (state 0 with female set).
+        everyone = np.arange(len(state), dtype=candidates.dtype)
+        full = first_entries(everyone, state, female, since, china_steps, trafficked, entered_at)
+        assert fast.tolist() == full.tolist(), entered_at
+        calls[0] += 1
+        found[0] += len(fast)
+        return fast
+
+    monkeypatch.setattr(onward, "first_entries", checked)
+    result = simulate(load_scenario(SCENARIOS / "baseline.toml"), seed=3)
+    assert calls[0] > result.n_steps_run // 2
+    assert found[0] > 100
+
+
 def test_pairwise_sum_is_numpys_sum_to_the_bit() -> None:
     from nkroutes.model.processes.journeys import _pairwise_sum
 

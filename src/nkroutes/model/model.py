@@ -142,6 +142,9 @@ class RouteModel(mesa.Model):
         # The brokers serving each route this step, made at the first hiring of a step, and
         # the routes grouped by their hubs, made once per params (brokers.py).
         self.broker_serving: tuple[np.ndarray, np.ndarray] | None = None
+        # Ids that entered China this step and the last (processes/china_stay.py).
+        self.china_entries: list[np.ndarray] = []
+        self.china_entries_last: list[np.ndarray] = []
         self.broker_route_rows: tuple[Any, ...] | None = None
         # Brokers' clients and fees earned, by serial.
         self.broker_books = {"clients": np.zeros(0, np.int64), "revenue_usd": np.zeros(0)}
@@ -249,6 +252,8 @@ class RouteModel(mesa.Model):
         process_cases(self)  # ODD 7.8 Transit countries and missions
         advance(self)  # ODD 7.9 Travel and arrival
         self._record()
+        # Who entered China this step, for the next step's brides sold at entry (7.7).
+        self.china_entries_last, self.china_entries = self.china_entries, []
         self.step_index += 1
         if self.step_index >= self.clock.n_steps:
             self.running = False

@@ -320,7 +320,7 @@ def fewest_draws_hiding(
 
 @numba.njit(cache=True, nogil=True)
 def first_entries(
-    live: np.ndarray,
+    candidates: np.ndarray,
     state: np.ndarray,
     female: np.ndarray,
     china_since: np.ndarray,
@@ -331,12 +331,13 @@ def first_entries(
     """Ids of the women hiding who entered China for the first time at step ``entered_at``.
 
     Those not trafficked before, whose stay began then and who spent no earlier step in
-    China; ascending.
+    China; of ``candidates`` (ascending, distinct: those who entered China at that step, or
+    any superset), in their order.
     """
-    out = np.empty(live.shape[0], dtype=live.dtype)
+    out = np.empty(candidates.shape[0], dtype=candidates.dtype)
     n = 0
-    for i in range(live.shape[0]):
-        m = live[i]
+    for i in range(candidates.shape[0]):
+        m = candidates[i]
         if (
             china_since[m] == entered_at
             and state[m] == 0

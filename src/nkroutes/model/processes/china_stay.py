@@ -23,6 +23,7 @@ def track_china(model: RouteModel, ids: np.ndarray, places: np.ndarray) -> None:
     entering = ids[inside & (since[ids] < 0)]
     if len(entering):
         since[entering] = model.step_index
+        model.china_entries.append(entering)  # for brides sold at entry (7.7, next step)
         first = entering[t.cols["china_steps"][entering] == 0]
         model.counters["entered_china"] += len(entering)
         model.counters["first_entries_china"] += len(first)

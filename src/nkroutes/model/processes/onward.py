@@ -38,6 +38,7 @@ import numpy as np
 
 from nkroutes.model import stays
 from nkroutes.model.counts import poisson_count
+from nkroutes.model.groups import distinct
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.journeys import cached_options, option_cache
 from nkroutes.model.selection import first_entries, word_of_mouth_due
@@ -141,8 +142,13 @@ def traffic_at_entry(model: RouteModel) -> int:
     if probability <= 0 or model.step_index == 0:
         return 0
     cols = model.table.cols
+    # Those who entered China in the last step (logged by track_china), not a pass over
+    # everyone on their way: only they can have entered then.
+    logged = model.china_entries_last
+    if not logged:
+        return 0
     entered = first_entries(
-        model.table.live(),
+        distinct(np.concatenate(logged)),
         cols["state"],
         cols["female"],
         cols["china_since"],
