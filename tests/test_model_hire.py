@@ -96,30 +96,46 @@ def test_compiled_rounds_take_whom_the_numpy_rounds_take(
     lists = [serving_by_route[r] for r in needed]
     serving_ptr = np.r_[0, np.cumsum([len(x) for x in lists])].astype(np.int64)
     used = args["used"].copy()
-    got = _hire_rounds(
-        args["keys"],
-        args["routes"],
-        args["sponsored"],
-        args["savings"],
-        u_rank,
-        route_slot,
-        serving_ptr,
-        np.concatenate(lists).astype(np.int64),
-        args["capacity"],
-        used,
-        args["factor"],
-        args["route_fee_usd"],
-        args["fee_multiplier"],
-        rounds,
-        streams.run_key,
-        step * 0x10001 + 1,
-        streams.key_of("broker_choice"),
-    )
+    # The rows' lists of brokers with room, carried from call to call as within a step.
+    room_len, room = np.diff(serving_ptr), np.concatenate(lists).astype(np.int64)
+
+    def compiled(asking: dict, step: int) -> tuple:
+        return _hire_rounds(
+            asking["keys"],
+            asking["routes"],
+            asking["sponsored"],
+            asking["savings"],
+            asking["u_rank"],
+            route_slot,
+            serving_ptr,
+            room_len,
+            room,
+            args["capacity"],
+            used,
+            args["factor"],
+            args["route_fee_usd"],
+            args["fee_multiplier"],
+            rounds,
+            streams.run_key,
+            step * 0x10001 + 1,
+            streams.key_of("broker_choice"),
+        )
+
+    got = compiled(args, step)
     for name, a, b in zip(("accepted", "chosen", "fee"), got, expected[:3], strict=True):
         assert a.tolist() == b.tolist(), name
     assert used.tolist() == expected[3].tolist()
     # Some are taken and some turned away (the case is not trivial).
     assert 0 < got[0].sum() < n
+    # A second call in the same step (new askers, the same brokers' room used so far):
+    # the lists carried over give what a pass over every serving broker gives.
+    later = {**args, "keys": args["keys"][::-1].copy(), "used": used.copy()}
+    later |= {k: args[k][::-1].copy() for k in ("routes", "sponsored", "savings", "u_rank")}
+    expected = _reference(later, streams, step + 1)
+    got = compiled(later, step + 1)
+    for name, a, b in zip(("accepted", "chosen", "fee"), got, expected[:3], strict=True):
+        assert a.tolist() == b.tolist(), name
+    assert used.tolist() == expected[3].tolist()
 
 
 def test_serving_rows_list_each_routes_brokers_as_a_pass_over_the_roster_would() -> None:

@@ -141,7 +141,7 @@ class RouteModel(mesa.Model):
         self.broker_used = np.zeros(0, dtype=np.int64)  # clients taken this step
         # The brokers serving each route this step, made at the first hiring of a step, and
         # the routes grouped by their hubs, made once per params (brokers.py).
-        self.broker_serving: tuple[np.ndarray, np.ndarray] | None = None
+        self.broker_serving: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # Ids that entered China this step and the last (processes/china_stay.py).
         self.china_entries: list[np.ndarray] = []
         self.china_entries_last: list[np.ndarray] = []

@@ -198,11 +198,14 @@ def _serving_rows(
     return ptr, serving
 
 
-def _serving_table(model: RouteModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(route_row, serving_ptr, serving)``: the brokers serving each route this step.
+def _serving_table(model: RouteModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(route_row, serving_ptr, room_len, room)``: the brokers serving each route.
 
-    Made at the step's first hiring (the roster is fixed within a step) and kept until
-    the next :func:`update_brokers`.
+    Row ``r`` of the routes' rows (:func:`route_rows`) lists its brokers with room left as
+    ``room[serving_ptr[r] : serving_ptr[r] + room_len[r]]``, ascending. Made at the step's
+    first hiring from every broker serving the row (the roster is fixed within a step) and
+    kept until the next :func:`update_brokers`; hiring drops the brokers whose room is
+    used up as it goes (:func:`_hire_rounds`), since within a step no broker gains room.
     """
     p = model.params
     rows = model.broker_route_rows
@@ -213,7 +216,8 @@ def _serving_table(model: RouteModel) -> tuple[np.ndarray, np.ndarray, np.ndarra
     _, route_row, place_ptr, place_rows = rows
     if model.broker_serving is None:
         n_rows = int(route_row.max()) + 1 if len(route_row) else 1
-        model.broker_serving = _serving_rows(model.broker_hub, place_ptr, place_rows, n_rows)
+        ptr, serving = _serving_rows(model.broker_hub, place_ptr, place_rows, n_rows)
+        model.broker_serving = (ptr, np.diff(ptr), serving)
     return (route_row, *model.broker_serving)
 
 
@@ -226,7 +230,8 @@ def _hire_rounds(
     u_rank: np.ndarray,
     route_slot: np.ndarray,
     serving_ptr: np.ndarray,
-    serving: np.ndarray,
+    room_len: np.ndarray,
+    room: np.ndarray,
     capacity: np.ndarray,
     used: np.ndarray,
     factor: np.ndarray,
@@ -247,8 +252,11 @@ def _hire_rounds(
         u_rank: Each one's ``broker_rank`` draw.
         route_slot: By route, its row in the serving lists (-1: none is needed); rows
             no needed route points to are skipped.
-        serving_ptr: Row ``r``'s brokers are ``serving[serving_ptr[r]:serving_ptr[r + 1]]``.
-        serving: Brokers (positions on the roster) serving each needed route, ascending.
+        serving_ptr: Where each row's brokers start in ``room``.
+        room_len: How many of each row's brokers may have room left (updated).
+        room: Row ``r``'s brokers that may have room left (positions on the roster,
+            ascending) are ``room[serving_ptr[r]:serving_ptr[r] + room_len[r]]``; each round
+            drops from the needed rows those whose room is used up (updated in place).
         capacity: Each broker's capacity this step.
         used: Each broker's clients taken this step (updated).
         factor: Each broker's price factor.
@@ -269,8 +277,6 @@ def _hire_rounds(
     chosen = np.full(n, -1, dtype=np.int64)
     fee = np.zeros(n)
     pending = np.arange(n)
-    with_room = np.empty(serving.shape[0], dtype=np.int64)
-    room_ptr = np.empty(serving_ptr.shape[0], dtype=np.int64)
     row_needed = np.zeros(serving_ptr.shape[0] - 1, dtype=np.bool_)
     for r in range(route_slot.shape[0]):
         if route_slot[r] >= 0:
@@ -279,17 +285,18 @@ def _hire_rounds(
         n_pending = pending.shape[0]
         if n_pending == 0:
             break
-        # The brokers with room left, per route, as the round starts.
-        room_ptr[0] = 0
-        k = 0
+        # The brokers with room left, per needed row, as the round starts: the row's list
+        # less those whose room has been used up since (kept in order).
         for r in range(serving_ptr.shape[0] - 1):
             if row_needed[r]:
-                for j in range(serving_ptr[r], serving_ptr[r + 1]):
-                    b = serving[j]
+                lo = serving_ptr[r]
+                k = lo
+                for j in range(lo, lo + room_len[r]):
+                    b = room[j]
                     if capacity[b] > used[b]:
-                        with_room[k] = b
+                        room[k] = b
                         k += 1
-            room_ptr[r + 1] = k
+                room_len[r] = k - lo
         pick = np.full(n_pending, -1, dtype=np.int64)
         price = np.zeros(n_pending)
         can_pay = np.zeros(n_pending, dtype=np.bool_)
@@ -297,13 +304,13 @@ def _hire_rounds(
         for i in range(n_pending):
             m = pending[i]
             slot = route_slot[routes[m]]
-            lo = room_ptr[slot]
-            count = room_ptr[slot + 1] - lo
+            lo = serving_ptr[slot]
+            count = room_len[slot]
             if count == 0:
                 continue
             salt = salt_of(run_key, counter + round_)
             u = draw(keys[m], salt, choice_key)
-            b = with_room[lo + min(np.int64(u * count), count - 1)]
+            b = room[lo + min(np.int64(u * count), count - 1)]
             pick[i] = b
             price[i] = route_fee_usd[routes[m]] * factor[b] * fee_multiplier
             if sponsored[m] or savings_usd[m] >= price[i]:
@@ -355,7 +362,8 @@ def _hire_kernel(
     columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     route_row: np.ndarray,
     serving_ptr: np.ndarray,
-    serving: np.ndarray,
+    room_len: np.ndarray,
+    room: np.ndarray,
     roster: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     books: tuple[np.ndarray, np.ndarray],
     hub_slot: np.ndarray,
@@ -371,8 +379,9 @@ def _hire_kernel(
         routes: The route each wants.
         columns: ``key``, ``sponsored``, ``savings_usd``, ``paid_brokers_usd``, ``hub``.
         route_row: Each route's row of the serving lists (:func:`route_rows`).
-        serving_ptr: Row ``r``'s brokers are ``serving[serving_ptr[r]:serving_ptr[r + 1]]``.
-        serving: The rows' brokers (positions on the roster), each row ascending.
+        serving_ptr: Where each row's brokers start in ``room``.
+        room_len: How many of each row's brokers may have room left (updated).
+        room: The rows' brokers that may have room left (updated; :func:`_hire_rounds`).
         roster: The brokers' ``capacity``, ``used`` (updated), price ``factor``, hub place
             and serial.
         books: The brokers' ``clients`` and ``revenue_usd`` by serial (updated).
@@ -413,7 +422,8 @@ def _hire_kernel(
         u_rank,
         route_slot,
         serving_ptr,
-        serving,
+        room_len,
+        room,
         capacity,
         used,
         factor,
@@ -465,7 +475,7 @@ def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
     """
     cols = model.table.cols
     streams = model.streams
-    route_row, serving_ptr, serving = _serving_table(model)
+    route_row, serving_ptr, room_len, room = _serving_table(model)
     books = model.broker_books
     accepted, fees = _hire_kernel(
         ids,
@@ -479,7 +489,8 @@ def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
         ),
         route_row,
         serving_ptr,
-        serving,
+        room_len,
+        room,
         (
             model.broker_capacity,
             model.broker_used,
