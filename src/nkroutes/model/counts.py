@@ -38,13 +38,15 @@ def poisson_counts(u: np.ndarray, mean: np.ndarray, what: str) -> np.ndarray:
     counts = poisson_ppf(np.asarray(u, dtype=float), mean)
     # scipy gives NaN for a mean of about 1e15 or more (and for an infinite one): that is
     # an overflow, not the "no count" of a zero mean.
-    lost = np.isnan(counts) & (mean > 0)
-    if np.any(lost | (counts > MAX_COUNT)):
+    nan = np.isnan(counts)
+    if (nan & (mean > 0)).any() or (counts > MAX_COUNT).any():
         raise CountOverflowError(
             f"a count of {what} with an expected value of {float(np.max(mean)):g} is not "
             f"finite or above the limit of {MAX_COUNT:g}"
         )
-    return np.nan_to_num(counts, nan=0.0).astype(np.int64)
+    # No infinite count is left here, so this is np.nan_to_num(counts, nan=0.0).
+    counts[nan] = 0.0
+    return counts.astype(np.int64)
 
 
 def poisson_ppf(q: np.ndarray, mu: np.ndarray) -> np.ndarray:
@@ -62,7 +64,9 @@ def poisson_ppf(q: np.ndarray, mu: np.ndarray) -> np.ndarray:
     Returns:
         ``float64`` quantiles: the least ``k`` with ``P(X <= k) >= q``.
     """
-    q, mu = np.broadcast_arrays(np.asarray(q, dtype=float), np.asarray(mu, dtype=float))
+    q, mu = np.asarray(q, dtype=float), np.asarray(mu, dtype=float)
+    if q.shape != mu.shape:  # (broadcast_arrays costs more than the rest when they match)
+        q, mu = np.broadcast_arrays(q, mu)
     valid = mu >= 0
     out = np.full(q.shape, np.nan)
     out[(q == 0) & valid] = -1.0
