@@ -469,3 +469,74 @@ def test_pay_kernel_matches_the_numpy_formulation() -> None:
     assert bribes.tolist() == paid.tolist() and fees.tolist() == charged.tolist()
     for a, b in zip(mine, theirs, strict=True):
         assert a.tolist() == b.tolist()
+
+
+def _end_cases_with_numpy(ids, places, keys, streams, step, p_done, dest, acceptance):
+    """process_cases' settling of cases as it was written with numpy (the definition)."""
+    u = streams.uniform("resettlement", keys, step)
+    done = u < p_done[places]
+    ids, keys, places = ids[done], keys[done], places[done]
+    u_pick = streams.uniform("resettlement", keys, step, slot=1)
+    u_accept = streams.uniform("resettlement", keys, step, slot=2)
+    out_ids, out_routes, refused = [], [], 0
+    for place in np.unique(places).tolist():
+        if place not in dest:
+            continue
+        routes, to, weight, fallback_route = dest[place]
+        rows = np.flatnonzero(places == place)
+        cum = np.cumsum(weight) / weight.sum()
+        pick = np.minimum(np.searchsorted(cum, u_pick[rows], side="right"), len(routes) - 1)
+        accepted = u_accept[rows] < acceptance[to[pick]]
+        chosen = routes[pick]
+        if fallback_route >= 0:
+            chosen = np.where(accepted, chosen, fallback_route)
+            go = np.ones(len(rows), bool)
+        else:
+            go = accepted
+        refused += int((~accepted).sum())
+        out_ids += ids[rows[go]].tolist()
+        out_routes += chosen[go].tolist()
+    return out_ids, out_routes, refused
+
+
+def test_end_cases_matches_the_numpy_formulation() -> None:
+    from nkroutes.model.processes.transit import _end_cases
+    from nkroutes.model.random import Streams
+
+    rng = np.random.default_rng(12)
+    streams = Streams(5)
+    n_places, step = 7, 40
+    # Places 0-3 have destinations (place 2 no fallback), 4-6 none.
+    dest = {}
+    for place in range(4):
+        k = int(rng.integers(1, 5))
+        routes = rng.choice(50, k, replace=False).astype(np.int64)
+        to = rng.integers(0, n_places, k).astype(np.int64)
+        weight = rng.random(k) + 0.1
+        dest[place] = (routes, to, weight, -1 if place == 2 else int(routes[0]))
+    p_done = rng.random(n_places)
+    usable = np.array([p in dest for p in range(n_places)])
+    ptr = np.zeros(n_places + 1, dtype=np.int64)
+    for place in range(n_places):
+        ptr[place + 1] = ptr[place] + (len(dest[place][0]) if place in dest else 0)
+    parts = [dest[p] for p in range(4)]
+    table = (
+        p_done,
+        usable,
+        ptr,
+        np.concatenate([x[0] for x in parts]),
+        np.concatenate([x[1] for x in parts]),
+        np.concatenate([np.cumsum(x[2]) / x[2].sum() for x in parts]),
+        np.array([dest[p][3] if p in dest else -1 for p in range(n_places)], dtype=np.int64),
+    )
+    acceptance = rng.random(n_places)
+    key = rng.integers(0, 2**63, 3000, dtype=np.uint64)
+    ids = np.sort(rng.choice(3000, 1200, replace=False)).astype(np.int64)
+    places = rng.integers(0, n_places, len(ids)).astype(np.int64)
+    draws = (streams.run_key, np.int64(step * 0x10001 + 1), streams.key_of("resettlement"))
+    got_ids, got_routes, place_ptr, refused = _end_cases(ids, places, key, table, acceptance, draws)
+    expected = _end_cases_with_numpy(ids, places, key[ids], streams, step, p_done, dest, acceptance)
+    assert got_ids.tolist() == expected[0]
+    assert got_routes.tolist() == expected[1]
+    assert refused == expected[2] > 0
+    assert place_ptr[-1] == len(got_ids) and np.all(np.diff(place_ptr)[4:] == 0)
