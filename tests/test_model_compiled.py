@@ -442,7 +442,7 @@ def _pay_with_numpy(ids, routes, with_broker, just_hired, cols, cost_usd, fee_us
 
 
 def test_pay_kernel_matches_the_numpy_formulation() -> None:
-    from nkroutes.model.processes.journeys import _pay_kernel
+    from nkroutes.model.processes.setting_off import _pay_kernel
 
     rng = np.random.default_rng(12)
     n = 2_000

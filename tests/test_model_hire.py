@@ -1,4 +1,4 @@
-"""Hiring's compiled rounds (model/processes/brokers.py) match their numpy formulation.
+"""Hiring's compiled rounds (model/processes/hiring.py) match their numpy formulation.
 
 Each round, every migrant still looking asks a broker with room on its route, picked by its
 own draw; the candidates who can pay are ordered by broker, then by their own rank draw
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nkroutes.model.processes.brokers import _hire_rounds
+from nkroutes.model.processes.hiring import _hire_rounds
 from nkroutes.model.random import Streams
 
 
@@ -140,7 +140,7 @@ def test_compiled_rounds_take_whom_the_numpy_rounds_take(
 
 def test_serving_rows_list_each_routes_brokers_as_a_pass_over_the_roster_would() -> None:
     """A route's row holds the brokers at any of its hubs, ascending; routes share rows."""
-    from nkroutes.model.processes.brokers import _serving_rows, route_rows
+    from nkroutes.model.processes.hiring import _serving_rows, route_rows
 
     rng = np.random.default_rng(3)
     n_places = 9

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nkroutes.model.stays import NEVER, StaySchedule, first_event, next_event_step, per_step_hazards
+from nkroutes.model.schedule import StaySchedule
+from nkroutes.model.stays import NEVER, first_event, next_event_step, per_step_hazards
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 

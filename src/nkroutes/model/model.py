@@ -46,6 +46,7 @@ from nkroutes.model.processes.transit import process_cases
 from nkroutes.model.processes.travel import advance
 from nkroutes.model.random import Streams
 from nkroutes.model.result import TWO_YEARS_MONTHS, RunResult
+from nkroutes.model.schedule import StaySchedule
 from nkroutes.scenario.paths import get_path, set_path
 from nkroutes.scenario.time_axis import time_axis
 
@@ -97,7 +98,7 @@ class RouteModel(mesa.Model):
         self.events = self._schedule_events(data.get("events", []))
         self.streams = Streams(seed)
         self.table = MigrantTable.empty(4096)
-        self.stay_schedule = stays.StaySchedule(self.clock.n_steps)
+        self.stay_schedule = StaySchedule(self.clock.n_steps)
         # Word of mouth's per-step hazard summed over the steps run so far (onward.py).
         self.word_of_mouth_accrued = 0.0
         # The hazards a stay in China can have, kept while the params stay the same

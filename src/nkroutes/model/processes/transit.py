@@ -20,7 +20,8 @@ from nkroutes.model.clock import DAYS_PER_MONTH
 from nkroutes.model.migrants import State
 from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes.enforcement import transit_arrests
-from nkroutes.model.processes.journeys import option_cache, set_off
+from nkroutes.model.processes.journeys import option_cache
+from nkroutes.model.processes.setting_off import set_off
 from nkroutes.model.random import draw, salt_of
 
 if TYPE_CHECKING:
