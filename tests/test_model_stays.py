@@ -172,6 +172,30 @@ def test_schedule_files_and_pops_by_step(offset: int) -> None:
     assert schedule.pop(12 + offset).tolist() == []
 
 
+def test_schedule_reuses_entries_and_grows_as_a_list_per_step_would() -> None:
+    """Filing and reading over a run, against a plain dict of lists (as multisets)."""
+    rng = np.random.default_rng(5)
+    n_steps = 60
+    schedule = StaySchedule(n_steps)
+    reference: dict[int, list[int]] = {}
+    filed, most_waiting = 0, 0
+    for step in range(n_steps):
+        for _ in range(int(rng.integers(0, 4))):
+            ids = rng.integers(0, 5_000, int(rng.integers(0, 800)))
+            wake = rng.integers(step, n_steps + 20, len(ids)).astype(np.int32)
+            schedule.push(ids, wake)
+            for i, w in zip(ids.tolist(), wake.tolist(), strict=True):
+                if w < n_steps:
+                    reference.setdefault(w, []).append(i)
+                    filed += 1
+            most_waiting = max(most_waiting, sum(len(v) for v in reference.values()))
+        got = schedule.pop(step)
+        assert got.dtype == np.int32
+        assert sorted(got.tolist()) == sorted(reference.pop(step, [])), step
+    # Entries read were reused: the pool never held more than was waiting at once.
+    assert schedule._free_and_used[1] <= most_waiting < filed
+
+
 def _reference_next_event_step(start, left, h, n_steps):
     """The formula of next_event_step written plainly, with temporaries."""
     with np.errstate(divide="ignore", invalid="ignore"):
