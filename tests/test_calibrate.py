@@ -601,3 +601,26 @@ def test_calibrate_help_names_the_scheduler_as_run_does(cli):
     text = cli("calibrate", "--help").output
     assert "--scheduler tcp://HOST:PORT" in text
     assert "--budget" in text and "[default: 300; x>=5]" in text
+
+
+def test_the_run_time_estimate_does_not_count_loading_the_compiled_kernels(monkeypatch) -> None:
+    """The pilot's first run in a process pays numba's loading (or compiling, after an
+    update); workers pay it once for all their runs, so the estimate times another run."""
+    from types import SimpleNamespace
+
+    from nkroutes.calibration import calibrate as calibration
+
+    seconds = iter([13.5, 1.4])
+    monkeypatch.setattr(
+        calibration,
+        "run_parameter_set",
+        lambda task: {"error": None, "seconds": next(seconds), "task": task},
+    )
+    monkeypatch.setattr(calibration, "tables_of", lambda result: (None, None))
+    problem = SimpleNamespace(
+        scenario=SimpleNamespace(get=lambda path: 1.0),
+        parameters=[SimpleNamespace(path="x", low=0.0, high=2.0)],
+        task=lambda *args, **kwargs: "task",
+        distance=lambda yearly, summary: 0.0,
+    )
+    assert calibration.pilot(problem, seed=1) == 1.4

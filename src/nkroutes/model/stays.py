@@ -32,8 +32,8 @@ time"):
   stay adds ``savings_per_step`` for each step since (:func:`credit_savings`,
   :func:`savings_now`).
 
-Migrants due at a step are kept in per-step buckets of ids; an entry whose migrant has left
-the stay, or whose ``wake`` has moved, is dropped when its step comes.
+Migrants due at a step are kept in per-step lists of ids (``model/schedule.py``); an entry
+whose migrant has left the stay, or whose ``wake`` has moved, is dropped when its step comes.
 """
 
 from __future__ import annotations

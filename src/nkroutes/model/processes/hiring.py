@@ -80,8 +80,9 @@ def _serving_table(model: RouteModel) -> tuple[np.ndarray, np.ndarray, np.ndarra
     Row ``r`` of the routes' rows (:func:`route_rows`) lists its brokers with room left as
     ``room[serving_ptr[r] : serving_ptr[r] + room_len[r]]``, ascending. Made at the step's
     first hiring from every broker serving the row (the roster is fixed within a step) and
-    kept until the next :func:`update_brokers`; hiring drops the brokers whose room is
-    used up as it goes (:func:`_hire_rounds`), since within a step no broker gains room.
+    kept until the next :func:`~nkroutes.model.processes.brokers.update_brokers`; hiring
+    drops the brokers whose room is used up as it goes (:func:`_hire_rounds`), since within
+    a step no broker gains room.
     """
     p = model.params
     rows = model.broker_route_rows

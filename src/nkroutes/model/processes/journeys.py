@@ -11,7 +11,7 @@ with ``success = (1 - death) * (1 - capture)`` for that mode (risks times
 expected broker fee. It picks one option with probability proportional to its weight, using
 its own draw. Options it cannot pay for are left out (a sponsored migrant's family pays
 broker fees). A migrant who picks a broker is matched with one by
-:func:`nkroutes.model.processes.brokers.hire`; if no broker takes it, it travels alone where
+:func:`nkroutes.model.processes.hiring.hire`; if no broker takes it, it travels alone where
 it is already on its way, or stays where it hides.
 """
 

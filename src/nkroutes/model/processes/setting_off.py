@@ -105,9 +105,10 @@ def _pay_kernel(
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Charge bribes and fares (alone) or the broker's fee for the leg (with a broker).
 
-    The fee of a freshly hired broker was charged by :func:`brokers.hire`; a migrant who
-    keeps its broker pays the leg's base fee times the broker market's mean factor. Per
-    migrant, in the float32 arithmetic of the numpy it replaced; returns what was paid.
+    The fee of a freshly hired broker was charged by hiring
+    (:func:`~nkroutes.model.processes.hiring.hire`); a migrant who keeps its broker pays the
+    leg's base fee times the broker market's mean factor. Per migrant, in the float32
+    arithmetic of the numpy it replaced; returns what was paid.
 
     Args:
         ids: The migrants setting off.
