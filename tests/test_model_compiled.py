@@ -555,3 +555,45 @@ def test_numpys_log1p_gives_each_element_the_same_bits_wherever_it_stands() -> N
             part = slice(start, start + 13)
             assert np.array_equal(np.log1p(-u[row, part]), whole[row, part])
     assert np.array_equal(np.array([np.log1p(-x) for x in u[0, :50]]), whole[0, :50])
+
+
+def test_detain_kernel_matches_the_numpy_formulation() -> None:
+    """detain's sentences as they were written with numpy (the definition), to the bit."""
+    from nkroutes.model.clock import DAYS_PER_MONTH
+    from nkroutes.model.processes.enforcement import _detain_kernel
+    from nkroutes.model.random import Streams
+
+    rng = np.random.default_rng(21)
+    streams = Streams(11)
+    n, step, step_days = 2_000, 57, 30.4375
+    key = rng.integers(0, 2**63, n, dtype=np.uint64)
+    political = rng.random(n) < 0.3
+    origin = rng.integers(0, 9, n).astype(np.int16)
+    ids = np.sort(rng.choice(n, 700, replace=False)).astype(np.int64)
+    p_pol, p_econ, y_min, y_max, m_min, m_max = 0.6, 0.1, 2.0, 7.0, 0.5, 6.0
+
+    u_camp = streams.uniform("punishment", key[ids], step)
+    u_term = streams.uniform("punishment", key[ids], step, slot=1)
+    u_round = streams.uniform("punishment", key[ids], step, slot=2)
+    camp = u_camp < np.where(political[ids], p_pol, p_econ)
+    months = np.where(
+        camp,
+        12 * (y_min + u_term * (y_max - y_min)),
+        m_min + u_term * (m_max - m_min),
+    )
+    expected = np.floor(months * DAYS_PER_MONTH / step_days + u_round).astype(np.int32)
+
+    remaining = np.zeros(n, np.int32)
+    in_camp = np.zeros(n, bool)
+    state = np.zeros(n, np.int8)
+    place = np.full(n, -1, np.int16)
+    with_broker = np.ones(n, bool)
+    sponsored = np.ones(n, bool)
+    columns = (key, political, remaining, in_camp, state, place, origin, with_broker, sponsored)
+    draws = (streams.run_key, np.int64(step * 0x10001 + 1), streams.key_of("punishment"))
+    terms = (p_pol, p_econ, y_min, y_max - y_min, m_min, m_max - m_min, DAYS_PER_MONTH, step_days)
+    n_camp = _detain_kernel(ids, columns, draws, terms)
+    assert remaining[ids].tolist() == expected.tolist()
+    assert in_camp[ids].tolist() == camp.tolist() and n_camp == int(camp.sum()) > 0
+    assert (state[ids] == State.DETAINED).all() and (place[ids] == origin[ids]).all()
+    assert not with_broker[ids].any() and not sponsored[ids].any()

@@ -141,12 +141,12 @@ class RouteModel(mesa.Model):
         self.broker_balance = np.zeros(0)  # clients each broker on the roster can still take
         self.broker_used = np.zeros(0, dtype=np.int64)  # clients taken this step
         # The brokers serving each route this step, made at the first hiring of a step, and
-        # the routes grouped by their hubs, made once per params (brokers.py).
+        # the routes grouped by their hubs, made once per params (processes/hiring.py).
         self.broker_serving: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.broker_route_rows: tuple[Any, ...] | None = None
         # Ids that entered China this step and the last (processes/china_stay.py).
         self.china_entries: list[np.ndarray] = []
         self.china_entries_last: list[np.ndarray] = []
-        self.broker_route_rows: tuple[Any, ...] | None = None
         # Brokers' clients and fees earned, by serial.
         self.broker_books = {"clients": np.zeros(0, np.int64), "revenue_usd": np.zeros(0)}
         for hub, count in zip(p.hub_places.tolist(), p.hub_initial_brokers.tolist(), strict=True):
