@@ -36,3 +36,24 @@ def test_uniform_slots_row_k_is_the_draw_of_slot_k() -> None:
     assert rows.shape == (4, 40)
     for k in range(4):
         assert rows[k].tolist() == streams.uniform("hiding", keys, 9, k).tolist()
+
+
+def test_compiled_code_drawing_at_streams_counter_gets_uniforms_draws() -> None:
+    """Kernels draw as they go with draw(key, salt_of(run_key, Streams.counter(step, slot)),
+    key_of(stream)): the draws Streams.uniform gives for the same keys, step and slot."""
+    import numba
+
+    from nkroutes.model.random import Streams, draw, salt_of
+
+    @numba.njit
+    def draws(keys, run_key, counter, stream_key):
+        salt = salt_of(run_key, counter)
+        return np.array([draw(k, salt, stream_key) for k in keys])
+
+    streams = Streams(6)
+    keys = np.random.default_rng(1).integers(0, 2**63, 500, dtype=np.uint64)
+    for step, slot in [(0, 0), (7, 0), (213, 3), (40, 77)]:
+        counter = Streams.counter(step, slot)
+        got = draws(keys, streams.run_key, counter, streams.key_of("arrest"))
+        assert got.tolist() == streams.uniform("arrest", keys, step, slot).tolist()
+    assert Streams.counter(3, 2) == 3 * 0x10001 + 3

@@ -73,7 +73,7 @@ def _mix_all(z: np.ndarray) -> None:  # pragma: no cover - compiled
 
 @numba.njit(cache=True, inline="always")
 def salt_of(run_key: np.uint64, counter: int) -> np.uint64:  # pragma: no cover - compiled
-    """``run_key + counter * golden`` mod 2**64 (``counter`` = step * 0x10001 + slot + 1)."""
+    """``run_key + counter * golden`` mod 2**64 (``counter``: :meth:`Streams.counter`)."""
     return run_key + np.uint64(counter) * _GOLDEN
 
 
@@ -87,8 +87,8 @@ def _to_unit(z: np.uint64) -> float:  # pragma: no cover - compiled
 def draw(key: np.uint64, salt: np.uint64, stream_key: np.uint64) -> float:  # pragma: no cover
     """One key's uniform draw in [0, 1), for compiled code that draws as it goes.
 
-    ``unit(mix64(mix64(key ^ salt) ^ stream_key))``: with ``salt = salt_of(run key, step *
-    0x10001 + 1 + slot)`` and the stream's key (:attr:`Streams.run_key`,
+    ``unit(mix64(mix64(key ^ salt) ^ stream_key))``: with ``salt = salt_of(run key,
+    Streams.counter(step, slot))`` and the stream's key (:attr:`Streams.run_key`,
     :meth:`Streams.key_of`), the draw :meth:`Streams.uniform` gives for that key.
     """
     return _to_unit(_mix(_mix(key ^ salt) ^ stream_key))
@@ -187,14 +187,24 @@ class Streams:
         return self._keys[stream]
 
     @staticmethod
-    def _counter_and_slots(step: int, slot: int | np.ndarray) -> tuple[int, np.ndarray]:
+    def counter(step: int, slot: int = 0) -> np.int64:
+        """The counter of a step's draws at ``slot``: ``step * 0x10001 + 1 + slot``.
+
+        Its salt (:func:`salt_of` with :attr:`run_key`) and a stream's key make the draw of
+        each key (:func:`draw`): compiled code that draws as it goes passes this, so that its
+        draws are :meth:`uniform`'s.
+        """
+        return np.int64(step * 0x10001 + 1 + slot)
+
+    @classmethod
+    def _counter_and_slots(cls, step: int, slot: int | np.ndarray) -> tuple[int, np.ndarray]:
         """The kernels' ``counter`` and ``slots`` for a step and a slot (or one per key).
 
         A single slot is added to the counter and the slots are one zero (no array made).
         """
         if isinstance(slot, np.ndarray):
-            return step * 0x10001 + 1, slot.astype(np.int64, copy=False).reshape(-1)
-        return step * 0x10001 + 1 + int(slot), _NO_SLOT
+            return int(cls.counter(step)), slot.astype(np.int64, copy=False).reshape(-1)
+        return int(cls.counter(step, int(slot))), _NO_SLOT
 
     def base(self, keys: np.ndarray, step: int, slot: int | np.ndarray = 0) -> np.ndarray:
         """The run's hash of (migrant, step, slot), shared by all streams.
@@ -246,7 +256,7 @@ class Streams:
         """
         keys = np.asarray(keys, dtype=np.uint64)
         out = np.empty((n_slots, len(keys)))
-        _uniforms(keys, self._run_key, step * 0x10001 + 1, _NO_SLOT, self._keys[stream], out)
+        _uniforms(keys, self._run_key, int(self.counter(step)), _NO_SLOT, self._keys[stream], out)
         return out
 
     def uniform_one(self, stream: str, key: int, step: int, slot: int = 0) -> float:

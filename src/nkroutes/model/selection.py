@@ -229,7 +229,7 @@ def fewest_draws_hiding(
     :func:`nkroutes.model.stays.balance` (savings credited plus those accrued since
     ``stay_from``, in the same ``float32`` arithmetic); without ``check_fee``, all those
     hiding unsponsored qualify. Each one's draw is ``Streams.uniform``'s for its key
-    at ``counter`` (``step * 0x10001 + 1 + slot``) of the stream, computed here: the same
+    at ``counter`` (:meth:`Streams.counter` of the step and slot), computed here: the same
     set as ``ids[np.argpartition(draws, count - 1)[:count]]`` (draws do not tie), without
     building either array.
 
@@ -246,7 +246,7 @@ def fewest_draws_hiding(
         saved_per_step_usd: Savings per step in China (US$).
         key: The ``key`` column.
         run_key: The run's key (:attr:`Streams.run_key`).
-        counter: ``step * 0x10001 + 1 + slot`` of the draw.
+        counter: The draw's :meth:`Streams.counter` (of the step and slot).
         stream_key: The stream's key (:meth:`Streams.key_of`).
         count: How many to choose at most.
 

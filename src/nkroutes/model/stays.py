@@ -113,7 +113,7 @@ def choose_hiding(
         savings_per_step(model),
         cols["key"],
         streams.run_key,
-        model.step_index * 0x10001 + 1 + slot,
+        streams.counter(model.step_index, slot),
         streams.key_of(stream),
         count,
     )
@@ -231,7 +231,7 @@ def _store_and_wake(
     for j in range(ids.shape[0]):
         m = ids[j]
         best = NEVER
-        for k in range(4):
+        for k in range(_N_EVENTS):
             stored = np.float32(left[k, j])
             columns[k][m] = stored
             step = _event_step(float(start), np.float64(stored), h[k, j], n_steps)
@@ -253,11 +253,11 @@ def _stored_next_event(
     """:func:`first_event` of stays from their stored thresholds and ``stay_from``."""
     n = ids.shape[0]
     start = np.empty(n)
-    left = np.empty((4, n))
+    left = np.empty((_N_EVENTS, n))
     for j in range(n):
         m = ids[j]
         start[j] = stay_from[m]
-        for k in range(4):
+        for k in range(_N_EVENTS):
             left[k, j] = columns[k][m]
     return _first_event_kernel(start, left, h, n_steps)
 
@@ -335,8 +335,8 @@ def _entry_draws(
     Args:
         ids: The migrants starting a stay.
         key: The ``key`` column.
-        draws: The run's key, ``step * 0x10001 + 1`` and the ``hiding`` and
-            ``word_of_mouth`` streams' keys.
+        draws: The run's key, the step's counter (:meth:`Streams.counter`) and the
+            ``hiding`` and ``word_of_mouth`` streams' keys.
 
     Returns:
         ``(5, len(ids))``: row ``k < 4`` the hiding stream's slot ``k``; row 4 the
@@ -374,7 +374,7 @@ def enter(model: RouteModel, ids: np.ndarray) -> None:
         model.table.cols["key"],
         (
             streams.run_key,
-            np.int64(step * 0x10001 + 1),
+            streams.counter(step),
             streams.key_of("hiding"),
             streams.key_of("word_of_mouth"),
         ),

@@ -157,8 +157,9 @@ def _detain_kernel(
         ids: The migrants detained.
         columns: ``key``, ``political``, ``remaining``, ``in_camp``, ``state``, ``place``,
             ``origin``, ``with_broker``, ``sponsored``.
-        draws: The run's key, ``step * 0x10001 + 1`` and the ``punishment`` stream's key:
-            slots 0 (camp), 1 (term) and 2 (rounding) as ``Streams.uniform`` draws them.
+        draws: The run's key, the step's counter (:meth:`Streams.counter`) and the
+            ``punishment`` stream's key: slots 0 (camp), 1 (term) and 2 (rounding) as
+            ``Streams.uniform`` draws them.
         terms: Camp probabilities (political, economic), camp years (minimum, maximum less
             minimum), detention months (the same), days per month and days per step.
 
@@ -218,7 +219,7 @@ def detain(model: RouteModel, ids: np.ndarray) -> None:
                 "sponsored",
             )
         ),
-        (streams.run_key, np.int64(model.step_index * 0x10001 + 1), streams.key_of("punishment")),
+        (streams.run_key, streams.counter(model.step_index), streams.key_of("punishment")),
         (
             float(nk.labour_camp_probability_political),
             float(nk.labour_camp_probability_economic),

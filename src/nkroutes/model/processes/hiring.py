@@ -141,8 +141,8 @@ def _hire_rounds(
         fee_multiplier: The enforcement multiplier of fees.
         rounds: ``brokers.hire_rounds``.
         run_key: The run's key (:attr:`Streams.run_key`).
-        counter: ``step * 0x10001 + 1``: round ``k`` draws the ``broker_choice`` stream's
-            slot ``k`` at the step, as :meth:`Streams.uniform` would.
+        counter: The step's counter (:meth:`Streams.counter`): round ``k`` draws the
+            ``broker_choice`` stream's slot ``k`` at the step, as :meth:`Streams.uniform` would.
         choice_key: The ``broker_choice`` stream's key.
 
     Returns:
@@ -266,8 +266,8 @@ def _hire_kernel(
         route_fee_usd: Each route's base broker fee (US$).
         fee_multiplier: The enforcement multiplier of fees.
         rounds: ``brokers.hire_rounds``.
-        draws: The run's key, ``step * 0x10001 + 1``, and the ``broker_rank`` and
-            ``broker_choice`` streams' keys.
+        draws: The run's key, the step's counter (:meth:`Streams.counter`), and the
+            ``broker_rank`` and ``broker_choice`` streams' keys.
 
     Returns:
         ``(accepted, fees)``: per migrant whether a broker took it; the fees (US$,
@@ -382,7 +382,7 @@ def hire(model: RouteModel, ids: np.ndarray, routes: np.ndarray) -> np.ndarray:
         int(model.params.brokers.hire_rounds),
         (
             streams.run_key,
-            np.int64(model.step_index * 0x10001 + 1),
+            streams.counter(model.step_index),
             streams.key_of("broker_rank"),
             streams.key_of("broker_choice"),
         ),

@@ -225,7 +225,7 @@ def _draw_and_choose(
             whether a migrant with a broker may take each.
         leaving_hiding: Whether the place is a hiding place.
         draws: The run's key, the ``route_choice`` stream's key and the counter of the
-            place's slot (``step * 0x10001 + 1 + 2 * place + 1``): ``Streams.uniform``'s
+            place's slot ``2 * place + 1`` (:meth:`Streams.counter`): ``Streams.uniform``'s
             draws.
 
     Returns:
@@ -301,7 +301,7 @@ def start_journeys(model: RouteModel, ids: np.ndarray, place: int) -> np.ndarray
         (cols["with_broker"], cols["key"], cols["sponsored"], cols["savings_usd"]),
         options,
         leaving_hiding,
-        (streams.run_key, streams.key_of("route_choice"), np.int64(step * 0x10001 + 2 * place + 2)),
+        (streams.run_key, streams.key_of("route_choice"), streams.counter(step, 2 * place + 1)),
     )
     if len(hire_idx):
         hired_ok = hire(model, ids[hire_idx], chosen_route[hire_idx])

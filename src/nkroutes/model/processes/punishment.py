@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def _serve(
     ids: np.ndarray,
     columns: tuple[np.ndarray, ...],
-    draws: tuple[np.uint64, np.uint64, np.uint64],
+    draws: tuple[np.uint64, np.uint64, np.int64],
     p_camp_death: float,
     p_retry: float,
     step: int,
@@ -37,8 +37,9 @@ def _serve(
         ids: The detained, ascending.
         columns: ``in_camp``, ``key``, ``remaining``, ``state``, ``outcome_step``, ``place``,
             ``will_retry`` (updated).
-        draws: The run's key, the ``release`` stream's key, and ``step * 0x10001 + 1``:
-            a camp death is that stream's slot 0, a decision to retry its slot 1.
+        draws: The run's key, the ``release`` stream's key, and the step's counter
+            (:meth:`Streams.counter`): a camp death is that stream's slot 0, a decision to
+            retry its slot 1.
         p_camp_death: Chance of dying in a camp this step.
         p_retry: ``retry_probability``.
         step: The step now.
@@ -95,7 +96,7 @@ def serve_sentences(model: RouteModel) -> None:
             cols["place"],
             cols["will_retry"],
         ),
-        (streams.run_key, streams.key_of("release"), np.uint64(model.step_index * 0x10001 + 1)),
+        (streams.run_key, streams.key_of("release"), streams.counter(model.step_index)),
         float(model.clock.prob(nk.camp_death_rate_per_year)),
         float(nk.retry_probability),
         model.step_index,

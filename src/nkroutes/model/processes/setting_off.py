@@ -216,14 +216,15 @@ def _set_off_kernel(
     broker: np.ndarray,
     steps_by_route: np.ndarray,
     columns: tuple[np.ndarray, ...],
-    draws: tuple[np.uint64, np.uint64, np.uint64],
+    draws: tuple[np.uint64, np.uint64, np.int64],
     route_starts: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """:func:`set_off` per migrant: travel time by stochastic rounding, state, route.
 
     ``columns`` are ``key``, ``remaining``, ``state``, ``route``, ``with_broker`` and
-    ``broker_helped``; ``draws`` the run's key, the ``travel_time`` stream's key and
-    ``step * 0x10001 + 1`` (the draw of route ``r`` is the stream's slot ``r + 1``).
+    ``broker_helped``; ``draws`` the run's key, the ``travel_time`` stream's key and the
+    step's counter (:meth:`Streams.counter`; the draw of route ``r`` is the stream's slot
+    ``r + 1``).
     """
     key, remaining, state, route, with_broker, broker_helped = columns
     run_key, stream_key, counter = draws
@@ -257,7 +258,7 @@ def _set_off_args(
             cols["with_broker"],
             cols["broker_helped"],
         ),
-        (streams.run_key, streams.key_of("travel_time"), np.uint64(model.step_index * 0x10001 + 1)),
+        (streams.run_key, streams.key_of("travel_time"), streams.counter(model.step_index)),
         model.route_starts,
     )
 

@@ -98,7 +98,8 @@ def _end_cases(
         key: The ``key`` column.
         table: :func:`_case_table`.
         acceptance_probability: By destination place.
-        draws: The run's key, ``step * 0x10001 + 1`` and the ``resettlement`` stream's key.
+        draws: The run's key, the step's counter (:meth:`Streams.counter`) and the
+            ``resettlement`` stream's key.
 
     Returns:
         ``(ids, routes, place_ptr, refused)``: those who set off, grouped by place in
@@ -176,7 +177,7 @@ def process_cases(model: RouteModel) -> None:
         model.params.acceptance_probability,
         (
             streams.run_key,
-            np.int64(model.step_index * 0x10001 + 1),
+            streams.counter(model.step_index),
             streams.key_of("resettlement"),
         ),
     )
