@@ -14,8 +14,8 @@ there), the base rate in force (dated events that set ``departures.base_rate_per
 push factor's ``intensity`` are followed; any other event on a push factor makes it count
 for every origin from its date), and sums ``rate x multiplier x month length``. Relatives
 sponsored by family (chain defection) are not counted (about 2% of departures in the
-baseline). For the baseline (1990-2008, as calibrated in December 2026) it gives about
-274,000 migrants and 3.3 * 10^7 migrant-steps; a run of 1990-1997 creates within a few
+baseline). For the baseline (1990-2008, as shipped in December 2026) it gives about
+371,000 migrants and 4.3 * 10^7 migrant-steps; a run of 1990-1997 creates within a few
 percent of its estimate (tests/test_size_estimate.py).
 """
 
@@ -28,14 +28,14 @@ from typing import Any
 
 from nkroutes.scenario.values import parse_date
 
-#: Most expected migrants in one replicate: two million, about seven times the baseline's
-#: 274,000. Each migrant is a row of about 120 bytes in the model's table (more with
+#: Most expected migrants in one replicate: two million, about five times the baseline's
+#: 371,000. Each migrant is a row of about 120 bytes in the model's table (more with
 #: ``--trace``), so this keeps one replicate's memory near 250 MB per worker.
 MAX_MIGRANTS = 2_000_000
 
 #: Most migrant-steps in one replicate (each migrant counted from the step it leaves to the
-#: end of the run): 10^10, about 300 times the baseline's monthly run (3.3 * 10^7) and ten
-#: times its run in daily steps; at about 10^-7 s per migrant-step, 20 minutes a replicate.
+#: end of the run): 10^10, about 230 times the baseline's monthly run (4.3 * 10^7) and eight
+#: times its run in daily steps; at about 5 * 10^-8 s per migrant-step, 8 minutes a replicate.
 MAX_MIGRANT_STEPS = 1e10
 
 #: Most steps in one run: 32,767, about 90 years in daily steps (any span in weekly or monthly
@@ -45,8 +45,11 @@ MAX_MIGRANT_STEPS = 1e10
 MAX_STEPS = 32_767
 
 #: Measured cost of the model, for the time shown in messages: seconds per migrant-step,
-#: and per step with nobody on the move (one core, 2026).
-SECONDS_PER_MIGRANT_STEP = 1e-7
+#: and per step with nobody on the move (one core, December 2026). The cost per migrant-step
+#: grows with the size of a run (2.4 * 10^-8 at the baseline's departures and 4 times them,
+#: 4.8 * 10^-8 at 64 times: ``benchmarks/README.md``); the limit is about large runs, so this
+#: takes the cost at 64 times.
+SECONDS_PER_MIGRANT_STEP = 5e-8
 SECONDS_PER_STEP = 1e-3
 
 _DAYS_PER_STEP = {"month": None, "week": 7, "day": 1}
