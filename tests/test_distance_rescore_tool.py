@@ -73,6 +73,31 @@ def test_each_distance_is_the_one_the_calibration_recorded(folders, tmp_path, ca
         assert len(line) == 1 and int(line[0].split()[2]) == nearest
 
 
+def test_growth_from_year_to_year_by_hand(folders, tmp_path, capsys):
+    sets = tmp_path / "sets.csv"
+    assert distance_rescore.main([str(folders["log"]), "--csv", str(sets)]) == 0
+    out = capsys.readouterr().out
+    scored = pd.read_csv(sets)
+    observed = OBSERVED.set_index("year")["arrivals"]
+    lines = out[out.index("Growth from one year") :].splitlines()
+    # the turn: from the year before the last fitted one (1998) to the last other year
+    rows = [s for s in lines if s[:9] in ("1997-1998", "1998-1999", "1999-2000")]
+    assert [s[:9] for s in rows[:3]] == ["1997-1998", "1998-1999", "1999-2000"]
+    ratio = scored["1999"] / scored["1998"]
+    ratio = ratio[np.isfinite(ratio)]
+    low, mid, high = np.percentile(ratio, [5, 50, 95])
+    assert rows[1].split() == [
+        "1998-1999",
+        f"{observed[1999] / observed[1998]:.2f}",
+        f"{low:.2f}",
+        f"{mid:.2f}",
+        f"{high:.2f}",
+        str(len(ratio)),
+    ]
+    near = (scored["1998"] / observed[1998] - 1).abs() <= distance_rescore.NEAR_LAST_FITTED
+    assert f"and over the {int(near.sum())} sets whose 1998 is within 15%" in out
+
+
 def test_refusals_name_the_folder_or_option(folders, tmp_path, capsys):
     assert distance_rescore.main([str(tmp_path)]) == 2
     assert f"{tmp_path}: expected a calibration folder" in capsys.readouterr().err

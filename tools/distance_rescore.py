@@ -8,7 +8,10 @@ each plus the set's penalties for the article's other figures as the calibration
 and the ARD over the other years of Table 1. It prints, per calibration folder and pooled,
 the correlation of each distance with the other years' ARD, and for each folder the set each
 distance ranks nearest, with its other years' ARD (``docs/calibration.md``, "Issue 17, fifth
-round").
+round"). Last, the growth from one year to the next around the end of the fitted years: Table
+1's against the spread of the sets' (each set's median of a year over its median of the year
+before), over all sets and over those that meet the last fitted year within 15%: can any set
+make the turns Table 1 makes there (``docs/calibration.md``, "Issue 17, sixth round")?
 
     python tools/distance_rescore.py CAL_DIR [CAL_DIR ...]
     python tools/distance_rescore.py CAL_DIR --other-years 2003-2006 --csv sets.csv
@@ -154,6 +157,60 @@ def report(scored: pd.DataFrame, observed: pd.Series, other: list[int]) -> str:
     return "\n".join(lines)
 
 
+#: How near the last fitted year a set must come to count as starting the other years right.
+NEAR_LAST_FITTED = 0.15
+
+
+def growth_table(
+    scored: pd.DataFrame, observed: pd.Series, years: list[int], sets: pd.Series
+) -> list[str]:
+    """Lines of the growth table: for each year, Table 1's growth and the sets' 5/50/95%.
+
+    Args:
+        scored: Every set's medians by year (int columns), as :func:`rescore` gives them.
+        observed: Observed arrivals by year.
+        years: The years whose growth over the year before is shown.
+        sets: Which rows of ``scored`` to use (boolean).
+    """
+    lines = []
+    for year in years:
+        ratio = scored.loc[sets, year] / scored.loc[sets, year - 1]
+        ratio = ratio[np.isfinite(ratio)]
+        low, mid, high = np.percentile(ratio, [5, 50, 95]) if len(ratio) else [math.nan] * 3
+        lines.append(
+            f"{year - 1}-{year:<6} {observed[year] / observed[year - 1]:8.2f} "
+            f"{low:7.2f} {mid:7.2f} {high:7.2f} {len(ratio):6}"
+        )
+    return lines
+
+
+def growth_report(
+    scored: pd.DataFrame, observed: pd.Series, fitted: list[int], other: list[int]
+) -> str:
+    """Table 1's growth year on year against the sets', from two years before the turn."""
+    last = fitted[-1]
+    years = [y for y in range(last - 1, other[-1] + 1) if y in scored and y - 1 in scored]
+    years = [y for y in years if y in observed.index and y - 1 in observed.index]
+    near = (scored[last] / observed[last] - 1).abs() <= NEAR_LAST_FITTED
+    header = f"{'years':<11} {'Table 1':>8} {'5%':>7} {'median':>7} {'95%':>7} {'sets':>6}"
+    return "\n".join(
+        [
+            "Growth from one year to the next (a year's arrivals over the year before's): "
+            "Table 1's, and the 5%, median and 95% of the sets' (each set's medians), over "
+            "every set run to the end:",
+            "",
+            header,
+            *growth_table(scored, observed, years, pd.Series(True, index=scored.index)),
+            "",
+            f"and over the {int(near.sum())} sets whose {last} is within "
+            f"{NEAR_LAST_FITTED:.0%} of Table 1's {observed[last]:,.0f}:",
+            "",
+            header,
+            *growth_table(scored, observed, years, near),
+        ]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the correlations and nearest sets; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -165,11 +222,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", type=Path, help="write every set's scores to this file")
     args = parser.parse_args(argv)
     try:
-        scored, observed, other = _score(args.folders, args.other_years)
+        scored, observed, fitted, other = _score(args.folders, args.other_years)
     except RescoreError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(report(scored, observed, other))
+    print()
+    print(growth_report(scored, observed, fitted, other))
     if args.csv is not None:
         scored.to_csv(args.csv, index=False)
     return 0
@@ -213,7 +272,7 @@ def _score(folders: list[Path], other_years: str | None):
             for folder, index, penalties, yearly in sets
         ]
     )
-    return scored, observed, other
+    return scored, observed, fitted, other
 
 
 if __name__ == "__main__":
