@@ -46,6 +46,7 @@ def run_command(
     seed: int,
     force: bool,
     plots: bool = True,
+    posterior: Path | None = None,
     **options: Any,
 ) -> Results:
     """Run ``scenario``'s ensemble for the command line and report it.
@@ -56,7 +57,8 @@ def run_command(
     ``None`` runs 20, or on ``--resume`` the number the run was started with. Resuming a
     complete run runs nothing and draws nothing: it says so and prints the run's summary.
     ``options`` are the other ensemble options (``replicates`` to ``quiet``), as
-    :func:`~nkroutes.commands.common.ensemble_arguments` takes them.
+    :func:`~nkroutes.commands.common.ensemble_arguments` takes them. With ``posterior`` (a
+    calibration folder) each replicate draws its calibrated values from that posterior.
 
     Raises:
         BadInput: For bad options or an output directory that must not be written (exit 2).
@@ -73,6 +75,7 @@ def run_command(
         with ensemble_errors(out, resume_command(out)):
             results = run_ensemble(
                 scenario,
+                posterior=posterior,
                 **ensemble_arguments(out, seed, force, **options),
             )
         if default:
@@ -106,6 +109,12 @@ def run_report(results: Results) -> str:
         f"Results: {results.directory}",
         "",
     ]
+    if manifest.get("posterior"):
+        lines[1:1] = [
+            "The calibrated values of each replicate are a set drawn from the posterior of "
+            f"{manifest['posterior'].get('folder')} (posterior_draws.csv): the spread "
+            "carries the calibration's uncertainty as well as chance."
+        ]
     columns = [o.column for o in RUN_OUTCOMES if o.column in results.summary.columns]
     if not columns:
         return "\n".join(lines)
@@ -178,6 +187,7 @@ def report_plots(paths: list[Path]) -> None:
         "nkroutes run scenarios/baseline.toml -n 200 --seed 7 --workers 2",
         "nkroutes run scenarios/baseline.toml --seed 1 --out results/try --set time.end=2011-12",
         "nkroutes run scenarios/baseline.toml --out results/try --resume",
+        "nkroutes run CAL/calibrated.toml -n 40 --posterior CAL --out CAL/posterior40",
         "nkroutes run scenarios/baseline.toml -n 1000 --executor dask "
         "--scheduler tcp://10.0.0.5:8786",
     ),
@@ -193,6 +203,15 @@ def report_plots(paths: list[Path]) -> None:
 @ensemble_options
 @allow_large_option
 @click.option("--no-plots", is_flag=True, help="Do not draw figures after the run.")
+@click.option(
+    "--posterior",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    metavar="CALIBRATION_DIR",
+    help="Draw each replicate's calibrated values (by weight) from this calibration's "
+    "posterior, so the spread carries the calibration's uncertainty too "
+    "(posterior_draws.csv lists each replicate's set).",
+)
 def run(
     file: str,
     overrides: dict[str, Any],
@@ -201,6 +220,7 @@ def run(
     force: bool,
     no_plots: bool,
     allow_large: bool,
+    posterior: Path | None,
     **options: Any,
 ) -> None:
     """Run replicates of a scenario and write their results.
@@ -213,4 +233,4 @@ def run(
     scenario = load(file, overrides)
     check_size(scenario, allow_large)
     note_events_outside_run(scenario)
-    run_command(scenario, out, seed, force, plots=not no_plots, **options)
+    run_command(scenario, out, seed, force, plots=not no_plots, posterior=posterior, **options)

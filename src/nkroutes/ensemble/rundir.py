@@ -63,6 +63,8 @@ FIGURE_NAMES: tuple[str, ...] = (
 )
 #: Their formats (``nkroutes.plots.FORMATS``).
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+#: Each replicate's parameter set, in a run drawn from a calibration's posterior.
+DRAWS_FILE = "posterior_draws.csv"
 _MIGRANTS_HEADER = "migrants-header.csv"
 _MIGRANTS_BODY = "migrants-rows.csv.gz"
 _PART_NAME = re.compile(r"r(\d{6,})")
@@ -74,6 +76,7 @@ RUN_FILES: tuple[str, ...] = (
     SCENARIO_FILE,
     *TABLE_FILES.values(),
     MIGRANTS_FILE,
+    DRAWS_FILE,
     PARTS_DIR,
     PLOTS_DIR,
     FIT_FILE,

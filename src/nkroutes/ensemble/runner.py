@@ -36,31 +36,25 @@ from nkroutes.ensemble.executors import (
 from nkroutes.ensemble.folders import (
     OutDirError,
     check_options,
-    check_out_dir,
     describe_os_error,
+    write_csv,
 )
 from nkroutes.ensemble.lock import folder_lock
 from nkroutes.ensemble.manifest import (
     finish_session,
-    new_manifest,
     recorded_on_failure,
     start_session,
 )
+from nkroutes.ensemble.posterior import Posterior
+from nkroutes.ensemble.prepare import DEFAULT_REPLICATES, new_run_manifest, prepare_directory
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.ensemble.results import TABLE_FILES, Results
-from nkroutes.ensemble.rundir import (
-    MANIFEST_FILE,
-    SCENARIO_FILE,
-    RunDirectory,
-    concatenate_csv_texts,
-)
+from nkroutes.ensemble.rundir import DRAWS_FILE, RunDirectory, concatenate_csv_texts
 from nkroutes.ensemble.seeds import check_seed, replicate_seed
 from nkroutes.ensemble.tasks import ReplicateOutput, run_replicate
 from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
 
-#: Replicates when none are asked for: enough for a first look at medians and a rough
-#: 90% interval in about a minute on a laptop (use 200 or more for a comparison).
-DEFAULT_REPLICATES = 20
+__all__ = ["DEFAULT_REPLICATES", "as_scenario", "run_ensemble"]
 
 #: Tasks kept submitted per worker, so workers never wait while results are being saved.
 PENDING_PER_WORKER = 2
@@ -102,6 +96,7 @@ def run_ensemble(
     progress: bool | str = False,
     command: str | None = None,
     max_pending: int | None = None,
+    posterior: str | os.PathLike[str] | None = None,
 ) -> Results:
     """Run replicates of a scenario and return (and optionally save) their tables.
 
@@ -133,6 +128,10 @@ def run_ensemble(
             every few seconds (for logs), ``False`` nothing.
         command: The command line to record in the manifest (the CLI passes it).
         max_pending: Tasks kept submitted at once (default: 2 per local worker, else 256).
+        posterior: A calibration folder (``nkroutes calibrate --out``): replicate ``k`` takes
+            the calibrated values of a set drawn by weight from its ``posterior.csv``
+            (:mod:`nkroutes.ensemble.posterior`), so the replicates carry the calibration's
+            uncertainty; ``posterior_draws.csv`` lists each replicate's set.
 
     Returns:
         The ensemble's :class:`Results` (with ``directory`` set when ``out`` is given).
@@ -158,6 +157,10 @@ def run_ensemble(
     except ValueError as exc:
         raise EnsembleSetupError(str(exc)) from None
     check_options(None if out is None else Path(out), resume, force)
+    the_posterior = None
+    if posterior is not None:
+        the_posterior = Posterior.load(posterior)
+        the_posterior.check(the_scenario)
 
     # The executor first: an unreachable cluster is reported before anything is written
     # (local worker processes only start with the first task).
@@ -183,6 +186,7 @@ def run_ensemble(
             progress=progress,
             command=command,
             max_pending=max_pending,
+            posterior=the_posterior,
         )
 
 
@@ -202,13 +206,14 @@ def _run_on(
     progress: bool | str,
     command: str | None,
     max_pending: int | None,
+    posterior: Posterior | None,
 ) -> Results:
     """Prepare the results directory, run the missing replicates on ``pool``, assemble."""
     run_dir = RunDirectory(out) if out is not None else None
     if run_dir is not None:
         try:
-            manifest = _prepare_directory(
-                run_dir, the_scenario, seed, replicates, trace, resume, force
+            manifest = prepare_directory(
+                run_dir, the_scenario, seed, replicates, trace, resume, force, posterior
             )
         except OSError as error:  # nothing has run: a setup error (exit 2)
             raise OutDirError(describe_os_error(error)) from None
@@ -218,7 +223,7 @@ def _run_on(
         done = run_dir.done_replicates()
     else:
         replicates = DEFAULT_REPLICATES if replicates is None else replicates
-        manifest = _new_manifest(the_scenario, seed, replicates, trace)
+        manifest = new_run_manifest(the_scenario, seed, replicates, trace, posterior)
         done = set()
     todo = [k for k in range(replicates) if k not in done]
     local_workers = (workers or default_workers()) if kind == "local" else None
@@ -256,9 +261,12 @@ def _run_on(
         ),
         progress_bar(replicates, len(done), the_scenario.name, progress) as bar,
     ):
+        values = the_scenario.to_dict()
         worker_seconds, worker_cpu_seconds = _run_tasks(
             pool,
-            the_scenario.to_dict(),
+            (lambda k: values)
+            if posterior is None
+            else (lambda k: posterior.scenario_of(the_scenario, seed, k)),
             seed,
             todo,
             trace,
@@ -271,8 +279,14 @@ def _run_on(
     session["worker_cpu_seconds"] = round(worker_cpu_seconds, 3)
     finish_session(manifest, session, time.perf_counter() - started, session_done)
 
+    draws = None if posterior is None else posterior.draws_table(seed, replicates)
     if run_dir is None:
-        return _results_in_memory(the_scenario, manifest, in_memory, trace)
+        results = _results_in_memory(the_scenario, manifest, in_memory, trace)
+        if draws is not None:
+            results.extra["posterior_draws"] = draws
+        return results
+    if draws is not None:
+        write_csv(run_dir.path / DRAWS_FILE, draws)
     run_dir.assemble(range(replicates), trace)
     run_dir.write_manifest(manifest)
     run_dir.remove_parts()
@@ -290,118 +304,9 @@ def executor_kind(executor: str | Executor) -> str:
     return type(executor).__name__
 
 
-def _new_manifest(scenario: Scenario, seed: int, replicates: int, trace: bool) -> dict[str, Any]:
-    return new_manifest(
-        scenario_name=scenario.name,
-        scenario_hash=scenario.hash,
-        scenario_source=scenario.source,
-        seed=seed,
-        replicates=replicates,
-        trace=trace,
-    )
-
-
-def _prepare_directory(
-    run_dir: RunDirectory,
-    scenario: Scenario,
-    seed: int,
-    replicates: int | None,
-    trace: bool,
-    resume: bool,
-    force: bool,
-) -> dict[str, Any]:
-    """Check the results directory against the request; return the manifest to continue.
-
-    The manifest's ``replicates`` is the number to run: ``replicates``, or for a resumed
-    run without one, the number it was started with.
-    """
-    path = run_dir.path
-    count = DEFAULT_REPLICATES if replicates is None else replicates
-    occupied = check_out_dir(path, resume=resume, force=force, what="run")
-    if force and path.exists():
-        run_dir.clear()
-    elif occupied:
-        manifest = run_dir.read_manifest()
-        if manifest is None and run_dir.holds_only_run_files():
-            # Killed before its manifest was written: nothing to keep, start afresh.
-            run_dir.clear()
-            return _start_directory(run_dir, scenario, seed, count, trace)
-        if manifest is None:
-            raise EnsembleSetupError(
-                f"{path}: is not an nkroutes results directory (no {MANIFEST_FILE}); "
-                "choose another output directory"
-            )
-        _check_same_run(path, manifest, scenario, seed, trace)
-        recorded = _recorded_replicates(path, manifest)
-        if manifest.get("status") == "complete":
-            if replicates is not None and replicates != recorded:
-                raise EnsembleSetupError(
-                    f"{path}: holds a complete run of {recorded} replicates, not {replicates}; "
-                    "start a new run (another output directory, or --force)"
-                )
-            return manifest
-        if replicates is not None and replicates < recorded:
-            raise EnsembleSetupError(
-                f"{path}: holds an unfinished run of {recorded} replicates, more than the "
-                f"{replicates} asked for; resume it without -n (or with -n {recorded} or more), "
-                f"or pass --force to start over with {replicates}"
-            )
-        run_dir.clean_temporaries()
-        run_dir.create()
-        if not (path / SCENARIO_FILE).is_file():
-            run_dir.write_scenario(scenario.to_toml())
-        manifest["replicates"] = recorded if replicates is None else replicates
-        return manifest
-    return _start_directory(run_dir, scenario, seed, count, trace)
-
-
-def _recorded_replicates(path: Path, manifest: dict[str, Any]) -> int:
-    """The number of replicates a manifest records (refused if it is not a whole number)."""
-    recorded = manifest.get("replicates")
-    if isinstance(recorded, bool) or not isinstance(recorded, int) or recorded < 1:
-        raise EnsembleSetupError(
-            f"{path / MANIFEST_FILE}: replicates: found {recorded!r}, expected a whole "
-            "number >= 1; start a new run (another output directory, or --force)"
-        )
-    return recorded
-
-
-def _start_directory(
-    run_dir: RunDirectory, scenario: Scenario, seed: int, replicates: int, trace: bool
-) -> dict[str, Any]:
-    """Create a new results directory: the scenario, then the manifest, then parts/."""
-    manifest = _new_manifest(scenario, seed, replicates, trace)
-    run_dir.path.mkdir(parents=True, exist_ok=True)
-    run_dir.write_scenario(scenario.to_toml())
-    run_dir.write_manifest(manifest)
-    run_dir.create()
-    return manifest
-
-
-def _check_same_run(
-    path: Path, manifest: dict[str, Any], scenario: Scenario, seed: int, trace: bool
-) -> None:
-    recorded = manifest.get("scenario", {})
-    if recorded.get("hash") != scenario.hash:
-        raise EnsembleSetupError(
-            f"{path}: holds results of scenario '{recorded.get('name')}' "
-            f"(sha256 {str(recorded.get('hash'))[:12]}), but the scenario now resolves to "
-            f"'{scenario.name}' (sha256 {scenario.hash[:12]}); resume needs the same file and "
-            "--set values. Use --force to start over, or another output directory"
-        )
-    if manifest.get("seed") != seed:
-        raise EnsembleSetupError(
-            f"{path}: was run with seed {manifest.get('seed')}, not {seed}; resume with "
-            f"--seed {manifest.get('seed')}"
-        )
-    if bool(manifest.get("trace")) != trace:
-        was = "with" if manifest.get("trace") else "without"
-        raise EnsembleSetupError(f"{path}: was run {was} --trace; resume it the same way")
-
-
 def _run_tasks(
     pool: Executor,
-    scenario: dict[str, Any],
+    scenario_of: Callable[[int], dict[str, Any]],
     seed: int,
     todo: list[int],
     trace: bool,
@@ -410,7 +315,7 @@ def _run_tasks(
     max_pending: int,
     total: int | None = None,
 ) -> tuple[float, float]:
-    """Submit the replicates, keep each result as it arrives.
+    """Submit the replicates (``k`` with the values ``scenario_of(k)``), keep each result.
 
     While nothing finishes, the executor is checked every :data:`WATCH_INTERVAL_S` seconds
     (``fault_watch``): a cluster without workers or scheduler for ``fault_timeout()``
@@ -430,7 +335,7 @@ def _run_tasks(
             k = next(queue, None)
             if k is None:
                 return
-            future = pool.submit(run_replicate, scenario, k, replicate_seed(seed, k), trace)
+            future = pool.submit(run_replicate, scenario_of(k), k, replicate_seed(seed, k), trace)
             pending[future] = k
 
     try:

@@ -1,0 +1,155 @@
+"""Replicates at parameter sets drawn from a calibration's posterior (``run --posterior``).
+
+A calibration ends with a weighted posterior: the parameter sets of its last generation
+(``posterior.csv``), each a value for every calibrated path (``calibration.json``). Its
+``calibrated.toml`` is one of them, or their medians, and a run of it shows only the
+replicates' chance. Run with a posterior, replicate ``k`` takes its calibrated values from
+one set drawn by weight, the other values from the scenario run, so the spread of the
+replicates carries the calibration's uncertainty as well: the posterior predictive
+distribution of every output (``docs/calibration.md``, "Forecasts with the posterior").
+
+The set of replicate ``k`` is drawn with its own generator,
+``numpy.random.default_rng(numpy.random.SeedSequence(seed, spawn_key=(DRAW_KEY, k)))``, so it
+depends only on the ensemble's seed and ``k``: the same whatever the number of replicates,
+the executor or an interruption, and the same in two scenarios run with the same seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nkroutes.ensemble.errors import EnsembleSetupError
+from nkroutes.scenario import Scenario, ScenarioError
+
+#: First entry of the spawn key of the posterior draws (replicate seeds use ``(k,)``).
+DRAW_KEY = 0x504F
+
+#: The files of a calibration folder read here.
+POSTERIOR_FILE, SETTINGS_FILE = "posterior.csv", "calibration.json"
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """A calibration's posterior, ready to give each replicate its values.
+
+    Attributes:
+        folder: The calibration folder.
+        paths: Calibrated scenario paths, by the calibration's parameter id.
+        table: ``posterior.csv``: one row per set, with ``evaluation`` and ``weight``.
+        sha256: SHA-256 of ``posterior.csv`` (recorded in the manifest; a resume checks it).
+    """
+
+    folder: Path
+    paths: dict[str, str]
+    table: pd.DataFrame
+    sha256: str
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike[str]) -> Posterior:
+        """Read a calibration folder's posterior.
+
+        Raises:
+            EnsembleSetupError: If the folder lacks ``posterior.csv`` or ``calibration.json``
+                or they lack a column or key this needs (the message names the file).
+        """
+        folder = Path(folder)
+        expected = (
+            f"expected the folder of `nkroutes calibrate` with {POSTERIOR_FILE} and {SETTINGS_FILE}"
+        )
+        try:
+            settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+            paths = {str(p["id"]): str(p["path"]) for p in settings["parameters"]}
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise EnsembleSetupError(
+                f"--posterior {folder / SETTINGS_FILE}: cannot use it "
+                f"({type(error).__name__}: {error}); {expected}"
+            ) from None
+        try:
+            data = (folder / POSTERIOR_FILE).read_bytes()
+            table = pd.read_csv(folder / POSTERIOR_FILE)
+        except (OSError, ValueError) as error:
+            raise EnsembleSetupError(
+                f"--posterior {folder / POSTERIOR_FILE}: cannot read it "
+                f"({type(error).__name__}: {error}); {expected}"
+            ) from None
+        missing = [c for c in ["evaluation", "weight", *paths] if c not in table.columns]
+        weights = table["weight"].to_numpy(dtype=float) if "weight" in table.columns else None
+        if missing or len(table) == 0:
+            found = f"no column {', '.join(missing)}" if missing else "no sets"
+            raise EnsembleSetupError(
+                f"--posterior {folder / POSTERIOR_FILE}: found {found}; expected a set per "
+                f"row with evaluation, weight and {', '.join(paths)}"
+            )
+        if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and weights.sum() > 0):
+            raise EnsembleSetupError(
+                f"--posterior {folder / POSTERIOR_FILE}: weight: expected finite numbers "
+                ">= 0 with a positive sum"
+            )
+        sha256 = hashlib.sha256(data).hexdigest()
+        return cls(folder=folder, paths=paths, table=table, sha256=sha256)
+
+    def row_of(self, seed: int, replicate: int) -> int:
+        """The row of ``posterior.csv`` replicate ``replicate`` takes (drawn by weight)."""
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DRAW_KEY, replicate)))
+        weights = self.table["weight"].to_numpy(dtype=float)
+        return int(rng.choice(len(weights), p=weights / weights.sum()))
+
+    def values_of(self, row: int) -> dict[str, float]:
+        """The calibrated values of one set: ``{scenario path: value}``."""
+        return {path: float(self.table[pid].iloc[row]) for pid, path in self.paths.items()}
+
+    def check(self, scenario: Scenario) -> None:
+        """Refuse a scenario that some set cannot be applied to (a path it lacks, a bound).
+
+        Raises:
+            EnsembleSetupError: Naming the calibration's file, the path and the problem.
+        """
+        for row in range(len(self.table)):
+            try:
+                scenario.with_overrides(self.values_of(row))
+            except ScenarioError as error:
+                raise EnsembleSetupError(
+                    f"--posterior {self.folder / POSTERIOR_FILE}: set {row + 1} (evaluation "
+                    f"{int(self.table['evaluation'].iloc[row])}) does not fit scenario "
+                    f"'{scenario.name}': {str(error).removeprefix('--set: ')}"
+                ) from None
+
+    def scenario_of(self, scenario: Scenario, seed: int, replicate: int) -> dict[str, Any]:
+        """The resolved values replicate ``replicate`` runs with (``Scenario.to_dict()``)."""
+        return scenario.with_overrides(self.values_of(self.row_of(seed, replicate))).to_dict()
+
+    def record(self) -> dict[str, Any]:
+        """What the manifest records: the folder, the file's hash, the paths and the rule."""
+        return {
+            "folder": str(self.folder),
+            "posterior_sha256": self.sha256,
+            "paths": dict(self.paths),
+            "draw_rule": (
+                "replicate k takes row numpy.random.default_rng(numpy.random.SeedSequence("
+                f"seed, spawn_key=({DRAW_KEY}, k))).choice(rows, p=weight / sum(weight)) "
+                f"of {POSTERIOR_FILE}"
+            ),
+        }
+
+    def draws_table(self, seed: int, replicates: int) -> pd.DataFrame:
+        """One row per replicate: its set's ``evaluation``, ``weight`` and values by path."""
+        rows = []
+        for k in range(replicates):
+            row = self.row_of(seed, k)
+            rows.append(
+                {
+                    "replicate": k,
+                    "evaluation": int(self.table["evaluation"].iloc[row]),
+                    "weight": float(self.table["weight"].iloc[row]),
+                }
+                | self.values_of(row)
+            )
+        return pd.DataFrame(rows)
