@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from nkroutes.cli import main
+from nkroutes.ensemble import replicate_seed
+from nkroutes.ensemble import tasks as tasks_module
 from nkroutes.scenario.toml_write import dumps
 from scenario_builder import small_dict
 
@@ -49,3 +51,26 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
         return runner.invoke(main, argv, catch_exceptions=False)
 
     return _invoke
+
+
+@pytest.fixture
+def fail_replicate(monkeypatch: pytest.MonkeyPatch) -> Callable[[int, int], Callable[[], None]]:
+    """fail_replicate(seed, k) -> restore: replicate k of seed ``seed`` raises (a run stops).
+
+    Its model run raises ``FloatingPointError("boom")`` until ``restore()`` (or the test's
+    end) puts the real one back.
+    """
+    real = tasks_module.simulate
+
+    def fail(seed: int, replicate: int) -> Callable[[], None]:
+        bad_seed = replicate_seed(seed, replicate)
+
+        def flaky(scenario: Any, seed: int, trace: bool = False) -> Any:
+            if seed == bad_seed:
+                raise FloatingPointError("boom")
+            return real(scenario, seed=seed, trace=trace)
+
+        monkeypatch.setattr(tasks_module, "simulate", flaky)
+        return lambda: monkeypatch.setattr(tasks_module, "simulate", real)
+
+    return fail

@@ -17,7 +17,6 @@ from nkroutes.ensemble import (
     replicate_seeds,
     run_ensemble,
 )
-from nkroutes.ensemble import tasks as tasks_module
 from nkroutes.ensemble.folders import link_latest
 from nkroutes.ensemble.rundir import RunDirectory
 from nkroutes.scenario import load_scenario
@@ -235,16 +234,9 @@ def test_force_starts_over_but_keeps_files_it_did_not_write(reference, tiny, tmp
     assert (copy / "notes.txt").read_text() == "mine"
 
 
-def test_a_failing_replicate_stops_the_run_and_keeps_finished_ones(tiny, tmp_path, monkeypatch):
-    real = tasks_module.simulate
+def test_a_failing_replicate_stops_the_run_and_keeps_finished_ones(tiny, tmp_path, fail_replicate):
     bad_seed = replicate_seed(3, 2)
-
-    def flaky(scenario, seed, trace=False):
-        if seed == bad_seed:
-            raise FloatingPointError("boom")
-        return real(scenario, seed=seed, trace=trace)
-
-    monkeypatch.setattr(tasks_module, "simulate", flaky)
+    restore = fail_replicate(3, 2)
     out = tmp_path / "run"
     with pytest.raises(EnsembleRunError, match=f"replicate 2 \\(model seed {bad_seed}\\)") as info:
         run_ensemble(tiny, replicates=4, seed=3, workers=1, out=out)
@@ -253,7 +245,7 @@ def test_a_failing_replicate_stops_the_run_and_keeps_finished_ones(tiny, tmp_pat
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"
     assert not (out / "summary.csv").exists()
     # Fixed: resume runs the missing replicates only.
-    monkeypatch.setattr(tasks_module, "simulate", real)
+    restore()
     resumed = run_ensemble(tiny, replicates=4, seed=3, workers=1, out=out, resume=True)
     assert resumed.n_replicates == 4
     manifest = json.loads((out / "manifest.json").read_text())
@@ -329,38 +321,30 @@ def test_resume_of_a_run_killed_before_its_manifest_starts_afresh(reference, tin
 # -- the number of replicates on resume ------------------------------------------------------
 
 
-def interrupted_run(tiny, out, monkeypatch, replicates=4, fails_at=2):
+def interrupted_run(tiny, out, fail_replicate, replicates=4, fails_at=2):
     """An unfinished run of ``replicates`` in ``out`` whose parts 0 .. fails_at - 1 exist."""
-    real = tasks_module.simulate
-    bad_seed = replicate_seed(3, fails_at)
-
-    def flaky(scenario, seed, trace=False):
-        if seed == bad_seed:
-            raise FloatingPointError("boom")
-        return real(scenario, seed=seed, trace=trace)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(tasks_module, "simulate", flaky)
-        with pytest.raises(EnsembleRunError):
-            run_ensemble(tiny, replicates=replicates, seed=3, workers=1, out=out)
+    restore = fail_replicate(3, fails_at)
+    with pytest.raises(EnsembleRunError):
+        run_ensemble(tiny, replicates=replicates, seed=3, workers=1, out=out)
+    restore()
     assert RunDirectory(out).done_replicates() == set(range(fails_at))
 
 
 def test_resume_without_a_count_keeps_the_one_the_run_was_started_with(
-    reference, tiny, tmp_path, monkeypatch
+    reference, tiny, tmp_path, fail_replicate
 ):
     ref_out, _ = reference
     out = tmp_path / "run"
-    interrupted_run(tiny, out, monkeypatch)
+    interrupted_run(tiny, out, fail_replicate)
     resumed = run_ensemble(tiny, seed=3, workers=1, out=out, resume=True)
     assert resumed.n_replicates == 4
     assert json.loads((out / "manifest.json").read_text())["replicates"] == 4
     assert file_bytes(out) == file_bytes(ref_out)
 
 
-def test_resume_refuses_fewer_replicates_and_deletes_nothing(tiny, tmp_path, monkeypatch):
+def test_resume_refuses_fewer_replicates_and_deletes_nothing(tiny, tmp_path, fail_replicate):
     out = tmp_path / "run"
-    interrupted_run(tiny, out, monkeypatch)
+    interrupted_run(tiny, out, fail_replicate)
     manifest = (out / "manifest.json").read_text()
     with pytest.raises(EnsembleSetupError) as info:
         run_ensemble(tiny, replicates=1, seed=3, workers=1, out=out, resume=True)

@@ -7,8 +7,6 @@ import json
 import pytest
 
 import nkroutes.plots
-from nkroutes.ensemble import replicate_seed
-from nkroutes.ensemble import tasks as tasks_module
 from nkroutes.ensemble.results import Results
 from scenario_builder import BASELINE, write_tiny
 
@@ -169,26 +167,12 @@ def test_without_plot_results_the_hook_is_skipped(cli, tiny_file, tmp_path, monk
     assert "Figures:" not in result.stdout
 
 
-def interrupt_at(monkeypatch, seed, replicate):
-    """Make the replicate ``replicate`` of ensemble seed ``seed`` fail (an interrupted run)."""
-    real = tasks_module.simulate
-    bad_seed = replicate_seed(seed, replicate)
-
-    def flaky(scenario, seed, trace=False):
-        if seed == bad_seed:
-            raise FloatingPointError("boom")
-        return real(scenario, seed=seed, trace=trace)
-
-    monkeypatch.setattr(tasks_module, "simulate", flaky)
-    return lambda: monkeypatch.setattr(tasks_module, "simulate", real)
-
-
 def test_resume_keeps_the_number_of_replicates_the_run_was_started_with(
-    cli, tiny_file, tmp_path, monkeypatch
+    cli, tiny_file, tmp_path, fail_replicate
 ):
     out = tmp_path / "out"
     args = ["--seed", "3", "--workers", "1", "--out", out, "--no-plots", "-q"]
-    restore = interrupt_at(monkeypatch, 3, 2)
+    restore = fail_replicate(3, 2)
     assert cli("run", tiny_file, "-n", "4", *args).exit_code == 1
     restore()
     # Fewer than recorded: refused, naming both numbers; nothing is deleted.
@@ -236,11 +220,11 @@ def test_force_removes_the_old_figures_and_fit_report(cli, tiny_file, tmp_path):
 
 
 @pytest.mark.slow
-def test_compare_resume_keeps_the_number_of_replicates(cli, tmp_path, monkeypatch):
+def test_compare_resume_keeps_the_number_of_replicates(cli, tmp_path, fail_replicate):
     base, whatif = write_tiny(tmp_path / "scenarios")
     out = tmp_path / "cmp"
     args = ["--seed", "3", "--workers", "1", "--out", out, "--no-plots", "-q"]
-    restore = interrupt_at(monkeypatch, 3, 2)
+    restore = fail_replicate(3, 2)
     assert cli("compare", base, whatif, "-n", "4", *args).exit_code == 1
     restore()
     fewer = cli("compare", base, whatif, "-n", "1", *args, "--resume")

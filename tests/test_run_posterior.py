@@ -8,8 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nkroutes.ensemble import replicate_seed
-from nkroutes.ensemble import tasks as tasks_module
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.posterior import DRAW_KEY, Posterior
 from nkroutes.ensemble.runner import run_ensemble
@@ -85,7 +83,7 @@ def test_the_folder_holds_the_draws_and_the_manifest_the_posterior(cli, tiny_fil
 
 
 def test_an_interrupted_run_resumes_to_the_files_of_one_that_was_not(
-    cli, tiny_file, tmp_path, monkeypatch
+    cli, tiny_file, tmp_path, fail_replicate
 ):
     calibration = write_calibration(tmp_path / "cal")
     args = ["-n", "4", "--seed", "3", "--workers", "1", "--no-plots", "-q"]
@@ -93,18 +91,10 @@ def test_an_interrupted_run_resumes_to_the_files_of_one_that_was_not(
     whole = tmp_path / "whole"
     assert cli("run", tiny_file, *args, "--out", whole).exit_code == 0
     out = tmp_path / "out"
-    real = tasks_module.simulate
-    bad_seed = replicate_seed(3, 2)
-
-    def flaky(scenario, seed, trace=False):
-        if seed == bad_seed:
-            raise FloatingPointError("boom")
-        return real(scenario, seed=seed, trace=trace)
-
-    monkeypatch.setattr(tasks_module, "simulate", flaky)
+    restore = fail_replicate(3, 2)
     assert cli("run", tiny_file, *args, "--out", out).exit_code == 1
     assert not (out / "posterior_draws.csv").exists()
-    monkeypatch.setattr(tasks_module, "simulate", real)
+    restore()
     # Without the posterior, or with another, the folder is refused and kept.
     alone = cli("run", tiny_file, *args[:-2], "--out", out, "--resume")
     assert alone.exit_code == 2
@@ -112,27 +102,19 @@ def test_an_interrupted_run_resumes_to_the_files_of_one_that_was_not(
     other = write_calibration(tmp_path / "other", values=[300.0, 400.0, 500.0])
     again = cli("run", tiny_file, *args[:-2], "--posterior", other, "--out", out, "--resume")
     assert again.exit_code == 2 and "resume it with the same posterior" in again.stderr
+    assert sorted(p.name for p in (out / "parts").iterdir()) == ["r000000", "r000001"]
     assert cli("run", tiny_file, *args, "--out", out, "--resume").exit_code == 0
     for name in ("summary.csv", "yearly.csv", "posterior_draws.csv"):
         assert (out / name).read_bytes() == (whole / name).read_bytes(), name
 
 
-def test_a_plain_run_is_not_resumed_with_a_posterior(cli, tiny_file, tmp_path, monkeypatch):
+def test_a_plain_run_is_not_resumed_with_a_posterior(cli, tiny_file, tmp_path, fail_replicate):
     calibration = write_calibration(tmp_path / "cal")
     out = tmp_path / "out"
     args = ["-n", "3", "--seed", "3", "--workers", "1", "--no-plots", "-q", "--out", out]
-    real = tasks_module.simulate
-    monkeypatch.setattr(
-        tasks_module,
-        "simulate",
-        lambda s, seed, trace=False: (
-            (_ for _ in ()).throw(FloatingPointError("boom"))
-            if seed == replicate_seed(3, 1)
-            else real(s, seed=seed, trace=trace)
-        ),
-    )
+    restore = fail_replicate(3, 1)
     assert cli("run", tiny_file, *args).exit_code == 1
-    monkeypatch.setattr(tasks_module, "simulate", real)
+    restore()
     refused = cli("run", tiny_file, *args, "--resume", "--posterior", calibration)
     assert refused.exit_code == 2
     assert f"{out}: was run without --posterior" in refused.stderr
