@@ -80,6 +80,9 @@ def test_the_folder_holds_the_draws_and_the_manifest_the_posterior(cli, tiny_fil
     digest = Posterior.load(calibration).sha256
     assert manifest["posterior"]["posterior_sha256"] == digest
     assert manifest["posterior"]["paths"] == {"departures": PATH}
+    fit = cli("fit", out, "--years", "1990-1993")
+    assert fit.exit_code == 0, fit.output
+    assert f"3 replicates, each at a set drawn from the posterior of {calibration}" in fit.stdout
 
 
 def test_an_interrupted_run_resumes_to_the_files_of_one_that_was_not(

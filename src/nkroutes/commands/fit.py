@@ -75,9 +75,16 @@ def fit_command(results_dir: Path, years: str | None) -> None:
             f"{results_dir / 'yearly.csv'}: found no column {settings.arrivals!r} "
             "(calibration.targets.arrivals), expected it to compare with Table 1"
         )
+    posterior = (results.manifest or {}).get("posterior")
+    drawn = (
+        f", each at a set drawn from the posterior of {posterior.get('folder')} (the bands "
+        "carry the calibration's uncertainty as well as chance)"
+        if posterior
+        else ""
+    )
     notes = [
-        f"Scenario {results.name or '(unnamed)'}, {plural(results.n_replicates, 'replicate')}; "
-        f"observed: {arrivals.attrs.get('source', 'MPI 2008, Table 1')}."
+        f"Scenario {results.name or '(unnamed)'}, {plural(results.n_replicates, 'replicate')}"
+        f"{drawn}; observed: {arrivals.attrs.get('source', 'MPI 2008, Table 1')}."
     ]
     checked = []
     for target in targets:
