@@ -106,25 +106,24 @@ class Posterior:
         """The calibrated values of one set: ``{scenario path: value}``."""
         return {path: float(self.table[pid].iloc[row]) for pid, path in self.paths.items()}
 
-    def check(self, scenario: Scenario) -> None:
-        """Refuse a scenario that some set cannot be applied to (a path it lacks, a bound).
+    def scenarios(self, scenario: Scenario) -> list[dict[str, Any]]:
+        """The resolved values of ``scenario`` at each set (``Scenario.to_dict()``, by row).
 
         Raises:
-            EnsembleSetupError: Naming the calibration's file, the path and the problem.
+            EnsembleSetupError: If a set does not fit the scenario (a path it lacks, a value
+                out of bounds), naming the calibration's file, the set and the problem.
         """
+        out = []
         for row in range(len(self.table)):
             try:
-                scenario.with_overrides(self.values_of(row))
+                out.append(scenario.with_overrides(self.values_of(row)).to_dict())
             except ScenarioError as error:
                 raise EnsembleSetupError(
                     f"--posterior {self.folder / POSTERIOR_FILE}: set {row + 1} (evaluation "
                     f"{int(self.table['evaluation'].iloc[row])}) does not fit scenario "
                     f"'{scenario.name}': {str(error).removeprefix('--set: ')}"
                 ) from None
-
-    def scenario_of(self, scenario: Scenario, seed: int, replicate: int) -> dict[str, Any]:
-        """The resolved values replicate ``replicate`` runs with (``Scenario.to_dict()``)."""
-        return scenario.with_overrides(self.values_of(self.row_of(seed, replicate))).to_dict()
+        return out
 
     def record(self) -> dict[str, Any]:
         """What the manifest records: the folder, the file's hash, the paths and the rule."""

@@ -157,10 +157,11 @@ def run_ensemble(
     except ValueError as exc:
         raise EnsembleSetupError(str(exc)) from None
     check_options(None if out is None else Path(out), resume, force)
-    the_posterior = None
-    if posterior is not None:
+    if posterior is None:
+        the_posterior, sets = None, [the_scenario.to_dict()]
+    else:  # every set validated once, before anything runs
         the_posterior = Posterior.load(posterior)
-        the_posterior.check(the_scenario)
+        sets = the_posterior.scenarios(the_scenario)
 
     # The executor first: an unreachable cluster is reported before anything is written
     # (local worker processes only start with the first task).
@@ -187,6 +188,7 @@ def run_ensemble(
             command=command,
             max_pending=max_pending,
             posterior=the_posterior,
+            sets=sets,
         )
 
 
@@ -207,8 +209,13 @@ def _run_on(
     command: str | None,
     max_pending: int | None,
     posterior: Posterior | None,
+    sets: list[dict[str, Any]],
 ) -> Results:
-    """Prepare the results directory, run the missing replicates on ``pool``, assemble."""
+    """Prepare the results directory, run the missing replicates on ``pool``, assemble.
+
+    ``sets`` are the resolved values to run: the scenario's alone, or with a ``posterior``
+    the scenario at each of its sets (replicate ``k`` runs the set it draws).
+    """
     run_dir = RunDirectory(out) if out is not None else None
     if run_dir is not None:
         try:
@@ -261,12 +268,11 @@ def _run_on(
         ),
         progress_bar(replicates, len(done), the_scenario.name, progress) as bar,
     ):
-        values = the_scenario.to_dict()
         worker_seconds, worker_cpu_seconds = _run_tasks(
             pool,
-            (lambda k: values)
+            (lambda k: sets[0])
             if posterior is None
-            else (lambda k: posterior.scenario_of(the_scenario, seed, k)),
+            else (lambda k: sets[posterior.row_of(seed, k)]),
             seed,
             todo,
             trace,
