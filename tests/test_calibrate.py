@@ -33,6 +33,7 @@ from nkroutes.calibration.settings import (
 from nkroutes.commands import calibrate as calibrate_cli
 from nkroutes.ensemble.executors import InProcessExecutor
 from nkroutes.ensemble.folders import write_csv, write_json, write_text
+from nkroutes.ensemble.runner import run_ensemble
 from nkroutes.model import simulate
 from nkroutes.observed import other_targets, south_korea_arrivals
 from nkroutes.plots.calibration import draw_calibration_figures
@@ -129,6 +130,14 @@ def test_calibration_recovers_the_true_departure_rate(problem, tmp_path):
     assert not extends.startswith("/") and (out / extends).resolve() == problem.scenario.path
     assert tomllib.loads(text)["meta"]["name"] == "tiny_calibrated"
     assert "budget 24 parameter sets x 2 replicates, seed 0" in text
+    # the header's command for a forecast with the posterior runs on this very folder
+    assert "from this folder, `nkroutes run calibrated.toml --posterior .`" in text
+    drawn = run_ensemble(out / "calibrated.toml", replicates=3, workers=1, posterior=out)
+    draws = drawn.extra["posterior_draws"]
+    assert set(draws["evaluation"]) <= set(posterior["evaluation"])
+    by_set = posterior.set_index("evaluation")["departures"]
+    drawn_values = draws["departures.base_rate_per_year"].tolist()
+    assert drawn_values == by_set[draws["evaluation"]].tolist()
     # the interval in the value's comment has the value's 4 significant digits (with 3, a
     # narrow interval such as 1225-1227 read "1230-1230", beside a value of 1226)
     shown = f"{significant(low):g}-{significant(high):g}"

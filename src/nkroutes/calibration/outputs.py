@@ -184,6 +184,8 @@ def run_header(
         f"fitted years {run.problem.settings.years[0]}-{run.problem.settings.years[1]}; "
         f"distance: best {best:.4f}, {tolerance_words(run)}",
         f"values: {estimate.choice_words()}; see fit.md and posterior.csv",
+        "one set, so its runs show chance alone; from this folder, `nkroutes run "
+        "calibrated.toml --posterior .` draws each replicate's values from the posterior",
     ]
     return lines
 
