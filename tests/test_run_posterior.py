@@ -139,7 +139,15 @@ def test_a_plain_run_is_not_resumed_with_a_posterior(cli, tiny_file, tmp_path, f
         ),
         (
             lambda f: write_calibration(f, weights=(0.0, 0.0, 0.0)),
-            "posterior.csv: weight: expected finite numbers >= 0 with a positive sum",
+            "posterior.csv: weight: expected numbers >= 0 with a positive sum",
+        ),
+        (
+            lambda f: write_calibration(f, weights=("0.5", "lots", "0.5")),
+            "posterior.csv: weight: found 'lots', expected a number in every row",
+        ),
+        (
+            lambda f: write_calibration(f, values=[200.0, float("nan"), 400.0]),
+            "posterior.csv: departures: found 'nan', expected a number in every row",
         ),
         (
             lambda f: write_calibration(f, path="departures.nope"),

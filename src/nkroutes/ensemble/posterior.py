@@ -80,18 +80,27 @@ class Posterior:
                 f"--posterior {folder / POSTERIOR_FILE}: cannot read it "
                 f"({type(error).__name__}: {error}); {expected}"
             ) from None
-        missing = [c for c in ["evaluation", "weight", *paths] if c not in table.columns]
-        weights = table["weight"].to_numpy(dtype=float) if "weight" in table.columns else None
+        columns = ["evaluation", "weight", *paths]
+        missing = [c for c in columns if c not in table.columns]
         if missing or len(table) == 0:
             found = f"no column {', '.join(missing)}" if missing else "no sets"
             raise EnsembleSetupError(
                 f"--posterior {folder / POSTERIOR_FILE}: found {found}; expected a set per "
                 f"row with evaluation, weight and {', '.join(paths)}"
             )
-        if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and weights.sum() > 0):
+        for column in columns:
+            numbers = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+            if not np.all(np.isfinite(numbers)):
+                raise EnsembleSetupError(
+                    f"--posterior {folder / POSTERIOR_FILE}: {column}: found "
+                    f"{str(table[column].iloc[int(np.argmin(np.isfinite(numbers)))])!r}, expected "
+                    "a number in every row"
+                )
+        weights = table["weight"].to_numpy(dtype=float)
+        if not (np.all(weights >= 0) and weights.sum() > 0):
             raise EnsembleSetupError(
-                f"--posterior {folder / POSTERIOR_FILE}: weight: expected finite numbers "
-                ">= 0 with a positive sum"
+                f"--posterior {folder / POSTERIOR_FILE}: weight: expected numbers >= 0 with "
+                "a positive sum"
             )
         sha256 = hashlib.sha256(data).hexdigest()
         return cls(folder=folder, paths=paths, table=table, sha256=sha256)
