@@ -26,7 +26,7 @@ def write_calibration(folder, values=VALUES, weights=(0.2, 0.3, 0.5), path=PATH)
     pd.DataFrame(
         {
             "rank": range(1, len(values) + 1),
-            "evaluation": [11, 22, 33][: len(values)],
+            "evaluation": [11 * (i + 1) for i in range(len(values))],
             "departures": values,
             "weight": weights,
         }
@@ -57,13 +57,26 @@ def test_each_replicate_is_a_plain_run_at_its_drawn_set(tiny_file, tmp_path):
 
 def test_a_replicate_s_set_depends_on_the_seed_and_its_number_alone(tmp_path):
     posterior = Posterior.load(write_calibration(tmp_path / "cal"))
-    weights = np.array([0.2, 0.3, 0.5])
+    shares = np.cumsum([0.2, 0.3, 0.5])
+    start = np.random.SeedSequence(9, spawn_key=(DRAW_KEY,)).generate_state(1, np.uint64)[0]
     for k in range(6):
-        rng = np.random.default_rng(np.random.SeedSequence(9, spawn_key=(DRAW_KEY, k)))
-        assert posterior.row_of(9, k) == rng.choice(3, p=weights / weights.sum())
+        u = (float(start) / 2.0**64 + k * (5**0.5 - 1) / 2) % 1.0
+        assert posterior.row_of(9, k) == int(np.sum(shares <= u))
     pd.testing.assert_frame_equal(posterior.draws_table(9, 6).head(3), posterior.draws_table(9, 3))
     only = Posterior.load(write_calibration(tmp_path / "one", weights=(0.0, 1.0, 0.0)))
     assert set(only.draws_table(9, 50)["evaluation"]) == {22}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_the_first_n_replicates_take_each_set_about_n_times_its_weight(tmp_path, seed):
+    weights = np.array([0.05, 0.2, 0.01, 0.3, 0.14, 0.3])
+    values = [100.0 * (i + 1) for i in range(6)]
+    posterior = Posterior.load(write_calibration(tmp_path / "cal", values, weights))
+    for n in (10, 40, 200):
+        counts = posterior.draws_table(seed, n)["evaluation"].value_counts()
+        counts = counts.reindex([11, 22, 33, 44, 55, 66], fill_value=0).to_numpy()
+        # independent draws would miss n * w by about sqrt(n w (1 - w)): 6 at n = 200
+        assert np.all(np.abs(counts - n * weights) <= 2), (n, counts, n * weights)
 
 
 def test_the_folder_holds_the_draws_and_the_manifest_the_posterior(cli, tiny_file, tmp_path):

@@ -8,10 +8,14 @@ one set drawn by weight, the other values from the scenario run, so the spread o
 replicates carries the calibration's uncertainty as well: the posterior predictive
 distribution of every output (``docs/calibration.md``, "Forecasts with the posterior").
 
-The set of replicate ``k`` is drawn with its own generator,
-``numpy.random.default_rng(numpy.random.SeedSequence(seed, spawn_key=(DRAW_KEY, k)))``, so it
-depends only on the ensemble's seed and ``k``: the same whatever the number of replicates,
-the executor or an interruption, and the same in two scenarios run with the same seed.
+The sets are drawn by weight along a quasi-random sequence: replicate ``k`` takes the set
+whose share of the weights' cumulative sum holds ``u_k = (u_0 + k g) mod 1``, with ``g`` the
+golden ratio's fractional part and ``u_0`` drawn from ``numpy.random.SeedSequence(seed,
+spawn_key=(DRAW_KEY,))``. So a replicate's set depends only on the ensemble's seed and ``k``
+(the same whatever the number of replicates, the executor or an interruption, and the same
+in two scenarios run with the same seed), and the first ``n`` replicates of any run give each
+set about ``n`` times its weight, within a replicate or two: the spread of a few dozen
+replicates is not at the mercy of which sets independent draws happen to pick.
 """
 
 from __future__ import annotations
@@ -29,8 +33,12 @@ import pandas as pd
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.scenario import Scenario, ScenarioError
 
-#: First entry of the spawn key of the posterior draws (replicate seeds use ``(k,)``).
+#: The spawn key of the draws' start (replicate seeds use ``(k,)``).
 DRAW_KEY = 0x504F
+
+#: The step of the draws' sequence: the golden ratio's fractional part, whose multiples
+#: modulo 1 spread most evenly over the unit interval.
+GOLDEN_STEP = (5**0.5 - 1) / 2
 
 #: The files of a calibration folder read here.
 POSTERIOR_FILE, SETTINGS_FILE = "posterior.csv", "calibration.json"
@@ -107,9 +115,11 @@ class Posterior:
 
     def row_of(self, seed: int, replicate: int) -> int:
         """The row of ``posterior.csv`` replicate ``replicate`` takes (drawn by weight)."""
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DRAW_KEY, replicate)))
+        start = np.random.SeedSequence(seed, spawn_key=(DRAW_KEY,)).generate_state(1, np.uint64)
+        u = (float(start[0]) / 2.0**64 + replicate * GOLDEN_STEP) % 1.0
         weights = self.table["weight"].to_numpy(dtype=float)
-        return int(rng.choice(len(weights), p=weights / weights.sum()))
+        shares = np.cumsum(weights) / weights.sum()
+        return int(min(np.searchsorted(shares, u, side="right"), len(weights) - 1))
 
     def values_of(self, row: int) -> dict[str, float]:
         """The calibrated values of one set: ``{scenario path: value}``."""
@@ -141,9 +151,10 @@ class Posterior:
             "posterior_sha256": self.sha256,
             "paths": dict(self.paths),
             "draw_rule": (
-                "replicate k takes row numpy.random.default_rng(numpy.random.SeedSequence("
-                f"seed, spawn_key=({DRAW_KEY}, k))).choice(rows, p=weight / sum(weight)) "
-                f"of {POSTERIOR_FILE}"
+                f"replicate k takes the row of {POSTERIOR_FILE} whose share of cumsum(weight) "
+                "/ sum(weight) first exceeds u_k = (u_0 + k * (sqrt(5) - 1) / 2) mod 1, "
+                "u_0 = numpy.random.SeedSequence(seed, spawn_key=("
+                f"{DRAW_KEY},)).generate_state(1, numpy.uint64)[0] / 2**64"
             ),
         }
 
