@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
 import nkroutes
+from nkroutes.ensemble.posterior import Posterior
 from nkroutes.sensitivity.draws import draw_points
 from nkroutes.sensitivity.ranges import ranges_of
 from scenario_builder import TINY_NO_REPATRIATION, dumps, ensemble_dict
@@ -90,6 +93,32 @@ def test_latin_hypercube_points_cover_each_range_once_per_stratum(ranged_tiny):
     units = sorted(ranges[1].unit(p["departures.base_rate_per_year"]) for p in points)
     assert [int(u * 10) for u in units] == list(range(10))
     assert draw_points(ranges, 10, seed=1, posterior=None) == points
+
+
+def test_posterior_points_take_the_sets_run_posterior_takes(ranged_tiny, tmp_path):
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    parameter = {"id": "departures", "path": "departures.base_rate_per_year"}
+    (folder / "calibration.json").write_text(json.dumps({"parameters": [parameter]}))
+    sets = pd.DataFrame(
+        {"evaluation": [5, 6, 7], "departures": [150.0, 250.0, 350.0], "weight": [1, 2, 1]}
+    )
+    sets.to_csv(folder / "posterior.csv", index=False)
+    ranges = ranges_of(nkroutes.load_scenario(ranged_tiny[0]))
+    points = draw_points(ranges, 8, seed=4, posterior=folder)
+    plain = draw_points(ranges, 8, seed=4, posterior=None)
+    posterior = Posterior.load(folder)
+    for i, (point, other) in enumerate(zip(points, plain, strict=True)):
+        row = posterior.row_of(4, i)
+        assert point["departures.base_rate_per_year"] == sets["departures"][row]
+        # the other ranges keep their hypercube values
+        assert (
+            point["enforcement.china.arrest_rate_per_year"]
+            == (other["enforcement.china.arrest_rate_per_year"])
+        )
+    drawn = pd.Series([p["departures.base_rate_per_year"] for p in points]).value_counts()
+    for value, expected in ((150.0, 2), (250.0, 4), (350.0, 2)):  # 8 points by weight 1:2:1
+        assert abs(drawn.get(value, 0) - expected) <= 1
 
 
 def test_draws_without_ranges_or_a_bad_posterior_exit_2(cli, tmp_path):

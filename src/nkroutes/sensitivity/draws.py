@@ -15,7 +15,6 @@ interval, and the share of points where the effect keeps its sign.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -29,8 +28,10 @@ from scipy.stats import qmc
 
 from nkroutes.analysis.compare import Comparison
 from nkroutes.analysis.compare import compare as compare_once
+from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import make_executor
 from nkroutes.ensemble.folders import write_csv, write_text
+from nkroutes.ensemble.posterior import Posterior
 from nkroutes.ensemble.runner import as_scenario
 from nkroutes.scenario import Scenario
 from nkroutes.sensitivity.draws_report import draws_markdown
@@ -74,28 +75,25 @@ class DrawsComparison:
     files: list[Path] = field(default_factory=list)
 
 
-def posterior_values(folder: Path, k: int, rng: np.random.Generator) -> pd.DataFrame:
-    """``k`` parameter sets drawn (by weight, with replacement) from a calibration's posterior.
+def posterior_values(folder: Path, k: int, seed: int) -> pd.DataFrame:
+    """``k`` parameter sets drawn by weight from a calibration's posterior.
+
+    Point ``i`` takes the set that replicate ``i`` of ``nkroutes run --posterior`` takes with
+    the same seed (:class:`~nkroutes.ensemble.posterior.Posterior`: a quasi-random sequence,
+    so any first ``k`` points take each set about ``k`` times its weight).
 
     Returns:
         One row per draw, a column per calibrated path.
 
     Raises:
-        SensitivityError: If the folder has no ``posterior.csv`` and ``calibration.json``.
+        SensitivityError: If the folder is not a usable calibration (the message names the
+            file and what was expected).
     """
     try:
-        record = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
-        table = pd.read_csv(folder / "posterior.csv")
-        paths = {p["id"]: p["path"] for p in record["parameters"]}
-        weights = table["weight"].to_numpy(dtype=float)
-        chosen = table.iloc[rng.choice(len(table), size=k, p=weights / weights.sum())]
-        return chosen[list(paths)].rename(columns=paths).reset_index(drop=True)
-    except (OSError, ValueError, KeyError) as error:
-        raise SensitivityError(
-            f"--posterior {folder}: found no usable calibration ({type(error).__name__}: "
-            f"{error}), expected the folder of `nkroutes calibrate` with posterior.csv and "
-            "calibration.json"
-        ) from None
+        posterior = Posterior.load(folder)
+    except EnsembleSetupError as error:
+        raise SensitivityError(str(error)) from None
+    return pd.DataFrame([posterior.values_of(posterior.row_of(seed, i)) for i in range(k)])
 
 
 def draw_points(
@@ -106,7 +104,7 @@ def draw_points(
     unit = qmc.LatinHypercube(d=len(ranges), seed=rng).random(k)
     points = [{r.path: r.value(float(u)) for r, u in zip(ranges, row, strict=True)} for row in unit]
     if posterior is not None:
-        drawn = posterior_values(Path(posterior), k, rng)
+        drawn = posterior_values(Path(posterior), k, seed)
         for point, (_, row) in zip(points, drawn.iterrows(), strict=True):
             point.update({str(p): float(v) for p, v in row.items()})
     return points
