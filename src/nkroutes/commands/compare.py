@@ -25,6 +25,7 @@ from nkroutes.commands.common import (
     load,
     note_events_outside_run,
     out_option,
+    posterior_option,
     results_dir,
     resume_command,
     seed_option,
@@ -165,13 +166,7 @@ def make_comparison_plots(comparison: Comparison, out: Path) -> list[Path]:
     "[[uncertainty]] ranges (or --posterior), so effects include parameter uncertainty "
     "(docs/sensitivity.md).",
 )
-@click.option(
-    "--posterior",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=None,
-    metavar="CALIBRATION_DIR",
-    help="With --draws: take the calibrated values from this calibration's posterior.",
-)
+@posterior_option("With --draws: take the calibrated values from this calibration's posterior.")
 def compare(
     base_file: str,
     whatif_files: tuple[str, ...],

@@ -24,6 +24,7 @@ from nkroutes.commands.common import (
     load,
     note_events_outside_run,
     out_option,
+    posterior_option,
     read_manifest,
     results_dir,
     resume_command,
@@ -203,14 +204,10 @@ def report_plots(paths: list[Path]) -> None:
 @ensemble_options
 @allow_large_option
 @click.option("--no-plots", is_flag=True, help="Do not draw figures after the run.")
-@click.option(
-    "--posterior",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=None,
-    metavar="CALIBRATION_DIR",
-    help="Draw each replicate's calibrated values (by weight) from this calibration's "
+@posterior_option(
+    "Draw each replicate's calibrated values (by weight) from this calibration's "
     "posterior, so the spread carries the calibration's uncertainty too "
-    "(posterior_draws.csv lists each replicate's set).",
+    "(posterior_draws.csv lists each replicate's set)."
 )
 def run(
     file: str,
