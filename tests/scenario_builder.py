@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -361,6 +362,31 @@ def calibration_dict(free: bool = True, arrivals_distance: str | None = None) ->
         if arrivals_distance is not None:
             data["calibration"]["targets"]["arrivals_distance"] = arrivals_distance
     return data
+
+
+def write_posterior(
+    folder: Path,
+    values: list[float],
+    weights: Any,
+    path: str = "departures.base_rate_per_year",
+) -> Path:
+    """A calibration folder with only what a posterior's reader needs, and return it.
+
+    One parameter, ``departures`` at ``path``: ``calibration.json`` names it and
+    ``posterior.csv`` holds one set per value (evaluations 11, 22, 33, ...) with its weight.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = {"parameters": [{"id": "departures", "path": path, "low": 50, "high": 3000}]}
+    (folder / "calibration.json").write_text(json.dumps(settings), encoding="utf-8")
+    pd.DataFrame(
+        {
+            "rank": range(1, len(values) + 1),
+            "evaluation": [11 * (i + 1) for i in range(len(values))],
+            "departures": values,
+            "weight": weights,
+        }
+    ).to_csv(folder / "posterior.csv", index=False)
+    return folder
 
 
 #: :func:`calibration_dict` as TOML text.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 
@@ -11,7 +9,7 @@ import nkroutes
 from nkroutes.ensemble.posterior import Posterior
 from nkroutes.sensitivity.draws import draw_points
 from nkroutes.sensitivity.ranges import ranges_of
-from scenario_builder import TINY_NO_REPATRIATION, dumps, ensemble_dict
+from scenario_builder import TINY_NO_REPATRIATION, dumps, ensemble_dict, write_posterior
 
 RANGES = [
     {
@@ -96,14 +94,8 @@ def test_latin_hypercube_points_cover_each_range_once_per_stratum(ranged_tiny):
 
 
 def test_posterior_points_take_the_sets_run_posterior_takes(ranged_tiny, tmp_path):
-    folder = tmp_path / "cal"
-    folder.mkdir()
-    parameter = {"id": "departures", "path": "departures.base_rate_per_year"}
-    (folder / "calibration.json").write_text(json.dumps({"parameters": [parameter]}))
-    sets = pd.DataFrame(
-        {"evaluation": [5, 6, 7], "departures": [150.0, 250.0, 350.0], "weight": [1, 2, 1]}
-    )
-    sets.to_csv(folder / "posterior.csv", index=False)
+    folder = write_posterior(tmp_path / "cal", [150.0, 250.0, 350.0], [1, 2, 1])
+    sets = pd.read_csv(folder / "posterior.csv")
     ranges = ranges_of(nkroutes.load_scenario(ranged_tiny[0]))
     points = draw_points(ranges, 8, seed=4, posterior=folder)
     plain = draw_points(ranges, 8, seed=4, posterior=None)

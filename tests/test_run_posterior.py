@@ -12,26 +12,15 @@ from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.posterior import DRAW_KEY, Posterior
 from nkroutes.ensemble.runner import run_ensemble
 from nkroutes.scenario import load_scenario
-from scenario_builder import write_tiny
+from scenario_builder import write_posterior, write_tiny
 
 PATH = "departures.base_rate_per_year"
 VALUES = [200.0, 400.0, 800.0]
 
 
 def write_calibration(folder, values=VALUES, weights=(0.2, 0.3, 0.5), path=PATH):
-    """A calibration folder as `nkroutes calibrate` writes it, with only what a run reads."""
-    folder.mkdir(parents=True, exist_ok=True)
-    settings = {"parameters": [{"id": "departures", "path": path, "low": 50, "high": 3000}]}
-    (folder / "calibration.json").write_text(json.dumps(settings), encoding="utf-8")
-    pd.DataFrame(
-        {
-            "rank": range(1, len(values) + 1),
-            "evaluation": [11 * (i + 1) for i in range(len(values))],
-            "departures": values,
-            "weight": weights,
-        }
-    ).to_csv(folder / "posterior.csv", index=False)
-    return folder
+    """A calibration folder of one parameter, ``departures`` at ``path``."""
+    return write_posterior(folder, values, weights, path)
 
 
 @pytest.fixture
