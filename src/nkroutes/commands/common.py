@@ -225,21 +225,6 @@ def out_option(text: str, file_okay: bool = False) -> Callable[[F], F]:
     )
 
 
-def posterior_option(text: str) -> Callable[[F], F]:
-    """Add ``--posterior CALIBRATION_DIR``, an existing calibration folder (``None``: none).
-
-    Args:
-        text: Its help, saying what the command takes from the posterior.
-    """
-    return click.option(
-        "--posterior",
-        type=click.Path(path_type=Path, file_okay=False, exists=True),
-        default=None,
-        metavar="CALIBRATION_DIR",
-        help=text,
-    )
-
-
 def resume_option(text: str) -> Callable[[F], F]:
     """Add the flag ``--resume`` (complete an interrupted command in ``--out``)."""
     return click.option("--resume", is_flag=True, help=text)

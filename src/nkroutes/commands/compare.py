@@ -25,13 +25,12 @@ from nkroutes.commands.common import (
     load,
     note_events_outside_run,
     out_option,
-    posterior_option,
     results_dir,
     resume_command,
     seed_option,
     set_option,
 )
-from nkroutes.commands.run import PLOTS_FOLDER, report_plots
+from nkroutes.commands.run import PLOTS_FOLDER, posterior_option, report_plots
 from nkroutes.ensemble.folders import link_latest
 from nkroutes.text import plural
 

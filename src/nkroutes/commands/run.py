@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from nkroutes.analysis.intervals import outcome_intervals
 from nkroutes.analysis.modes import two_groups
 from nkroutes.analysis.outcomes import RUN_OUTCOMES, format_number, period_of
 from nkroutes.commands.common import (
+    F,
     allow_large_option,
     check_seed,
     check_size,
@@ -24,7 +26,6 @@ from nkroutes.commands.common import (
     load,
     note_events_outside_run,
     out_option,
-    posterior_option,
     read_manifest,
     results_dir,
     resume_command,
@@ -39,6 +40,21 @@ from nkroutes.text import plural
 
 #: Folder of figures inside a results directory.
 PLOTS_FOLDER = "plots"
+
+
+def posterior_option(text: str) -> Callable[[F], F]:
+    """Add ``--posterior CALIBRATION_DIR`` (``run`` and ``compare``): a calibration folder.
+
+    Args:
+        text: Its help, saying what the command takes from the posterior.
+    """
+    return click.option(
+        "--posterior",
+        type=click.Path(path_type=Path, file_okay=False, exists=True),
+        default=None,
+        metavar="CALIBRATION_DIR",
+        help=text,
+    )
 
 
 def run_command(
