@@ -5,15 +5,25 @@ subprocess so that its peak resident memory is its own, and prints one JSON line
 
     python benchmarks/bench_model.py                       # baseline, scale 1, 1 repeat
     python benchmarks/bench_model.py --scale 1 4 16 --repeat 3
+    python benchmarks/bench_model.py --per-person --scale 4 16 64 --repeat 3
     python benchmarks/bench_model.py --scenario scenarios/what-if.toml --seed 7
 
 ``--scale K`` multiplies ``departures.base_rate_per_year`` by K and changes nothing else, so
-the work (migrants created, active migrant-steps) grows about K-fold.
+there are about K times as many migrants, but they live in another world: the model has
+mechanisms that depend on numbers of people (word of mouth per 1,000 recent arrivals, the
+brokers a hub starts with, the NGOs' help per year, the stock in China at which families
+look there), so K times the departures bring more than K times the arrivals and more work
+per migrant (the broker networks take off). With ``--per-person`` each person is K agents
+instead: every number of people in the scenario is multiplied by K and every rate per number
+of people divided by K (:func:`per_person`), so the world is the same and each quantity per
+person the same in distribution, and only the count of agents grows. That measures how the
+code scales; plain ``--scale`` measures how the model's work grows with the flow.
 
 Fields of each line (times are wall-clock seconds of ``simulate`` in the child, i.e. building
 the model, every step and the :class:`~nkroutes.model.RunResult`; the median of the repeats):
 
-- ``scenario``, ``scale``, ``seed``, ``steps``, ``repeat``;
+- ``scenario``, ``scale``, ``per_person`` (whether ``--per-person``), ``seed``, ``steps``,
+  ``repeat``;
 - ``migrants``: migrants created; ``active_migrant_steps``: the sum over steps of migrants in a
   non-final state (hiding, settled, travelling, waiting_for_exit, detained, home_to_retry);
 - ``wall_s`` (median), ``wall_s_all`` (every repeat), ``cpu_s`` (median CPU seconds of the
@@ -31,6 +41,8 @@ the model, every step and the :class:`~nkroutes.model.RunResult`; the median of 
   created, and ``us_per_exit_attempt_cpu``: CPU us of the run per attempt. The model does more
   per migrant at larger scales (broker networks take off; more attempts are turned away and
   tried again), so the cost per active step can rise while the cost per event falls;
+- ``arrivals_per_scale``: arrivals over the run divided by the scale: with ``--per-person``,
+  the arrivals per person, which should match scale 1's up to chance;
 - ``load_1min``: the machine's load average when the line was written (timings are only
   comparable at similar load).
 """
@@ -61,6 +73,53 @@ ACTIVE_STOCKS = (
     "home_to_retry",
 )
 RATE_PATH = "departures.base_rate_per_year"
+#: Numbers of people (units "migrants per year", "people per year", "people"): multiplied by K
+#: when each person is K agents. ``chain_defection.remaining_relatives_per_family`` (people)
+#: is per family, and a family is an agent's: it is not a count of the world's people.
+PEOPLE_PATHS = (
+    RATE_PATH,
+    "enforcement.china.ngo_helped_per_year",
+    "chain_defection.in_china_for_half_share",
+)
+#: Rates per number of people (unit "per year per 1,000 arrivals"): divided by K.
+PER_PEOPLE_PATHS = ("enforcement.china.word_of_mouth_exit_rate_per_year",)
+#: Each broker hub's brokers at the start (people too): multiplied by K, rounded.
+BROKERS_KEY = "initial_brokers"
+
+
+def per_person(scenario: Scenario, agents: float) -> Scenario:
+    """The same world with ``agents`` agents for each person.
+
+    Multiplies every number of people by ``agents`` and divides every rate per number of
+    people by it, so that each agent stands for ``1 / agents`` of a person and every outcome
+    per person has the same distribution (up to the rounding of brokers at the start).
+
+    Args:
+        scenario: The scenario at one agent per person.
+        agents: Agents per person (K).
+
+    Returns:
+        The scaled scenario.
+
+    Raises:
+        SystemExit: If an event sets one of those values to other than 0 (its value would
+            need scaling too, which this benchmark does not do).
+    """
+    data = scenario.to_dict()
+    brokers = [
+        f"places.{place['id']}.{BROKERS_KEY}" for place in data["places"] if BROKERS_KEY in place
+    ]
+    for event in data.get("events", []):
+        for path, value in event.get("set", {}).items():
+            if path in (*PEOPLE_PATHS, *PER_PEOPLE_PATHS, *brokers) and value:
+                raise SystemExit(
+                    f"{scenario.name}: event {event['id']!r} sets {path} = {value}; "
+                    "--per-person scales only values of 0 set by events"
+                )
+    overrides: dict[str, float | int] = {path: scenario.get(path) * agents for path in PEOPLE_PATHS}
+    overrides.update({path: scenario.get(path) / agents for path in PER_PEOPLE_PATHS})
+    overrides.update({path: round(scenario.get(path) * agents) for path in brokers})
+    return scenario.with_overrides(overrides)
 
 
 def _status_kb(field: str) -> int:
@@ -72,10 +131,12 @@ def _status_kb(field: str) -> int:
     raise RuntimeError(f"{field} not in /proc/self/status")
 
 
-def _load(scenario_file: str, scale: float) -> Scenario:
+def _load(scenario_file: str, scale: float, per_person_scale: bool = False) -> Scenario:
     from nkroutes.scenario import load_scenario
 
     scenario = load_scenario(scenario_file)
+    if scale != 1 and per_person_scale:
+        return per_person(scenario, scale)
     if scale != 1:
         scenario = scenario.with_overrides({RATE_PATH: scenario.get(RATE_PATH) * scale})
     return scenario
@@ -97,20 +158,20 @@ def _warm_up(scenario: Scenario) -> float:
     return time.perf_counter() - start
 
 
-def child_idle(scenario_file: str, scale: float) -> dict:
+def child_idle(scenario_file: str, scale: float, per_person_scale: bool = False) -> dict:
     """Peak RSS of an interpreter that imported nkroutes, loaded the scenario and warmed up."""
-    _warm_up(_load(scenario_file, scale))
+    _warm_up(_load(scenario_file, scale, per_person_scale))
     return {"idle_hwm_kb": _status_kb("VmHWM")}
 
 
-def child_run(scenario_file: str, scale: float, seed: int) -> dict:
+def child_run(scenario_file: str, scale: float, seed: int, per_person_scale: bool = False) -> dict:
     """One timed run; what a parent needs to make a benchmark line."""
     import numpy as np
 
     from nkroutes.model import RouteModel
     from ref_kernel import median_kernel_cpu_s
 
-    scenario = _load(scenario_file, scale)
+    scenario = _load(scenario_file, scale, per_person_scale)
     warmup = _warm_up(scenario)
     kernel = median_kernel_cpu_s()
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -131,14 +192,18 @@ def child_run(scenario_file: str, scale: float, seed: int) -> dict:
         "peak_hwm_kb": _status_kb("VmHWM"),
         "kernel_cpu_s": kernel,
         "exit_attempts": int(np.sum(result.flows["exit_attempts"])),
+        "arrivals": int(np.sum(result.flows["arrivals"])),
         "table_bytes": table.nbytes(),
         "row_bytes": sum(col.itemsize for col in table.cols.values()),
     }
 
 
-def _in_child(kind: str, scenario_file: str, scale: float, seed: int) -> dict:
+def _in_child(
+    kind: str, scenario_file: str, scale: float, seed: int, per_person_scale: bool
+) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, "--scenario", scenario_file]
     cmd += ["--scale", repr(scale), "--seed", str(seed)]
+    cmd += ["--per-person"] if per_person_scale else []
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -146,12 +211,13 @@ def _in_child(kind: str, scenario_file: str, scale: float, seed: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def bench(scenario_file: str, scale: float, repeat: int, seed: int) -> dict:
+def bench(
+    scenario_file: str, scale: float, repeat: int, seed: int, per_person_scale: bool = False
+) -> dict:
     """Run ``repeat`` fresh children at ``scale`` and summarise them as one line."""
-    idle_kb = statistics.median(
-        _in_child("idle", scenario_file, scale, seed)["idle_hwm_kb"] for _ in range(repeat)
-    )
-    runs = [_in_child("run", scenario_file, scale, seed) for _ in range(repeat)]
+    args = (scenario_file, scale, seed, per_person_scale)
+    idle_kb = statistics.median(_in_child("idle", *args)["idle_hwm_kb"] for _ in range(repeat))
+    runs = [_in_child("run", *args) for _ in range(repeat)]
     first = runs[0]
     wall = statistics.median(r["wall_s"] for r in runs)
     cpu = statistics.median(r["cpu_s"] for r in runs)
@@ -161,6 +227,7 @@ def bench(scenario_file: str, scale: float, repeat: int, seed: int) -> dict:
     return {
         "scenario": first["scenario"],
         "scale": scale,
+        "per_person": per_person_scale,
         "seed": seed,
         "steps": first["steps"],
         "repeat": repeat,
@@ -185,6 +252,7 @@ def bench(scenario_file: str, scale: float, repeat: int, seed: int) -> dict:
         "ns_per_active_step_cpu": round(cpu / active * 1e9, 1),
         "exit_attempts_per_migrant": round(first["exit_attempts"] / migrants, 3),
         "us_per_exit_attempt_cpu": round(cpu / max(first["exit_attempts"], 1) * 1e6, 2),
+        "arrivals_per_scale": round(first["arrivals"] / scale, 1),
         "load_1min": round(os.getloadavg()[0], 2),
     }
 
@@ -197,19 +265,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs per scale (median)")
     parser.add_argument("--seed", type=int, default=1, help="replicate seed")
+    parser.add_argument(
+        "--per-person",
+        action="store_true",
+        help="scale as agents per person: the same world, K times the agents (see above)",
+    )
     parser.add_argument("--child", choices=("idle", "run"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     scales = [int(s) if float(s).is_integer() else s for s in args.scale]
     if args.child == "idle":
-        print(json.dumps(child_idle(args.scenario, scales[0])))
+        print(json.dumps(child_idle(args.scenario, scales[0], args.per_person)))
         return 0
     if args.child == "run":
-        print(json.dumps(child_run(args.scenario, scales[0], args.seed)))
+        print(json.dumps(child_run(args.scenario, scales[0], args.seed, args.per_person)))
         return 0
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     for scale in scales:
-        print(json.dumps(bench(args.scenario, scale, args.repeat, args.seed)), flush=True)
+        line = bench(args.scenario, scale, args.repeat, args.seed, args.per_person)
+        print(json.dumps(line), flush=True)
     return 0
 
 

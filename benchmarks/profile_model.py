@@ -7,7 +7,8 @@ process (the calls in ``RouteModel.step``) and the functions with the most time 
     python benchmarks/profile_model.py --scale 16 --top 25
     python benchmarks/profile_model.py --pyinstrument  # call tree (pip install pyinstrument)
 
-``--scale K`` multiplies ``departures.base_rate_per_year`` by K, as in ``bench_model.py``.
+``--scale K`` multiplies ``departures.base_rate_per_year`` by K, as in ``bench_model.py``;
+with ``--per-person`` it makes each person K agents instead (``bench_model.per_person``).
 cProfile (timed in CPU seconds) adds overhead to every Python call, so its times are larger
 than the benchmark's; use them for shares, not totals. The sampling profiler pyinstrument
 (wall time) adds almost none.
@@ -45,10 +46,15 @@ PROCESSES = (
 )
 
 
-def _scenario(path: str, scale: float) -> Scenario:
+def _scenario(path: str, scale: float, per_person: bool = False) -> Scenario:
     from nkroutes.scenario import load_scenario
 
     scenario = load_scenario(path)
+    if scale != 1 and per_person:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from bench_model import per_person as agents_per_person
+
+        return agents_per_person(scenario, scale)
     if scale != 1:
         scenario = scenario.with_overrides({RATE_PATH: scenario.get(RATE_PATH) * scale})
     return scenario
@@ -99,10 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario TOML")
     parser.add_argument("--scale", type=float, default=1.0, help="departure multiplier")
     parser.add_argument("--seed", type=int, default=1, help="replicate seed")
+    parser.add_argument("--per-person", action="store_true", help="scale as agents per person")
     parser.add_argument("--top", type=int, default=20, help="functions to list")
     parser.add_argument("--pyinstrument", action="store_true", help="call tree instead")
     args = parser.parse_args(argv)
-    scenario = _scenario(args.scenario, args.scale)
+    scenario = _scenario(args.scenario, args.scale, args.per_person)
     if args.pyinstrument:
         profile_pyinstrument(scenario, args.seed)
     else:

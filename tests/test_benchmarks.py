@@ -54,3 +54,82 @@ def test_scale_multiplies_only_the_departure_rate():
     a["departures"].pop("base_rate_per_year")
     b["departures"].pop("base_rate_per_year")
     assert a == b
+
+
+def _keys_with_units(table, prefix=""):
+    """Every key of the schema below ``table`` as (dotted path, Key); arrays as ``name.*``."""
+    from nkroutes.scenario.spec import Key, Table, TableArray
+
+    for name, spec in table.keys.items():
+        path = f"{prefix}{name}"
+        if isinstance(spec, Key):
+            yield path, spec
+        elif isinstance(spec, Table):
+            yield from _keys_with_units(spec, path + ".")
+        elif isinstance(spec, TableArray):
+            yield from _keys_with_units(spec.item, path + ".*.")
+            for variant in spec.variants.values():
+                yield from _keys_with_units(variant, path + ".*.")
+        if isinstance(spec, Table) and spec.dynamic is not None:
+            dynamic = spec.dynamic
+            if isinstance(dynamic, Key):
+                yield path + ".*", dynamic
+            else:
+                inner = dynamic.item if isinstance(dynamic, TableArray) else dynamic
+                yield from _keys_with_units(inner, path + ".*.")
+
+
+def test_per_person_covers_every_count_of_people_in_the_schema():
+    """A new key counted in people must be scaled by --per-person, or said not to be."""
+    from nkroutes.scenario.schema import SCENARIO
+
+    bench = _bench_module()
+    counts = {
+        path
+        for path, key in _keys_with_units(SCENARIO)
+        if any(word in key.unit for word in ("people", "migrants", "1,000"))
+    }
+    per_family = {"chain_defection.remaining_relatives_per_family"}
+    assert counts == {*bench.PEOPLE_PATHS, *bench.PER_PEOPLE_PATHS} | per_family
+    hubs = [path for path, _ in _keys_with_units(SCENARIO) if path.endswith(bench.BROKERS_KEY)]
+    assert hubs == ["places.*.initial_brokers"]
+
+
+def test_per_person_scales_counts_of_people_and_nothing_else():
+    bench = _bench_module()
+    base = bench._load(str(ROOT / "scenarios/baseline.toml"), 1)
+    scaled = bench._load(str(ROOT / "scenarios/baseline.toml"), 4, per_person_scale=True)
+    for path in bench.PEOPLE_PATHS:
+        assert scaled.get(path) == 4 * base.get(path)
+    for path in bench.PER_PEOPLE_PATHS:
+        assert scaled.get(path) == base.get(path) / 4
+    a, b = base.to_dict(), scaled.to_dict()
+    hubs = [(p, q) for p, q in zip(a["places"], b["places"], strict=True) if "initial_brokers" in p]
+    assert [q["initial_brokers"] for _, q in hubs] == [4 * p["initial_brokers"] for p, _ in hubs]
+    assert len(hubs) == 3
+    for p, q in hubs:
+        p.pop("initial_brokers"), q.pop("initial_brokers")
+    for path in (*bench.PEOPLE_PATHS, *bench.PER_PEOPLE_PATHS):
+        section, key = path.rsplit(".", 1)
+        for data in (a, b):
+            node = data
+            for part in section.split("."):
+                node = node[part]
+            node.pop(key)
+    assert a == b
+
+
+def test_per_person_refuses_an_event_that_sets_a_count(tmp_path):
+    from nkroutes.scenario import load_scenario
+
+    bench = _bench_module()
+    what_if = tmp_path / "more-ngo.toml"
+    what_if.write_text(
+        f'extends = "{ROOT / "scenarios/baseline.toml"}"\n'
+        '[meta]\nname = "more-ngo"\n'
+        '[[events]]\nid = "ngo_surge"\ndate = "2000-01"\nname = "More NGO help"\n'
+        'source = "test"\n[events.set]\n"enforcement.china.ngo_helped_per_year" = 60.0\n'
+    )
+    scenario = load_scenario(what_if)
+    with pytest.raises(SystemExit, match="ngo_surge.*ngo_helped_per_year"):
+        bench.per_person(scenario, 4)
