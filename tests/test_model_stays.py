@@ -234,3 +234,35 @@ def test_per_step_hazards_are_minus_log_of_one_minus_p() -> None:
     with np.errstate(divide="ignore"):
         assert np.array_equal(h, -np.log1p(-p))
     assert h[0, 2] == np.inf
+
+
+def _run_bits(scenario, seed: int) -> list[bytes]:
+    from nkroutes.model import RouteModel
+
+    model = RouteModel(scenario, seed=seed)
+    result = model.run()
+    arrays = [result.flows[name] for name in sorted(result.flows)]
+    arrays += [result.stocks[name] for name in sorted(result.stocks)]
+    arrays += [col[: model.table.n] for _, col in sorted(model.table.cols.items())]
+    return [np.ascontiguousarray(a).tobytes() for a in arrays]
+
+
+def test_stays_placed_again_in_blocks_give_the_bits_of_one_call(monkeypatch) -> None:
+    """The crackdown of 2008 changes every stay's arrest hazard: about 150,000 stays placed
+    again in blocks of 1,000 give the same run as in one call."""
+    from nkroutes.model import model as model_module
+    from nkroutes.scenario import load_scenario
+
+    scenario = load_scenario(BASELINE).with_overrides({"time.end": "2008-03"})
+    whole = _run_bits(scenario, seed=3)
+    calls: list[int] = []
+    repredict = model_module.stays.repredict
+
+    def counted(model, ids, h_old, saved_old):
+        calls.append(len(ids))
+        repredict(model, ids, h_old, saved_old)
+
+    monkeypatch.setattr(model_module, "REPREDICT_BLOCK", 1000)
+    monkeypatch.setattr(model_module.stays, "repredict", counted)
+    assert _run_bits(scenario, seed=3) == whole
+    assert len(calls) > 50 and max(calls) <= 1000
