@@ -131,5 +131,5 @@ def test_per_person_refuses_an_event_that_sets_a_count(tmp_path):
         'source = "test"\n[events.set]\n"enforcement.china.ngo_helped_per_year" = 60.0\n'
     )
     scenario = load_scenario(what_if)
-    with pytest.raises(SystemExit, match="ngo_surge.*ngo_helped_per_year"):
+    with pytest.raises(SystemExit, match=r"ngo_surge.*ngo_helped_per_year"):
         bench.per_person(scenario, 4)
