@@ -26,7 +26,7 @@ from nkroutes.calibration.calibrate import (
 from nkroutes.calibration.folder import check_calibration_dir, read_settings
 from nkroutes.calibration.journal import Journal
 from nkroutes.calibration.outputs import ESTIMATE_COLUMN, tolerance_words
-from nkroutes.calibration.problem import CalibrationError, CalibrationProblem
+from nkroutes.calibration.problem import CalibrationError, CalibrationProblem, free_parameters
 from nkroutes.calibration.settings import (
     DEFAULT_BUDGET,
     DEFAULT_CHECK_REPLICATES,
@@ -43,7 +43,6 @@ from nkroutes.commands.common import (
     BadInput,
     RunFailure,
     allow_large_option,
-    check_size,
     command_line,
     examples,
     executor_options,
@@ -55,6 +54,7 @@ from nkroutes.commands.common import (
     resume_option,
     seed_option,
 )
+from nkroutes.commands.size_check import check_size
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import default_workers, make_executor
 from nkroutes.ensemble.folders import (
@@ -318,7 +318,13 @@ def calibrate_command(
     """
     with _nothing_written_if_interrupted(), ExitStack() as stack:
         scenario = load(file)
-        check_size(scenario, allow_large)
+        try:  # each set's size is at most that at every free value's upper bound
+            highs = {
+                f.path: (f.high, f"[[calibration.free]] {f.id}") for f in free_parameters(scenario)
+            }
+        except CalibrationError as error:
+            raise BadInput(str(error)) from None
+        check_size(scenario, allow_large, highs)
         try:
             from nkroutes.observed import other_targets, south_korea_arrivals
 

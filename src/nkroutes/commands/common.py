@@ -32,7 +32,6 @@ from nkroutes.ensemble.lock import FolderBusyError, folder_lock
 from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
 from nkroutes.scenario import Scenario, load_scenario, parse_override
-from nkroutes.scenario.size import estimate_size, size_problem, steps_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,35 +97,6 @@ def allow_large_option(command: F) -> F:
         "limits that keep a replicate within a laptop's memory and minutes (see README).",
     )
     return option(command)
-
-
-def check_size(scenario: Scenario, allow_large: bool) -> None:
-    """Refuse (exit 2) a scenario too large to run, unless ``allow_large``.
-
-    The one check every command that runs scenarios calls (``run``, ``compare``,
-    ``calibrate``, ``sensitivity``), after loading and before anything is written: see
-    :mod:`nkroutes.scenario.size` for the estimate and its limits.
-
-    Args:
-        scenario: The loaded scenario (``--set`` values applied).
-        allow_large: ``--allow-large``: run it whatever its size.
-
-    Raises:
-        BadInput: Naming the file, the estimate, the limit and what to change.
-    """
-    size = estimate_size(scenario.data)
-    steps = steps_problem(size)
-    if steps is not None:
-        raise BadInput(f"{scenario.source}: cannot run: {steps}")
-    if allow_large:
-        return
-    problem = size_problem(size)
-    if problem is not None:
-        raise BadInput(
-            f"{scenario.source}: too large to run: {problem}; shorten time.start to time.end, "
-            "lower departures.base_rate_per_year or push intensities, use a longer time.step, "
-            "or pass --allow-large"
-        )
 
 
 def note_events_outside_run(scenario: Scenario) -> None:

@@ -14,7 +14,6 @@ from nkroutes.commands.common import (
     BadInput,
     allow_large_option,
     check_seed,
-    check_size,
     ensemble_arguments,
     ensemble_errors,
     ensemble_options,
@@ -31,6 +30,7 @@ from nkroutes.commands.common import (
     set_option,
 )
 from nkroutes.commands.run import PLOTS_FOLDER, posterior_option, report_plots
+from nkroutes.commands.size_check import check_size
 from nkroutes.ensemble.folders import link_latest
 from nkroutes.text import plural
 
@@ -195,7 +195,16 @@ def compare(
 
         options["plots"] = not no_plots
         compare_draws_command(
-            base_file, whatif_files, overrides, out, seed, force, draws, posterior, options
+            base_file,
+            whatif_files,
+            overrides,
+            out,
+            seed,
+            force,
+            draws,
+            posterior,
+            options,
+            allow_large=allow_large,
         )
         return
     compare_command(

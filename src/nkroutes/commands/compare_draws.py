@@ -17,10 +17,11 @@ from nkroutes.commands.common import (
     results_dir,
     resume_command,
 )
+from nkroutes.commands.size_check import check_size, largest_of
 from nkroutes.plots.sensitivity import draws_forest
-from nkroutes.sensitivity.draws import DrawsComparison, compare_draws
+from nkroutes.sensitivity.draws import DrawsComparison, compare_draws, draw_points
 from nkroutes.sensitivity.draws_report import effect_sentence
-from nkroutes.sensitivity.ranges import SensitivityError
+from nkroutes.sensitivity.ranges import SensitivityError, ranges_of
 
 
 def compare_draws_command(
@@ -33,10 +34,13 @@ def compare_draws_command(
     draws: int,
     posterior: Path | None,
     options: dict[str, Any],
+    allow_large: bool = False,
 ) -> DrawsComparison:
     """Run ``compare --draws`` for the command line and print each effect's sentence.
 
     ``options`` are ``compare``'s ensemble options and ``plots`` (draw the forest plot).
+    Every scenario's size is checked at the largest values the points give it (a what-if
+    keeps its own value of a path it changes), before anything is written.
 
     Raises:
         BadInput: Bad ranges, posterior, options or output folder (exit 2).
@@ -44,6 +48,14 @@ def compare_draws_command(
     """
     plots = options.pop("plots", True)
     scenarios = [load(f, overrides) for f in (base_file, *whatif_files)]
+    try:
+        points = draw_points(ranges_of(scenarios[0]), draws, seed, posterior)
+    except SensitivityError as error:
+        raise BadInput(str(error)) from None
+    largest = largest_of(points, f"the largest of the {draws} --draws points")
+    for scenario in scenarios:
+        own = {p: v for p, v in largest.items() if scenario.get(p) == scenarios[0].get(p)}
+        check_size(scenario, allow_large, own)
     check_seed(seed)
     out, _ = results_dir(
         out, f"compare-{scenarios[0].name}-draws", options["resume"], lambda _: None, "comparison"

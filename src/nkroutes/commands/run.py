@@ -15,7 +15,6 @@ from nkroutes.commands.common import (
     F,
     allow_large_option,
     check_seed,
-    check_size,
     ensemble_arguments,
     ensemble_errors,
     ensemble_options,
@@ -32,6 +31,7 @@ from nkroutes.commands.common import (
     seed_option,
     set_option,
 )
+from nkroutes.commands.size_check import check_size, posterior_largest
 from nkroutes.ensemble.folders import link_latest
 from nkroutes.ensemble.results import Results
 from nkroutes.ensemble.runner import run_ensemble
@@ -244,6 +244,6 @@ def run(
     problem. The files are described in docs/outputs.md.
     """
     scenario = load(file, overrides)
-    check_size(scenario, allow_large)
+    check_size(scenario, allow_large, None if posterior is None else posterior_largest(posterior))
     note_events_outside_run(scenario)
     run_command(scenario, out, seed, force, plots=not no_plots, posterior=posterior, **options)

@@ -12,7 +12,6 @@ from nkroutes.commands.common import (
     BadInput,
     RunFailure,
     allow_large_option,
-    check_size,
     command_line,
     examples,
     executor_options,
@@ -26,6 +25,7 @@ from nkroutes.commands.common import (
     seed_option,
     show_progress,
 )
+from nkroutes.commands.size_check import check_size
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.folders import RESULTS_ROOT, OutDirError, describe_os_error, safe_name
 from nkroutes.ensemble.progress import progress_bar
@@ -47,7 +47,7 @@ from nkroutes.sensitivity.plan import (
     design_size,
     make_plan,
 )
-from nkroutes.sensitivity.ranges import SensitivityError
+from nkroutes.sensitivity.ranges import SensitivityError, ranges_of
 from nkroutes.sensitivity.report import ranking, sentence
 from nkroutes.text import plural
 
@@ -172,13 +172,18 @@ def sensitivity_command(
     """
     base = load(file)
     scenarios = [load(w) for w in what_ifs]
-    for scenario in (base, *scenarios):
-        check_size(scenario, allow_large)
     if screening is not None:
         try:
             params = (*params, *(p for p in screened_parameters(screening) if p not in params))
         except SensitivityError as error:
             raise BadInput(str(error)) from None
+    try:  # each run's size is at most that at every varied value's high end
+        highs = {r.path: (r.high, f"[[uncertainty]] {r.id}") for r in ranges_of(base, params)}
+    except SensitivityError as error:
+        raise BadInput(str(error)) from None
+    for scenario in (base, *scenarios):
+        own = {p: v for p, v in highs.items() if scenario.get(p) == base.get(p)}
+        check_size(scenario, allow_large, own)
     settings = SensitivitySettings(
         method=method,
         size=design_size(method, trajectories, samples),

@@ -55,6 +55,18 @@ SECONDS_PER_STEP = 1e-3
 _DAYS_PER_STEP = {"month": None, "week": 7, "day": 1}
 
 
+def affects_size(path: str) -> bool:
+    """Whether the value at ``path`` enters :func:`estimate_size` (and raises it as it grows).
+
+    The departure rate and the push factors' intensities: the estimate grows with each of
+    them, so one estimate at the largest values a command will use bounds every run.
+    """
+    parts = path.split(".")
+    if path == "departures.base_rate_per_year":
+        return True
+    return len(parts) == 3 and parts[0] == "push_factors" and parts[2] == "intensity"
+
+
 @dataclass(frozen=True)
 class SizeEstimate:
     """The estimated size of one replicate of a scenario.

@@ -1,0 +1,107 @@
+"""The size check every command that runs scenarios makes before it writes anything.
+
+:func:`check_size` refuses (exit 2) a scenario whose estimated size (:mod:`nkroutes.scenario.size`)
+is above the limits, unless ``--allow-large``. Commands that run a scenario at other values
+than its own (``run --posterior``, ``compare --draws``, ``sensitivity``, ``calibrate``) pass the
+largest value each varied path will take, so that the estimate bounds every run they make:
+the estimate grows with each value it reads (the departure rate and the push factors'
+intensities), so one estimate at those largest values bounds them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from nkroutes.commands.common import BadInput
+from nkroutes.ensemble.errors import EnsembleSetupError
+from nkroutes.scenario import Scenario
+from nkroutes.scenario.paths import set_path
+from nkroutes.scenario.size import affects_size, estimate_size, size_problem, steps_problem
+
+#: The largest value of each varied path, and where it comes from (for the message):
+#: ``{"departures.base_rate_per_year": (3000.0, "[[uncertainty]] base_departures")}``.
+Largest = Mapping[str, tuple[float, str]]
+
+
+def largest_of(values: Iterable[Mapping[str, float]], source: str) -> dict[str, tuple[float, str]]:
+    """The largest value of each path over several sets of values (posterior sets, points).
+
+    Args:
+        values: Sets of ``{path: value}``.
+        source: Where they come from, for the message (``"posterior.csv"``).
+
+    Returns:
+        ``{path: (largest value, source)}``.
+    """
+    largest: dict[str, float] = {}
+    for point in values:
+        for path, value in point.items():
+            largest[path] = max(float(value), largest.get(path, float(value)))
+    return {path: (value, source) for path, value in largest.items()}
+
+
+def posterior_largest(folder: Path) -> dict[str, tuple[float, str]]:
+    """The largest value of each calibrated path over a calibration's posterior sets.
+
+    Raises:
+        BadInput: If the folder is not a usable calibration (naming the file).
+    """
+    from nkroutes.ensemble.posterior import POSTERIOR_FILE, Posterior
+
+    try:
+        posterior = Posterior.load(folder)
+    except EnsembleSetupError as error:
+        raise BadInput(str(error)) from None
+    source = str(Path(folder) / POSTERIOR_FILE)
+    return {
+        path: (float(posterior.table[pid].max()), source) for pid, path in posterior.paths.items()
+    }
+
+
+def check_size(scenario: Scenario, allow_large: bool, largest: Largest | None = None) -> None:
+    """Refuse (exit 2) a scenario too large to run, unless ``allow_large``.
+
+    Args:
+        scenario: The loaded scenario (``--set`` values applied).
+        allow_large: ``--allow-large``: run it whatever its size (but not more steps than the
+            model can count).
+        largest: The largest value each path the command varies will take, and where it
+            comes from; the size is estimated with those above the scenario's own value.
+
+    Raises:
+        BadInput: Naming the file, the values it was estimated at, the estimate, the limit
+            and what to change.
+    """
+    raised = {
+        path: (value, source)
+        for path, (value, source) in (largest or {}).items()
+        if affects_size(path) and value > float(scenario.get(path))
+    }
+    data = scenario.to_dict()
+    for path, (value, _) in raised.items():
+        set_path(data, path, value)
+    size = estimate_size(data)
+    steps = steps_problem(size)
+    if steps is not None:
+        raise BadInput(f"{scenario.source}: cannot run: {steps}")
+    if allow_large:
+        return
+    problem = size_problem(size)
+    if problem is None:
+        return
+    at = ""
+    if raised:
+        named = "; ".join(
+            f"{path} = {value:,.10g} ({source})" for path, (value, source) in raised.items()
+        )
+        at = f" at the largest values it will run ({named})"
+    lower = (
+        "narrow the ranges or the posterior that raise them"
+        if raised
+        else "lower departures.base_rate_per_year or push intensities"
+    )
+    raise BadInput(
+        f"{scenario.source}: too large to run{at}: {problem}; shorten time.start to time.end, "
+        f"{lower}, use a longer time.step, or pass --allow-large"
+    )
