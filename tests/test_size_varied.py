@@ -101,3 +101,32 @@ def test_only_values_above_the_scenarios_own_and_that_enter_the_size_count(monke
     with pytest.raises(BadInput, match=r"base_rate_per_year = 2,500 \(points\)"):
         check_size(scenario, False, largest_of([{RATE: 2500.0}, {RATE: 1000.0}], "points"))
     check_size(scenario, True, largest_of([{RATE: 2500.0}], "points"))
+
+
+def test_a_what_ifs_own_value_of_a_varied_path_is_kept(tmp_path) -> None:
+    from nkroutes.commands.size_check import unless_changed
+    from nkroutes.scenario import load_scenario
+
+    lever = tmp_path / "fewer.toml"
+    lever.write_text(
+        f'extends = "{BASELINE.as_posix()}"\n[meta]\nname = "fewer"\n'
+        "[departures]\nbase_rate_per_year = 100.0\n",
+        encoding="utf-8",
+    )
+    largest = {RATE: (3000.0, "r"), "push_factors.famine.intensity": (40.0, "r")}
+    kept = unless_changed(load_scenario(lever), baseline(), largest)
+    assert kept == {"push_factors.famine.intensity": (40.0, "r")}
+    assert unless_changed(baseline(), baseline(), largest) == largest
+
+
+def test_a_posterior_path_the_scenario_lacks_is_left_to_the_posteriors_own_check(
+    tmp_path,
+) -> None:
+    folder = write_posterior(
+        tmp_path / "cal", [1.0, 2.0], [1.0, 1.0], path="push_factors.nonesuch.intensity"
+    )
+    args = ["run", str(BASELINE), "-n", "1", "--no-plots", "--posterior", str(folder)]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "does not fit scenario" in result.output and "nonesuch" in result.output

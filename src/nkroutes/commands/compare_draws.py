@@ -17,7 +17,7 @@ from nkroutes.commands.common import (
     results_dir,
     resume_command,
 )
-from nkroutes.commands.size_check import check_size, largest_of
+from nkroutes.commands.size_check import check_size, largest_of, unless_changed
 from nkroutes.plots.sensitivity import draws_forest
 from nkroutes.sensitivity.draws import DrawsComparison, compare_draws, draw_points
 from nkroutes.sensitivity.draws_report import effect_sentence
@@ -54,8 +54,7 @@ def compare_draws_command(
         raise BadInput(str(error)) from None
     largest = largest_of(points, f"the largest of the {draws} --draws points")
     for scenario in scenarios:
-        own = {p: v for p, v in largest.items() if scenario.get(p) == scenarios[0].get(p)}
-        check_size(scenario, allow_large, own)
+        check_size(scenario, allow_large, unless_changed(scenario, scenarios[0], largest))
     check_seed(seed)
     out, _ = results_dir(
         out, f"compare-{scenarios[0].name}-draws", options["resume"], lambda _: None, "comparison"

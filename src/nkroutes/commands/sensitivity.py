@@ -25,7 +25,7 @@ from nkroutes.commands.common import (
     seed_option,
     show_progress,
 )
-from nkroutes.commands.size_check import check_size
+from nkroutes.commands.size_check import check_size, unless_changed
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.folders import RESULTS_ROOT, OutDirError, describe_os_error, safe_name
 from nkroutes.ensemble.progress import progress_bar
@@ -182,8 +182,7 @@ def sensitivity_command(
     except SensitivityError as error:
         raise BadInput(str(error)) from None
     for scenario in (base, *scenarios):
-        own = {p: v for p, v in highs.items() if scenario.get(p) == base.get(p)}
-        check_size(scenario, allow_large, own)
+        check_size(scenario, allow_large, unless_changed(scenario, base, highs))
     settings = SensitivitySettings(
         method=method,
         size=design_size(method, trajectories, samples),

@@ -16,7 +16,7 @@ from pathlib import Path
 from nkroutes.commands.common import BadInput
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.scenario import Scenario
-from nkroutes.scenario.paths import set_path
+from nkroutes.scenario.paths import PathError, get_path, set_path
 from nkroutes.scenario.size import affects_size, estimate_size, size_problem, steps_problem
 
 #: The largest value of each varied path, and where it comes from (for the message):
@@ -39,6 +39,25 @@ def largest_of(values: Iterable[Mapping[str, float]], source: str) -> dict[str, 
         for path, value in point.items():
             largest[path] = max(float(value), largest.get(path, float(value)))
     return {path: (value, source) for path, value in largest.items()}
+
+
+def _value(scenario: Scenario, path: str) -> float | None:
+    """The scenario's value at ``path``, or ``None`` where it has none (a later check names it)."""
+    try:
+        return float(get_path(scenario.data, path))
+    except (PathError, TypeError, ValueError):
+        return None
+
+
+def unless_changed(
+    scenario: Scenario, base: Scenario, largest: Largest
+) -> dict[str, tuple[float, str]]:
+    """``largest`` less the paths a what-if changes from its base: there it keeps its own value.
+
+    A what-if run at the base's varied values keeps the value of a path it sets itself (its
+    lever), so only the paths it leaves as the base has them take the varied values.
+    """
+    return {p: v for p, v in largest.items() if _value(scenario, p) == _value(base, p)}
 
 
 def posterior_largest(folder: Path) -> dict[str, tuple[float, str]]:
@@ -73,11 +92,11 @@ def check_size(scenario: Scenario, allow_large: bool, largest: Largest | None = 
         BadInput: Naming the file, the values it was estimated at, the estimate, the limit
             and what to change.
     """
-    raised = {
-        path: (value, source)
-        for path, (value, source) in (largest or {}).items()
-        if affects_size(path) and value > float(scenario.get(path))
-    }
+    raised = {}
+    for path, (value, source) in (largest or {}).items():
+        own = _value(scenario, path) if affects_size(path) else None
+        if own is not None and value > own:
+            raised[path] = (value, source)
     data = scenario.to_dict()
     for path, (value, _) in raised.items():
         set_path(data, path, value)
