@@ -15,9 +15,10 @@ brokers a hub starts with, the NGOs' help per year, the stock in China at which 
 look there), so K times the departures bring more than K times the arrivals and more work
 per migrant (the broker networks take off). With ``--per-person`` each person is K agents
 instead: every number of people in the scenario is multiplied by K and every rate per number
-of people divided by K (:func:`per_person`), so the world is the same and each quantity per
-person the same in distribution, and only the count of agents grows. That measures how the
-code scales; plain ``--scale`` measures how the model's work grows with the flow.
+of people divided by K (:func:`per_person`), so the world is the same (each quantity per
+person has the same expected value, with less chance in it) and only the count of agents
+grows. That measures how the code scales; plain ``--scale`` measures how the model's work
+grows with the flow.
 
 Fields of each line (times are wall-clock seconds of ``simulate`` in the child, i.e. building
 the model, every step and the :class:`~nkroutes.model.RunResult`; the median of the repeats):
@@ -92,7 +93,8 @@ def per_person(scenario: Scenario, agents: float) -> Scenario:
 
     Multiplies every number of people by ``agents`` and divides every rate per number of
     people by it, so that each agent stands for ``1 / agents`` of a person and every outcome
-    per person has the same distribution (up to the rounding of brokers at the start).
+    per person has the same expected value (up to the rounding of brokers at the start), with
+    less chance in it the more agents there are.
 
     Args:
         scenario: The scenario at one agent per person.
