@@ -190,31 +190,11 @@ def compare(
     """
     if posterior is not None and draws is None:
         raise BadInput("--posterior: needs --draws K (the number of posterior draws)")
+    common = (base_file, whatif_files, overrides, out, seed, force)
     if draws is not None:
         from nkroutes.commands.compare_draws import compare_draws_command
 
         options["plots"] = not no_plots
-        compare_draws_command(
-            base_file,
-            whatif_files,
-            overrides,
-            out,
-            seed,
-            force,
-            draws,
-            posterior,
-            options,
-            allow_large=allow_large,
-        )
+        compare_draws_command(*common, draws, posterior, options, allow_large=allow_large)
         return
-    compare_command(
-        base_file,
-        whatif_files,
-        overrides,
-        out,
-        seed,
-        force,
-        plots=not no_plots,
-        allow_large=allow_large,
-        **options,
-    )
+    compare_command(*common, plots=not no_plots, allow_large=allow_large, **options)
