@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import pandas as pd
+
 from nkroutes.commands.common import BadInput
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.scenario import Scenario
@@ -73,8 +75,10 @@ def posterior_largest(folder: Path) -> dict[str, tuple[float, str]]:
     except EnsembleSetupError as error:
         raise BadInput(str(error)) from None
     source = str(Path(folder) / POSTERIOR_FILE)
+    table = posterior.table
     return {
-        path: (float(posterior.table[pid].max()), source) for pid, path in posterior.paths.items()
+        path: (float(pd.to_numeric(table[pid]).max()), source)
+        for pid, path in posterior.paths.items()
     }
 
 
