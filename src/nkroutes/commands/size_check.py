@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import pandas as pd
-
 from nkroutes.commands.common import BadInput
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.scenario import Scenario
@@ -74,12 +72,8 @@ def posterior_largest(folder: Path) -> dict[str, tuple[float, str]]:
         posterior = Posterior.load(folder)
     except EnsembleSetupError as error:
         raise BadInput(str(error)) from None
-    source = str(Path(folder) / POSTERIOR_FILE)
-    table = posterior.table
-    return {
-        path: (float(pd.to_numeric(table[pid]).max()), source)
-        for pid, path in posterior.paths.items()
-    }
+    sets = (posterior.values_of(row) for row in range(len(posterior.table)))
+    return largest_of(sets, str(Path(folder) / POSTERIOR_FILE))
 
 
 def check_size(scenario: Scenario, allow_large: bool, largest: Largest | None = None) -> None:
