@@ -119,16 +119,16 @@ def test_per_person_scales_counts_of_people_and_nothing_else():
     assert a == b
 
 
-def test_per_person_refuses_an_event_that_sets_a_count(tmp_path):
+def test_per_person_refuses_an_event_that_sets_a_count(write):
     from nkroutes.scenario import load_scenario
 
     bench = _bench_module()
-    what_if = tmp_path / "more-ngo.toml"
-    what_if.write_text(
+    what_if = write(
         f'extends = "{ROOT / "scenarios/baseline.toml"}"\n'
         '[meta]\nname = "more-ngo"\n'
         '[[events]]\nid = "ngo_surge"\ndate = "2000-01"\nname = "More NGO help"\n'
-        'source = "test"\n[events.set]\n"enforcement.china.ngo_helped_per_year" = 60.0\n'
+        'source = "test"\n[events.set]\n"enforcement.china.ngo_helped_per_year" = 60.0\n',
+        "more-ngo.toml",
     )
     scenario = load_scenario(what_if)
     with pytest.raises(SystemExit, match=r"ngo_surge.*ngo_helped_per_year"):

@@ -8,8 +8,6 @@ is refused before anything is written, as the scenario's own values are.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
@@ -23,10 +21,7 @@ from scenario_builder import BASELINE, baseline, write_posterior
 RATE = "departures.base_rate_per_year"
 
 
-def _extending(tmp_path: Path, body: str) -> Path:
-    path = tmp_path / "wide.toml"
-    path.write_text(f'extends = "{BASELINE.as_posix()}"\n{body}', encoding="utf-8")
-    return path
+EXTENDS = f'extends = "{BASELINE.as_posix()}"\n'
 
 
 def _refused(args: list[str], *words: str) -> None:
@@ -55,16 +50,16 @@ def test_run_with_a_posterior_set_too_large_is_refused_and_writes_nothing(tmp_pa
     assert result.exit_code == 0, result.output
 
 
-def test_compare_draws_checks_the_points_it_will_run(tmp_path) -> None:
-    wide = _extending(tmp_path, '[[uncertainty]]\nid = "base_departures"\nhigh = 1e6\n')
+def test_compare_draws_checks_the_points_it_will_run(tmp_path, write) -> None:
+    wide = write(EXTENDS + '[[uncertainty]]\nid = "base_departures"\nhigh = 1e6\n')
     out = tmp_path / "cmp"
     args = ["compare", str(wide), str(wide), "--draws", "2", "-n", "1", "--out", str(out)]
     _refused(args, f"{RATE} = ", "the largest of the 2 --draws points")
     assert not out.exists()
 
 
-def test_sensitivity_checks_its_ranges_upper_ends(tmp_path) -> None:
-    wide = _extending(tmp_path, '[[uncertainty]]\nid = "base_departures"\nhigh = 1e6\n')
+def test_sensitivity_checks_its_ranges_upper_ends(tmp_path, write) -> None:
+    wide = write(EXTENDS + '[[uncertainty]]\nid = "base_departures"\nhigh = 1e6\n')
     out = tmp_path / "sens"
     args = ["sensitivity", str(wide), "--method", "morris", "-r", "2"]
     _refused([*args, "--out", str(out)], f"{RATE} = 1,000,000 ([[uncertainty]] base_departures)")
@@ -76,8 +71,8 @@ def test_sensitivity_checks_its_ranges_upper_ends(tmp_path) -> None:
     assert "--param: found nonesuch" in result.output
 
 
-def test_calibrate_checks_its_free_parameters_upper_bounds(tmp_path) -> None:
-    wide = _extending(tmp_path, '[[calibration.free]]\nid = "base_departures"\nmax = 1e6\n')
+def test_calibrate_checks_its_free_parameters_upper_bounds(tmp_path, write) -> None:
+    wide = write(EXTENDS + '[[calibration.free]]\nid = "base_departures"\nmax = 1e6\n')
     out = tmp_path / "cal"
     _refused(
         ["calibrate", str(wide), "--out", str(out)],
@@ -103,16 +98,11 @@ def test_only_values_above_the_scenarios_own_and_that_enter_the_size_count(monke
     check_size(scenario, True, largest_of([{RATE: 2500.0}], "points"))
 
 
-def test_a_what_ifs_own_value_of_a_varied_path_is_kept(tmp_path) -> None:
+def test_a_what_ifs_own_value_of_a_varied_path_is_kept(write) -> None:
     from nkroutes.commands.size_check import unless_changed
     from nkroutes.scenario import load_scenario
 
-    lever = tmp_path / "fewer.toml"
-    lever.write_text(
-        f'extends = "{BASELINE.as_posix()}"\n[meta]\nname = "fewer"\n'
-        "[departures]\nbase_rate_per_year = 100.0\n",
-        encoding="utf-8",
-    )
+    lever = write(EXTENDS + '[meta]\nname = "fewer"\n[departures]\nbase_rate_per_year = 100.0\n')
     largest = {RATE: (3000.0, "r"), "push_factors.famine.intensity": (40.0, "r")}
     kept = unless_changed(load_scenario(lever), baseline(), largest)
     assert kept == {"push_factors.famine.intensity": (40.0, "r")}
