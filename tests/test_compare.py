@@ -17,7 +17,7 @@ from nkroutes.analysis.compare import (
     comparison_table,
     remove_comparison,
 )
-from nkroutes.analysis.compare_report import outcome_sentence
+from nkroutes.analysis.compare_report import headline_effects, outcome_sentence
 from nkroutes.analysis.paired import MIN_PAIRS, bootstrap_seed, paired_difference, wilcoxon_p
 from nkroutes.ensemble import EnsembleSetupError, Results
 from scenario_builder import write_tiny
@@ -535,6 +535,37 @@ def test_compare_command(cli, tiny_files, tmp_path):
     assert "warning: with only 2 paired replicates the 95% intervals and p-values mean " in (
         result.stderr
     )
+    # The headline effects, from the table the report is made of.
+    table = pd.read_csv(out / "comparison.csv")
+    arrivals = table[table["outcome"] == "arrivals"].iloc[0]
+    line = next(s for s in result.stdout.splitlines() if s.startswith("Arrivals, all"))
+    assert line.split()[3:] == [
+        f"{arrivals['median_difference']:+,.0f}",
+        f"{arrivals['ci_low']:+,.0f}",
+        "to",
+        f"{arrivals['ci_high']:+,.0f}",
+        f"{arrivals['baseline_median']:,.0f}",
+        f"{arrivals['whatif_median']:,.0f}",
+    ]
+    assert "tiny-no-repatriation minus tiny, " in result.stdout
+    assert "range of differences" in result.stdout  # 2 pairs: not a 95% CI
+
+
+def test_headline_effects_are_the_run_outcomes_of_each_whatif(comparison):
+    import dataclasses
+
+    text = headline_effects(comparison)
+    lines = text.splitlines()
+    assert lines[0].startswith("tiny-no-repatriation minus tiny, ")
+    assert [line.split("  ")[0] for line in lines[2:]] == [
+        "Arrivals, all destinations",
+        "Repatriated to North Korea",
+        "Deaths",
+        "Share of arrivals helped by a broker",
+    ]
+    assert "range of differences" in lines[1]  # 3 pairs
+    enough = dataclasses.replace(comparison, table=comparison.table.assign(pairs=MIN_PAIRS))
+    assert "95% CI" in headline_effects(enough).splitlines()[1]
 
 
 def test_compare_force_leaves_no_whatif_of_the_earlier_comparison(cli, tiny_files, tmp_path):

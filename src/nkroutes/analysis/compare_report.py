@@ -19,6 +19,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from nkroutes.analysis.outcomes import (
+    RUN_OUTCOMES,
     comparison_outcomes,
     destination_names,
     format_difference,
@@ -299,3 +300,56 @@ def comparison_markdown(comparison: Comparison) -> str:
             lines.append(f"- {sentence}")
         lines += ["", *_table(rows)]
     return "\n".join(lines) + "\n"
+
+
+def headline_effects(comparison: Comparison) -> str:
+    """The effects a terminal shows after a comparison: per what-if, the run's key outcomes.
+
+    For each what-if, the outcomes ``nkroutes run`` prints (arrivals, repatriations, deaths,
+    the broker share): the median paired difference, its 95% interval (with fewer than
+    :data:`~nkroutes.analysis.paired.MIN_PAIRS` pairs, the range of the differences,
+    headed so), and both medians. ``comparison.md`` has every outcome, in sentences.
+
+    Args:
+        comparison: The comparison.
+
+    Returns:
+        Plain text, one block per what-if (no trailing newline).
+    """
+    period, _ = period_of(comparison.results[comparison.baseline].scenario)
+    columns = [o.column for o in RUN_OUTCOMES]
+    labels = {o.column: o.label for o in RUN_OUTCOMES}
+    width = max(len(label) for label in labels.values()) + 2
+    blocks = []
+    for whatif in comparison.whatifs:
+        rows = [
+            r
+            for r in comparison.table.to_dict("records")
+            if r["whatif"] == whatif and r["outcome"] in labels
+        ]
+        rows.sort(key=lambda r: columns.index(r["outcome"]))
+        few = any(0 < r["pairs"] < MIN_PAIRS for r in rows)
+        interval = "range of differences" if few else "95% CI"
+        cells = [
+            (
+                labels[r["outcome"]],
+                format_difference(r["median_difference"], r["unit"]),
+                f"{format_difference(r['ci_low'], r['unit'])} to "
+                f"{format_difference(r['ci_high'], r['unit'])}",
+                format_number(r["baseline_median"], r["unit"]),
+                format_number(r["whatif_median"], r["unit"]),
+            )
+            for r in rows
+        ]
+        spans = max([len(interval), *(len(c[2]) for c in cells)])
+        lines = [
+            f"{whatif} minus {comparison.baseline}, {period}",
+            f"{'':<{width}}{'difference':>10}   {interval:<{spans}}   "
+            f"{'baseline':>10}   {'what-if':>10}",
+        ]
+        lines += [
+            f"{label:<{width}}{difference:>10}   {span:<{spans}}   {base:>10}   {other:>10}"
+            for label, difference, span, base, other in cells
+        ]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

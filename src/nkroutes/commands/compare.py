@@ -9,7 +9,7 @@ import click
 
 from nkroutes.analysis.compare import COMPARISON_MD, Comparison
 from nkroutes.analysis.compare import compare as compare_scenarios
-from nkroutes.analysis.compare_report import few_pairs_note
+from nkroutes.analysis.compare_report import few_pairs_note, headline_effects
 from nkroutes.commands.common import (
     BadInput,
     allow_large_option,
@@ -91,6 +91,7 @@ def compare_command(
             f"{plural(comparison.replicates, 'paired replicate')} each (seed {seed}), "
             f"{comparison.period}."
         )
+        click.echo(f"\n{headline_effects(comparison)}\n")
         note = few_pairs_note(comparison)
         if note:
             click.echo(f"warning: {note}", err=True)
