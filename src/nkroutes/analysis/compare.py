@@ -42,6 +42,7 @@ from nkroutes.ensemble.folders import (
 )
 from nkroutes.ensemble.lock import folder_lock
 from nkroutes.ensemble.manifest import now_iso, package_versions
+from nkroutes.ensemble.prepare import check_sizes
 from nkroutes.ensemble.results import Results
 from nkroutes.ensemble.rundir import MANIFEST_FILE, PLOTS_DIR, RunDirectory
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES, as_scenario, run_ensemble
@@ -255,6 +256,7 @@ def compare(
     progress: bool = False,
     command: str | None = None,
     resamples: int = BOOTSTRAP_RESAMPLES,
+    allow_large: bool = False,
 ) -> Comparison:
     """Run a baseline and what-ifs with common random numbers and compare them.
 
@@ -284,6 +286,9 @@ def compare(
         progress: Draw a progress bar per scenario on standard error.
         command: The command line, for the manifests.
         resamples: Bootstrap resamples per interval.
+        allow_large: Run scenarios above the size limits (see
+            :func:`~nkroutes.ensemble.run_ensemble`); without it every scenario is checked
+            before any runs.
 
     Returns:
         The :class:`Comparison`.
@@ -292,8 +297,9 @@ def compare(
         ScenarioError: If a scenario is not valid.
         EnsembleSetupError: For bad options, two scenarios with the same name, a what-if
             whose time axis (``time.start``, ``time.end``, ``time.step``) is not the
-            baseline's, or an ``out`` directory that holds other results (see
-            ``run_ensemble``). Nothing has run or been deleted then.
+            baseline's, a scenario above the size limits (without ``allow_large``), or an
+            ``out`` directory that holds other results (see ``run_ensemble``). Nothing has
+            run or been deleted then.
         EnsembleRunError: If a replicate fails.
     """
     if isinstance(whatifs, str | os.PathLike | Scenario | Mapping):
@@ -302,6 +308,7 @@ def compare(
         raise EnsembleSetupError("whatifs: found none, expected at least one what-if scenario")
     scenarios = [as_scenario(baseline), *(as_scenario(w) for w in whatifs)]
     _check_time_axes(scenarios)
+    check_sizes(((s.source, s.data) for s in scenarios), allow_large)
     folders = [safe_name(s.name) for s in scenarios]
     if len(set(folders)) < len(folders):
         names = ", ".join(f"'{s.name}' ({s.source})" for s in scenarios)
@@ -343,6 +350,7 @@ def compare(
                     trace=trace,
                     progress=progress,
                     command=command,
+                    allow_large=True,  # every scenario checked above
                 )
         base_name = scenarios[0].name
         table = comparison_table(

@@ -281,6 +281,9 @@ def ensemble_arguments(
         "trace": trace,
         "progress": show_progress(quiet),
         "command": command_line(),
+        # The command checked every scenario's size itself (check_size, at the largest
+        # values it will run, with --allow-large honoured) before calling the Python API.
+        "allow_large": True,
     }
 
 

@@ -46,7 +46,12 @@ from nkroutes.ensemble.manifest import (
     start_session,
 )
 from nkroutes.ensemble.posterior import Posterior
-from nkroutes.ensemble.prepare import DEFAULT_REPLICATES, new_run_manifest, prepare_directory
+from nkroutes.ensemble.prepare import (
+    DEFAULT_REPLICATES,
+    check_sizes,
+    new_run_manifest,
+    prepare_directory,
+)
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.ensemble.results import TABLE_FILES, Results
 from nkroutes.ensemble.rundir import DRAWS_FILE, RunDirectory, concatenate_csv_texts
@@ -97,6 +102,7 @@ def run_ensemble(
     command: str | None = None,
     max_pending: int | None = None,
     posterior: str | os.PathLike[str] | None = None,
+    allow_large: bool = False,
 ) -> Results:
     """Run replicates of a scenario and return (and optionally save) their tables.
 
@@ -132,13 +138,18 @@ def run_ensemble(
             the calibrated values of a set drawn by weight from its ``posterior.csv``
             (:mod:`nkroutes.ensemble.posterior`), so the replicates carry the calibration's
             uncertainty; ``posterior_draws.csv`` lists each replicate's set.
+        allow_large: Run a scenario whose replicates are estimated above the size limits
+            (:mod:`nkroutes.scenario.size`: 2,000,000 migrants or 10^10 migrant-steps), as
+            ``--allow-large`` does on the command line. Without it such a scenario (or, with
+            ``posterior``, any of its sets) is refused before anything runs.
 
     Returns:
         The ensemble's :class:`Results` (with ``directory`` set when ``out`` is given).
 
     Raises:
         ScenarioError: If the scenario is not valid.
-        EnsembleSetupError: For bad options, an unreachable cluster, or an ``out``
+        EnsembleSetupError: For bad options, a scenario above the size limits (without
+            ``allow_large``), an unreachable cluster, or an ``out``
             directory that holds other results (without ``resume`` or ``force``) or results
             of another scenario, seed or tracing, or more replicates than asked for (with
             ``resume``).
@@ -162,6 +173,10 @@ def run_ensemble(
     else:  # every set validated once, before anything runs
         the_posterior = Posterior.load(posterior)
         sets = the_posterior.scenarios(the_scenario)
+    label = the_scenario.source
+    if the_posterior is not None:
+        label += f" with the posterior of {posterior}"
+    check_sizes(((label, data) for data in sets), allow_large)
 
     # The executor first: an unreachable cluster is reported before anything is written
     # (local worker processes only start with the first task).

@@ -32,6 +32,7 @@ from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import make_executor
 from nkroutes.ensemble.folders import write_csv, write_text
 from nkroutes.ensemble.posterior import Posterior
+from nkroutes.ensemble.prepare import check_sizes
 from nkroutes.ensemble.runner import as_scenario
 from nkroutes.scenario import Scenario
 from nkroutes.sensitivity.draws_report import draws_markdown
@@ -187,10 +188,13 @@ def compare_draws(
         out: The folder (each comparison in a subfolder), or ``None`` to write nothing.
         figures: Draws the forest plot of both intervals.
         **options: Passed to every :func:`nkroutes.analysis.compare.compare` (replicates,
-            seed, executor, workers, scheduler, resume, force, progress, command).
+            seed, executor, workers, scheduler, resume, force, progress, command,
+            allow_large). Without ``allow_large`` every scenario at every point is checked
+            against the size limits before any runs.
 
     Raises:
         SensitivityError: Bad ranges, posterior or number of draws (exit 2).
+        EnsembleSetupError: A scenario too large at a point (without ``allow_large``).
     """
     if draws < 2:
         raise SensitivityError(f"--draws: found {draws}, expected at least 2 parameter points")
@@ -207,6 +211,14 @@ def compare_draws(
         )
         for p in points
     ]
+    check_sizes(
+        (
+            (f"{scenario.source} at point {i + 1}", scenario.data)
+            for i, (b, ws) in enumerate(at_points)
+            for scenario in (b, *ws)
+        ),
+        bool(options.get("allow_large", False)),
+    )
     directory = None if out is None else Path(out)
 
     def _sub(name: str) -> Path | None:
