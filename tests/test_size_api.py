@@ -1,7 +1,8 @@
 """The Python API refuses scenarios above the size limits before anything runs, as the commands do.
 
-``run_ensemble``, ``compare`` and ``compare(..., draws=K)`` take ``allow_large`` (the
-commands' ``--allow-large``). The limits are lowered here so that tiny scenarios cross them.
+``run_ensemble``, ``compare``, ``compare(..., draws=K)`` and ``sensitivity`` take
+``allow_large`` (the commands' ``--allow-large``). The limits are lowered here so that tiny
+scenarios cross them.
 """
 
 from __future__ import annotations
@@ -82,6 +83,22 @@ def test_compare_draws_checks_every_point_before_running_any(write, tmp_path) ->
         f'extends = "{BASELINE.as_posix()}"\n[[uncertainty]]\nid = "base_departures"\nhigh = 1e6\n'
     )
     out = tmp_path / "draws"
-    with pytest.raises(EnsembleSetupError, match=r"at point \d: too large to run"):
+    with pytest.raises(EnsembleSetupError) as error:
         compare_draws(wide, [wide], draws=4, replicates=1, workers=1, out=out, seed=2)
+    assert f"{wide} at the largest of the 4 points: too large to run at the largest " in str(
+        error.value
+    )
+    assert f"{RATE} = " in str(error.value)
+    assert not out.exists()
+
+
+def test_sensitivity_checks_the_ranges_upper_ends_before_running(write, tmp_path) -> None:
+    from nkroutes.sensitivity import sensitivity
+
+    wide = write(
+        f'extends = "{BASELINE.as_posix()}"\n[[uncertainty]]\nid = "base_departures"\nhigh = 1e6\n'
+    )
+    out = tmp_path / "sens"
+    with pytest.raises(EnsembleSetupError, match=re.escape(f"{RATE} = 1,000,000")):
+        sensitivity(wide, trajectories=2, replicates=1, out=out, workers=1)
     assert not out.exists()

@@ -42,10 +42,10 @@ from nkroutes.ensemble.folders import (
 )
 from nkroutes.ensemble.lock import folder_lock
 from nkroutes.ensemble.manifest import now_iso, package_versions
-from nkroutes.ensemble.prepare import check_sizes
 from nkroutes.ensemble.results import Results
 from nkroutes.ensemble.rundir import MANIFEST_FILE, PLOTS_DIR, RunDirectory
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES, as_scenario, run_ensemble
+from nkroutes.ensemble.size_guard import check_replicate_size
 from nkroutes.scenario import Scenario
 from nkroutes.scenario.time_axis import TIME_AXIS, time_axis
 
@@ -308,7 +308,8 @@ def compare(
         raise EnsembleSetupError("whatifs: found none, expected at least one what-if scenario")
     scenarios = [as_scenario(baseline), *(as_scenario(w) for w in whatifs)]
     _check_time_axes(scenarios)
-    check_sizes(((s.source, s.data) for s in scenarios), allow_large)
+    for scenario in scenarios:
+        check_replicate_size(scenario, allow_large)
     folders = [safe_name(s.name) for s in scenarios]
     if len(set(folders)) < len(folders):
         names = ", ".join(f"'{s.name}' ({s.source})" for s in scenarios)

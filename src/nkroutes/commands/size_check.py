@@ -5,7 +5,8 @@ is above the limits, unless ``--allow-large``. Commands that run a scenario at o
 than its own (``run --posterior``, ``compare --draws``, ``sensitivity``, ``calibrate``) pass the
 largest value each varied path will take, so that the estimate bounds every run they make:
 the estimate grows with each value it reads (the departure rate and the push factors'
-intensities), so one estimate at those largest values bounds them all.
+intensities), so one estimate at those largest values bounds them all
+(:func:`nkroutes.ensemble.size_guard.size_at_largest`, which the Python API's check shares).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pathlib import Path
 
 from nkroutes.commands.common import BadInput
 from nkroutes.ensemble.errors import EnsembleSetupError
+from nkroutes.ensemble.size_guard import keeping_levers, largest_values, size_at_largest
 from nkroutes.scenario import Scenario
-from nkroutes.scenario.paths import PathError, get_path, set_path
-from nkroutes.scenario.size import affects_size, estimate_size, size_problem, steps_problem
+from nkroutes.scenario.size import size_problem, steps_problem
 
 #: The largest value of each varied path, and where it comes from (for the message):
 #: ``{"departures.base_rate_per_year": (3000.0, "[[uncertainty]] base_departures")}``.
@@ -34,30 +35,14 @@ def largest_of(values: Iterable[Mapping[str, float]], source: str) -> dict[str, 
     Returns:
         ``{path: (largest value, source)}``.
     """
-    largest: dict[str, float] = {}
-    for point in values:
-        for path, value in point.items():
-            largest[path] = max(float(value), largest.get(path, float(value)))
-    return {path: (value, source) for path, value in largest.items()}
-
-
-def _value(scenario: Scenario, path: str) -> float | None:
-    """The scenario's value at ``path``, or ``None`` where it has none (a later check names it)."""
-    try:
-        return float(get_path(scenario.data, path))
-    except (PathError, TypeError, ValueError):
-        return None
+    return {path: (value, source) for path, value in largest_values(values).items()}
 
 
 def unless_changed(
     scenario: Scenario, base: Scenario, largest: Largest
 ) -> dict[str, tuple[float, str]]:
-    """``largest`` less the paths a what-if changes from its base: there it keeps its own value.
-
-    A what-if run at the base's varied values keeps the value of a path it sets itself (its
-    lever), so only the paths it leaves as the base has them take the varied values.
-    """
-    return {p: v for p, v in largest.items() if _value(scenario, p) == _value(base, p)}
+    """``largest`` less the paths a what-if changes from its base (see ``keeping_levers``)."""
+    return keeping_levers(scenario, base, largest)
 
 
 def posterior_largest(folder: Path) -> dict[str, tuple[float, str]]:
@@ -90,15 +75,9 @@ def check_size(scenario: Scenario, allow_large: bool, largest: Largest | None = 
         BadInput: Naming the file, the values it was estimated at, the estimate, the limit
             and what to change.
     """
-    raised = {}
-    for path, (value, source) in (largest or {}).items():
-        own = _value(scenario, path) if affects_size(path) else None
-        if own is not None and value > own:
-            raised[path] = (value, source)
-    data = scenario.to_dict()
-    for path, (value, _) in raised.items():
-        set_path(data, path, value)
-    size = estimate_size(data)
+    largest = largest or {}
+    size, values = size_at_largest(scenario, {path: v for path, (v, _) in largest.items()})
+    raised = {path: (value, largest[path][1]) for path, value in values.items()}
     steps = steps_problem(size)
     if steps is not None:
         raise BadInput(f"{scenario.source}: cannot run: {steps}")

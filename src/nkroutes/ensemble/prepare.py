@@ -7,7 +7,6 @@ with a message that names the directory and what differs, before anything is run
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,36 +16,10 @@ from nkroutes.ensemble.manifest import new_manifest
 from nkroutes.ensemble.posterior import POSTERIOR_FILE, Posterior
 from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE, RunDirectory
 from nkroutes.scenario import Scenario
-from nkroutes.scenario.size import estimate_size, size_problem, steps_problem
 
 #: Replicates when none are asked for: enough for a first look at medians and a rough
 #: 90% interval in about a minute on a laptop (use 200 or more for a comparison).
 DEFAULT_REPLICATES = 20
-
-
-def check_sizes(named: Iterable[tuple[str, Mapping[str, Any]]], allow_large: bool) -> None:
-    """Refuse, before anything runs, a scenario too large for one replicate.
-
-    The Python API's guard (``allow_large``), as ``--allow-large`` is the commands': the
-    size estimated from each scenario's values (:mod:`nkroutes.scenario.size`). A run of
-    more steps than the model can count is refused even with ``allow_large``.
-
-    Args:
-        named: ``(how messages name it, its resolved values)`` of each scenario to run.
-        allow_large: Run whatever the size (but not more steps than the model can count).
-
-    Raises:
-        EnsembleSetupError: Naming the scenario, the estimate and the limit.
-    """
-    for name, data in named:
-        size = estimate_size(data)
-        steps = steps_problem(size)
-        problem = steps if allow_large else size_problem(size)
-        if problem is None:
-            continue
-        what = "cannot run" if steps is not None else "too large to run"
-        hint = "" if steps is not None else "; pass allow_large=True to run it anyway"
-        raise EnsembleSetupError(f"{name}: {what}: {problem}{hint}")
 
 
 def new_run_manifest(

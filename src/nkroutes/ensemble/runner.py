@@ -46,16 +46,12 @@ from nkroutes.ensemble.manifest import (
     start_session,
 )
 from nkroutes.ensemble.posterior import Posterior
-from nkroutes.ensemble.prepare import (
-    DEFAULT_REPLICATES,
-    check_sizes,
-    new_run_manifest,
-    prepare_directory,
-)
+from nkroutes.ensemble.prepare import DEFAULT_REPLICATES, new_run_manifest, prepare_directory
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.ensemble.results import TABLE_FILES, Results
 from nkroutes.ensemble.rundir import DRAWS_FILE, RunDirectory, concatenate_csv_texts
 from nkroutes.ensemble.seeds import check_seed, replicate_seed
+from nkroutes.ensemble.size_guard import check_replicate_size, largest_values
 from nkroutes.ensemble.tasks import ReplicateOutput, run_replicate
 from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
 
@@ -173,10 +169,12 @@ def run_ensemble(
     else:  # every set validated once, before anything runs
         the_posterior = Posterior.load(posterior)
         sets = the_posterior.scenarios(the_scenario)
-    label = the_scenario.source
-    if the_posterior is not None:
-        label += f" with the posterior of {posterior}"
-    check_sizes(((label, data) for data in sets), allow_large)
+    if the_posterior is None:
+        check_replicate_size(the_scenario, allow_large)
+    else:  # at each calibrated value's largest over the sets
+        sets_values = (the_posterior.values_of(r) for r in range(len(the_posterior.table)))
+        label = f"{the_scenario.source} with the posterior of {posterior}"
+        check_replicate_size(the_scenario, allow_large, largest_values(sets_values), label)
 
     # The executor first: an unreachable cluster is reported before anything is written
     # (local worker processes only start with the first task).

@@ -22,6 +22,7 @@ import pandas as pd
 from nkroutes import __version__
 from nkroutes.ensemble.executors import make_executor
 from nkroutes.ensemble.folders import write_csv, write_json, write_text
+from nkroutes.ensemble.size_guard import check_replicate_size
 from nkroutes.scenario import Scenario, load_scenario
 from nkroutes.sensitivity.design import INDEX_COLUMNS, TOP_PLACES, analyse
 from nkroutes.sensitivity.evaluate import evaluate_point
@@ -234,6 +235,7 @@ def sensitivity(
     replicates: int = DEFAULT_REPLICATES,
     seed: int = DEFAULT_SEED,
     out: str | os.PathLike[str] = "results/sensitivity",
+    allow_large: bool = False,
     **options: Any,
 ) -> SensitivityResult:
     """Screen (Morris) or decompose (Sobol) outcomes over a scenario's ``[[uncertainty]]``.
@@ -250,11 +252,18 @@ def sensitivity(
         replicates: Model runs per scenario and point.
         seed: Seed of the design, the bootstrap and the replicates.
         out: The results folder.
+        allow_large: Run scenarios whose replicates are estimated above the size limits at
+            the ranges' upper ends (see :func:`~nkroutes.ensemble.run_ensemble`); without it
+            they are refused before anything runs.
         **options: How and where it runs, passed on to :func:`run_sensitivity`:
             ``workers``, ``executor``, ``scheduler``, ``resume``, ``force``, ``evaluate``...
 
     Returns:
         The indices and points as DataFrames (the files are written too).
+
+    Raises:
+        EnsembleSetupError: A scenario too large at the ranges' upper ends (without
+            ``allow_large``); nothing is written then.
     """
 
     def _load(s: str | os.PathLike[str] | Scenario) -> Scenario:
@@ -269,4 +278,8 @@ def sensitivity(
         params=tuple(params),
     )
     plan = make_plan(_load(scenario), [_load(w) for w in what_ifs], settings)
+    highs = {r.path: r.high for r in plan.ranges}  # no run is larger than at these
+    check_replicate_size(plan.base, allow_large, highs)
+    for what_if, own in zip(plan.what_ifs, plan.levers, strict=True):  # levers keep theirs
+        check_replicate_size(what_if, allow_large, {p: v for p, v in highs.items() if p not in own})
     return run_sensitivity(plan, Path(out), **options)

@@ -32,8 +32,8 @@ from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import make_executor
 from nkroutes.ensemble.folders import write_csv, write_text
 from nkroutes.ensemble.posterior import Posterior
-from nkroutes.ensemble.prepare import check_sizes
 from nkroutes.ensemble.runner import as_scenario
+from nkroutes.ensemble.size_guard import check_replicate_size, largest_values
 from nkroutes.scenario import Scenario
 from nkroutes.sensitivity.draws_report import draws_markdown
 from nkroutes.sensitivity.ranges import (
@@ -189,8 +189,8 @@ def compare_draws(
         figures: Draws the forest plot of both intervals.
         **options: Passed to every :func:`nkroutes.analysis.compare.compare` (replicates,
             seed, executor, workers, scheduler, resume, force, progress, command,
-            allow_large). Without ``allow_large`` every scenario at every point is checked
-            against the size limits before any runs.
+            allow_large). Without ``allow_large`` every scenario is checked against the
+            size limits at the points' largest values before any runs.
 
     Raises:
         SensitivityError: Bad ranges, posterior or number of draws (exit 2).
@@ -211,14 +211,14 @@ def compare_draws(
         )
         for p in points
     ]
-    check_sizes(
-        (
-            (f"{scenario.source} at point {i + 1}", scenario.data)
-            for i, (b, ws) in enumerate(at_points)
-            for scenario in (b, *ws)
-        ),
-        bool(options.get("allow_large", False)),
-    )
+    largest = largest_values(points)  # every point's run is at most this large
+    for scenario, keep in zip((base, *others), (frozenset(), *kept), strict=True):
+        check_replicate_size(
+            scenario,
+            bool(options.get("allow_large", False)),
+            {path: value for path, value in largest.items() if path not in keep},
+            f"{scenario.source} at the largest of the {draws} points",
+        )
     directory = None if out is None else Path(out)
 
     def _sub(name: str) -> Path | None:
