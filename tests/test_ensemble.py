@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -316,6 +317,23 @@ def test_resume_of_a_run_killed_before_its_manifest_starts_afresh(reference, tin
     run_ensemble(tiny, replicates=4, seed=3, workers=1, out=killed, resume=True)
     assert file_bytes(killed) == file_bytes(out)
     assert not [p for p in killed.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_results_without_a_manifest_are_neither_resumed_nor_overwritten(reference, tiny, tmp_path):
+    out, _ = reference
+    lost = tmp_path / "lost"
+    shutil.copytree(out, lost)
+    (lost / "manifest.json").unlink()
+    before = file_bytes(lost)
+    for resume, message in ((True, r"holds results but no manifest\.json"), (False, "not empty")):
+        with pytest.raises(EnsembleSetupError, match=message):
+            run_ensemble(tiny, replicates=4, seed=3, workers=1, out=lost, resume=resume)
+        assert file_bytes(lost) == before
+    (lost / "manifest.json").write_text("[]")
+    with pytest.raises(EnsembleSetupError, match="found a JSON list, expected an object"):
+        run_ensemble(tiny, replicates=4, seed=3, workers=1, out=lost, resume=True)
+    run_ensemble(tiny, replicates=4, seed=3, workers=1, out=lost, force=True)
+    assert file_bytes(lost) == file_bytes(out)
 
 
 # -- the number of replicates on resume ------------------------------------------------------

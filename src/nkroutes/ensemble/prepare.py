@@ -60,10 +60,18 @@ def prepare_directory(
         run_dir.clear()
     elif occupied:
         manifest = run_dir.read_manifest()
-        if manifest is None and run_dir.holds_only_run_files():
+        if manifest is None and run_dir.holds_only_a_start():
             # Killed before its manifest was written: nothing to keep, start afresh.
             run_dir.clear()
             return _start_directory(run_dir, scenario, seed, count, trace, posterior)
+        if manifest is None and run_dir.holds_only_run_files():
+            # Results without the manifest that says what made them: they cannot be
+            # checked against this run, so they are neither resumed nor overwritten.
+            raise EnsembleSetupError(
+                f"{path}: holds results but no {MANIFEST_FILE}, so they cannot be checked "
+                "against this run; choose another output directory, or pass --force to "
+                "delete them and start over"
+            )
         if manifest is None:
             raise EnsembleSetupError(
                 f"{path}: is not an nkroutes results directory (no {MANIFEST_FILE}); "

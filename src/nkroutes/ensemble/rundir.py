@@ -133,15 +133,36 @@ class RunDirectory:
             for entry in self.path.iterdir()
         )
 
+    def holds_only_a_start(self) -> bool:
+        """Whether it holds no more than a run writes before its manifest (the scenario).
+
+        A run writes its scenario, then its manifest, then its results: a folder with the
+        scenario alone (perhaps temporaries, an empty ``parts/``) is one killed before its
+        manifest. Any result in it (a table, a replicate's part) is not.
+        """
+        return all(
+            entry.name in (SCENARIO_FILE, LOCK_FILE)
+            or is_temporary(entry.name)
+            or (entry == self.parts and entry.is_dir() and not any(entry.iterdir()))
+            for entry in self.path.iterdir()
+        )
+
     def read_manifest(self) -> dict[str, Any] | None:
         """The manifest, or ``None`` if there is none."""
         path = self.path / MANIFEST_FILE
         if not path.is_file():
             return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            manifest = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise EnsembleSetupError(f"{path}: cannot read the manifest ({exc})") from None
+        if not isinstance(manifest, dict):
+            raise EnsembleSetupError(
+                f"{path}: found a JSON {type(manifest).__name__}, expected an object (a "
+                "manifest nkroutes wrote); choose another output directory, or pass --force "
+                "to start over"
+            )
+        return manifest
 
     # -- writing -------------------------------------------------------------------------
 
