@@ -19,7 +19,7 @@ from nkroutes.analysis.compare import (
 )
 from nkroutes.analysis.compare_report import headline_effects, outcome_sentence
 from nkroutes.analysis.paired import MIN_PAIRS, bootstrap_seed, paired_difference, wilcoxon_p
-from nkroutes.ensemble import EnsembleSetupError, Results
+from nkroutes.ensemble import EnsembleSetupError, Results, run_ensemble
 from scenario_builder import write_tiny
 
 # -- paired statistics ---------------------------------------------------------------------
@@ -618,3 +618,39 @@ def test_resuming_from_python_without_a_count_keeps_the_comparisons_own(tiny_fil
     assert json.loads((out / "comparison.json").read_text())["replicates"] == 3
     with pytest.raises(EnsembleSetupError, match="complete run of 3 replicates, not 2"):
         compare(base, [whatif], replicates=2, seed=5, workers=1, out=out, resume=True)
+
+
+def _files(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_resume_refuses_a_comparison_of_other_scenarios_and_keeps_it(
+    comparison, tiny_files, tmp_path
+):
+    base, _ = tiny_files
+    folder = tmp_path / "cmp"
+    shutil.copytree(comparison.directory, folder)
+    before = _files(folder)
+    other = tmp_path / "other.toml"
+    other.write_text(f'extends = "{base.as_posix()}"\n[meta]\nname = "other"\n', encoding="utf-8")
+    message = "holds a comparison of tiny-no-repatriation with tiny, not of other with tiny"
+    with pytest.raises(EnsembleSetupError, match=message):
+        compare(base, [other], replicates=3, seed=5, workers=1, out=folder, resume=True)
+    assert _files(folder) == before
+
+
+def test_a_run_and_a_comparison_never_share_a_folder(comparison, tiny_files, tmp_path):
+    base, whatif = tiny_files
+    run = tmp_path / "run"
+    run_ensemble(base, replicates=1, seed=5, workers=1, out=run)
+    before = _files(run)
+    for option in ({"resume": True}, {"force": True}):
+        with pytest.raises(EnsembleSetupError, match=r"holds a run .*, not a comparison"):
+            compare(base, [whatif], replicates=1, seed=5, workers=1, out=run, **option)
+    assert _files(run) == before
+    folder = tmp_path / "cmp"
+    shutil.copytree(comparison.directory, folder)
+    before = _files(folder)
+    with pytest.raises(EnsembleSetupError, match=r"holds other results in its subfolders \(tiny"):
+        run_ensemble(base, replicates=1, seed=5, workers=1, out=folder, force=True)
+    assert _files(folder) == before

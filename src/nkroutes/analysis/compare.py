@@ -321,7 +321,7 @@ def compare(
     with lock:  # one writer per comparison folder, the whole comparison long
         if directory is not None:
             try:
-                _check_comparison_dir(directory, resume, force)
+                _check_comparison_dir(directory, resume, force, [s.name for s in scenarios])
             except OSError as error:  # nothing has run: a setup error (exit 2)
                 raise OutDirError(describe_os_error(error)) from None
         if replicates is None:
@@ -405,8 +405,29 @@ def _check_time_axes(scenarios: Sequence[Scenario]) -> None:
             )
 
 
-def _check_comparison_dir(directory: Path, resume: bool, force: bool) -> None:
-    check_out_dir(directory, resume=resume, force=force, what="comparison")
+def _check_comparison_dir(directory: Path, resume: bool, force: bool, names: list[str]) -> None:
+    """Refuse a folder that holds a run, or on resume a comparison of other scenarios."""
+    occupied = check_out_dir(directory, resume=resume, force=force, what="comparison")
+    if occupied and (directory / MANIFEST_FILE).is_file():
+        raise EnsembleSetupError(
+            f"{directory}: holds a run (nkroutes run), not a comparison; choose another --out"
+        )
+    if resume and (directory / COMPARISON_JSON).is_file():
+        try:
+            record = json.loads((directory / COMPARISON_JSON).read_text(encoding="utf-8"))
+            recorded = [record["baseline"], *record["whatifs"]]
+        except (ValueError, KeyError, TypeError) as error:
+            raise EnsembleSetupError(
+                f"{directory / COMPARISON_JSON}: cannot read the comparison's record "
+                f"({type(error).__name__}: {error}); pass --force to start over"
+            ) from None
+        if recorded != names:
+            raise EnsembleSetupError(
+                f"{directory}: holds a comparison of {', '.join(map(str, recorded[1:]))} with "
+                f"{recorded[0]}, not of {', '.join(names[1:])} with {names[0]}; resume needs "
+                "the same scenarios in the same order (or choose another --out, or pass "
+                "--force to start over)"
+            )
     if force and directory.is_dir():
         remove_comparison(directory)
     directory.mkdir(parents=True, exist_ok=True)

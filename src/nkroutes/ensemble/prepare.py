@@ -56,6 +56,18 @@ def prepare_directory(
     path = run_dir.path
     count = DEFAULT_REPLICATES if replicates is None else replicates
     occupied = check_out_dir(path, resume=resume, force=force, what="run")
+    if occupied:
+        nested = sorted(
+            entry.name
+            for entry in path.iterdir()
+            if entry.is_dir() and not entry.is_symlink() and (entry / MANIFEST_FILE).is_file()
+        )
+        if nested:  # a comparison's folder (or the runs of a sensitivity, a calibration)
+            raise EnsembleSetupError(
+                f"{path}: holds other results in its subfolders ({', '.join(nested)}), as a "
+                "comparison does; a run there would mix with them: choose another output "
+                "directory"
+            )
     if force and path.exists():
         run_dir.clear()
     elif occupied:
