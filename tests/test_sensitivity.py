@@ -175,6 +175,7 @@ def test_resume_refuses_other_settings_and_force_starts_over(cli, fake, tmp_path
         (("--outcome", "log_broker_share"), "found 'log_broker_share', expected one of"),
         (("--param", "nope"), "--param: found nope, expected ids of [[uncertainty]]"),
         (("--method", "sobol", "--samples", 48), "--samples: found 48, expected a power of 2"),
+        (("--param", RANGES[0][0]), f"--param: found 1 range to vary ({RANGES[0][0]}), expected"),
     ],
 )
 def test_bad_options_exit_2_saying_what_was_expected(cli, fake, tmp_path, args, expected):
@@ -182,6 +183,15 @@ def test_bad_options_exit_2_saying_what_was_expected(cli, fake, tmp_path, args, 
     assert result.exit_code == 2
     assert expected in result.stderr
     assert not (tmp_path / "x" / "evaluations.jsonl").exists()
+
+
+@pytest.mark.parametrize(("key", "value"), [("end", "1991-12"), ("step", "week")])
+def test_a_what_if_on_another_time_axis_exits_2(cli, fake, write, tmp_path, key, value):
+    other = write(f'extends = "fake.toml"\n[meta]\nname = "other"\n[time]\n{key} = "{value}"\n')
+    result = cli("sensitivity", fake, "--whatif", other, "--workers", 1, "--out", tmp_path / "x")
+    assert result.exit_code == 2
+    assert f"{other}: time.{key} is '{value}', but {fake} has " in result.stderr
+    assert not (tmp_path / "x").exists()
 
 
 def test_a_range_that_leaves_out_its_value_exits_2_naming_file_and_key(cli, write, small, tmp_path):

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from nkroutes import __version__
+from nkroutes.analysis.compare import time_axis_mismatch
 from nkroutes.calibration.sampler import seeds_for
 from nkroutes.observed import south_korea_arrivals
 from nkroutes.scenario import Scenario
@@ -168,11 +169,22 @@ def make_plan(base: Scenario, what_ifs: Sequence[Scenario], settings: Sensitivit
     settings.check()
     ranges = ranges_of(base, settings.params or None)
     if len(ranges) < 2:
+        where = "--param" if settings.params else f"{base.source}: uncertainty"
+        found = ", ".join(r.id for r in ranges) or "none"
         raise SensitivityError(
-            f"{base.source}: uncertainty: found {len(ranges)} range to vary, expected at least 2"
+            f"{where}: found {len(ranges)} range to vary ({found}), expected at least 2"
         )
     years = (int(base.get("time.start")[:4]), int(base.get("time.end")[:4]))
     outcomes = check_outcomes(settings.outcomes, years)
+    for what_if in what_ifs:  # paired at every point: replicate k of each, month by month
+        mismatch = time_axis_mismatch(base.data, what_if.data)
+        if mismatch is not None:
+            key, value, base_value = mismatch
+            raise SensitivityError(
+                f"{what_if.source}: {key} is {value!r}, but {base.source} has {base_value!r}; "
+                "a what-if's effect pairs it with the scenario month by month, so both need "
+                "the same time.start, time.end and time.step"
+            )
     names = [s.name for s in (base, *what_ifs)]
     if len(set(names)) < len(names):
         raise SensitivityError(
