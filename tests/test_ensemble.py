@@ -70,10 +70,12 @@ def test_bad_seed_is_a_setup_error(tiny, seed):
         run_ensemble(tiny, replicates=1, seed=seed, workers=1)
 
 
-@pytest.mark.parametrize("replicates", [0, -3, 2.0])
-def test_bad_replicate_count_is_a_setup_error(tiny, replicates):
-    with pytest.raises(EnsembleSetupError, match="replicates: found"):
-        run_ensemble(tiny, replicates=replicates, workers=1)
+@pytest.mark.parametrize("replicates", [0, -3, 2.0, 1_000_001, 10**20])
+def test_bad_replicate_count_is_a_setup_error(tiny, replicates, tmp_path):
+    # Refused before anything is written (10**20 once filled memory with the list to run).
+    with pytest.raises(EnsembleSetupError, match=r"replicates: found .*, expected a whole number"):
+        run_ensemble(tiny, replicates=replicates, workers=1, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 # -- the tables ----------------------------------------------------------------------------

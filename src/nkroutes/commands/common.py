@@ -29,6 +29,7 @@ from nkroutes.ensemble.folders import (
     is_lock_entry,
 )
 from nkroutes.ensemble.lock import FolderBusyError, folder_lock
+from nkroutes.ensemble.prepare import MAX_REPLICATES
 from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
 from nkroutes.scenario import Scenario, load_scenario, parse_override
@@ -216,7 +217,7 @@ def ensemble_options(command: F) -> F:
         click.option(
             "-n",
             "--replicates",
-            type=click.IntRange(min=1),
+            type=click.IntRange(min=1, max=MAX_REPLICATES),
             default=None,
             help=f"Replicates per scenario (20 gives a quick look; use 200 or more to compare) "
             f"[default: {DEFAULT_REPLICATES}; with --resume, the number the run was started "

@@ -28,6 +28,7 @@ from nkroutes.commands.common import (
 from nkroutes.commands.size_check import check_size, unless_changed
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.folders import RESULTS_ROOT, OutDirError, describe_os_error, safe_name
+from nkroutes.ensemble.prepare import MAX_REPLICATES
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.plots.sensitivity import draw_sensitivity_figures
 from nkroutes.sensitivity.analysis import (
@@ -131,7 +132,7 @@ def _summary(result: SensitivityResult) -> str:
 @click.option(
     "-n",
     "--replicates",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_REPLICATES),
     default=DEFAULT_REPLICATES,
     show_default=True,
     help="Model runs per scenario and point (averaged).",

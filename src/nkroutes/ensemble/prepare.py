@@ -21,6 +21,11 @@ from nkroutes.scenario import Scenario
 #: 90% interval in about a minute on a laptop (use 200 or more for a comparison).
 DEFAULT_REPLICATES = 20
 
+#: Most replicates one run may ask for: a million, some twelve days of one core at a second
+#: each, far beyond any comparison's needs. Above it a mistyped -n would only fill memory
+#: with the list of replicates to run.
+MAX_REPLICATES = 1_000_000
+
 
 def new_run_manifest(
     scenario: Scenario, seed: int, replicates: int, trace: bool, posterior: Posterior | None

@@ -46,7 +46,12 @@ from nkroutes.ensemble.manifest import (
     start_session,
 )
 from nkroutes.ensemble.posterior import Posterior
-from nkroutes.ensemble.prepare import DEFAULT_REPLICATES, new_run_manifest, prepare_directory
+from nkroutes.ensemble.prepare import (
+    DEFAULT_REPLICATES,
+    MAX_REPLICATES,
+    new_run_manifest,
+    prepare_directory,
+)
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.ensemble.results import TABLE_FILES, Results
 from nkroutes.ensemble.rundir import DRAWS_FILE, RunDirectory, concatenate_csv_texts
@@ -156,9 +161,14 @@ def run_ensemble(
     """
     the_scenario = as_scenario(scenario)
     if replicates is not None and (
-        isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1
+        isinstance(replicates, bool)
+        or not isinstance(replicates, int)
+        or not 1 <= replicates <= MAX_REPLICATES
     ):
-        raise EnsembleSetupError(f"replicates: found {replicates!r}, expected a whole number >= 1")
+        raise EnsembleSetupError(
+            f"replicates: found {replicates!r}, expected a whole number from 1 to "
+            f"{MAX_REPLICATES:,}"
+        )
     try:
         seed = check_seed(seed)
     except ValueError as exc:

@@ -18,6 +18,7 @@ import numpy as np
 from nkroutes import __version__
 from nkroutes.analysis.compare import time_axis_mismatch
 from nkroutes.calibration.sampler import seeds_for
+from nkroutes.ensemble.prepare import MAX_REPLICATES
 from nkroutes.observed import south_korea_arrivals
 from nkroutes.scenario import Scenario
 from nkroutes.sensitivity.design import METHODS, ends_points, sample
@@ -84,8 +85,12 @@ class SensitivitySettings:
             raise SensitivityError(
                 f"--method: found '{self.method}', expected one of {', '.join(METHODS)}"
             )
-        if self.replicates < 1 or self.seed < 0:
-            raise SensitivityError("-n and --seed: expected -n >= 1 and --seed >= 0")
+        if not 1 <= self.replicates <= MAX_REPLICATES:
+            raise SensitivityError(
+                f"-n: found {self.replicates}, expected a whole number from 1 to {MAX_REPLICATES:,}"
+            )
+        if self.seed < 0:
+            raise SensitivityError(f"--seed: found {self.seed}, expected a whole number >= 0")
         if self.method == "morris" and self.size < 2:
             raise SensitivityError(f"--trajectories: found {self.size}, expected at least 2")
         if self.method == "sobol" and (self.size < 2 or self.size & (self.size - 1)):
