@@ -175,3 +175,58 @@ def test_a_default_out_with_a_name_too_long_exits_2(cli, tiny_file, tmp_path, mo
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+
+
+@pytest.fixture
+def finished_run(cli, tiny_file, tmp_path):
+    out = tmp_path / "run"
+    result = cli("run", tiny_file, "-n", "2", "--workers", "1", "--no-plots", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_plot_into_a_folder_that_cannot_be_written_exits_1(cli, finished_run, monkeypatch):
+    import nkroutes.plots.directory as directory
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(finished_run / "plots"))
+
+    monkeypatch.setattr(directory, "results_figures", read_only)
+    text = _one_line(cli("plot", finished_run), 1, "Read-only file system", "copy the folder")
+    assert text.startswith(f"Error: {finished_run / 'plots'}: cannot write (")
+
+
+def test_fit_that_cannot_write_fit_md_prints_the_report_and_exits_1(cli, finished_run, monkeypatch):
+    import nkroutes.commands.fit as fit
+
+    monkeypatch.setattr(fit, "write_text", _raise(errno.ENOSPC, "No space left on device"))
+    result = cli("fit", finished_run, "--years", "1990-1993")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "fitted years" in result.stdout  # the report itself is printed
+    assert "cannot write (No space left on device; the report above is complete" in result.stderr
+
+
+def test_any_other_file_system_failure_is_one_line(cli, tiny_file, monkeypatch):
+    import nkroutes.commands.show as show
+
+    echo = show.click.echo
+
+    def full(*args, **kwargs):  # standard output on a full disk; standard error still writes
+        if not kwargs.get("err"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        echo(*args, **kwargs)
+
+    monkeypatch.setattr(show.click, "echo", full)
+    _one_line(cli("show", tiny_file), 1, "Error: No space left on device")
+
+
+def test_a_closed_pipe_ends_the_command_quietly(cli, tiny_file, monkeypatch):
+    import nkroutes.commands.show as show
+
+    def closed(*args, **kwargs):  # as `nkroutes show FILE | head` when head has stopped
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(show.click, "echo", closed)
+    result = cli("show", tiny_file)
+    assert result.exit_code == 1 and result.output == ""

@@ -13,8 +13,11 @@ only when the command is used, so ``nkroutes --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import signal
+import sys
 from typing import Any, NamedTuple
 
 import click
@@ -25,6 +28,7 @@ from nkroutes.scenario import ScenarioError
 #: Exit code of bad input (as ``nkroutes.commands.common.EXIT_BAD_INPUT``, not imported
 #: here so that ``--help`` imports no command).
 EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
 
 
 class Lazy(NamedTuple):
@@ -125,12 +129,26 @@ class NkroutesGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command; print the problems of an invalid scenario and exit with 2."""
+        """Run the command; print the problems of an invalid scenario and exit with 2.
+
+        A file-system failure no command reported itself (the terminal's output on a full
+        disk, say) is one line and exit 1, not a traceback.
+        """
         try:
             return super().invoke(ctx)
         except ScenarioError as error:
             click.echo(str(error), err=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except BrokenPipeError:  # the reader of the output went away (| head): say nothing
+            # As Python's documentation advises: no second failure when stdout is flushed.
+            with contextlib.suppress(OSError, ValueError):  # stdout without a descriptor
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_FAILURE)
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            cause = error.strerror or str(error) or type(error).__name__
+            click.echo(f"Error: {where}{cause}", err=True)
+            ctx.exit(EXIT_FAILURE)
 
 
 def _examples(*lines: str) -> str:

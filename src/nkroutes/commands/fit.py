@@ -8,9 +8,9 @@ import click
 
 from nkroutes.analysis.fit import fit_report, parse_years
 from nkroutes.analysis.targets import TargetError, TargetSettings, secondary_targets
-from nkroutes.commands.common import BadInput, examples
+from nkroutes.commands.common import BadInput, RunFailure, examples
 from nkroutes.commands.results_check import check_results_dir
-from nkroutes.ensemble.folders import write_text
+from nkroutes.ensemble.folders import describe_os_error, write_text
 from nkroutes.ensemble.results import TABLE_FILES, Results
 from nkroutes.text import plural
 
@@ -108,5 +108,9 @@ def fit_command(results_dir: Path, years: str | None) -> None:
     except ValueError as error:
         raise BadInput(f"{results_dir}: {error}") from None
     click.echo(report.to_text(), nl=False)
-    path = write_text(results_dir / "fit.md", report.to_markdown())
+    try:
+        path = write_text(results_dir / "fit.md", report.to_markdown())
+    except OSError as error:  # the report above stands; only its file is missing
+        advice = "the report above is complete; copy the folder somewhere writable for fit.md"
+        raise RunFailure(describe_os_error(error, advice=advice)) from None
     click.echo(f"\nWrote {path}")

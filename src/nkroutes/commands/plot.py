@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from nkroutes.commands.common import BadInput, examples
+from nkroutes.commands.common import BadInput, RunFailure, examples
 from nkroutes.commands.results_check import check_results_dir
+from nkroutes.ensemble.folders import describe_os_error
 from nkroutes.plots.directory import ResultsReadError, draw_directory
 from nkroutes.plots.render import FORMATS
 
@@ -44,6 +45,9 @@ def plot_command(results_dir: Path, fmt: str) -> None:
         report = draw_directory(results_dir, fmt.lower())
     except ResultsReadError as error:
         raise BadInput(str(error)) from None
+    except OSError as error:  # a figure that cannot be written: one line
+        advice = f"the figures go into {results_dir / 'plots'}: copy the folder somewhere writable"
+        raise RunFailure(describe_os_error(error, advice=advice)) from None
     except (KeyError, TypeError, ValueError) as error:
         raise BadInput(f"{results_dir}: cannot draw figures from these tables ({error})") from None
     for path in report.written:

@@ -335,19 +335,24 @@ def check_out_dir(
 # -- file-system failures ------------------------------------------------------------------
 
 
-def describe_os_error(error: OSError, path: str | os.PathLike[str] | None = None) -> str:
+def describe_os_error(
+    error: OSError, path: str | os.PathLike[str] | None = None, advice: str | None = None
+) -> str:
     """One line for a file-system failure: the path and the cause, as a user reads it.
 
     Args:
         error: The failure (its ``filename`` is used when ``path`` is not given).
         path: The file or folder to name.
+        advice: What to do, after the cause (default: for a command's ``--out``).
 
     Returns:
         ``"PATH: cannot write (No space left on device)"`` and the like.
     """
     where = path if path is not None else error.filename
     cause = error.strerror or str(error) or type(error).__name__
-    if error.errno == errno.ENAMETOOLONG:
+    if advice is not None:
+        cause += f"; {advice}" if advice else ""
+    elif error.errno == errno.ENAMETOOLONG:
         cause += "; choose a shorter --out or meta.name"
     elif error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         cause += "; choose another --out"
