@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -654,3 +655,27 @@ def test_a_run_and_a_comparison_never_share_a_folder(comparison, tiny_files, tmp
     with pytest.raises(EnsembleSetupError, match=r"holds other results in its subfolders \(tiny"):
         run_ensemble(base, replicates=1, seed=5, workers=1, out=folder, force=True)
     assert _files(folder) == before
+
+
+def test_compare_reports_the_problems_of_every_scenario_file(cli, tiny_files, tmp_path):
+    base, _ = tiny_files
+    extends = f'extends = "{base.as_posix()}"\n'
+    one = tmp_path / "one.toml"
+    one.write_text(extends + '[meta]\nname = "one"\n[departures]\nbase_rate_per_year = -1\n')
+    two = tmp_path / "two.toml"
+    two.write_text(extends + '[meta]\nname = "two"\nnonsense = 1\n')
+    result = cli("compare", base, one, two, "-n", "1", "--out", tmp_path / "cmp")
+    assert result.exit_code == 2, result.output
+    assert f"{one}: departures.base_rate_per_year: found -1" in result.stderr
+    assert f"{two}: meta.nonsense" in result.stderr
+    assert not (tmp_path / "cmp").exists()
+
+
+@pytest.mark.parametrize("name", ["plots", "comparison.csv", "comparison.md"])
+def test_a_scenario_named_as_a_file_of_the_comparison_is_refused(tiny_files, tmp_path, name):
+    base, _ = tiny_files
+    clash = tmp_path / "clash.toml"
+    clash.write_text(f'extends = "{base.as_posix()}"\n[meta]\nname = "{name}"\n')
+    with pytest.raises(EnsembleSetupError, match=f"meta.name: found '{re.escape(name)}'"):
+        compare(base, [clash], replicates=1, workers=1, out=tmp_path / "cmp")
+    assert not (tmp_path / "cmp").exists()

@@ -311,6 +311,12 @@ def compare(
     for scenario in scenarios:
         check_replicate_size(scenario, allow_large)
     folders = [safe_name(s.name) for s in scenarios]
+    own = {COMPARISON_CSV, COMPARISON_MD, COMPARISON_JSON, PLOTS_DIR}  # the comparison's files
+    for scenario in (s for s, folder in zip(scenarios, folders, strict=True) if folder in own):
+        raise EnsembleSetupError(
+            f"{scenario.source}: meta.name: found '{scenario.name}', the name of one of the "
+            "comparison's own files; expected another name for the scenario's folder"
+        )
     if len(set(folders)) < len(folders):
         names = ", ".join(f"'{s.name}' ({s.source})" for s in scenarios)
         raise EnsembleSetupError(

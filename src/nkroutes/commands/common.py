@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,7 +32,7 @@ from nkroutes.ensemble.lock import FolderBusyError, folder_lock
 from nkroutes.ensemble.prepare import MAX_REPLICATES
 from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES
-from nkroutes.scenario import Scenario, load_scenario, parse_override
+from nkroutes.scenario import Scenario, ScenarioError, load_scenario, parse_override
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,6 +87,19 @@ def set_option(command: F) -> F:
 def load(file: str, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load and validate a scenario for a command (problems end it with exit code 2)."""
     return load_scenario(file, overrides)
+
+
+def load_all(files: Sequence[str], overrides: dict[str, Any] | None = None) -> list[Scenario]:
+    """:func:`load` each file; the problems of every one of them, not of the first alone."""
+    scenarios, problems = [], []
+    for file in files:
+        try:
+            scenarios.append(load_scenario(file, overrides))
+        except ScenarioError as error:
+            problems += [p for p in error.problems if p not in problems]  # a shared base once
+    if problems:
+        raise ScenarioError(problems)
+    return scenarios
 
 
 def allow_large_option(command: F) -> F:

@@ -21,7 +21,7 @@ from nkroutes.commands.common import (
     force_option,
     held_folder,
     latest_unfinished,
-    load,
+    load_all,
     note_events_outside_run,
     out_option,
     results_dir,
@@ -59,7 +59,7 @@ def compare_command(
         BadInput: For bad options or an output directory that must not be written (exit 2).
         RunFailure: If a replicate fails (exit 1).
     """
-    scenarios = [load(f, overrides) for f in (base_file, *whatif_files)]
+    scenarios = load_all([base_file, *whatif_files], overrides)
     for scenario in scenarios:
         check_size(scenario, allow_large)
     for scenario in scenarios:

@@ -13,7 +13,7 @@ from nkroutes.commands.common import (
     ensemble_arguments,
     ensemble_errors,
     held_folder,
-    load,
+    load_all,
     results_dir,
     resume_command,
 )
@@ -47,7 +47,7 @@ def compare_draws_command(
         RunFailure: If a replicate fails (exit 1).
     """
     plots = options.pop("plots", True)
-    scenarios = [load(f, overrides) for f in (base_file, *whatif_files)]
+    scenarios = load_all([base_file, *whatif_files], overrides)
     try:
         points = draw_points(ranges_of(scenarios[0]), draws, seed, posterior)
     except SensitivityError as error:

@@ -17,7 +17,7 @@ from nkroutes.commands.common import (
     executor_options,
     force_option,
     held_folder,
-    load,
+    load_all,
     out_option,
     quiet_option,
     resume_command,
@@ -171,8 +171,7 @@ def sensitivity_command(
     (ranked tables, one sentence per outcome), points.csv and figures/. Exit 2 on bad input,
     1 if a run fails, 130 if interrupted; finished runs are kept for --resume.
     """
-    base = load(file)
-    scenarios = [load(w) for w in what_ifs]
+    base, *scenarios = load_all([file, *what_ifs])
     if screening is not None:
         try:
             params = (*params, *(p for p in screened_parameters(screening) if p not in params))
