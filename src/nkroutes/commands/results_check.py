@@ -1,15 +1,19 @@
 """The check ``fit`` and ``plot`` share: a folder holds finished results, or what it holds.
 
 A user who names the wrong folder (a scenario file, an unfinished run, a folder of runs, a
-comparison) is told what it is and what to give instead, with exit code 2.
+comparison) is told what it is and what to give instead, with exit code 2; and so is one
+whose finished tables were damaged since (cut short, rows or scenarios missing), which would
+otherwise be read as if whole.
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
 from nkroutes.commands.common import BadInput, read_manifest, recorded_resume_command
+from nkroutes.ensemble.results import damage
 from nkroutes.ensemble.rundir import RunDirectory
 
 
@@ -42,12 +46,14 @@ def check_results_dir(path: Path, command: str, comparisons: bool = False) -> No
                 f"{path} is an unfinished run ({done} of {total} replicates); complete it "
                 f"with: {recorded_resume_command(path, manifest)}"
             )
+        _check_intact(path, manifest)
         return
     runs = sorted(d for d in path.iterdir() if d.is_dir() and read_manifest(d) is not None)
     if not runs:
         return
     if (path / "comparison.csv").is_file():
         if comparisons:
+            _check_comparison_intact(path, runs)
             return
         raise BadInput(
             f"{path}: is a comparison, not one run's results; name one of its scenarios: "
@@ -70,6 +76,38 @@ def check_results_dir(path: Path, command: str, comparisons: bool = False) -> No
             + recorded_resume_command(unfinished[0], manifests[unfinished[0]])
         )
     raise BadInput(f"{path}: holds results directories, not results; name one, e.g. {runs[-1]}")
+
+
+def _check_intact(path: Path, manifest: dict) -> None:
+    """Refuse a finished run whose tables are not those it wrote (cut short, rows missing)."""
+    replicates = manifest.get("replicates")
+    if isinstance(replicates, int) and not isinstance(replicates, bool) and replicates > 0:
+        problem = damage(path, replicates)
+        if problem is not None:
+            raise BadInput(
+                f"{problem}; the results are damaged: run the scenario again (--force) or "
+                "restore the folder"
+            )
+
+
+def _check_comparison_intact(path: Path, runs: list[Path]) -> None:
+    """Refuse a comparison whose report or scenarios' results are missing or damaged."""
+    table = path / "comparison.csv"
+    if not table.read_bytes().endswith(b"\n"):
+        raise BadInput(f"{table}: ends within a row (cut short?); run the comparison again")
+    record_file = path / "comparison.json"
+    try:
+        folders = json.loads(record_file.read_text(encoding="utf-8"))["folders"].values()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        folders = [d.name for d in runs]  # an older comparison: its subfolders as they are
+    for folder in folders:
+        run = path / str(folder)
+        manifest = read_manifest(run) if run.is_dir() else None
+        if manifest is None:
+            raise BadInput(f"{run}: missing, but the comparison in {path} has this scenario")
+        if manifest.get("status") != "complete":
+            raise BadInput(f"{run} is an unfinished run; complete the comparison first")
+        _check_intact(run, manifest)
 
 
 def _file_hint(path: Path, command: str) -> str:

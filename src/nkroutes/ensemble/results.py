@@ -198,3 +198,56 @@ class Results:
             path = directory / file
             tables[name] = pd.read_csv(path) if path.is_file() else pd.DataFrame()
         return cls(scenario=scenario, manifest=manifest, directory=directory, **tables)
+
+
+def damage(directory: Path, replicates: int) -> str | None:
+    """What makes a finished run's tables not those it wrote, or ``None`` if nothing does.
+
+    A table that does not end with a line break was cut short; ``summary.csv`` needs one row
+    per replicate ``0 .. replicates - 1`` and ``yearly.csv`` the same years for each. (A
+    value changed by hand goes unnoticed: these are the signs of a copy or a disk gone
+    wrong, not a checksum.)
+
+    Args:
+        directory: The run's results directory.
+        replicates: The replicates its manifest records.
+
+    Returns:
+        The first problem found, naming the file, or ``None``.
+    """
+    expected = list(range(replicates))
+    for name, file in TABLE_FILES.items():
+        path = directory / file
+        if not path.is_file():
+            continue  # a missing table is the figures' to report (each one skipped)
+        with path.open("rb") as handle:
+            handle.seek(0, 2)
+            if handle.tell() == 0:
+                continue
+            handle.seek(-1, 2)
+            if handle.read(1) != b"\n":
+                return f"{path}: ends within a row (cut short?)"
+        if name not in ("summary", "yearly"):
+            continue
+        try:
+            table = pd.read_csv(path)
+        except (OSError, ValueError) as error:
+            return f"{path}: cannot be read ({error})"
+        if "replicate" not in table.columns:
+            return f"{path}: found no 'replicate' column"
+        rows = table.groupby("replicate").size()
+        if sorted(rows.index) != expected:
+            found = ", ".join(str(r) for r in sorted(rows.index)[:10]) or "none"
+            return (
+                f"{path}: holds replicates {found}, expected 0 to {replicates - 1} (the "
+                "manifest's count)"
+            )
+        if name == "summary" and (rows != 1).any():
+            return f"{path}: found replicate {rows[rows != 1].index[0]} more than once"
+        if name == "yearly" and rows.nunique() != 1:
+            short = rows.idxmin()
+            return (
+                f"{path}: replicate {short} has {rows[short]} years where others have "
+                f"{rows.max()} (rows missing)"
+            )
+    return None
