@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from scipy.special import expit
 from scipy.stats import multivariate_normal
 
 from nkroutes.calibration import smc
-from nkroutes.calibration.journal import Journal
+from nkroutes.calibration.journal import Journal, JournalError
 
 LOG = smc.FreeParameter("base", "departures.base_rate_per_year", 100.0, 10000.0, log=True)
 LINEAR = smc.FreeParameter("share", "chain_defection.share_of_settlement_sent", 0.0, 0.8)
@@ -130,3 +131,21 @@ def test_journal_skips_a_record_cut_off_mid_write(tmp_path):
     assert records[0]["d"] == math.inf and math.isnan(records[1]["d"])
     again.append({"index": 2, "x": 3.5})
     assert [r["x"] for r in Journal(journal.path).read()] == [1.5, 2.5, 3.5]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('{"garbage": 1}', "expected a JSON object with a whole-number 'index'"),
+        ('{"index": "x"}', "expected a JSON object with a whole-number 'index'"),
+        ("[1, 2]", "expected a JSON object with a whole-number 'index'"),
+        ("not json", "found text that is not JSON"),
+    ],
+)
+def test_a_whole_line_that_is_not_a_record_is_named(tmp_path, line, expected):
+    journal = Journal(tmp_path / "evaluations.jsonl")
+    journal.append({"index": 0, "x": 1.5})
+    with journal.path.open("a", encoding="utf-8") as f:
+        f.write(line + "\n")
+    with pytest.raises(JournalError, match=f"evaluations.jsonl: line 2: .*{re.escape(expected)}"):
+        Journal(journal.path).read()

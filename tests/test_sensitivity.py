@@ -158,6 +158,26 @@ def test_an_interrupted_analysis_resumes_to_identical_files(cli, fake, tmp_path,
         assert (tmp_path / "cut" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
 
 
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (("evaluations.jsonl", '{"garbage": 1}\n'), "evaluations.jsonl: line "),
+        (("sensitivity.json", "not json"), "expected the JSON object an analysis writes"),
+        (("sensitivity.json", "[1, 2]"), "expected the JSON object an analysis writes"),
+    ],
+)
+def test_a_damaged_analysis_is_not_resumed(cli, fake, tmp_path, damage, expected):
+    out = tmp_path / "a"
+    assert _run(cli, fake, out, "-r", 2).exit_code == 0
+    name, text = damage
+    with (out / name).open("a" if name.endswith("jsonl") else "w") as handle:
+        handle.write(text)
+    result = _run(cli, fake, out, "-r", 2, "--resume")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and expected in result.stderr
+    assert "pass --force to start over" in result.stderr
+
+
 def test_resume_refuses_other_settings_and_force_starts_over(cli, fake, tmp_path):
     assert _run(cli, fake, tmp_path / "a", "-r", 2).exit_code == 0
     other = _run(cli, fake, tmp_path / "a", "-r", 2, "--resume", "--seed", 5)

@@ -38,6 +38,10 @@ def _restore(value: Any) -> Any:
     return value
 
 
+class JournalError(ValueError):
+    """A journal's line is not a record nkroutes wrote (exit code 2 in the commands)."""
+
+
 class Journal:
     """The evaluations of one calibration, one JSON object per line.
 
@@ -56,10 +60,25 @@ class Journal:
         records = []
         text = self.path.read_text(encoding="utf-8")
         # The piece after the last newline is empty, or a record cut off mid-write.
-        for line in text.split("\n")[:-1]:
+        for number, line in enumerate(text.split("\n")[:-1], start=1):
             if line.strip():
-                records.append(_restore(json.loads(line)))
+                records.append(_restore(self._record(line, number)))
         return records
+
+    def _record(self, line: str, number: int) -> dict[str, Any]:
+        """One whole line as a record, or :class:`JournalError` naming the file and line."""
+        where = f"{self.path}: line {number}"
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            raise JournalError(f"{where}: found text that is not JSON ({error})") from None
+        index = record.get("index") if isinstance(record, dict) else None
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise JournalError(
+                f"{where}: found {line[:60]!r}, expected a JSON object with a whole-number "
+                "'index' (a record nkroutes wrote); the file was changed by hand or damaged"
+            )
+        return record
 
     def _cut_partial_line(self) -> None:
         if not self.path.is_file():

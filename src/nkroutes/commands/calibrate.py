@@ -24,7 +24,7 @@ from nkroutes.calibration.calibrate import (
     pilot,
 )
 from nkroutes.calibration.folder import check_calibration_dir, read_settings
-from nkroutes.calibration.journal import Journal
+from nkroutes.calibration.journal import Journal, JournalError
 from nkroutes.calibration.outputs import ESTIMATE_COLUMN, tolerance_words
 from nkroutes.calibration.problem import CalibrationError, CalibrationProblem, free_parameters
 from nkroutes.calibration.settings import (
@@ -369,13 +369,15 @@ def calibrate_command(
             problem = CalibrationProblem.build(scenario, arrivals, others, years)
             settings.check()
             settings, _ = check_calibration_dir(out_dir, problem, settings, resume)
-            if not resume:
+            if resume:  # every finished record readable before anything runs
+                Journal(out_dir / JOURNAL_FILE).read()
+            else:
                 check_out_dir(out_dir)
             settings = replace(
                 settings, population=population_sizes(settings.budget, settings.population)[0]
             )
             seconds = pilot(problem, settings.seed)
-        except (CalibrationError, OutDirError) as error:
+        except (CalibrationError, OutDirError, JournalError) as error:
             raise BadInput(str(error)) from None
         except RuntimeError as error:
             raise RunFailure(str(error)) from None

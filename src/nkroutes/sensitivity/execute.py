@@ -15,7 +15,7 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
-from nkroutes.calibration.journal import Journal
+from nkroutes.calibration.journal import Journal, JournalError
 from nkroutes.ensemble.batch import run_batch
 from nkroutes.ensemble.folders import check_out_dir, write_json
 from nkroutes.sensitivity.plan import Plan
@@ -71,7 +71,15 @@ def prepare_folder(out: Path, plan: Plan, resume: bool, force: bool) -> dict[int
                 f"{out}: found no {SETTINGS_FILE}, expected the folder of a sensitivity "
                 "analysis to resume"
             )
-        recorded = json.loads(settings_path.read_text(encoding="utf-8"))
+        try:
+            recorded = json.loads(settings_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            recorded = error
+        if not isinstance(recorded, dict):
+            raise SensitivityError(
+                f"{settings_path}: found {recorded!s:.60}, expected the JSON object an "
+                "analysis writes; pass --force to start over"
+            )
         differing = [k for k in record if k != "nkroutes_version" and recorded.get(k) != record[k]]
         if differing:
             raise SensitivityError(
@@ -79,10 +87,14 @@ def prepare_folder(out: Path, plan: Plan, resume: bool, force: bool) -> dict[int
                 "expected the same scenarios, ranges, outcomes and options to resume (or "
                 "--force to start over)"
             )
+        try:
+            lines = Journal(out / JOURNAL_FILE).read()
+        except JournalError as error:
+            raise SensitivityError(f"{error}; pass --force to start over") from None
         done = {}
-        for line in Journal(out / JOURNAL_FILE).read():
-            if not line.get("error") and int(line["index"]) < plan.n_tasks:
-                done[int(line["index"])] = line
+        for line in lines:
+            if not line.get("error") and line["index"] < plan.n_tasks:
+                done[line["index"]] = line
         return done
     write_json(settings_path, record)
     return {}
