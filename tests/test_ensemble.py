@@ -350,6 +350,21 @@ def interrupted_run(tiny, out, fail_replicate, replicates=4, fails_at=2):
     assert RunDirectory(out).done_replicates() == set(range(fails_at))
 
 
+def test_resume_runs_a_damaged_part_again_to_the_files_of_an_uninterrupted_run(
+    reference, tiny, tmp_path, fail_replicate
+):
+    out, _ = reference
+    damaged = tmp_path / "damaged"
+    interrupted_run(tiny, damaged, fail_replicate, fails_at=3)  # parts 0, 1, 2
+    parts = RunDirectory(damaged)
+    cut = parts.part_dir(0) / "yearly.csv"
+    cut.write_bytes(cut.read_bytes()[:-9])  # cut within its last row
+    (parts.part_dir(1) / "summary.csv").unlink()  # a table gone
+    assert parts.done_replicates() == {2}
+    run_ensemble(tiny, seed=3, workers=1, out=damaged, resume=True)
+    assert file_bytes(damaged) == file_bytes(out)
+
+
 def test_resume_without_a_count_keeps_the_one_the_run_was_started_with(
     reference, tiny, tmp_path, fail_replicate
 ):

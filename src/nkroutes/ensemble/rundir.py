@@ -116,11 +116,29 @@ class RunDirectory:
         return self.parts / f"r{replicate:06d}"
 
     def done_replicates(self) -> set[int]:
-        """Replicates whose part folder exists (so is complete)."""
+        """Replicates whose part folder exists and is whole.
+
+        A part appears all at once (:meth:`write_part`), so one that lacks a table, or whose
+        table does not end with a line break, was changed since: it does not count as done,
+        and a resumed run runs that replicate again (to the same bits, from its seed).
+        """
         if not self.parts.is_dir():
             return set()
         found = (_PART_NAME.fullmatch(p.name) for p in self.parts.iterdir() if p.is_dir())
-        return {int(m.group(1)) for m in found if m}
+        return {int(m.group(1)) for m in found if m and self._is_whole(self.parts / m.group(0))}
+
+    @staticmethod
+    def _is_whole(part: Path) -> bool:
+        """Whether a part folder holds every table, each ending with a line break."""
+        for file in TABLE_FILES.values():
+            try:
+                with (part / file).open("rb") as handle:
+                    handle.seek(-1, os.SEEK_END)
+                    if handle.read(1) != b"\n":
+                        return False
+            except OSError:  # missing, or empty (a seek before its start)
+                return False
+        return (part / _MIGRANTS_HEADER).is_file() == (part / _MIGRANTS_BODY).is_file()
 
     def is_empty(self) -> bool:
         """Whether the directory does not exist or holds nothing (but its lock)."""
