@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from nkroutes.ensemble.results import TABLE_FILES
 from nkroutes.observed import south_korea_arrivals
 
 TABLE_1 = south_korea_arrivals().set_index("year")["arrivals"]
@@ -104,8 +105,11 @@ def fake_run(directory, status="running", replicates=6, done=2, command=None):
     manifest = {"status": status, "replicates": replicates, "seed": 3, "command": command}
     (directory / "manifest.json").write_text(json.dumps(manifest))
     (directory / "scenario.toml").write_text('[meta]\nname = "s"\n')
-    for k in range(done):
-        (directory / "parts" / f"r{k:06d}").mkdir(parents=True)
+    for k in range(done):  # a whole part: every table, each ending with a line break
+        part = directory / "parts" / f"r{k:06d}"
+        part.mkdir(parents=True)
+        for file in TABLE_FILES.values():
+            (part / file).write_text("replicate\n0\n")
     return directory
 
 

@@ -292,8 +292,10 @@ def test_plot_command_refuses_a_directory_without_results(tmp_path, cli):
 
 def test_plot_command_refuses_an_unfinished_run_and_says_how_to_complete_it(tmp_path, cli):
     run = tmp_path / "run"
-    (run / "parts" / "r000000").mkdir(parents=True)
-    (run / "parts" / "r000001").mkdir()
+    for k in (0, 1):  # two whole parts: every table, each ending with a line break
+        (run / "parts" / f"r{k:06d}").mkdir(parents=True)
+        for file in TABLE_FILES.values():
+            (run / "parts" / f"r{k:06d}" / file).write_text("replicate\n0\n")
     (run / "scenario.toml").write_text('[meta]\nname = "s"\n')
     command = f"nkroutes run s.toml -n 6 --out {run}"
     (run / "manifest.json").write_text(
