@@ -77,6 +77,7 @@ def test_a_run_shortened_with_set_names_the_events_it_never_reaches(cli, tmp_pat
         (["--scheduler", "tcp://127.0.0.1:1"], "only used with the 'dask' executor"),
         (["--seed", "-1"], "--seed: found -1"),
         (["--resume", "--force"], "choose one"),
+        (["--resume"], "out: nothing to resume there (it does not exist); check the folder's"),
         (
             ["--executor", "dask", "--scheduler", "tcp://127.0.0.1:1"],
             "cannot reach the Dask scheduler at tcp://127.0.0.1:1",
@@ -90,6 +91,17 @@ def test_bad_ensemble_options_exit_with_2(cli, tiny_file, tmp_path, args, messag
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sensitivity"])
+def test_resume_of_an_empty_folder_is_refused(cli, tiny_file, tmp_path, command):
+    out = tmp_path / "out"
+    out.mkdir()
+    what_if = [tiny_file] if command == "compare" else []
+    result = cli(command, tiny_file, *what_if, "--workers", "1", "--out", out, "--resume")
+    assert result.exit_code == 2, result.output
+    assert f"{out}: nothing to resume there (it is empty)" in result.stderr
+    assert list(out.iterdir()) == []
 
 
 def test_replicates_must_be_positive(cli, tiny_file, tmp_path):

@@ -199,19 +199,21 @@ def test_a_default_folder_taken_meanwhile_gives_the_next_free_one(
 ):
     """Two runs without --out started in the same second: the second uses <time>-2."""
     import nkroutes.commands.common as common
+    import nkroutes.commands.out_folder as out_folder
 
     monkeypatch.chdir(tmp_path)
     taken = tmp_path / "results" / "tiny" / "20260101T000000"
     taken.mkdir(parents=True)
     (taken / LOCK_FILE).write_text(_lock_of(os.getppid()), encoding="utf-8")
-    monkeypatch.setattr(common, "default_out_dir", lambda name: Path(taken))
+    monkeypatch.setattr(out_folder, "default_out_dir", lambda name: Path(taken))
     calls = []
 
     def fresh(folder):  # the first call (choosing the folder) ran before the other made it
         calls.append(folder)
         return folder if len(calls) == 1 else folders.fresh_dir(folder)
 
-    monkeypatch.setattr(common, "fresh_dir", fresh)
+    monkeypatch.setattr(out_folder, "fresh_dir", fresh)  # choosing the folder
+    monkeypatch.setattr(common, "fresh_dir", fresh)  # taking it, under its lock
     result = cli("run", tiny_file, "-n", "1", "--workers", "1", "--no-plots")
     assert result.exit_code == 0, result.output
     assert (taken.parent / "20260101T000000-2" / "summary.csv").is_file()

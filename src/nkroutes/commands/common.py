@@ -23,7 +23,6 @@ import click
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import EXECUTOR_KINDS
 from nkroutes.ensemble.folders import (
-    default_out_dir,
     describe_os_error,
     fresh_dir,
     is_lock_entry,
@@ -316,60 +315,6 @@ def check_seed(seed: int) -> None:
     """Refuse a negative ``--seed`` (exit 2)."""
     if seed < 0:
         raise BadInput(f"--seed: found {seed}, expected a whole number >= 0")
-
-
-def results_dir(
-    out: Path | None,
-    folder: str,
-    resume: bool,
-    find_unfinished: Callable[[Path], Path | None],
-    unfinished_kind: str,
-) -> tuple[Path, bool]:
-    """Where a run or comparison writes, and whether that is the default place.
-
-    Args:
-        out: ``--out``, or ``None``.
-        folder: The default folder's name under ``results/`` (a scenario's name, or
-            ``compare-<baseline>``).
-        resume: ``--resume``: without ``--out``, continue the newest unfinished one there.
-        find_unfinished: Finds that newest unfinished one under ``results/<folder>/``.
-        unfinished_kind: What is looked for, for the message (``"run of 'baseline'"``).
-
-    Returns:
-        ``(directory, default)``: ``out`` if given, else the unfinished directory found
-        (``--resume``) or a new ``results/<folder>/<YYYYmmddTHHMMSS>/``.
-
-    Raises:
-        BadInput: ``--resume`` without ``--out`` found nothing to resume (exit 2).
-    """
-    if out is not None:
-        return out, False
-    dated = default_out_dir(folder)
-    if not resume:
-        return fresh_dir(dated), True
-    found = find_unfinished(dated.parent)
-    if found is None:
-        raise BadInput(
-            f"--resume: found no unfinished {unfinished_kind} in {dated.parent}; name it with --out"
-        )
-    return found, True
-
-
-def latest_unfinished(parent: Path) -> Path | None:
-    """The newest results directory under ``parent`` whose manifest says it is still running."""
-    if not parent.is_dir():
-        return None
-    found = []
-    for manifest in parent.glob("*/manifest.json"):
-        if manifest.parent.is_symlink():
-            continue
-        try:
-            status = json.loads(manifest.read_text(encoding="utf-8")).get("status")
-        except (OSError, ValueError):
-            continue
-        if status == "running":
-            found.append(manifest.parent)
-    return max(found, key=lambda p: p.name) if found else None
 
 
 @contextmanager

@@ -20,15 +20,14 @@ from nkroutes.commands.common import (
     examples,
     force_option,
     held_folder,
-    latest_unfinished,
     load_all,
     note_events_outside_run,
     out_option,
-    results_dir,
     resume_command,
     seed_option,
     set_option,
 )
+from nkroutes.commands.out_folder import latest_unfinished, results_dir
 from nkroutes.commands.run import PLOTS_FOLDER, posterior_option, report_plots
 from nkroutes.commands.size_check import check_size
 from nkroutes.ensemble.folders import link_latest
@@ -72,6 +71,7 @@ def compare_command(
         resume,
         _latest_unfinished_comparison,
         "comparison",
+        force,
     )
     # One writer: the comparison and its figures.
     with held_folder(out, fresh=default and not resume) as out:

@@ -14,9 +14,9 @@ from nkroutes.commands.common import (
     ensemble_errors,
     held_folder,
     load_all,
-    results_dir,
     resume_command,
 )
+from nkroutes.commands.out_folder import results_dir
 from nkroutes.commands.size_check import check_size, largest_of, unless_changed
 from nkroutes.plots.sensitivity import draws_forest
 from nkroutes.sensitivity.draws import DrawsComparison, compare_draws, draw_points
@@ -57,7 +57,12 @@ def compare_draws_command(
         check_size(scenario, allow_large, unless_changed(scenario, scenarios[0], largest))
     check_seed(seed)
     out, _ = results_dir(
-        out, f"compare-{scenarios[0].name}-draws", options["resume"], lambda _: None, "comparison"
+        out,
+        f"compare-{scenarios[0].name}-draws",
+        options["resume"],
+        lambda _: None,
+        "comparison",
+        force,
     )
     with held_folder(out) as folder, ensemble_errors(folder, resume_command(folder)):
         arguments = ensemble_arguments(folder, seed, force, **options)

@@ -21,16 +21,15 @@ from nkroutes.commands.common import (
     examples,
     force_option,
     held_folder,
-    latest_unfinished,
     load,
     note_events_outside_run,
     out_option,
     read_manifest,
-    results_dir,
     resume_command,
     seed_option,
     set_option,
 )
+from nkroutes.commands.out_folder import latest_unfinished, results_dir
 from nkroutes.commands.size_check import check_size, posterior_largest
 from nkroutes.ensemble.folders import link_latest
 from nkroutes.ensemble.results import Results
@@ -84,7 +83,7 @@ def run_command(
     check_seed(seed)
     resume = options["resume"]
     out, default = results_dir(
-        out, scenario.name, resume, latest_unfinished, f"run of '{scenario.name}'"
+        out, scenario.name, resume, latest_unfinished, f"run of '{scenario.name}'", force
     )
     # One writer: the run and its figures.
     with held_folder(out, fresh=default and not resume) as out:

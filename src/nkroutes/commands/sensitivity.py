@@ -25,6 +25,7 @@ from nkroutes.commands.common import (
     seed_option,
     show_progress,
 )
+from nkroutes.commands.out_folder import check_resumable
 from nkroutes.commands.size_check import check_size, unless_changed
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.folders import RESULTS_ROOT, OutDirError, describe_os_error, safe_name
@@ -172,6 +173,9 @@ def sensitivity_command(
     1 if a run fails, 130 if interrupted; finished runs are kept for --resume.
     """
     base, *scenarios = load_all([file, *what_ifs])
+    out_dir = out or RESULTS_ROOT / safe_name(base.name) / f"sensitivity-{method}"
+    if resume and not force:  # with --force too, the folder check says to choose one
+        check_resumable(out_dir)
     if screening is not None:
         try:
             params = (*params, *(p for p in screened_parameters(screening) if p not in params))
@@ -195,7 +199,6 @@ def sensitivity_command(
         plan = make_plan(base, scenarios, settings)
     except SensitivityError as error:
         raise BadInput(str(error)) from None
-    out_dir = out or RESULTS_ROOT / safe_name(base.name) / f"sensitivity-{method}"
     click.echo(
         f"{plural(len(plan.ranges), 'ranged value')}, {plural(len(plan.points), 'point')} x "
         f"{plural(len(plan.scenarios), 'scenario')} x {plural(replicates, 'replicate')} = "
