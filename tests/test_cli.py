@@ -53,6 +53,23 @@ def test_validate_reports_good_and_bad_files_and_exits_2(cli, write, small):
     ]
 
 
+def test_validate_reports_calibration_targets_that_calibrate_would_refuse(cli, write):
+    extends = f'extends = "{BASELINE.as_posix()}"\n[calibration.targets]\n'
+    typo = write(extends + "[calibration.targets.weights]\nbroker_asisted_share_2004 = 0.0\n")
+    order = write(extends + "years_from = 2006\nyears_to = 1994\n", "order.toml")
+    shorter = write(f'extends = "{BASELINE.as_posix()}"\n[time]\nend = "1991-12"\n', "s2.toml")
+    result = cli("validate", typo, order, shorter)
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        f"{typo}: calibration.targets.weights: found broker_asisted_share_2004; expected "
+        "names of observed targets: broker_assisted_share_2004, repatriated_by_china_2000, "
+        "in_china, stayed_two_years_share",
+        f"{order}: calibration.targets.years_from/years_to: found 2006-1994, expected "
+        "years_from no later than years_to",
+        f"{shorter}: ok",  # a shorter what-if is made to run; its calibration is another matter
+    ]
+
+
 def test_show_of_a_what_if_differs_from_the_baseline_only_where_it_says(cli):
     base = cli("show", BASELINE)
     what_if = cli("show", WHAT_IF)

@@ -4,8 +4,34 @@ from __future__ import annotations
 
 import click
 
+from nkroutes.analysis.targets import TargetError, TargetSettings, secondary_targets
 from nkroutes.commands.common import EXIT_BAD_INPUT, examples, load
-from nkroutes.scenario import ScenarioError
+from nkroutes.observed import other_targets
+from nkroutes.scenario import Scenario, ScenarioError
+
+
+def target_problems(scenario: Scenario) -> list[str]:
+    """What ``[calibration.targets]`` holds that ``nkroutes calibrate`` would refuse.
+
+    Checked here are the settings wrong whatever the run's span: fitted years in the wrong
+    order, and weights naming no observed target. (Years outside a what-if's shorter span are
+    its calibration's to refuse, not a fault of a scenario made to run.)
+    """
+    if "targets" not in (scenario.data.get("calibration") or {}):
+        return []
+    settings = TargetSettings.from_scenario(scenario.data)
+    problems = []
+    first, last = settings.years
+    if first > last:
+        problems.append(
+            f"{scenario.source}: calibration.targets.years_from/years_to: found {first}-{last}, "
+            "expected years_from no later than years_to"
+        )
+    try:
+        secondary_targets(other_targets(), settings)
+    except TargetError as error:
+        problems.append(f"{scenario.source}: {error}")
+    return problems
 
 
 def validate_files(files: tuple[str, ...]) -> bool:
@@ -20,10 +46,12 @@ def validate_files(files: tuple[str, ...]) -> bool:
     good = True
     for file in files:
         try:
-            load(file)
+            problems = target_problems(load(file))
         except ScenarioError as error:
+            problems = [str(error)]
+        if problems:
             good = False
-            click.echo(str(error))
+            click.echo("\n".join(problems))
         else:
             click.echo(f"{file}: ok")
     return good
