@@ -371,6 +371,16 @@ CASES = [
         "northeast",
     ),
     (
+        "an event's push factor naming an unknown region",
+        lambda d: d["events"].append(
+            {"id": "e1", "date": "1991-01", "set": {"push_factors.pds.regions": ["north_east"]}}
+        ),
+        'events.e1.set."push_factors.pds.regions"[0]',
+        '"north_east" (no origin has this region)',
+        "the region of some origin: elsewhere, northeast",
+        "northeast",
+    ),
+    (
         "detention min above max",
         _set("enforcement.north_korea.detention_months_min", 7.0),
         "enforcement.north_korea.detention_months_min",

@@ -212,11 +212,23 @@ def check_reachable(data: Mapping[str, Any], col: Collector) -> None:
             )
 
 
-def check_push_factors(data: Mapping[str, Any], col: Collector) -> None:
-    """A push factor must not end before it starts, and must name known origin regions."""
+def check_regions(named: Any, where: Parts, data: Mapping[str, Any], col: Collector) -> None:
+    """Each region a push factor names (``where``: its ``regions``) is some origin's region."""
     regions = sorted(
         {r for _, p in _places_of_kind(data, "origin") if isinstance(r := p.get("region"), str)}
     )
+    for i, region in enumerate(named if isinstance(named, list | tuple) else ()):
+        if isinstance(region, str) and region not in regions:
+            col.add(
+                (*where, i),
+                f'"{region}" (no origin has this region)',
+                f"the region of some origin: {listing(regions)}",
+                closest(region, regions),
+            )
+
+
+def check_push_factors(data: Mapping[str, Any], col: Collector) -> None:
+    """A push factor must not end before it starts, and must name known origin regions."""
     for path, factor in items(data, "push_factors"):
         start, end = _date(factor.get("start")), _date(factor.get("end"))
         if start is not None and end is not None and end < start:
@@ -226,15 +238,7 @@ def check_push_factors(data: Mapping[str, Any], col: Collector) -> None:
                 'a month not before start, or "" (to the end of the run)',
                 because=[(*path, "start"), (*path, "end")],
             )
-        named = factor.get("regions")
-        for i, region in enumerate(named if isinstance(named, list | tuple) else ()):
-            if isinstance(region, str) and region not in regions:
-                col.add(
-                    (*path, "regions", i),
-                    f'"{region}" (no origin has this region)',
-                    f"the region of some origin: {listing(regions)}",
-                    closest(region, regions),
-                )
+        check_regions(factor.get("regions"), (*path, "regions"), data, col)
 
 
 def _number_at(data: Mapping[str, Any], dotted: str) -> float | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from nkroutes.scenario.collect import Collector, Parts
 from nkroutes.scenario.paths import PathError, get_path, join_path
-from nkroutes.scenario.rules import items, min_max_problem, reference_problem
+from nkroutes.scenario.rules import check_regions, items, min_max_problem, reference_problem
 from nkroutes.scenario.rules_uncertainty import (
     check_key_limits,
     check_uncertainty,
@@ -114,6 +114,8 @@ def _check_change(key: str, value: Any, where: Parts, data: dict[str, Any], col:
         col.add(where, found, f"{mismatch.expected}, as for {join_path(resolved.parts)}")
         return value
     reference_problem(resolved.key, value, where, data, col)
+    if resolved.parts[0] == "push_factors" and resolved.parts[-1] == "regions":
+        check_regions(value, where, data, col)  # as the factor's own regions are checked
     return normalise(resolved.key, value)
 
 
