@@ -68,3 +68,17 @@ def test_the_merge_walk_meets_the_arrays_both_sides_have_nested_ones_too():
         (("calibration", "free", 1), {"id": "q"}),
         (("routes", 1), {"id": "b"}),
     ]
+
+
+def test_a_ranged_value_of_the_wrong_type_is_one_problem_not_two(cli, write):
+    # The baseline ranges departures.base_rate_per_year: the range's path is a number's path,
+    # so only the value is wrong, and only the value is reported (with its source).
+    path = _what_if(write, '[departures]\nbase_rate_per_year = "1960"\n')
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        f'{path}: departures.base_rate_per_year: found "1960", expected a number in [0, 1000000]'
+    ]
+    result = cli("show", BASELINE, "--set", "departures.base_rate_per_year=abc")
+    assert result.exit_code == 2
+    assert "uncertainty" not in result.stderr and "--set: departures.base_rate" in result.stderr

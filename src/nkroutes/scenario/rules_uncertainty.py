@@ -62,11 +62,12 @@ def check_uncertainty(data: Mapping[str, Any], col: Collector) -> None:
         except PathError:
             current = None
         if not is_number(current) or isinstance(current, bool):
-            col.add(
-                (*path, "path"),
-                f'"{text}", {TYPE_WORDS[resolved.key.type]}',
-                "the path of a number (type number or int) to give a range",
-            )
+            if resolved.key.type not in ("number", "int"):  # else the value's own problem
+                col.add(
+                    (*path, "path"),
+                    f'"{text}", {TYPE_WORDS[resolved.key.type]}',
+                    "the path of a number (type number or int) to give a range",
+                )
             continue
         canonical = join_path(resolved.parts)
         check_used_once(col, path, text, canonical, first_use, "ranged")
