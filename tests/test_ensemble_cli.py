@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -254,3 +255,14 @@ def test_compare_resume_keeps_the_number_of_replicates(cli, tmp_path, fail_repli
 def test_run_help_gives_the_default_number_of_replicates_and_resume(cli):
     text = " ".join(cli("run", "--help").stdout.split())
     assert "[default: 20; with --resume, the number the run was started with" in text
+
+
+def test_a_latest_that_is_not_nkroutes_link_is_left_and_said(cli, tiny_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    latest = tmp_path / "results" / "tiny" / "latest"
+    latest.mkdir(parents=True)  # someone's own folder of that name
+    (latest / "mine.txt").write_text("keep")
+    result = cli("run", tiny_file, "-n", "1", "--workers", "1", "--no-plots")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {Path('results/tiny/latest')} not updated (a file or folder" in result.stderr
+    assert (latest / "mine.txt").read_text() == "keep"

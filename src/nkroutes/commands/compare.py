@@ -27,10 +27,9 @@ from nkroutes.commands.common import (
     seed_option,
     set_option,
 )
-from nkroutes.commands.out_folder import latest_unfinished, results_dir
+from nkroutes.commands.out_folder import latest_unfinished, point_latest, results_dir
 from nkroutes.commands.run import PLOTS_FOLDER, posterior_option, report_plots
 from nkroutes.commands.size_check import check_size
-from nkroutes.ensemble.folders import link_latest
 from nkroutes.text import plural
 
 
@@ -83,7 +82,7 @@ def compare_command(
                 **ensemble_arguments(out, seed, force, **options),
             )
         if default:
-            link_latest(out)
+            point_latest(out)
         if already_complete:
             click.echo(f"{out}: the comparison was already complete; no replicate was run.")
         click.echo(

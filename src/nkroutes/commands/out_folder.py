@@ -1,4 +1,4 @@
-"""Where a run or a comparison writes: --out, the default folder, or what --resume continues."""
+"""Where a run or comparison writes: --out, the default folder, what --resume continues, latest."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import click
+
 from nkroutes.commands.common import BadInput
-from nkroutes.ensemble.folders import default_out_dir, fresh_dir, is_lock_entry
+from nkroutes.ensemble.folders import default_out_dir, fresh_dir, is_lock_entry, link_latest
 
 
 def results_dir(
@@ -80,3 +82,16 @@ def latest_unfinished(parent: Path) -> Path | None:
         if status == "running":
             found.append(manifest.parent)
     return max(found, key=lambda p: p.name) if found else None
+
+
+def point_latest(out: Path) -> None:
+    """Point ``latest`` beside ``out`` at it, or say on stderr why it was not moved."""
+    if link_latest(out) is not None:
+        return
+    link = out.parent / "latest"
+    why = (
+        "a file or folder of that name, not nkroutes' link, is in the way"
+        if link.exists() and not link.is_symlink()
+        else "this file system does not take symbolic links"
+    )
+    click.echo(f"warning: {link} not updated ({why}); the results are in {out}", err=True)

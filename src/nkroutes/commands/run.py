@@ -29,9 +29,8 @@ from nkroutes.commands.common import (
     seed_option,
     set_option,
 )
-from nkroutes.commands.out_folder import latest_unfinished, results_dir
+from nkroutes.commands.out_folder import latest_unfinished, point_latest, results_dir
 from nkroutes.commands.size_check import check_size, posterior_largest
-from nkroutes.ensemble.folders import link_latest
 from nkroutes.ensemble.results import Results
 from nkroutes.ensemble.runner import run_ensemble
 from nkroutes.scenario import Scenario
@@ -95,7 +94,7 @@ def run_command(
                 **ensemble_arguments(out, seed, force, **options),
             )
         if default:
-            link_latest(out)
+            point_latest(out)
         if already_complete:
             click.echo(f"{out}: the run was already complete; nothing was run.")
         click.echo(run_report(results))
