@@ -38,6 +38,36 @@ def test_in_process_executor_keeps_task_errors_in_the_future():
         future.result()
 
 
+def _interrupted_in_compiled_code(*_):
+    """How numba reports Ctrl-C during a call back into Python: SystemError, interrupt chained."""
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt as interrupt:
+        raise SystemError("CPUDispatcher(...) returned a result with an exception set") from (
+            interrupt
+        )
+
+
+def test_an_interrupt_inside_a_task_stops_rather_than_fails():
+    from nkroutes.calibration.evaluation import run_parameter_set
+    from nkroutes.ensemble.errors import caused_by_interrupt
+
+    pool = InProcessExecutor()
+    with pytest.raises(KeyboardInterrupt):
+        pool.submit(_interrupted_in_compiled_code, 1)
+    assert not caused_by_interrupt(ValueError("bad"))
+    # A calibration's evaluation reports other errors with the evaluation, but not this one.
+    import nkroutes.calibration.evaluation as evaluation
+
+    task = {"index": 0, "scenario": {}, "seeds": [1], "stop": None}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evaluation, "run_replicates", lambda *a: (_ for _ in ()).throw(ValueError()))
+        assert run_parameter_set(task)["error"] == "ValueError: "  # reported, not raised
+        patch.setattr(evaluation, "run_replicates", _interrupted_in_compiled_code)
+        with pytest.raises(KeyboardInterrupt):
+            run_parameter_set(task)
+
+
 def test_in_process_executor_refuses_work_after_shutdown():
     pool = InProcessExecutor()
     pool.shutdown()

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from nkroutes.ensemble.batch import run_side_by_side, year_output
+from nkroutes.ensemble.errors import caused_by_interrupt
 
 
 class EarlyStop:
@@ -115,6 +116,8 @@ def run_parameter_set(task: Mapping[str, Any]) -> dict[str, Any]:
                 {"replicate": replicate, "seed": int(seed)} | {k: summary[k] for k in keys}
             )
     except Exception as error:  # reported with the evaluation, see the docstring
+        if caused_by_interrupt(error):  # Ctrl-C in compiled code: stop, not fail
+            raise KeyboardInterrupt from error
         return {
             "index": task["index"],
             "yearly": {},

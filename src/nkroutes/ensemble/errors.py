@@ -28,3 +28,21 @@ class EnsembleRunError(RuntimeError):
         super().__init__(message)
         self.replicate = replicate
         self.seed = seed
+
+
+def caused_by_interrupt(error: BaseException) -> bool:
+    """Whether ``error`` came of Ctrl-C or SIGTERM: a ``KeyboardInterrupt`` in its chain.
+
+    An interrupt that arrives while compiled code calls back into Python can surface as
+    another error (``SystemError: ... returned a result with an exception set``) with the
+    interrupt as its cause. Code that turns a task's errors into a reported failure asks
+    this first, so that the command stops as interrupted (exit 130), not as failed.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

@@ -25,7 +25,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
-from nkroutes.ensemble.errors import EnsembleSetupError
+from nkroutes.ensemble.errors import EnsembleSetupError, caused_by_interrupt
 
 #: The executor kinds ``make_executor`` accepts.
 EXECUTOR_KINDS: tuple[str, ...] = ("local", "dask")
@@ -71,6 +71,8 @@ class InProcessExecutor(Executor):
         try:
             result = fn(*args, **kwargs)
         except Exception as exc:
+            if caused_by_interrupt(exc):  # Ctrl-C in compiled code: stop, not fail
+                raise KeyboardInterrupt from exc
             future.set_exception(exc)
         else:
             future.set_result(result)
