@@ -50,6 +50,18 @@ def test_a_file_that_is_not_utf8_is_a_problem(tmp_path):
         load_scenario(file)
 
 
+def test_a_byte_order_mark_is_named(tmp_path):
+    # A BOM made the first line a TOML syntax error ("Invalid statement") with no word of it.
+    file = tmp_path / "bom.toml"
+    file.write_bytes(b'\xef\xbb\xbf[meta]\nname = "x"\n')
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(file)
+    assert str(error.value) == (
+        f"{file}: found a byte-order mark (BOM) at the start of the file, expected UTF-8 "
+        "without a BOM (in the editor: save as 'UTF-8', not 'UTF-8 with BOM')"
+    )
+
+
 def test_problem_text_format():
     problem = Problem("a.toml", "x.y", "1", "a string", "z")
     assert str(problem) == "a.toml: x.y: found 1, expected a string (did you mean 'z'?)"

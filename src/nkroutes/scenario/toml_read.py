@@ -157,6 +157,17 @@ def read_toml(path: Path, label: str) -> dict[str, Any]:
             not UTF-8, is not valid TOML or nests too deeply.
     """
     data = _read_bytes(path, label)
+    if data.startswith(b"\xef\xbb\xbf"):  # some editors on Windows save one
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    "",
+                    "a byte-order mark (BOM) at the start of the file",
+                    "UTF-8 without a BOM (in the editor: save as 'UTF-8', not 'UTF-8 with BOM')",
+                )
+            ]
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
