@@ -410,3 +410,33 @@ def test_far_places_are_drawn_at_the_map_edge_on_their_side():
     assert europe.y == box.lat_max - 1.2  # 52.5 N is above the map: pulled inside
     assert (us.lon, us.lat) == (-77.0, 38.9)  # the true position is kept for the label
     assert not points["a"].far and (points["a"].x, points["a"].y) == (125.0, 40.0)
+
+
+def test_a_long_scenario_name_keeps_every_figure_laid_out(tmp_path):
+    # A 100-character meta.name as a tick label or legend entry collapsed the layout
+    # (matplotlib's "constrained_layout not applied" warning, and a figure drawn without it).
+    import warnings
+
+    from nkroutes.analysis.compare import compare
+    from nkroutes.ensemble import run_ensemble
+    from nkroutes.plots.render import comparison_figures, results_figures
+    from nkroutes.plots.style import short_name
+    from scenario_builder import write_tiny
+
+    base, whatif = write_tiny(tmp_path / "scenarios")
+    long_name = "china-non-refoulement-with-thailand-closed-and-brokers-twice-as-dear-from-2005-on-"
+    long_name += "a" * (100 - len(long_name))
+    long_base = tmp_path / "long.toml"
+    long_base.write_text(f'extends = "{base.as_posix()}"\n[meta]\nname = "{long_name}"\n')
+    long_whatif = tmp_path / "long-whatif.toml"
+    long_whatif.write_text(f'extends = "{whatif.as_posix()}"\n[meta]\nname = "{long_name[::-1]}"\n')
+    run = run_ensemble(long_base, replicates=2, seed=1, workers=1)
+    comparison = compare(long_base, [long_whatif], replicates=2, seed=1, workers=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert results_figures(run, tmp_path / "run").skipped == []
+        report = comparison_figures(
+            comparison.table, comparison.results, tmp_path / "cmp", baseline=long_name
+        )
+        assert report.skipped == []
+    assert short_name(long_name) == long_name[:23] + "…" and short_name("baseline") == "baseline"

@@ -19,6 +19,7 @@ from nkroutes.plots.style import (
     plot_style,
     scenario_title,
     series_style,
+    short_name,
 )
 from nkroutes.plots.tables import as_scenarios, display_name, require_columns
 
@@ -70,7 +71,7 @@ def arrivals_over_time(
         fig = new_figure(7.5)
         top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
         for k, (name, r) in enumerate(scenarios.items()):
-            label = f"{name}: median" if several else "model: median of replicates"
+            label = f"{short_name(name)}: median" if several else "model: median of replicates"
             bands = yearly_bands(r.yearly, f"arrivals_{SOUTH_KOREA}")
             draw_bands(top, bands, series_style(k), label, k=k)
         top.plot(
@@ -97,7 +98,9 @@ def arrivals_over_time(
             for k, (name, r) in enumerate(scenarios.items()):
                 others = [f"arrivals_{d}" for d in _other_destinations(r)]
                 yearly = r.yearly.assign(_others=r.yearly[others].sum(axis=1))
-                draw_bands(bottom, yearly_bands(yearly, "_others"), series_style(k), name, k=k)
+                draw_bands(
+                    bottom, yearly_bands(yearly, "_others"), series_style(k), short_name(name), k=k
+                )
             names = [display_name(first.scenario, d) for d in _other_destinations(first)]
             bottom.set_title(f"Arrivals elsewhere ({', '.join(names)})")
         else:

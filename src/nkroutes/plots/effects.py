@@ -14,7 +14,14 @@ from matplotlib.ticker import Formatter
 from nkroutes.analysis.outcomes import Outcome, format_difference
 from nkroutes.ensemble.results import Results
 from nkroutes.model.outputs import UnknownOutputError
-from nkroutes.plots.style import DPI, add_source_line, new_figure, plot_style, series_style
+from nkroutes.plots.style import (
+    DPI,
+    add_source_line,
+    new_figure,
+    plot_style,
+    series_style,
+    short_name,
+)
 from nkroutes.plots.tables import MissingDataError
 
 #: File name stem of this figure in ``plots/``.
@@ -236,11 +243,11 @@ def paired_effects(
             right.tick_params(length=0)
             right.spines["right"].set_visible(False)
             right.set_gid(f"numbers:{outcome}")
-            ax.set_yticks(rows, whatifs)
+            ax.set_yticks(rows, [short_name(w) for w in whatifs])
             ax.set_ylim(-0.7, len(whatifs) - 0.3)
             ax.grid(axis="y", visible=False)
             ax.set_title(title, loc="left", fontsize=10.5)
-            ax.set_xlabel(f"difference from {baseline} ({scale.unit})", fontsize=9)
+            ax.set_xlabel(f"difference from {short_name(baseline)} ({scale.unit})", fontsize=9)
             ax.xaxis.set_major_formatter(SignedTickFormatter(scale.factor))
             lo, hi = ax.get_xlim()
             span = max(abs(lo), abs(hi))

@@ -20,6 +20,7 @@ from nkroutes.plots.style import (
     plot_style,
     scenario_title,
     series_style,
+    short_name,
 )
 from nkroutes.plots.tables import MissingDataError, as_scenarios, spread_offsets
 
@@ -116,6 +117,7 @@ def outcome_distributions(results: Results | Mapping[str, Results]) -> Figure:
     first = next(iter(scenarios.values()))
     period = _period(first)
     names = list(scenarios)
+    shown = [short_name(n) for n in names]  # the title has them whole
     target = other_target("stayed_two_years_share")
     with plot_style():
         fig = new_figure(7.5)
@@ -131,7 +133,7 @@ def outcome_distributions(results: Results | Mapping[str, Results]) -> Figure:
             registered = output(column)
             ax.set_title(registered.label)
             ax.set_ylabel(registered.axis_label(period=period))
-            ax.set_xticks(range(len(names)), names, rotation=20 if len(names) > 2 else 0)
+            ax.set_xticks(range(len(names)), shown, rotation=20 if len(names) > 2 else 0)
             ax.set_xlim(-0.6, len(names) - 0.4)
             ax.grid(axis="x", visible=False)
             if column.startswith("share"):

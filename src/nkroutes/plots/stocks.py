@@ -21,6 +21,7 @@ from nkroutes.plots.style import (
     plot_style,
     scenario_title,
     series_style,
+    short_name,
 )
 from nkroutes.plots.tables import as_scenarios, require_columns
 
@@ -127,7 +128,7 @@ def stocks_and_flows(results: Results | Mapping[str, Results]) -> Figure:
         axes = fig.subplots(len(PANELS), 1, sharex=True)
         for ax, column in zip(axes, PANELS, strict=True):
             for k, (name, r) in enumerate(scenarios.items()):
-                label = f"{name}: median" if several else "model: median of replicates"
+                label = f"{short_name(name)}: median" if several else "model: median of replicates"
                 draw_bands(ax, yearly_bands(r.yearly, column), series_style(k), label, k=k)
             registered = output(column)
             ax.set_title(registered.label)

@@ -104,7 +104,17 @@ def new_figure(height_in: float) -> Figure:
     return fig
 
 
-def scenario_title(what: str, scenarios: Mapping[str, Results], width: int = 95) -> str:
+#: Longest scenario name a tick or axis label shows whole (longer ones end in an ellipsis):
+#: a label as wide as its panel collapses the layout; figure titles give names whole.
+LABEL_NAME_CHARS = 24
+
+
+def short_name(name: str) -> str:
+    """A scenario's name for a tick or axis label: whole, or cut to fit with an ellipsis."""
+    return name if len(name) <= LABEL_NAME_CHARS else f"{name[: LABEL_NAME_CHARS - 1]}…"
+
+
+def scenario_title(what: str, scenarios: Mapping[str, Results], width: int = 80) -> str:
     """A figure title naming what is shown, the scenario(s) and the number of replicates.
 
     Example: ``"Arrivals per year: baseline (20 replicates)"``. Long titles are wrapped onto

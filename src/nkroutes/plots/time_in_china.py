@@ -20,6 +20,7 @@ from nkroutes.plots.style import (
     plot_style,
     scenario_title,
     series_style,
+    short_name,
 )
 from nkroutes.plots.tables import as_scenarios, require_columns
 
@@ -140,7 +141,7 @@ def time_in_china_histogram(results: Results | Mapping[str, Results]) -> Figure:
                     color=style["color"],
                     linestyle=style["linestyle"],
                     linewidth=2.0,
-                    label=name,
+                    label=short_name(name),
                 )
             else:
                 ax.bar(
@@ -180,7 +181,7 @@ def time_in_china_histogram(results: Results | Mapping[str, Results]) -> Figure:
             lines.append("Model, of those in China at the end of the run (median, 90%):")
             for name, stock in stocks.items():
                 if stock is not None:
-                    label = f"{name}: " if several else ""
+                    label = f"{short_name(name)}: " if several else ""
                     lines.append(f"  {label}{stock[0]:.0%} ({stock[1]:.0%} to {stock[2]:.0%})")
         shares = {name: model_two_year_share(r) for name, r in scenarios.items()}
         whos = {who for *_, who in shares.values()}
@@ -189,7 +190,7 @@ def time_in_china_histogram(results: Results | Mapping[str, Results]) -> Figure:
         lines.append(f"Model: share of {' / '.join(sorted(whos))} who stayed two years")
         lines.append(f"or more, median of {n_text} (90% of replicates between):")
         for name, (median, low, high, _who) in shares.items():
-            label = f"{name}: " if several else ""
+            label = f"{short_name(name)}: " if several else ""
             lines.append(f"  {label}{median:.0%} ({low:.0%} to {high:.0%})")
         box = ax.text(
             0.99,
