@@ -82,3 +82,10 @@ def test_a_ranged_value_of_the_wrong_type_is_one_problem_not_two(cli, write):
     result = cli("show", BASELINE, "--set", "departures.base_rate_per_year=abc")
     assert result.exit_code == 2
     assert "uncertainty" not in result.stderr and "--set: departures.base_rate" in result.stderr
+
+
+def test_a_number_given_with_set_for_a_text_key_is_told_how_to_quote_it(cli):
+    result = cli("show", BASELINE, "--set", "meta.name=2025")
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith("(did you mean 'meta.name=\"2025\"'?)")
+    assert cli("show", BASELINE, "--set", 'meta.name="2025"').exit_code == 0

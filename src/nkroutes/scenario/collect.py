@@ -10,12 +10,19 @@ else the extending file rather than the base it changes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from nkroutes.scenario.errors import Problem, ScenarioError
 from nkroutes.scenario.paths import is_table_list, join_path
 from nkroutes.scenario.suggest import closest
+
+#: How messages name a value set on the command line (``--set key.path=value``).
+OVERRIDE_FILE = "--set"
+
+#: A number or boolean as a problem shows it: what an unquoted ``--set`` value becomes.
+_BARE_SCALAR = re.compile(r"[-+]?[0-9][0-9_.eE+-]*|true|false")
 
 Parts = tuple[str | int, ...]
 
@@ -188,6 +195,13 @@ class Collector:
         """
         if file is None:
             file = self.file_for(path) if because is None else self.blame(because)
+        if (
+            file == OVERRIDE_FILE
+            and suggestion is None
+            and expected.startswith("a string")
+            and _BARE_SCALAR.fullmatch(found)
+        ):  # --set reads TOML: 2025 is a number; "2025", quoted past the shell, is text
+            suggestion = f'{join_path(path)}="{found}"'
         self.problems.append(Problem(file, join_path(path), found, expected, suggestion))
 
     def raise_if_any(self) -> None:

@@ -13,15 +13,12 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from nkroutes.scenario.collect import Collector
+from nkroutes.scenario.collect import OVERRIDE_FILE, Collector
 from nkroutes.scenario.input_limits import MAX_DEPTH, nesting_depth
 from nkroutes.scenario.paths import PathError, set_path
 from nkroutes.scenario.schema_paths import UnknownPathError, resolve_key
 from nkroutes.scenario.toml_write import format_value
 from nkroutes.scenario.values import describe
-
-#: The file named in problems with an override.
-OVERRIDE_FILE = "--set"
 
 
 def parse_value(text: str) -> Any:
