@@ -272,7 +272,9 @@ def test_plot_command_skips_what_is_missing_and_says_why(results, tmp_path, cli)
         "stocks_and_flows.png",
     ]
     assert f"skipped route_flows: {directory / 'routes.csv'} is missing or empty" in result.output
-    assert "skipped outcomes:" in result.output
+    assert f"skipped outcomes: {directory / 'summary.csv'}: not found, or holds no rows" in (
+        result.output
+    )
     assert "Traceback" not in result.output
 
 

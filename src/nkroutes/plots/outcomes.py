@@ -113,6 +113,8 @@ def outcome_distributions(results: Results | Mapping[str, Results]) -> Figure:
             str(r.directory / "summary.csv") if r.directory else f"{n}: summary"
             for n, r in scenarios.items()
         )
+        if all(r.summary.empty for r in scenarios.values()):
+            raise MissingDataError(f"{where}: not found, or holds no rows")
         raise MissingDataError(f"{where}: none of the outcomes {', '.join(OUTCOMES)}")
     first = next(iter(scenarios.values()))
     period = _period(first)
