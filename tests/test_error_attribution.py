@@ -89,3 +89,13 @@ def test_a_number_given_with_set_for_a_text_key_is_told_how_to_quote_it(cli):
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("(did you mean 'meta.name=\"2025\"'?)")
     assert cli("show", BASELINE, "--set", 'meta.name="2025"').exit_code == 0
+
+
+def test_too_many_items_added_by_a_what_if_names_the_what_if(cli, write):
+    # The base has events of its own: 1,000 more take the array past its limit.
+    events = "".join(f'[[events]]\nid = "e{i}"\ndate = "1995-01"\n' for i in range(1000))
+    what_if = _what_if(write, events)
+    result = cli("validate", what_if)
+    assert result.exit_code == 2
+    assert f"{what_if}: events: found " in result.stdout
+    assert "expected at most 1000 items in [[events]]" in result.stdout

@@ -188,7 +188,14 @@ def _array(
     if len(value) < array.min_items:
         col.add(path, _items(len(value)), f"at least {_items(array.min_items)} in {array_label}")
     if array.max_items is not None and len(value) > array.max_items:
-        col.add(path, _items(len(value)), f"at most {_items(array.max_items)} in {array_label}")
+        # Named after the file read last among those the items come from (a what-if that
+        # adds them to its base's), not the file that started the array.
+        col.add(
+            path,
+            _items(len(value)),
+            f"at most {_items(array.max_items)} in {array_label}",
+            because=[(*path, part) for part in parts],
+        )
     return out
 
 
