@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nkroutes.scenario.merge import appended_items, merged_arrays, new_items
 from nkroutes.scenario.schema import SCENARIO
 from scenario_builder import BASELINE
@@ -99,3 +101,23 @@ def test_too_many_items_added_by_a_what_if_names_the_what_if(cli, write):
     assert result.exit_code == 2
     assert f"{what_if}: events: found " in result.stdout
     assert "expected at most 1000 items in [[events]]" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "found"), [('[places]\nid = "x"\n', "a table"), ("places = 3\n", "3")]
+)
+def test_an_array_made_another_kind_of_value_is_one_problem_of_the_what_if(cli, write, body, found):
+    # It was blamed on the base, with some 98 follow-on problems about the routes, events
+    # and ranges that name places.
+    what_if = _what_if(write, body)
+    result = cli("validate", what_if)
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        f"{what_if}: places: found {found}, expected an array of tables [[places]]"
+    ]
+
+
+def test_a_table_given_with_set_for_a_value_names_set(cli):
+    result = cli("show", BASELINE, "--set", "departures.base_rate_per_year={a=1}")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("--set: departures.base_rate_per_year: found a table")

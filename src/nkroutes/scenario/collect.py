@@ -45,6 +45,8 @@ class Collector:
         self.default_file = default_file
         self.problems: list[Problem] = []
         self._origin: dict[Parts, str] = {}
+        # What each recorded path held: "table", "array" (of tables) or "" (a value).
+        self._kind: dict[Parts, str] = {}
         self._rank: dict[str, int] = {}
         self._overrides: dict[Parts, str] = {}
         # New items of an extending file whose id is close to one of the base's: the base's
@@ -56,7 +58,9 @@ class Collector:
         """Remember that the values in ``data`` come from ``file``.
 
         Values overwrite earlier origins (the later file wins, as in the merge); tables
-        and array items keep the file that first defined them.
+        and array items keep the file that first defined them, unless this file puts
+        another kind of value where they were (a table for a number, say): then it is
+        this file's, as the merge makes it.
 
         Args:
             data: Data read from ``file`` (or one override value).
@@ -64,16 +68,18 @@ class Collector:
             prefix: The path of ``data`` in the scenario.
         """
         self._rank.setdefault(file, len(self._rank))
-        if isinstance(data, Mapping):
+        kind = "table" if isinstance(data, Mapping) else "array" if is_table_list(data) else ""
+        if kind and self._kind.get(prefix, kind) == kind:
             self._origin.setdefault(prefix, file)
+        else:  # a value, or a table or array where another kind of value was: this file's
+            self._origin[prefix] = file
+        self._kind[prefix] = kind
+        if isinstance(data, Mapping):
             for key, value in data.items():
                 self.record(value, file, (*prefix, str(key)))
         elif is_table_list(data):
-            self._origin.setdefault(prefix, file)
             for i, item in enumerate(data):
                 self.record(item, file, (*prefix, item_part(item, i)))
-        else:
-            self._origin[prefix] = file
 
     def record_override(self, value: Any, file: str, prefix: Parts, text: str) -> None:
         """Remember that a command-line override set the value at ``prefix``.
@@ -203,6 +209,11 @@ class Collector:
         ):  # --set reads TOML: 2025 is a number; "2025", quoted past the shell, is text
             suggestion = f'{join_path(path)}="{found}"'
         self.problems.append(Problem(file, join_path(path), found, expected, suggestion))
+
+    def has_problem_at(self, path: Parts) -> bool:
+        """Whether a problem was recorded at ``path`` itself (a table or array gone wrong)."""
+        where = join_path(path)
+        return any(problem.path == where for problem in self.problems)
 
     def raise_if_any(self) -> None:
         """Raise :class:`ScenarioError` with every problem collected, if there are any."""

@@ -102,8 +102,8 @@ def reference_problem(
         data: The scenario data.
         col: Receives the problems.
     """
-    if key.ref is None:
-        return
+    if key.ref is None or col.has_problem_at((key.ref,)):
+        return  # the array itself is wrong (reported): its ids cannot be told
     known = ids(data, key.ref)
     values = value if isinstance(value, list | tuple) else [value]
     for i, one in enumerate(values):
@@ -214,6 +214,8 @@ def check_reachable(data: Mapping[str, Any], col: Collector) -> None:
 
 def check_regions(named: Any, where: Parts, data: Mapping[str, Any], col: Collector) -> None:
     """Each region a push factor names (``where``: its ``regions``) is some origin's region."""
+    if col.has_problem_at(("places",)):
+        return  # [[places]] itself is wrong (reported): its origins cannot be told
     regions = sorted(
         {r for _, p in _places_of_kind(data, "origin") if isinstance(r := p.get("region"), str)}
     )

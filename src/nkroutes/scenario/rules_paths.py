@@ -103,6 +103,8 @@ def _check_change(key: str, value: Any, where: Parts, data: dict[str, Any], col:
     try:
         resolved = resolve_changeable(key, data, FIXED_TABLES)
     except UnknownPathError as problem:
+        if col.has_problem_at((key.split(".")[0],)):
+            return value  # through a table or array itself wrong (reported)
         suggestion = problem.suggested_path(key.split("."))
         col.add(where, problem.found, problem.expected, suggestion)
         return value
@@ -137,6 +139,8 @@ def check_calibration(data: Mapping[str, Any], col: Collector) -> None:
                 text, data, ("extends", "meta", "time", "calibration", "uncertainty")
             )
         except UnknownPathError as problem:
+            if col.has_problem_at((text.split(".")[0],)):
+                continue  # through a table or array itself wrong (reported)
             found = f'"{text}" ({problem.found})'
             col.add(
                 (*path, "path"), found, problem.expected, problem.suggested_path(text.split("."))

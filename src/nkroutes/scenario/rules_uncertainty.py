@@ -50,6 +50,8 @@ def check_uncertainty(data: Mapping[str, Any], col: Collector) -> None:
         try:
             resolved = resolve_changeable(text, data, NOT_RANGED)
         except UnknownPathError as problem:
+            if col.has_problem_at((text.split(".")[0],)):
+                continue  # through a table or array itself wrong (reported)
             col.add(
                 (*path, "path"),
                 f'"{text}" ({problem.found})',
