@@ -12,7 +12,9 @@ import json
 import tomllib
 from pathlib import Path
 
+from nkroutes.analysis.compare import COMPARISON_CSV, COMPARISON_JSON
 from nkroutes.commands.common import BadInput, read_manifest, recorded_resume_command
+from nkroutes.ensemble.folders import ends_with_line_break
 from nkroutes.ensemble.results import damage
 from nkroutes.ensemble.rundir import RunDirectory
 
@@ -92,10 +94,10 @@ def _check_intact(path: Path, manifest: dict) -> None:
 
 def _check_comparison_intact(path: Path, runs: list[Path]) -> None:
     """Refuse a comparison whose report or scenarios' results are missing or damaged."""
-    table = path / "comparison.csv"
-    if not table.read_bytes().endswith(b"\n"):
+    table = path / COMPARISON_CSV
+    if not ends_with_line_break(table):
         raise BadInput(f"{table}: ends within a row (cut short?); run the comparison again")
-    record_file = path / "comparison.json"
+    record_file = path / COMPARISON_JSON
     try:
         folders = json.loads(record_file.read_text(encoding="utf-8"))["folders"].values()
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -235,6 +235,21 @@ def write_bytes(path: Path, data: bytes) -> Path:
     return path
 
 
+def ends_with_line_break(path: Path) -> bool:
+    """Whether a file's last byte is a line break, as every table nkroutes writes ends.
+
+    A table that does not (or is empty) was cut short or emptied since it was written.
+
+    Raises:
+        OSError: If the file cannot be read (missing, say).
+    """
+    with path.open("rb") as handle:
+        if handle.seek(0, os.SEEK_END) == 0:
+            return False
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"
+
+
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
     """Write a table as CSV (no index, Unix line ends) to ``path`` atomically."""
     return write_text(path, frame.to_csv(index=False, lineterminator="\n"))

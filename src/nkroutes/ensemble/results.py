@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nkroutes.ensemble.folders import ends_with_line_break
 from nkroutes.model.result import RunResult
 
 #: Table name -> CSV file name in a results directory.
@@ -218,15 +219,10 @@ def damage(directory: Path, replicates: int) -> str | None:
     expected = list(range(replicates))
     for name, file in TABLE_FILES.items():
         path = directory / file
-        if not path.is_file():
-            continue  # a missing table is the figures' to report (each one skipped)
-        with path.open("rb") as handle:
-            handle.seek(0, 2)
-            if handle.tell() == 0:
-                continue
-            handle.seek(-1, 2)
-            if handle.read(1) != b"\n":
-                return f"{path}: ends within a row (cut short?)"
+        if not path.is_file() or path.stat().st_size == 0:
+            continue  # a missing or empty table is the figures' to report (each one skipped)
+        if not ends_with_line_break(path):
+            return f"{path}: ends within a row (cut short?)"
         if name not in ("summary", "yearly"):
             continue
         try:

@@ -34,6 +34,7 @@ from nkroutes.ensemble.folders import (
     LOCK_FILE,
     atomic_file,
     atomic_folder,
+    ends_with_line_break,
     final_name,
     is_lock_entry,
     is_temporary,
@@ -132,11 +133,9 @@ class RunDirectory:
         """Whether a part folder holds every table, each ending with a line break."""
         for file in TABLE_FILES.values():
             try:
-                with (part / file).open("rb") as handle:
-                    handle.seek(-1, os.SEEK_END)
-                    if handle.read(1) != b"\n":
-                        return False
-            except OSError:  # missing, or empty (a seek before its start)
+                if not ends_with_line_break(part / file):  # cut short, or empty
+                    return False
+            except OSError:  # missing
                 return False
         return (part / _MIGRANTS_HEADER).is_file() == (part / _MIGRANTS_BODY).is_file()
 
