@@ -99,14 +99,14 @@ def test_only_values_above_the_scenarios_own_and_that_enter_the_size_count(monke
 
 
 def test_a_what_ifs_own_value_of_a_varied_path_is_kept(write) -> None:
-    from nkroutes.commands.size_check import unless_changed
+    from nkroutes.ensemble.size_guard import keeping_levers
     from nkroutes.scenario import load_scenario
 
     lever = write(EXTENDS + '[meta]\nname = "fewer"\n[departures]\nbase_rate_per_year = 100.0\n')
     largest = {RATE: (3000.0, "r"), "push_factors.famine.intensity": (40.0, "r")}
-    kept = unless_changed(load_scenario(lever), baseline(), largest)
+    kept = keeping_levers(load_scenario(lever), baseline(), largest)
     assert kept == {"push_factors.famine.intensity": (40.0, "r")}
-    assert unless_changed(baseline(), baseline(), largest) == largest
+    assert keeping_levers(baseline(), baseline(), largest) == largest
 
 
 def test_a_posterior_path_the_scenario_lacks_is_left_to_the_posteriors_own_check(

@@ -17,7 +17,8 @@ from nkroutes.commands.common import (
     resume_command,
 )
 from nkroutes.commands.out_folder import results_dir
-from nkroutes.commands.size_check import check_size, largest_of, unless_changed
+from nkroutes.commands.size_check import check_size, largest_of
+from nkroutes.ensemble.size_guard import keeping_levers
 from nkroutes.plots.sensitivity import draws_forest
 from nkroutes.sensitivity.draws import DrawsComparison, compare_draws, draw_points
 from nkroutes.sensitivity.draws_report import effect_sentence
@@ -54,7 +55,7 @@ def compare_draws_command(
         raise BadInput(str(error)) from None
     largest = largest_of(points, f"the largest of the {draws} --draws points")
     for scenario in scenarios:
-        check_size(scenario, allow_large, unless_changed(scenario, scenarios[0], largest))
+        check_size(scenario, allow_large, keeping_levers(scenario, scenarios[0], largest))
     check_seed(seed)
     out, _ = results_dir(
         out,

@@ -26,11 +26,12 @@ from nkroutes.commands.common import (
     show_progress,
 )
 from nkroutes.commands.out_folder import check_resumable
-from nkroutes.commands.size_check import check_size, unless_changed
+from nkroutes.commands.size_check import check_size
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.folders import RESULTS_ROOT, OutDirError, describe_os_error, safe_name
 from nkroutes.ensemble.prepare import MAX_REPLICATES
 from nkroutes.ensemble.progress import progress_bar
+from nkroutes.ensemble.size_guard import keeping_levers
 from nkroutes.plots.sensitivity import draw_sensitivity_figures
 from nkroutes.sensitivity.analysis import (
     SensitivityResult,
@@ -186,7 +187,7 @@ def sensitivity_command(
     except SensitivityError as error:
         raise BadInput(str(error)) from None
     for scenario in (base, *scenarios):
-        check_size(scenario, allow_large, unless_changed(scenario, base, highs))
+        check_size(scenario, allow_large, keeping_levers(scenario, base, highs))
     settings = SensitivitySettings(
         method=method,
         size=design_size(method, trajectories, samples),

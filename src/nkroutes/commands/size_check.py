@@ -16,9 +16,8 @@ from pathlib import Path
 
 from nkroutes.commands.common import BadInput
 from nkroutes.ensemble.errors import EnsembleSetupError
-from nkroutes.ensemble.size_guard import keeping_levers, largest_values, size_at_largest
+from nkroutes.ensemble.size_guard import at_largest, largest_values, size_refusal
 from nkroutes.scenario import Scenario
-from nkroutes.scenario.size import size_problem, steps_problem
 
 #: The largest value of each varied path, and where it comes from (for the message):
 #: ``{"departures.base_rate_per_year": (3000.0, "[[uncertainty]] base_departures")}``.
@@ -36,13 +35,6 @@ def largest_of(values: Iterable[Mapping[str, float]], source: str) -> dict[str, 
         ``{path: (largest value, source)}``.
     """
     return {path: (value, source) for path, value in largest_values(values).items()}
-
-
-def unless_changed(
-    scenario: Scenario, base: Scenario, largest: Largest
-) -> dict[str, tuple[float, str]]:
-    """``largest`` less the paths a what-if changes from its base (see ``keeping_levers``)."""
-    return keeping_levers(scenario, base, largest)
 
 
 def posterior_largest(folder: Path) -> dict[str, tuple[float, str]]:
@@ -76,22 +68,13 @@ def check_size(scenario: Scenario, allow_large: bool, largest: Largest | None = 
             and what to change.
     """
     largest = largest or {}
-    size, values = size_at_largest(scenario, {path: v for path, (v, _) in largest.items()})
-    raised = {path: (value, largest[path][1]) for path, value in values.items()}
-    steps = steps_problem(size)
-    if steps is not None:
-        raise BadInput(f"{scenario.source}: cannot run: {steps}")
-    if allow_large:
+    refusal = size_refusal(scenario, allow_large, {path: v for path, (v, _) in largest.items()})
+    if refusal is None:
         return
-    problem = size_problem(size)
-    if problem is None:
-        return
-    at = ""
-    if raised:
-        named = "; ".join(
-            f"{path} = {value:,.10g} ({source})" for path, (value, source) in raised.items()
-        )
-        at = f" at the largest values it will run ({named})"
+    what, problem, raised = refusal
+    if what == "cannot run":
+        raise BadInput(f"{scenario.source}: cannot run: {problem}")
+    at = at_largest(raised, {path: largest[path][1] for path in raised})
     lower = (
         "narrow the ranges or the posterior that raise them"
         if raised

@@ -79,6 +79,39 @@ def size_at_largest(
     return estimate_size(data), raised
 
 
+def size_refusal(
+    scenario: Scenario, allow_large: bool, largest: Mapping[str, float] | None = None
+) -> tuple[str, str, dict[str, float]] | None:
+    """Why a scenario's replicates may not run at ``largest``, or ``None`` if they may.
+
+    The one decision behind the commands' check (``--allow-large``) and the Python API's
+    (``allow_large``); each words its own message.
+
+    Returns:
+        ``(what, problem, raised)``: ``"cannot run"`` (more steps than the model can count,
+        whatever ``allow_large``) or ``"too large to run"``; the estimate against its limit
+        (:func:`nkroutes.scenario.size.size_problem`); the varied values it was estimated at
+        (:func:`size_at_largest`).
+    """
+    size, raised = size_at_largest(scenario, largest)
+    steps = steps_problem(size)
+    if steps is not None:
+        return "cannot run", steps, raised
+    problem = None if allow_large else size_problem(size)
+    return None if problem is None else ("too large to run", problem, raised)
+
+
+def at_largest(raised: Mapping[str, float], sources: Mapping[str, str] | None = None) -> str:
+    """`` at the largest values it will run (path = value (source); ...)``, or ``""``."""
+    if not raised:
+        return ""
+    named = "; ".join(
+        f"{path} = {value:,.10g}" + (f" ({sources[path]})" if sources else "")
+        for path, value in raised.items()
+    )
+    return f" at the largest values it will run ({named})"
+
+
 def check_replicate_size(
     scenario: Scenario,
     allow_large: bool,
@@ -98,18 +131,14 @@ def check_replicate_size(
         EnsembleSetupError: Naming the scenario, the values it was estimated at, the
             estimate and the limit.
     """
-    size, raised = size_at_largest(scenario, largest)
-    name = label or scenario.source
-    steps = steps_problem(size)
-    if steps is not None:
-        raise EnsembleSetupError(f"{name}: cannot run: {steps}")
-    problem = None if allow_large else size_problem(size)
-    if problem is None:
+    refusal = size_refusal(scenario, allow_large, largest)
+    if refusal is None:
         return
-    at = ""
-    if raised:
-        named = "; ".join(f"{path} = {value:,.10g}" for path, value in raised.items())
-        at = f" at the largest values it will run ({named})"
+    what, problem, raised = refusal
+    name = label or scenario.source
+    if what == "cannot run":
+        raise EnsembleSetupError(f"{name}: cannot run: {problem}")
     raise EnsembleSetupError(
-        f"{name}: too large to run{at}: {problem}; pass allow_large=True to run it anyway"
+        f"{name}: too large to run{at_largest(raised)}: {problem}; pass allow_large=True to "
+        "run it anyway"
     )
