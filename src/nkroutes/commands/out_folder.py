@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from nkroutes.commands.common import BadInput
-from nkroutes.ensemble.folders import default_out_dir, fresh_dir, is_lock_entry, link_latest
+from nkroutes.ensemble.folders import default_out_dir, fresh_dir, link_latest
+from nkroutes.ensemble.rundir import RunDirectory
 
 
 def results_dir(
@@ -59,7 +60,7 @@ def check_resumable(out: Path) -> None:
 
     A mistyped ``--out`` would otherwise start a new run there, unseen.
     """
-    if not out.is_dir() or all(is_lock_entry(e.name) for e in out.iterdir()):
+    if not out.is_dir() or RunDirectory(out).is_empty():
         state = "is empty" if out.is_dir() else "does not exist"
         raise BadInput(
             f"{out}: nothing to resume there (it {state}); check the folder's name, or start "
