@@ -309,6 +309,9 @@ def test_the_problem_refuses_what_cannot_be_calibrated(tiny_file, synthetic):
         match=r"tiny\.toml: calibration\.targets\.years_from/years_to: found 2003-2006",
     ):
         CalibrationProblem.build(scenario_from_dict(late, "tiny.toml"), synthetic, None)
+    money = data | {"calibration": data["calibration"] | {"targets": {"arrivals": "bribes"}}}
+    with pytest.raises(CalibrationError, match=r"calibration\.targets\.arrivals: found 'bribes'"):
+        CalibrationProblem.build(scenario_from_dict(money, "tiny.toml"), synthetic, None)
     with pytest.raises(CalibrationError, match="target broker_assisted_share_2004 needs year"):
         CalibrationProblem.build(
             scenario_from_dict(data | {"calibration": {"free": data["calibration"]["free"]}}),

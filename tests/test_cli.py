@@ -57,8 +57,9 @@ def test_validate_reports_calibration_targets_that_calibrate_would_refuse(cli, w
     extends = f'extends = "{BASELINE.as_posix()}"\n[calibration.targets]\n'
     typo = write(extends + "[calibration.targets.weights]\nbroker_asisted_share_2004 = 0.0\n")
     order = write(extends + "years_from = 2006\nyears_to = 1994\n", "order.toml")
+    column = write(extends + 'arrivals = "arrivals_south_koera"\n', "column.toml")
     shorter = write(f'extends = "{BASELINE.as_posix()}"\n[time]\nend = "1991-12"\n', "s2.toml")
-    result = cli("validate", typo, order, shorter)
+    result = cli("validate", typo, order, column, shorter)
     assert result.exit_code == 2
     assert result.stdout.splitlines() == [
         f"{typo}: calibration.targets.weights: found broker_asisted_share_2004; expected "
@@ -66,6 +67,12 @@ def test_validate_reports_calibration_targets_that_calibrate_would_refuse(cli, w
         "in_china, stayed_two_years_share",
         f"{order}: calibration.targets.years_from/years_to: found 2006-1994, expected "
         "years_from no later than years_to",
+        f"{column}: calibration.targets.arrivals: found 'arrivals_south_koera', expected a "
+        "column of yearly.csv that counts people, such as arrivals, arrivals_south_korea, "
+        "arrivals_united_states, arrivals_europe, arrivals_japan, arrivals_female, "
+        "arrivals_male, arrivals_via_russia, arrivals_via_dmz, arrivals_via_thailand, "
+        "arrivals_via_vietnam, arrivals_via_mongolia, arrivals_via_beijing_missions "
+        "(docs/outputs.md)",
         f"{shorter}: ok",  # a shorter what-if is made to run; its calibration is another matter
     ]
 

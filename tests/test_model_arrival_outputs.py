@@ -7,7 +7,8 @@ import pandas as pd
 
 from nkroutes.ensemble.results import time_in_china_rows
 from nkroutes.model import State, simulate
-from nkroutes.model.outputs_arrivals import arrival_columns, via_places
+from nkroutes.model.outputs import FLOW_NAMES, money_names, registered
+from nkroutes.model.outputs_arrivals import arrival_columns, people_flow_columns, via_places
 from scenario_builder import tiny_scenario
 
 
@@ -51,3 +52,13 @@ def test_arrival_columns_by_hand():
     assert out["months_in_china_median"][:2].tolist() == [15.0, 35.0]
     assert via_places(["a", "b", "c"], ["b", "sk", "sk"], ["sk"]) == ["b", "c"]
     assert isinstance(pd.DataFrame(out), pd.DataFrame)
+
+
+def test_people_flow_columns_are_the_yearly_counts_of_people_a_run_writes():
+    scenario = tiny_scenario()
+    columns = people_flow_columns(FLOW_NAMES, scenario.data, registered())
+    yearly = simulate(scenario, seed=2).yearly()
+    assert set(columns) <= set(yearly.columns)
+    assert columns.index("arrivals") < columns.index("arrivals_via_thai")
+    assert {"arrivals_female", "arrivals_male", "departures"} <= set(columns)
+    assert not set(columns) & (money_names() | {"hiding", "months_in_china_median", "year"})

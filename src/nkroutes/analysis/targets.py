@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nkroutes.model.outputs import flow_names, registered
+from nkroutes.model.outputs_arrivals import people_flow_columns
 from nkroutes.scenario.schema.run import CALIBRATION_TARGETS
 
 #: Weights of the secondary targets when ``[calibration.targets.weights]`` does not name
@@ -281,6 +283,26 @@ def _number(value: Any) -> float | None:
         return None
     value = float(value)
     return None if math.isnan(value) else value
+
+
+def check_arrivals_column(settings: TargetSettings, scenario: Mapping[str, Any]) -> None:
+    """Check that ``[calibration.targets] arrivals`` names a yearly count of people.
+
+    Args:
+        settings: The scenario's target settings.
+        scenario: The scenario's resolved values (its places and routes decide the
+            per-destination and per-place columns).
+
+    Raises:
+        TargetError: If a run of the scenario writes no such column in ``yearly.csv``.
+    """
+    columns = people_flow_columns(flow_names(), scenario, registered())
+    if settings.arrivals not in columns:
+        shown = ", ".join(c for c in columns if c.startswith("arrivals"))
+        raise TargetError(
+            f"calibration.targets.arrivals: found {settings.arrivals!r}, expected a column of "
+            f"yearly.csv that counts people, such as {shown} (docs/outputs.md)"
+        )
 
 
 def secondary_targets(observed: pd.DataFrame, settings: TargetSettings) -> list[Target]:

@@ -24,7 +24,13 @@ import pandas as pd
 
 from nkroutes.analysis.bands import observed_series
 from nkroutes.analysis.fit import arrivals_fit, check_target
-from nkroutes.analysis.targets import Target, TargetError, TargetSettings, secondary_targets
+from nkroutes.analysis.targets import (
+    Target,
+    TargetError,
+    TargetSettings,
+    check_arrivals_column,
+    secondary_targets,
+)
 from nkroutes.calibration.smc import FreeParameter
 from nkroutes.scenario import Scenario, ScenarioError
 from nkroutes.scenario.bounded import Bounded, BoundedForm, bounded_values
@@ -170,6 +176,7 @@ class CalibrationProblem:
                 f"observed arrivals ({table}) within the simulated period ({start}-{end})"
             )
         try:
+            check_arrivals_column(settings, scenario.data)
             targets = [] if other_targets is None else secondary_targets(other_targets, settings)
         except TargetError as error:
             raise CalibrationError(f"{scenario.source}: {error}") from None

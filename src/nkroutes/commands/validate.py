@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
-from nkroutes.analysis.targets import TargetError, TargetSettings, secondary_targets
+from nkroutes.analysis.targets import (
+    TargetError,
+    TargetSettings,
+    check_arrivals_column,
+    secondary_targets,
+)
 from nkroutes.commands.common import EXIT_BAD_INPUT, examples, load
 from nkroutes.observed import other_targets
 from nkroutes.scenario import Scenario, ScenarioError
@@ -27,10 +32,14 @@ def target_problems(scenario: Scenario) -> list[str]:
             f"{scenario.source}: calibration.targets.years_from/years_to: found {first}-{last}, "
             "expected years_from no later than years_to"
         )
-    try:
-        secondary_targets(other_targets(), settings)
-    except TargetError as error:
-        problems.append(f"{scenario.source}: {error}")
+    for check in (
+        lambda: check_arrivals_column(settings, scenario.data),
+        lambda: secondary_targets(other_targets(), settings),
+    ):
+        try:
+            check()
+        except TargetError as error:
+            problems.append(f"{scenario.source}: {error}")
     return problems
 
 

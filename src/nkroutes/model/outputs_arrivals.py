@@ -9,7 +9,8 @@ time spent in China). They are registered with the other outputs in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -127,3 +128,34 @@ def arrival_columns(
     for suffix, values in quantiles.items():
         out[f"months_in_china_{suffix}"] = np.round(values, 2)
     return out
+
+
+def people_flow_columns(
+    flows: Sequence[str], scenario: Mapping[str, Any], outputs: Sequence[Output]
+) -> list[str]:
+    """The columns of ``yearly.csv`` a run of ``scenario`` writes that count people per year.
+
+    What calibration may compare with Table 1 (``[calibration.targets] arrivals``): the
+    registered flows in people (``arrivals``, ``departures``, ...), arrivals at each of the
+    scenario's destinations, and the arrivals by sex and by the place they left from.
+
+    Args:
+        flows: The registered flows counted per step (:func:`nkroutes.model.outputs.flow_names`).
+        scenario: The scenario's resolved values (``places``, ``routes``).
+        outputs: The registry, for each flow's unit.
+
+    Returns:
+        Column names, in ``yearly.csv``'s order.
+    """
+    people = {o.name for o in outputs if o.unit == "people"}
+    places = scenario.get("places") or []
+    routes = scenario.get("routes") or []
+    destinations = [str(p["id"]) for p in places if p.get("kind") == "destination"]
+    via = via_places([str(r["from"]) for r in routes], [str(r["to"]) for r in routes], destinations)
+    return [
+        *(name for name in flows if name in people),
+        *(f"arrivals_{d}" for d in destinations),
+        "arrivals_female",
+        "arrivals_male",
+        *(f"arrivals_via_{place}" for place in via),
+    ]

@@ -76,7 +76,9 @@ CALIBRATION_TARGETS = Table(
         ),
         "arrivals": Key(
             "str",
-            "Yearly output compared with Table 1 (defectors arriving in South Korea).",
+            "Yearly count of people compared with Table 1 (defectors arriving in South "
+            "Korea): a column of `yearly.csv` such as `arrivals_south_korea` or `arrivals` "
+            "(docs/outputs.md).",
             default="arrivals_south_korea",
         ),
         "arrivals_distance": Key(
