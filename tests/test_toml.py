@@ -31,6 +31,25 @@ def test_syntax_error_names_file_line_and_column(cli, write, text, line, column,
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "column", "found"),
+    [
+        ('[meta]\nname = "a\x01b"\n', 2, 10, "U+0001 (SOH)"),
+        ("[meta]\x07\nname = 'x'\n", 1, 7, "U+0007 (BEL)"),  # tomllib: "Expected newline"
+        ('[meta]\nname = "x\x7f"\n', 2, 10, "U+007F (DEL)"),
+    ],
+)
+def test_a_raw_control_character_is_named_with_its_place(cli, write, text, line, column, found):
+    file = write(text)
+    result = cli("validate", file)
+    assert result.exit_code == 2
+    assert result.stdout == (
+        f"{file}:{line}:{column}: found a control character, {found}, expected printable text "
+        '(a control character may appear only as an escape such as "\\u0007" inside a string; '
+        "tab is the one allowed as it is)\n"
+    )
+
+
 def test_a_missing_file_is_a_problem_not_a_traceback(cli, tmp_path):
     missing = tmp_path / "nope.toml"
     result = cli("validate", missing)

@@ -38,9 +38,45 @@ def syntax_problem(file: str, error: tomllib.TOMLDecodeError, text: str) -> Prob
         message = _END.sub("", message)
         lines = text.split("\n")
         line, column = len(lines), len(lines[-1]) + 1
+    control = _control_character(text, line, column)
+    if control is not None:
+        return Problem(
+            file,
+            "",
+            f"a control character, {control}",
+            "printable text (a control character may appear only as an escape such as "
+            '"\\u0007" inside a string; tab is the one allowed as it is)',
+            line=line,
+            column=column,
+        )
     return Problem(
         file, "", f"a TOML syntax error ({message})", "valid TOML", line=line, column=column
     )
+
+
+#: The names of the ASCII control characters (0-31), as Unicode abbreviates them.
+# fmt: off
+_CONTROL_NAMES = (
+    "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR",
+    "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC",
+    "FS", "GS", "RS", "US",
+)
+# fmt: on
+
+
+def _control_character(text: str, line: int | None, column: int | None) -> str | None:
+    """The control character where ``tomllib`` stopped, as "U+0007 (BEL)", or ``None``."""
+    if line is None or column is None:
+        return None
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines) or not 1 <= column <= len(lines[line - 1]):
+        return None
+    code = ord(lines[line - 1][column - 1])
+    if code == 0x7F:
+        return "U+007F (DEL)"
+    if code < 0x20 and chr(code) not in "\t\r":
+        return f"U+{code:04X} ({_CONTROL_NAMES[code]})"
+    return None
 
 
 def _file_kind(mode: int) -> str:
