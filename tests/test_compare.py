@@ -18,6 +18,7 @@ from nkroutes.analysis.compare import (
     comparison_table,
     remove_comparison,
 )
+from nkroutes.analysis.compare_record import ComparisonRecord, RecordError, read_record
 from nkroutes.analysis.compare_report import headline_effects, outcome_sentence
 from nkroutes.analysis.paired import MIN_PAIRS, bootstrap_seed, paired_difference, wilcoxon_p
 from nkroutes.ensemble import EnsembleSetupError, Results, run_ensemble
@@ -395,6 +396,27 @@ def test_compare_writes_each_run_and_the_comparison(comparison):
     record = json.loads((out / "comparison.json").read_text())
     assert record["seed"] == 5 and record["replicates"] == 3
     assert record["whatifs"] == ["tiny-no-repatriation"]
+    assert read_record(out) == ComparisonRecord(
+        "tiny", ("tiny-no-repatriation",), {n: n for n in ("tiny", "tiny-no-repatriation")}
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "found"),
+    [
+        ("{", "JSONDecodeError"),
+        ("[]", "TypeError"),
+        ('{"baseline": "a"}', "KeyError: 'whatifs'"),
+        ('{"baseline": "a", "whatifs": "b"}', "TypeError: expected baseline, whatifs"),
+        ('{"baseline": "a", "whatifs": [], "folders": {"a": 1}}', "TypeError"),
+    ],
+)
+def test_a_damaged_comparison_record_is_named_not_a_traceback(tmp_path, content, found):
+    (tmp_path / "comparison.json").write_text(content, encoding="utf-8")
+    with pytest.raises(RecordError, match=rf"comparison\.json: cannot read .*\({found}"):
+        read_record(tmp_path)
+    (tmp_path / "comparison.json").write_text('{"baseline": "a", "whatifs": ["b c"]}')
+    assert read_record(tmp_path).folders == {"a": "a", "b c": "b-c"}  # an older record
 
 
 def test_no_repatriation_means_no_repatriations(comparison):

@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
@@ -28,6 +27,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nkroutes.analysis.compare_record import (
+    COMPARISON_JSON,
+    RecordError,
+    new_record,
+    read_record,
+    record_dict,
+    write_record,
+)
 from nkroutes.analysis.intervals import HIGH, LOW
 from nkroutes.analysis.outcomes import Outcome, comparison_outcomes, destination_names, period_of
 from nkroutes.analysis.paired import BOOTSTRAP_RESAMPLES, bootstrap_seed, paired_difference
@@ -41,7 +48,7 @@ from nkroutes.ensemble.folders import (
     write_text,
 )
 from nkroutes.ensemble.lock import folder_lock
-from nkroutes.ensemble.manifest import now_iso, package_versions
+from nkroutes.ensemble.manifest import now_iso
 from nkroutes.ensemble.results import Results
 from nkroutes.ensemble.rundir import MANIFEST_FILE, PLOTS_DIR, RunDirectory
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES, as_scenario, run_ensemble
@@ -51,7 +58,6 @@ from nkroutes.scenario.time_axis import TIME_AXIS, time_axis
 
 COMPARISON_CSV = "comparison.csv"
 COMPARISON_MD = "comparison.md"
-COMPARISON_JSON = "comparison.json"
 
 #: Columns of ``comparison.csv``, in order (documented in ``docs/outputs.md``).
 COLUMNS: tuple[str, ...] = (
@@ -420,13 +426,9 @@ def _check_comparison_dir(directory: Path, resume: bool, force: bool, names: lis
         )
     if resume and (directory / COMPARISON_JSON).is_file():
         try:
-            record = json.loads((directory / COMPARISON_JSON).read_text(encoding="utf-8"))
-            recorded = [record["baseline"], *record["whatifs"]]
-        except (ValueError, KeyError, TypeError) as error:
-            raise EnsembleSetupError(
-                f"{directory / COMPARISON_JSON}: cannot read the comparison's record "
-                f"({type(error).__name__}: {error}); pass --force to start over"
-            ) from None
+            recorded = read_record(directory).names
+        except RecordError as error:
+            raise EnsembleSetupError(f"{error}; pass --force to start over") from None
         if recorded != names:
             raise EnsembleSetupError(
                 f"{directory}: holds a comparison of {', '.join(map(str, recorded[1:]))} with "
@@ -473,20 +475,15 @@ def write_comparison(
         directory / COMPARISON_CSV, comparison.table.to_csv(index=False, lineterminator="\n")
     )
     write_text(directory / COMPARISON_MD, comparison.markdown())
-    record = {
-        "baseline": comparison.baseline,
-        "whatifs": comparison.whatifs,
-        "folders": {name: safe_name(name) for name in [comparison.baseline, *comparison.whatifs]},
-        "seed": comparison.seed,
-        "replicates": comparison.replicates,
-        "bootstrap_resamples": resamples,
-        "scenario_hashes": {
-            name: r.manifest.get("scenario", {}).get("hash")
-            for name, r in comparison.results.items()
-        },
-        "command": command or "python: nkroutes.compare(...)",
-        "started": started,
-        "finished": now_iso(),
-        "versions": package_versions(),
-    }
-    write_text(directory / COMPARISON_JSON, json.dumps(record, indent=2) + "\n")
+    record = new_record(comparison.baseline, comparison.whatifs)
+    hashes = {n: r.manifest.get("scenario", {}).get("hash") for n, r in comparison.results.items()}
+    content = record_dict(
+        record,
+        seed=comparison.seed,
+        replicates=comparison.replicates,
+        resamples=resamples,
+        scenario_hashes=hashes,
+        command=command,
+        started=started,
+    )
+    write_record(directory, content)

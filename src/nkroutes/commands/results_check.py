@@ -8,11 +8,11 @@ otherwise be read as if whole.
 
 from __future__ import annotations
 
-import json
 import tomllib
 from pathlib import Path
 
-from nkroutes.analysis.compare import COMPARISON_CSV, COMPARISON_JSON
+from nkroutes.analysis.compare import COMPARISON_CSV
+from nkroutes.analysis.compare_record import RecordError, read_record
 from nkroutes.commands.common import BadInput, read_manifest, recorded_resume_command
 from nkroutes.ensemble.folders import ends_with_line_break
 from nkroutes.ensemble.results import damage
@@ -97,10 +97,9 @@ def _check_comparison_intact(path: Path, runs: list[Path]) -> None:
     table = path / COMPARISON_CSV
     if not ends_with_line_break(table):
         raise BadInput(f"{table}: ends within a row (cut short?); run the comparison again")
-    record_file = path / COMPARISON_JSON
     try:
-        folders = json.loads(record_file.read_text(encoding="utf-8"))["folders"].values()
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        folders = list(read_record(path).folders.values())
+    except RecordError:
         folders = [d.name for d in runs]  # an older comparison: its subfolders as they are
     for folder in folders:
         run = path / str(folder)
