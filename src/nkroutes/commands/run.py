@@ -30,7 +30,8 @@ from nkroutes.commands.common import (
     set_option,
 )
 from nkroutes.commands.out_folder import latest_unfinished, point_latest, results_dir
-from nkroutes.commands.size_check import check_size, posterior_largest
+from nkroutes.commands.size_check import check_size, load_posterior, posterior_largest
+from nkroutes.ensemble.posterior import Posterior
 from nkroutes.ensemble.results import Results
 from nkroutes.ensemble.runner import run_ensemble
 from nkroutes.scenario import Scenario
@@ -61,7 +62,7 @@ def run_command(
     seed: int,
     force: bool,
     plots: bool = True,
-    posterior: Path | None = None,
+    posterior: Posterior | Path | None = None,
     **options: Any,
 ) -> Results:
     """Run ``scenario``'s ensemble for the command line and report it.
@@ -73,7 +74,8 @@ def run_command(
     complete run runs nothing and draws nothing: it says so and prints the run's summary.
     ``options`` are the other ensemble options (``replicates`` to ``quiet``), as
     :func:`~nkroutes.commands.common.ensemble_arguments` takes them. With ``posterior`` (a
-    calibration folder) each replicate draws its calibrated values from that posterior.
+    calibration folder, or its posterior read) each replicate draws its calibrated values from
+    that posterior.
 
     Raises:
         BadInput: For bad options or an output directory that must not be written (exit 2).
@@ -242,6 +244,7 @@ def run(
     problem. The files are described in docs/outputs.md.
     """
     scenario = load(file, overrides)
-    check_size(scenario, allow_large, None if posterior is None else posterior_largest(posterior))
+    sets = None if posterior is None else load_posterior(posterior)  # read once
+    check_size(scenario, allow_large, None if sets is None else posterior_largest(sets))
     note_events_outside_run(scenario)
-    run_command(scenario, out, seed, force, plots=not no_plots, posterior=posterior, **options)
+    run_command(scenario, out, seed, force, plots=not no_plots, posterior=sets, **options)

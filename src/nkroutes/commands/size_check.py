@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nkroutes.commands.common import BadInput
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.size_guard import at_largest, largest_values, size_refusal
 from nkroutes.scenario import Scenario
+
+if TYPE_CHECKING:  # pandas is imported by the posterior only when a command needs it
+    from nkroutes.ensemble.posterior import Posterior
 
 #: The largest value of each varied path, and where it comes from (for the message):
 #: ``{"departures.base_rate_per_year": (3000.0, "[[uncertainty]] base_departures")}``.
@@ -37,20 +41,26 @@ def largest_of(values: Iterable[Mapping[str, float]], source: str) -> dict[str, 
     return {path: (value, source) for path, value in largest_values(values).items()}
 
 
-def posterior_largest(folder: Path) -> dict[str, tuple[float, str]]:
-    """The largest value of each calibrated path over a calibration's posterior sets.
+def load_posterior(folder: Path) -> Posterior:
+    """A calibration folder's posterior, for ``--posterior``.
 
     Raises:
         BadInput: If the folder is not a usable calibration (naming the file).
     """
-    from nkroutes.ensemble.posterior import POSTERIOR_FILE, Posterior
+    from nkroutes.ensemble.posterior import Posterior
 
     try:
-        posterior = Posterior.load(folder)
+        return Posterior.load(folder)
     except EnsembleSetupError as error:
         raise BadInput(str(error)) from None
+
+
+def posterior_largest(posterior: Posterior) -> dict[str, tuple[float, str]]:
+    """The largest value of each calibrated path over a calibration's posterior sets."""
+    from nkroutes.ensemble.posterior import POSTERIOR_FILE
+
     sets = (posterior.values_of(row) for row in range(len(posterior.table)))
-    return largest_of(sets, str(Path(folder) / POSTERIOR_FILE))
+    return largest_of(sets, str(posterior.folder / POSTERIOR_FILE))
 
 
 def check_size(scenario: Scenario, allow_large: bool, largest: Largest | None = None) -> None:

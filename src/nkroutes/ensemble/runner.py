@@ -102,7 +102,7 @@ def run_ensemble(
     progress: bool | str = False,
     command: str | None = None,
     max_pending: int | None = None,
-    posterior: str | os.PathLike[str] | None = None,
+    posterior: str | os.PathLike[str] | Posterior | None = None,
     allow_large: bool = False,
 ) -> Results:
     """Run replicates of a scenario and return (and optionally save) their tables.
@@ -138,7 +138,8 @@ def run_ensemble(
         posterior: A calibration folder (``nkroutes calibrate --out``): replicate ``k`` takes
             the calibrated values of a set drawn by weight from its ``posterior.csv``
             (:mod:`nkroutes.ensemble.posterior`), so the replicates carry the calibration's
-            uncertainty; ``posterior_draws.csv`` lists each replicate's set.
+            uncertainty; ``posterior_draws.csv`` lists each replicate's set. A
+            :class:`~nkroutes.ensemble.posterior.Posterior` already read is used as it is.
         allow_large: Run a scenario whose replicates are estimated above the size limits
             (:mod:`nkroutes.scenario.size`: 2,000,000 migrants or 10^10 migrant-steps), as
             ``--allow-large`` does on the command line. Without it such a scenario (or, with
@@ -177,13 +178,13 @@ def run_ensemble(
     if posterior is None:
         the_posterior, sets = None, [the_scenario.to_dict()]
     else:  # every set validated once, before anything runs
-        the_posterior = Posterior.load(posterior)
+        the_posterior = posterior if isinstance(posterior, Posterior) else Posterior.load(posterior)
         sets = the_posterior.scenarios(the_scenario)
     if the_posterior is None:
         check_replicate_size(the_scenario, allow_large)
     else:  # at each calibrated value's largest over the sets
         sets_values = (the_posterior.values_of(r) for r in range(len(the_posterior.table)))
-        label = f"{the_scenario.source} with the posterior of {posterior}"
+        label = f"{the_scenario.source} with the posterior of {the_posterior.folder}"
         check_replicate_size(the_scenario, allow_large, largest_values(sets_values), label)
 
     # The executor first: an unreachable cluster is reported before anything is written
