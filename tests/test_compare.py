@@ -674,9 +674,13 @@ def test_a_run_and_a_comparison_never_share_a_folder(comparison, tiny_files, tmp
     folder = tmp_path / "cmp"
     shutil.copytree(comparison.directory, folder)
     before = _files(folder)
-    with pytest.raises(EnsembleSetupError, match=r"holds other results in its subfolders \(tiny"):
+    with pytest.raises(EnsembleSetupError, match=r"holds a comparison \(nkroutes compare\), not"):
         run_ensemble(base, replicates=1, seed=5, workers=1, out=folder, force=True)
     assert _files(folder) == before
+    for name in ("comparison.json", "comparison.csv"):  # a comparison that lost its record
+        (folder / name).unlink()
+    with pytest.raises(EnsembleSetupError, match=r"holds other results in its subfolders \(tiny"):
+        run_ensemble(base, replicates=1, seed=5, workers=1, out=folder, force=True)
 
 
 def test_compare_reports_the_problems_of_every_scenario_file(cli, tiny_files, tmp_path):

@@ -119,7 +119,7 @@ def test_morris_finds_the_two_parameters_and_zero_for_the_dummies(cli, fake, tmp
         "--method",
         "sobol",
         "--samples",
-        2,
+        16,
         "--screening",
         tmp_path / "m",
     )
@@ -182,7 +182,16 @@ def test_resume_refuses_other_settings_and_force_starts_over(cli, fake, tmp_path
     assert _run(cli, fake, tmp_path / "a", "-r", 2).exit_code == 0
     other = _run(cli, fake, tmp_path / "a", "-r", 2, "--resume", "--seed", 5)
     assert other.exit_code == 2
-    assert "sensitivity.json: found an analysis with other settings" in other.stderr
+    assert "sensitivity.json: found an analysis with other settings (--seed 1 there, 5 now)" in (
+        other.stderr
+    )
+    two = ["--param", RANGES[0][0], "--param", RANGES[1][0]]
+    trajectories = _run(cli, fake, tmp_path / "a", "-r", 3, "--resume", *two)
+    assert trajectories.exit_code == 2
+    assert (
+        "(--trajectories/--samples 2 there, 3 now; "
+        f"--param none there, {RANGES[0][0]},{RANGES[1][0]} now; the [[uncertainty]] ranges differ)"
+    ) in trajectories.stderr
     assert _run(cli, fake, tmp_path / "a", "-r", 2).exit_code == 2  # occupied
     assert _run(cli, fake, tmp_path / "a", "-r", 2, "--force", "--seed", 5).exit_code == 0
 
@@ -195,6 +204,10 @@ def test_resume_refuses_other_settings_and_force_starts_over(cli, fake, tmp_path
         (("--outcome", "log_broker_share"), "found 'log_broker_share', expected one of"),
         (("--param", "nope"), "--param: found nope, expected ids of [[uncertainty]]"),
         (("--method", "sobol", "--samples", 48), "--samples: found 48, expected a power of 2"),
+        (
+            ("--method", "sobol", "--samples", 8),
+            "--samples: found 8, expected a power of 2 from 16",
+        ),
         (("--param", RANGES[0][0]), f"--param: found 1 range to vary ({RANGES[0][0]}), expected"),
     ],
 )
@@ -338,3 +351,23 @@ def test_fold_names_the_ends_that_move_an_outcome_threefold():
     assert fold_sentence(ranked.tail(1), "arrivals") == (
         "No value alone moves arrivals 3-fold from the centre's."
     )
+
+
+def test_force_never_deletes_another_commands_results(cli, fake, tmp_path):
+    calibration = tmp_path / "cal"
+    calibration.mkdir()
+    (calibration / "calibration.json").write_text("{}\n", encoding="utf-8")
+    (calibration / "evaluations.jsonl").write_text('{"index": 0, "values": [1]}\n')
+    refused = _run(cli, fake, calibration, "-r", 2, "--force")
+    assert refused.exit_code == 2
+    assert "holds a calibration (nkroutes calibrate), not a sensitivity analysis" in refused.stderr
+    assert (calibration / "evaluations.jsonl").read_text() == '{"index": 0, "values": [1]}\n'
+    analysis = tmp_path / "s"
+    assert _run(cli, fake, analysis, "-r", 2).exit_code == 0
+    before = {p.name: p.read_bytes() for p in analysis.iterdir() if p.is_file()}
+    run = cli(
+        "run", fake, "-n", 1, "--workers", 1, "--no-plots", "-q", "--out", analysis, "--force"
+    )
+    assert run.exit_code == 2
+    assert "holds a sensitivity analysis (nkroutes sensitivity), not a run" in run.stderr
+    assert {p.name: p.read_bytes() for p in analysis.iterdir() if p.is_file()} == before

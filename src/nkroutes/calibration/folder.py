@@ -62,7 +62,8 @@ def _check_folder(out_dir: Path) -> None:
         CalibrationError: If ``out_dir`` is a file.
     """
     try:
-        check_out_dir(out_dir, resume=True)  # a folder holding something is judged here
+        # A folder holding something is judged here; one of another command is refused.
+        check_out_dir(out_dir, resume=True, what="calibration")
     except OutDirError as error:
         raise CalibrationError(str(error)) from None
 

@@ -310,6 +310,33 @@ def check_options(out: Path | None, resume: bool, force: bool) -> None:
         raise OutDirError("resume and force need an output directory (out)")
 
 
+#: What each command writes, by the file that marks its folder (the first that a folder holds
+#: names it): ``sensitivity.json`` and ``calibration.json`` are written before anything else,
+#: and a sensitivity analysis writes a ``manifest.json`` as a run does.
+FOLDER_KINDS: tuple[tuple[str, str, str], ...] = (
+    ("calibration.json", "calibration", "nkroutes calibrate"),
+    ("sensitivity.json", "sensitivity analysis", "nkroutes sensitivity"),
+    ("draws.csv", "comparison over parameter draws", "nkroutes compare --draws"),
+    ("comparison.json", "comparison", "nkroutes compare"),
+    ("comparison.csv", "comparison", "nkroutes compare"),
+    ("manifest.json", "run", "nkroutes run"),
+)
+
+
+def folder_kind(path: Path) -> tuple[str, str] | None:
+    """What a results folder holds, by its marking file: ``(kind, command)`` or ``None``.
+
+    ``("run", "nkroutes run")``, ``("comparison", "nkroutes compare")``, ... (see
+    :data:`FOLDER_KINDS`); ``None`` for a folder that holds none of those files.
+    """
+    if not path.is_dir():
+        return None
+    for name, kind, command in FOLDER_KINDS:
+        if (path / name).is_file():
+            return kind, command
+    return None
+
+
 def check_out_dir(
     path: Path, resume: bool = False, force: bool = False, what: str | None = None
 ) -> bool:
@@ -319,16 +346,19 @@ def check_out_dir(
         path: The folder (it need not exist).
         resume: The command completes what is in the folder.
         force: The command deletes its earlier results in the folder and starts over.
-        what: What the command writes (``"run"``, ``"comparison"``), to say in the message
-            that ``--force`` and ``--resume`` are possible; ``None`` for a command that takes
-            neither for a folder that holds something.
+        what: What the command writes (a kind of :data:`FOLDER_KINDS`: ``"run"``,
+            ``"comparison"``, ...), to say in the message that ``--force`` and ``--resume``
+            are possible, and to refuse a folder that holds another kind of results (which
+            ``--force`` would partly delete and the command mix with its own); ``None`` for
+            a command that takes neither for a folder that holds something.
 
     Returns:
         Whether the folder holds something (to resume or, with ``force``, to clear).
 
     Raises:
         OutDirError: If ``path`` is a file, or a folder holding something and neither
-            ``resume`` nor ``force`` is given, or both are.
+            ``resume`` nor ``force`` is given, or both are, or a folder holding another
+            command's results.
     """
     if resume and force:
         raise OutDirError("resume and force: choose one (complete a run, or start over)")
@@ -344,6 +374,12 @@ def check_out_dir(
                 f"or --resume to complete an interrupted {what} there"
             )
         raise OutDirError(f"{path} is not empty; {hint}")
+    held = folder_kind(path) if occupied and what is not None else None
+    if held is not None and held[0] != what:
+        raise OutDirError(
+            f"{path}: holds a {held[0]} ({held[1]}), not a {what}; choose another --out "
+            f"(--force deletes only a {what}'s own results)"
+        )
     return occupied
 
 

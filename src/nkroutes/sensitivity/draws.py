@@ -16,7 +16,7 @@ interval, and the share of points where the effect keeps its sign.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +28,11 @@ from scipy.stats import qmc
 
 from nkroutes.analysis.compare import Comparison
 from nkroutes.analysis.compare import compare as compare_once
+from nkroutes.analysis.compare_options import check_compare_options
+from nkroutes.analysis.paired import BOOTSTRAP_RESAMPLES as RESAMPLES
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.executors import make_executor
-from nkroutes.ensemble.folders import write_csv, write_text
+from nkroutes.ensemble.folders import check_out_dir, write_csv, write_text
 from nkroutes.ensemble.posterior import Posterior
 from nkroutes.ensemble.runner import as_scenario
 from nkroutes.ensemble.size_guard import check_replicate_size, largest_values
@@ -46,6 +48,8 @@ from nkroutes.sensitivity.ranges import (
 
 #: The folder of the comparison at the scenarios' own values.
 CENTRAL = "central"
+#: What ``compare --draws`` writes, as :data:`nkroutes.ensemble.folders.FOLDER_KINDS` names it.
+DRAWS_KIND = "comparison over parameter draws"
 
 #: Quantiles of the 90% intervals.
 LOW, HIGH = 0.05, 0.95
@@ -182,8 +186,8 @@ def compare_draws(
 
     Args:
         baseline: The baseline (its ``[[uncertainty]]`` ranges are drawn from).
-        whatifs: The what-ifs.
-        draws: Parameter points, at least 2.
+        whatifs: The what-ifs (a single scenario or file is one what-if).
+        draws: Parameter points, a whole number of at least 2.
         posterior: A calibration folder whose posterior the calibrated values come from.
         out: The folder (each comparison in a subfolder), or ``None`` to write nothing.
         figures: Draws the forest plot of both intervals.
@@ -194,14 +198,24 @@ def compare_draws(
 
     Raises:
         SensitivityError: Bad ranges, posterior or number of draws (exit 2).
-        EnsembleSetupError: A scenario too large at a point (without ``allow_large``).
+        EnsembleSetupError: A bad ``replicates``, ``seed`` or ``resamples``, or a scenario
+            too large at a point (without ``allow_large``); nothing has run then.
     """
-    if draws < 2:
-        raise SensitivityError(f"--draws: found {draws}, expected at least 2 parameter points")
+    if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 2:
+        raise SensitivityError(
+            f"draws: found {draws!r}, expected a whole number of parameter points, at least 2"
+        )
+    draws = int(draws)
+    # replicates, seed and resamples refused before the points are drawn or anything runs
+    checked = check_compare_options(
+        options.get("replicates"), options.get("seed", 0), options.get("resamples", RESAMPLES)
+    )
+    seed = checked[1]
+    if isinstance(whatifs, str | os.PathLike | Scenario | Mapping):
+        whatifs = [whatifs]  # one what-if, as compare takes it
     base = as_scenario(baseline)
     others = [as_scenario(w) for w in whatifs]
     ranges = ranges_of(base)
-    seed = int(options.get("seed", 0))
     points = draw_points(ranges, draws, seed, None if posterior is None else Path(posterior))
     kept = [levers(base, w, ranges) for w in others]
     at_points = [
@@ -220,6 +234,9 @@ def compare_draws(
             f"{scenario.source} at the largest of the {draws} points",
         )
     directory = None if out is None else Path(out)
+    if directory is not None:  # a run's or another command's folder is refused, not mixed
+        resume, force = bool(options.get("resume")), bool(options.get("force"))
+        check_out_dir(directory, resume=resume, force=force, what=DRAWS_KIND)
 
     def _sub(name: str) -> Path | None:
         return None if directory is None else directory / name
