@@ -80,12 +80,12 @@ def prepare_folder(out: Path, plan: Plan, resume: bool, force: bool) -> dict[int
                 f"{settings_path}: found {recorded!s:.60}, expected the JSON object an "
                 "analysis writes; pass --force to start over"
             )
-        differing = [k for k in record if k != "nkroutes_version" and recorded.get(k) != record[k]]
+        differing = record_differences(recorded, record)
         if differing:
             raise SensitivityError(
-                f"{out / SETTINGS_FILE}: found an analysis with other {', '.join(differing)}, "
-                "expected the same scenarios, ranges, outcomes and options to resume (or "
-                "--force to start over)"
+                f"{out / SETTINGS_FILE}: found an analysis with other settings "
+                f"({'; '.join(differing)}), expected the same scenarios, ranges, outcomes and "
+                "options to resume (or --force to start over)"
             )
         try:
             lines = Journal(out / JOURNAL_FILE).read()
@@ -98,6 +98,47 @@ def prepare_folder(out: Path, plan: Plan, resume: bool, force: bool) -> dict[int
         return done
     write_json(settings_path, record)
     return {}
+
+
+#: The option that sets each of the settings ``sensitivity.json`` records.
+_OPTIONS = {
+    "method": "--method",
+    "size": "--trajectories/--samples",
+    "replicates": "-n",
+    "seed": "--seed",
+    "outcomes": "--outcome",
+    "params": "--param",
+}
+
+
+def record_differences(recorded: Mapping[str, Any], record: Mapping[str, Any]) -> list[str]:
+    """How the analysis in a folder differs from the one asked for, one phrase each.
+
+    Options by name with both values ("--seed 2 there, 3 now"); the scenarios, ranges,
+    outcomes and the design's size by what differs.
+    """
+    out = []
+    was_settings, now_settings = recorded.get("settings") or {}, record["settings"]
+    for key, now in now_settings.items():
+        was = was_settings.get(key) if isinstance(was_settings, dict) else None
+        if was != now and not (isinstance(was, list) and tuple(was) == tuple(now)):
+            out.append(f"{_OPTIONS.get(key, key)} {_shown(was)} there, {_shown(now)} now")
+    for key, what in (
+        ("scenarios", "the scenarios (or their files' contents)"),
+        ("parameters", "the [[uncertainty]] ranges"),
+        ("outcomes", "the outcomes"),
+        ("points", "the number of points"),
+    ):
+        if recorded.get(key) != record[key] and not (out and key in ("outcomes", "points")):
+            out.append(f"{what} differ")
+    return out
+
+
+def _shown(value: Any) -> str:
+    """A recorded setting as an option takes it (lists comma-separated, none as "none")."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value)) or "none"
+    return "none" if value is None else str(value)
 
 
 def run_plan(
