@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nkroutes.analysis.compare_options import check_compare_options
 from nkroutes.analysis.compare_record import (
     COMPARISON_JSON,
     RecordError,
@@ -291,7 +292,7 @@ def compare(
         trace: Also write one row per migrant for each scenario.
         progress: Draw a progress bar per scenario on standard error.
         command: The command line, for the manifests.
-        resamples: Bootstrap resamples per interval.
+        resamples: Bootstrap resamples per interval (a whole number from 40 to 1,000,000).
         allow_large: Run scenarios above the size limits (see
             :func:`~nkroutes.ensemble.run_ensemble`); without it every scenario is checked
             before any runs.
@@ -308,6 +309,7 @@ def compare(
             run or been deleted then.
         EnsembleRunError: If a replicate fails.
     """
+    replicates, seed, resamples = check_compare_options(replicates, seed, resamples)
     if isinstance(whatifs, str | os.PathLike | Scenario | Mapping):
         whatifs = [whatifs]
     if not whatifs:

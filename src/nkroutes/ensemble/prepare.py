@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from nkroutes.ensemble.errors import EnsembleSetupError
 from nkroutes.ensemble.folders import check_out_dir
 from nkroutes.ensemble.manifest import new_manifest
@@ -25,6 +27,29 @@ DEFAULT_REPLICATES = 20
 #: each, far beyond any comparison's needs. Above it a mistyped -n would only fill memory
 #: with the list of replicates to run.
 MAX_REPLICATES = 1_000_000
+
+
+def check_replicates(replicates: object) -> int | None:
+    """The number of replicates as a plain int, if it is a whole number from 1 to the maximum.
+
+    ``None`` (the default number, or a resumed run's own) is returned as it is; a NumPy
+    integer is accepted. A bool is refused (``True`` is not a number of replicates).
+
+    Raises:
+        EnsembleSetupError: Naming ``replicates``, what was found and what was expected.
+    """
+    if replicates is None:
+        return None
+    if (
+        isinstance(replicates, bool)
+        or not isinstance(replicates, int | np.integer)
+        or not 1 <= replicates <= MAX_REPLICATES
+    ):
+        raise EnsembleSetupError(
+            f"replicates: found {replicates!r}, expected a whole number from 1 to "
+            f"{MAX_REPLICATES:,}"
+        )
+    return int(replicates)
 
 
 def new_run_manifest(

@@ -48,7 +48,7 @@ from nkroutes.ensemble.manifest import (
 from nkroutes.ensemble.posterior import Posterior
 from nkroutes.ensemble.prepare import (
     DEFAULT_REPLICATES,
-    MAX_REPLICATES,
+    check_replicates,
     new_run_manifest,
     prepare_directory,
 )
@@ -161,15 +161,7 @@ def run_ensemble(
             replicates stay saved. Failing before the run, it is an ``OutDirError``.
     """
     the_scenario = as_scenario(scenario)
-    if replicates is not None and (
-        isinstance(replicates, bool)
-        or not isinstance(replicates, int)
-        or not 1 <= replicates <= MAX_REPLICATES
-    ):
-        raise EnsembleSetupError(
-            f"replicates: found {replicates!r}, expected a whole number from 1 to "
-            f"{MAX_REPLICATES:,}"
-        )
+    replicates = check_replicates(replicates)
     try:
         seed = check_seed(seed)
     except ValueError as exc:
