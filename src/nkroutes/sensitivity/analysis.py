@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ import pandas as pd
 from nkroutes import __version__
 from nkroutes.ensemble.executors import make_executor
 from nkroutes.ensemble.folders import write_csv, write_json, write_text
+from nkroutes.ensemble.prepare import MAX_REPLICATES
 from nkroutes.ensemble.size_guard import check_replicate_size
 from nkroutes.scenario import Scenario, load_scenario
 from nkroutes.sensitivity.design import INDEX_COLUMNS, TOP_PLACES, analyse
@@ -224,12 +225,56 @@ def run_sensitivity(
     return SensitivityResult(indices, points, plan, skipped, out_dir, files)
 
 
+def _items(name: str, value: Any, expected: str) -> tuple[Any, ...]:
+    """A list-like argument as a tuple; a single string, path or scenario is one item.
+
+    Raises:
+        SensitivityError: If ``value`` is neither one item nor an iterable of items.
+    """
+    if isinstance(value, str | os.PathLike | Scenario):
+        return (value,)
+    if isinstance(value, Iterable) and not isinstance(value, Mapping | bytes):
+        return tuple(value)
+    raise SensitivityError(f"{name}: found {value!r}, expected a list of {expected}")
+
+
+def _names(name: str, value: Any) -> tuple[str, ...]:
+    """A list of names (``params``, ``outcomes``) as a tuple; a single string is one name.
+
+    Raises:
+        SensitivityError: If an item is not a string.
+    """
+    items = _items(name, value, "names (strings)")
+    for item in items:
+        if not isinstance(item, str):
+            raise SensitivityError(
+                f"{name}: found {item!r} among {list(items)!r}, expected names (strings)"
+            )
+    return items
+
+
+def _check_whole(name: str, value: Any, low: int, high: int | None) -> None:
+    """Refuse a number that is not a whole number from ``low`` (to ``high``); bools too.
+
+    Raises:
+        SensitivityError: Naming the argument, what was found and what was expected.
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | np.integer)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        within = f"from {low} to {high:,}" if high is not None else f">= {low}"
+        raise SensitivityError(f"{name}: found {value!r}, expected a whole number {within}")
+
+
 def sensitivity(
     scenario: str | os.PathLike[str] | Scenario,
     method: str = "morris",
     trajectories: int = DEFAULT_TRAJECTORIES,
     samples: int = DEFAULT_SAMPLES,
-    what_ifs: Sequence[str | os.PathLike[str] | Scenario] = (),
+    what_ifs: str | os.PathLike[str] | Scenario | Sequence[str | os.PathLike[str] | Scenario] = (),
     outcomes: Sequence[str] = (),
     params: Sequence[str] = (),
     replicates: int = DEFAULT_REPLICATES,
@@ -246,11 +291,14 @@ def sensitivity(
         trajectories: Morris trajectories (``trajectories x (k + 1)`` points).
         samples: Sobol base samples, a power of 2 (``samples x (k + 2)`` points).
         what_ifs: What-ifs run at the same points; their paired effects are analysed too.
+            A single scenario or file is one what-if.
         outcomes: Outcome names (default: all of
-            :data:`nkroutes.sensitivity.outcomes.DEFAULT_OUTCOMES`).
-        params: ``[[uncertainty]]`` ids to vary (default: every range).
-        replicates: Model runs per scenario and point.
-        seed: Seed of the design, the bootstrap and the replicates.
+            :data:`nkroutes.sensitivity.outcomes.DEFAULT_OUTCOMES`); a single string is one
+            name.
+        params: ``[[uncertainty]]`` ids to vary (default: every range); a single string is
+            one id.
+        replicates: Model runs per scenario and point (a whole number from 1 to 1,000,000).
+        seed: Seed of the design, the bootstrap and the replicates (a whole number >= 0).
         out: The results folder.
         allow_large: Run scenarios whose replicates are estimated above the size limits at
             the ranges' upper ends (see :func:`~nkroutes.ensemble.run_ensemble`); without it
@@ -262,6 +310,9 @@ def sensitivity(
         The indices and points as DataFrames (the files are written too).
 
     Raises:
+        SensitivityError: A bad argument (a number that is not a whole number, a list
+            whose items are not names...), method, range, outcome or what-if; nothing is
+            run or written then.
         EnsembleSetupError: A scenario too large at the ranges' upper ends (without
             ``allow_large``); nothing is written then.
     """
@@ -269,15 +320,23 @@ def sensitivity(
     def _load(s: str | os.PathLike[str] | Scenario) -> Scenario:
         return s if isinstance(s, Scenario) else load_scenario(s)
 
+    for name, value, low in (
+        ("trajectories", trajectories, 1),  # their method's least: SensitivitySettings.check
+        ("samples", samples, 1),
+        ("replicates", replicates, 1),
+        ("seed", seed, 0),
+    ):
+        _check_whole(name, value, low, MAX_REPLICATES if name == "replicates" else None)
     settings = SensitivitySettings(
         method=method,
-        size=design_size(method, trajectories, samples),
-        replicates=replicates,
-        seed=seed,
-        outcomes=tuple(outcomes),
-        params=tuple(params),
+        size=int(design_size(method, trajectories, samples)),
+        replicates=int(replicates),
+        seed=int(seed),
+        outcomes=_names("outcomes", outcomes),
+        params=_names("params", params),
     )
-    plan = make_plan(_load(scenario), [_load(w) for w in what_ifs], settings)
+    files = _items("what_ifs", what_ifs, "scenarios (Scenario objects or .toml files)")
+    plan = make_plan(_load(scenario), [_load(w) for w in files], settings)
     highs = {r.path: r.high for r in plan.ranges}  # no run is larger than at these
     check_replicate_size(plan.base, allow_large, highs)
     for what_if, own in zip(plan.what_ifs, plan.levers, strict=True):  # levers keep theirs
