@@ -12,7 +12,7 @@ from nkroutes.scenario.errors import Problem, ScenarioError
 from nkroutes.scenario.extends import label_of, read_with_extends, resolve_extends
 from nkroutes.scenario.frozen import thaw
 from nkroutes.scenario.input_limits import MAX_DEPTH, nesting_depth
-from nkroutes.scenario.overrides import apply_overrides
+from nkroutes.scenario.overrides import apply_overrides, check_overrides_type
 from nkroutes.scenario.rules import check_rules
 from nkroutes.scenario.rules_paths import check_path_rules
 from nkroutes.scenario.scenario import Scenario
@@ -22,14 +22,17 @@ from nkroutes.scenario.values import describe
 
 
 def load_scenario(
-    path: str | os.PathLike[str], overrides: Mapping[str, Any] | None = None
+    path: str | os.PathLike[str] | Scenario, overrides: Mapping[str, Any] | None = None
 ) -> Scenario:
     """Load and validate a scenario file.
 
     Args:
-        path: The TOML file. A relative ``extends`` in it is relative to its folder.
-        overrides: Dotted key paths and the values they take, applied after ``extends``
-            and before validation (what ``--set`` does), e.g.
+        path: The TOML file. A relative ``extends`` in it is relative to its folder. A
+            :class:`Scenario` already loaded is taken as it is (so code that takes "a
+            scenario or its file" can call this on either): returned unchanged without
+            overrides, or as ``path.with_overrides(overrides)`` with them.
+        overrides: A mapping of dotted key paths to the values they take, applied after
+            ``extends`` and before validation (what ``--set`` does), e.g.
             ``{"enforcement.china.repatriation_probability": 0.0}``.
 
     Returns:
@@ -39,12 +42,27 @@ def load_scenario(
         ScenarioError: With every problem found: syntax errors (with line and column),
             missing files, ``extends`` cycles, unknown keys, wrong types, values out of
             range, broken references, unknown override paths.
+        TypeError: If ``path`` is not a file path (or a Scenario), or ``overrides`` is not
+            a mapping; a dict of scenario values goes to :func:`scenario_from_dict`.
 
     Example:
         >>> s = load_scenario("scenarios/baseline.toml", {"time.end": "2004-12"})
         >>> s.get("time.end")
         '2004-12'
     """
+    check_overrides_type(overrides)
+    if isinstance(path, Scenario):
+        return path.with_overrides(overrides) if overrides else path
+    if not isinstance(path, str | os.PathLike):
+        hint = (
+            "; for a dict of scenario values use scenario_from_dict"
+            if isinstance(path, Mapping)
+            else ""
+        )
+        raise TypeError(
+            f"path: found {path!r:.80} ({type(path).__name__}), expected a scenario file "
+            f"(a str or os.PathLike such as 'scenarios/baseline.toml') or a Scenario{hint}"
+        )
     path = Path(path)
     collector = Collector(label_of(path))
     data = read_with_extends(path, collector)
@@ -108,6 +126,7 @@ def validate(
     Raises:
         ScenarioError: If any problem was found.
     """
+    check_overrides_type(overrides)
     if overrides:
         apply_overrides(data, overrides, collector)
     resolved = check_structure(data, SCENARIO, collector)

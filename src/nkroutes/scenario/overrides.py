@@ -83,6 +83,22 @@ def override_text(path: str, value: Any) -> str:
     return f"{OVERRIDE_FILE} {path}={shown}"
 
 
+def check_overrides_type(overrides: object) -> None:
+    """Refuse overrides that are not a mapping (or ``None``) with a ``TypeError``.
+
+    A ``"path=value"`` string or a list of ``(path, value)`` pairs is a mistake a caller
+    from Python makes easily; the message shows the form expected.
+
+    Raises:
+        TypeError: Naming ``overrides``, what was found and what was expected.
+    """
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise TypeError(
+            f"overrides: found {overrides!r:.80} ({type(overrides).__name__}), expected a "
+            'mapping of dotted key path -> value, e.g. {"time.end": "1995-12"}'
+        )
+
+
 def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], col: Collector) -> None:
     """Set each overridden value in the (merged, not yet validated) data.
 

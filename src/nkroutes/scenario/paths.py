@@ -38,7 +38,13 @@ def split_path(path: PathLike) -> tuple[str, ...]:
 
     Raises:
         PathError: If the path is empty or has an empty part (``"a..b"``).
+        TypeError: If the path is neither a string nor a sequence of parts (a number, say).
     """
+    if not isinstance(path, str | Sequence) or isinstance(path, bytes):
+        raise TypeError(
+            f"key path: found {path!r} ({type(path).__name__}), expected a dotted key path "
+            "(a string such as 'time.end') or a sequence of its parts"
+        )
     parts = tuple(path.split(".")) if isinstance(path, str) else tuple(path)
     if not parts or any(not isinstance(p, str) or p == "" for p in parts):
         raise PathError(f"malformed key path {join_path(parts) if parts else repr(path)}")

@@ -87,6 +87,7 @@ class Scenario:
 
         Raises:
             PathError: If the path names nothing (a ``KeyError``).
+            TypeError: If ``path`` is not a string (or a sequence of its parts).
         """
         return get_path(self.data, path)
 
@@ -120,13 +121,16 @@ class Scenario:
         """A new scenario with some values changed, validated again.
 
         Args:
-            overrides: Dotted key paths and their new values.
+            overrides: A mapping of dotted key paths to their new values, e.g.
+                ``{"time.end": "1995-12"}``.
 
         Returns:
             The new scenario (this one is unchanged).
 
         Raises:
             ScenarioError: If a path names nothing or a value is not allowed.
+            TypeError: If ``overrides`` is not a mapping (a ``"path=value"`` string, a list
+                of pairs...).
         """
         from nkroutes.scenario.collect import Collector
         from nkroutes.scenario.loader import validate
