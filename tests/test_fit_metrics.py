@@ -59,10 +59,24 @@ def test_parse_years_refuses_anything_else(text):
         parse_years(text)
 
 
+def test_parse_years_says_equal_years_are_allowed():
+    assert parse_years("1995-1995") == (1995, 1995)
+    with pytest.raises(ValueError) as error:
+        parse_years("1996-1995")
+    assert str(error.value) == ("found '1996-1995', expected the first year no later than the last")
+
+
 def test_year_span_writes_runs_and_gaps():
     assert year_span([1996, 1994, 1995]) == "1994-1996"
     assert year_span([1990, 1992]) == "1990, 1992"
     assert year_span([2004]) == "2004"
+    assert year_span([]) == "none"
+    # the years of Table 1 but one: two runs, not sixteen years (fit --years 1995)
+    others = [y for y in range(1990, 2007) if y != 1995]
+    assert year_span(others) == "1990-1994, 1996-2006"
+    assert year_span([2006, 1990, 1991, 1993, 1993, 2000, 2001, 2002]) == (
+        "1990-1991, 1993, 2000-2002, 2006"
+    )
 
 
 # --- weighted quantiles -----------------------------------------------------------------

@@ -48,7 +48,8 @@ def parse_years(text: str) -> tuple[int, int]:
     """Read a year range written ``1994-2006`` (or one year, ``2004``).
 
     Raises:
-        ValueError: If the text is not one or two four-digit years, first <= last.
+        ValueError: If the text is not one or two four-digit years, the first no later than
+            the last.
     """
     match = _YEARS.fullmatch(text)
     if match is None:
@@ -56,7 +57,7 @@ def parse_years(text: str) -> tuple[int, int]:
     first = int(match.group(1))
     last = int(match.group(2) or first)
     if first > last:
-        raise ValueError(f"found {text!r}, expected the first year before the last")
+        raise ValueError(f"found {text!r}, expected the first year no later than the last")
     return first, last
 
 
@@ -102,13 +103,21 @@ class ArrivalsFit:
 
 
 def year_span(years: Sequence[int]) -> str:
-    """Years as ``1994-2006`` when consecutive, else comma-separated."""
-    years = sorted(years)
-    if not years:
+    """Years as runs of consecutive years: ``1994-2006``, ``1990-1994, 1996-2006``, ``2004``.
+
+    A run of two years is written as a range too (``1990-1991``); a year alone is written
+    as itself; duplicates count once.
+    """
+    ordered = sorted({int(y) for y in years})
+    if not ordered:
         return "none"
-    if years == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
-    return ", ".join(map(str, years))
+    runs: list[list[int]] = [[ordered[0], ordered[0]]]
+    for year in ordered[1:]:
+        if year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
 def arrivals_fit(
