@@ -24,9 +24,16 @@ class AppModel(RouteModel):
         thailand_open: Whether the routes into Thailand are open (``None``: as in the
             scenario).
         broker_fee_factor: Broker fees, times the scenario's.
-        settlement_money_kept: South Korea never cuts its settlement money.
-        border_stays_porous: The 1997-1999 porous border stays porous.
-        proactive_asylum: South Korea seeks out refugees (safer missions, shorter waits).
+        settlement_money_kept: South Korea never cuts its settlement money (``None``: as in
+            the scenario).
+        border_stays_porous: The 1997-1999 porous border stays porous (``None``: as in the
+            scenario).
+        proactive_asylum: South Korea seeks out refugees (safer missions, shorter waits), on
+            top of the scenario (``None``: as in the scenario).
+
+    Raises:
+        ValueError: A lever outside its range, or a switch the scenario cannot turn (see
+            :func:`nkroutes.app.levers.apply_levers`).
 
     Attributes:
         base_values: The scenario's values before the levers (for ensembles of the settings).
@@ -40,9 +47,9 @@ class AppModel(RouteModel):
         repatriation_probability: float | None = None,
         thailand_open: bool | None = None,
         broker_fee_factor: float = 1.0,
-        settlement_money_kept: bool = False,
-        border_stays_porous: bool = False,
-        proactive_asylum: bool = False,
+        settlement_money_kept: bool | None = None,
+        border_stays_porous: bool | None = None,
+        proactive_asylum: bool | None = None,
     ) -> None:
         values = scenario.to_dict() if hasattr(scenario, "to_dict") else copy.deepcopy(scenario)
         given = {

@@ -52,7 +52,12 @@ def settings_lines(model: AppModel) -> list[str]:
     lines = [f"Seed {model.seed}, step {model.step_index} of {model.clock.n_steps}"]
     for lever in LEVERS:
         value = chosen[lever.name]
-        shown = ("yes" if value else "no") if isinstance(value, bool) else f"{value:g}"
+        if value is None:
+            shown = "changes during the run, as in the scenario"
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
+        else:
+            shown = f"{value:g}"
         lines.append(f"{lever.label}: {shown}")
     return lines
 
