@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -143,3 +144,52 @@ def test_ensemble_of_the_settings_draws_its_bands(scenario):
     assert len(bands) >= 2  # 50% and 90%
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any("2 replicates" in t for t in legend)
+
+
+@pytest.fixture
+def no_server(monkeypatch):
+    """The command must stop before it starts a server: starting one fails the test."""
+    import nkroutes.commands.app as app_module
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the server was started")
+
+    monkeypatch.setattr(app_module.subprocess, "run", refuse)
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "65536"])
+def test_app_port_out_of_range_is_a_usage_error(cli, no_server, port):
+    result = cli("app", "--port", port)
+    assert result.exit_code == 2
+    assert f"Invalid value for '--port': {port} is not in the range 1<=x<=65535" in result.output
+    assert "serving" not in result.output
+
+
+def test_app_port_in_use_is_refused_before_it_is_announced(cli, no_server):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("app", "--port", port)
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: port {port} is in use; choose another with --port"
+
+
+def test_app_serves_on_a_free_port(cli, monkeypatch):
+    import nkroutes.commands.app as app_module
+
+    started = []
+
+    class Done:
+        returncode = 0
+
+    monkeypatch.setattr(
+        app_module.subprocess, "run", lambda argv, **_: started.append(argv) or Done
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = cli("app", "--port", port)
+    assert result.exit_code == 0
+    assert f"at http://127.0.0.1:{port}" in result.output
+    assert started[0][started[0].index("--port") + 1] == str(port)

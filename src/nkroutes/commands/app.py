@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +46,35 @@ def app_argv(host: str, port: int, open_browser: bool) -> list[str]:
     ]
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port the server could not listen on, before announcing it.
+
+    Binds (and closes) a listening socket on every address ``host`` resolves to, with
+    ``SO_REUSEADDR`` as the server sets it, so a port left in TIME_WAIT is not refused.
+
+    Raises:
+        BadInput: The port is in use, or ``host`` is not an address of this machine.
+    """
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise BadInput(
+            f"--host: found {host!r}, expected an address of this machine ({error.strerror})"
+        ) from None
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+                probe.listen()
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    raise BadInput(f"port {port} is in use; choose another with --port") from None
+                raise BadInput(
+                    f"--host: cannot serve on {host} port {port}: {error.strerror}"
+                ) from None
+
+
 def app_environment(
     file: str, overrides: dict[str, Any], replicates: int, workers: int | None
 ) -> dict[str, str]:
@@ -67,7 +98,13 @@ def app_environment(
 @click.argument("file", default="scenarios/baseline.toml")
 @set_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
-@click.option("--port", default=8765, show_default=True, type=int, help="Port to serve on.")
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to serve on (1-65535; it must be free).",
+)
 @click.option("--open/--no-open", "open_browser", default=False, help="Open a browser tab.")
 @click.option(
     "--replicates",
@@ -101,6 +138,7 @@ def app_command(
         raise BadInput(
             f'nkroutes app needs the app extra ({error.name} is missing): pip install -e ".[app]"'
         ) from None
+    check_port_free(host, port)
     click.echo(f"nkroutes app: serving {file} at http://{host}:{port} (Ctrl-C stops)", err=True)
     env = app_environment(file, overrides, replicates, workers)
     try:
