@@ -396,8 +396,10 @@ def test_compare_writes_each_run_and_the_comparison(comparison):
     record = json.loads((out / "comparison.json").read_text())
     assert record["seed"] == 5 and record["replicates"] == 3
     assert record["whatifs"] == ["tiny-no-repatriation"]
+    names = ("tiny", "tiny-no-repatriation")
+    hashes = {n: r.manifest["scenario"]["hash"] for n, r in comparison.results.items()}
     assert read_record(out) == ComparisonRecord(
-        "tiny", ("tiny-no-repatriation",), {n: n for n in ("tiny", "tiny-no-repatriation")}
+        "tiny", names[1:], {n: n for n in names}, 5, 3, hashes
     )
 
 
@@ -705,3 +707,20 @@ def test_a_scenario_named_as_a_file_of_the_comparison_is_refused(tiny_files, tmp
     with pytest.raises(EnsembleSetupError, match=f"meta.name: found '{re.escape(name)}'"):
         compare(base, [clash], replicates=1, workers=1, out=tmp_path / "cmp")
     assert not (tmp_path / "cmp").exists()
+
+
+def test_a_scenarios_run_replaced_after_the_comparison_is_not_read_as_its(
+    cli, comparison, tiny_files, tmp_path
+):
+    base, _ = tiny_files
+    folder = tmp_path / "cmp"
+    shutil.copytree(comparison.directory, folder)
+    args = ["-n", 1, "--seed", 99, "--workers", 1, "-q", "--no-plots", "--force"]
+    assert cli("run", base, *args, "--out", folder / "tiny").exit_code == 0
+    result = cli("plot", folder)
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{folder / 'tiny'}: holds another run than the comparison in {folder} was made of "
+        "(seed 99 (the comparison's: 5); replicates 1 (the comparison's: 3))"
+    ) in result.stderr
+    assert not (folder / "plots" / "effects.png").exists()

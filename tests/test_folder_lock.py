@@ -82,6 +82,56 @@ def test_a_live_holder_is_named_and_nothing_is_written(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [LOCK_FILE]
 
 
+def test_a_folder_inside_one_being_written_is_refused(cli, tiny_file, tmp_path):
+    # A comparison being run holds its folder; a run into one of its scenarios' folders
+    # would mix with the comparison's (seen: exit 0 and a 1-replicate run under a report
+    # of 4). Its own runs (this process) and stale or foreign .lock files do not count.
+    comparison = tmp_path / "cmp"
+    (comparison / "tiny").mkdir(parents=True)
+    (comparison / LOCK_FILE).write_text(_lock_of(os.getppid()), encoding="utf-8")
+    result = cli(
+        "run",
+        tiny_file,
+        "-n",
+        1,
+        "--workers",
+        1,
+        "-q",
+        "--no-plots",
+        "--force",
+        "--out",
+        comparison / "tiny",
+    )
+    assert result.exit_code == 2
+    assert f"{comparison / 'tiny'}: is inside {comparison}, which nkroutes run other.toml" in (
+        result.stderr
+    )
+    assert sorted(p.name for p in (comparison / "tiny").iterdir()) == []
+    (comparison / LOCK_FILE).write_text(f"{os.getppid()}\n", encoding="utf-8")  # not ours
+    with folder_lock(comparison / "tiny" / "deeper"):
+        pass
+    (comparison / LOCK_FILE).unlink()
+    with folder_lock(comparison), folder_lock(comparison / "tiny"):  # this process's own
+        assert (comparison / "tiny" / LOCK_FILE).is_file()
+
+
+def test_plot_and_fit_of_a_run_being_written_name_its_writer(cli, tiny_file, tmp_path):
+    out = tmp_path / "run"
+    args = ["-n", 1, "--workers", 1, "-q", "--no-plots", "--out", out]
+    assert cli("run", tiny_file, *args).exit_code == 0
+    (out / LOCK_FILE).write_text(_lock_of(os.getppid()), encoding="utf-8")
+    plot = cli("plot", out)  # would draw figures of tables about to be replaced
+    assert plot.exit_code == 2 and "in use by nkroutes run other.toml" in plot.stderr
+    assert not (out / "plots").exists()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    (out / "manifest.json").write_text(json.dumps(manifest | {"status": "running"}))
+    fit = cli("fit", out)
+    assert fit.exit_code == 2
+    assert "is a run in progress (0 of 1 replicates), being written by nkroutes run" in fit.stderr
+    (out / LOCK_FILE).unlink()  # its writer gone: how to complete it
+    assert "complete it with: " in cli("fit", out).stderr
+
+
 def test_a_lock_of_another_host_is_not_taken_over(tmp_path):
     (tmp_path / LOCK_FILE).write_text(_lock_of(1, "elsewhere.example"), encoding="utf-8")
     with pytest.raises(FolderBusyError, match=r"on elsewhere\.example"), folder_lock(tmp_path):

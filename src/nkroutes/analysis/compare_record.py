@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +32,41 @@ class ComparisonRecord:
         baseline: The baseline's name.
         whatifs: The what-ifs' names, in order.
         folders: Scenario name -> its results' subfolder of the comparison's folder.
+        seed: The replicates' seed (``None`` where a record does not say).
+        replicates: Replicates of each scenario (``None`` where a record does not say).
+        scenario_hashes: Scenario name -> the hash of the scenario its runs were made of.
     """
 
     baseline: str
     whatifs: tuple[str, ...]
     folders: Mapping[str, str]
+    seed: int | None = None
+    replicates: int | None = None
+    scenario_hashes: Mapping[str, str | None] = field(default_factory=dict)
+
+    def run_mismatch(self, name: str, manifest: Mapping[str, Any]) -> str | None:
+        """How a scenario's run differs from what this comparison recorded, or ``None``.
+
+        A run replaced after the comparison (``run --force`` into its folder) would be read
+        as the comparison's: another seed, number of replicates or scenario.
+        """
+        scenario = manifest.get("scenario")
+        found = {
+            "seed": manifest.get("seed"),
+            "replicates": manifest.get("replicates"),
+            "scenario hash": scenario.get("hash") if isinstance(scenario, dict) else None,
+        }
+        expected = {
+            "seed": self.seed,
+            "replicates": self.replicates,
+            "scenario hash": self.scenario_hashes.get(name),
+        }
+        differing = [
+            f"{key} {found[key]} (the comparison's: {value})"
+            for key, value in expected.items()
+            if value is not None and found[key] != value
+        ]
+        return "; ".join(differing) or None
 
     @property
     def names(self) -> list[str]:
@@ -105,4 +135,13 @@ def read_record(directory: Path) -> ComparisonRecord:
         raise RecordError(
             f"{path}: cannot read the comparison's record ({type(error).__name__}: {error})"
         ) from None
-    return ComparisonRecord(baseline, tuple(whatifs), folders)
+    seed, replicates = data.get("seed"), data.get("replicates")
+    hashes = data.get("scenario_hashes")
+    return ComparisonRecord(
+        baseline,
+        tuple(whatifs),
+        folders,
+        seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+        replicates if isinstance(replicates, int) and not isinstance(replicates, bool) else None,
+        hashes if isinstance(hashes, dict) else {},
+    )

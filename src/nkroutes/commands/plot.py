@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from nkroutes.commands.common import BadInput, RunFailure, examples
+from nkroutes.commands.common import BadInput, RunFailure, examples, held_folder
 from nkroutes.commands.results_check import check_results_dir
 from nkroutes.ensemble.folders import describe_os_error
 from nkroutes.plots.directory import ResultsReadError, draw_directory
@@ -41,6 +41,14 @@ def plot_command(results_dir: Path, fmt: str) -> None:
     RESULTS_DIR holds an unfinished run.
     """
     check_results_dir(results_dir, "plot", comparisons=True)
+    # One writer: a run, comparison or other plot started meanwhile must not replace the
+    # tables under the figures (or these figures under its own).
+    with held_folder(results_dir):
+        _draw(results_dir, fmt)
+
+
+def _draw(results_dir: Path, fmt: str) -> None:
+    """Draw the figures of a checked results folder and say what was written or skipped."""
     try:
         report = draw_directory(results_dir, fmt.lower())
     except ResultsReadError as error:

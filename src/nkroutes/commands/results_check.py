@@ -15,6 +15,7 @@ from nkroutes.analysis.compare import COMPARISON_CSV
 from nkroutes.analysis.compare_record import RecordError, read_record
 from nkroutes.commands.common import BadInput, read_manifest, recorded_resume_command
 from nkroutes.ensemble.folders import ends_with_line_break
+from nkroutes.ensemble.lock import writer_of
 from nkroutes.ensemble.results import damage
 from nkroutes.ensemble.rundir import RunDirectory
 
@@ -44,6 +45,12 @@ def check_results_dir(path: Path, command: str, comparisons: bool = False) -> No
         if manifest.get("status") == "running":
             done = len(RunDirectory(path).done_replicates())
             total = manifest.get("replicates", "?")
+            writer = writer_of(path)
+            if writer is not None:
+                raise BadInput(
+                    f"{path} is a run in progress ({done} of {total} replicates), being "
+                    f"written by {writer}; wait for it to finish"
+                )
             raise BadInput(
                 f"{path} is an unfinished run ({done} of {total} replicates); complete it "
                 f"with: {recorded_resume_command(path, manifest)}"
@@ -98,10 +105,12 @@ def _check_comparison_intact(path: Path, runs: list[Path]) -> None:
     if not ends_with_line_break(table):
         raise BadInput(f"{table}: ends within a row (cut short?); run the comparison again")
     try:
-        folders = list(read_record(path).folders.values())
+        record = read_record(path)
+        folders = dict(record.folders)
     except RecordError:
-        folders = [d.name for d in runs]  # an older comparison: its subfolders as they are
-    for folder in folders:
+        record = None
+        folders = {d.name: d.name for d in runs}  # an older comparison: its subfolders
+    for name, folder in folders.items():
         run = path / str(folder)
         manifest = read_manifest(run) if run.is_dir() else None
         if manifest is None:
@@ -109,6 +118,12 @@ def _check_comparison_intact(path: Path, runs: list[Path]) -> None:
         if manifest.get("status") != "complete":
             raise BadInput(f"{run} is an unfinished run; complete the comparison first")
         _check_intact(run, manifest)
+        mismatch = None if record is None else record.run_mismatch(name, manifest)
+        if mismatch is not None:
+            raise BadInput(
+                f"{run}: holds another run than the comparison in {path} was made of "
+                f"({mismatch}); run the comparison again (nkroutes compare ... --force)"
+            )
 
 
 def _file_hint(path: Path, command: str) -> str:

@@ -85,6 +85,46 @@ def _alive(pid: object, holder: Mapping[str, Any] | None = None) -> bool:
     return True
 
 
+def writer_of(folder: Path) -> str | None:
+    """Who else is writing ``folder`` now (its lock's live holder, described), or ``None``.
+
+    ``None`` when the folder has no lock, or its holder is this process or no longer runs
+    on this host, or the file is not an nkroutes lock (ours are written whole, as JSON with
+    a pid: pytest, for one, keeps a ``.lock`` of its own in its temporary folders). A lock
+    of another host counts as held, as :func:`folder_lock` counts it.
+    """
+    lock = folder / LOCK_FILE
+    try:
+        if not lock.is_file():
+            return None
+    except OSError:
+        return None
+    holder = _holder(lock)
+    pid = holder.get("pid")
+    if not isinstance(pid, int) or "host" not in holder:
+        return None
+    if holder.get("host") != socket.gethostname():
+        return _describe_holder(holder)
+    if pid == os.getpid() and _same_process(holder, os.getpid()):
+        return None
+    return _describe_holder(holder) if _alive(pid, holder) else None
+
+
+def _check_parents(folder: Path) -> None:
+    """Refuse a folder inside one another process is writing (a comparison's scenarios).
+
+    Raises:
+        FolderBusyError: Naming the folder being written and its writer.
+    """
+    for parent in folder.absolute().parents:
+        writer = writer_of(parent)
+        if writer is not None:
+            raise FolderBusyError(
+                f"{folder}: is inside {parent}, which {writer} is writing; wait for it to "
+                "finish, or choose another --out"
+            )
+
+
 def _lock_record(command: str | None) -> bytes:
     record = {
         "pid": os.getpid(),
@@ -208,7 +248,9 @@ def folder_lock(
     pid, host, start time and command; it is removed when the block ends, normally or by
     an error or Ctrl-C (and the folder too, if this call created it and it is empty then).
     A lock left by a process that no longer runs on this host is taken over (with a note
-    appended to ``notes``). A process that already holds the lock may enter again.
+    appended to ``notes``). A process that already holds the lock may enter again. A folder
+    inside one that another live process holds (a scenario's folder of a comparison being
+    run) is refused.
 
     Args:
         path: The results folder.
@@ -220,7 +262,8 @@ def folder_lock(
         The folder.
 
     Raises:
-        FolderBusyError: If another live process holds the lock (nothing written).
+        FolderBusyError: If another live process holds the lock, or that of a folder
+            this one is inside (nothing written).
         OutDirError: If the folder cannot be created or locked (a file in the way,
             read-only, no permission, name too long, no space): nothing written.
     """
@@ -241,6 +284,12 @@ def folder_lock(
     if created is None:
         yield folder
         return
+    try:
+        _check_parents(folder)
+    except BaseException:
+        if created:
+            _remove_empty(folder)
+        raise
     record = _lock_record(command)
     said: list[str] = [] if notes is None else notes
     try:
