@@ -15,6 +15,7 @@ from nkroutes.plots.bands import band_legend_handles, draw_bands
 from nkroutes.plots.style import (
     OBSERVED_COLOUR,
     add_source_line,
+    count_axis,
     new_figure,
     plot_style,
     scenario_title,
@@ -118,10 +119,12 @@ def arrivals_over_time(
         bottom.set_ylabel("arrivals (people per year)")
         bottom.set_xlabel("year")
         bottom.set_ylim(bottom=0)
-        bottom.yaxis.set_major_locator(MaxNLocator(integer=True))
+        count_axis(top)  # people
+        count_axis(bottom)
         bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
         bottom.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
-        top.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        for ax in (top, bottom):  # whole numbers of people, with thousands separators
+            ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         if bottom.get_legend_handles_labels()[0]:
             bottom.legend(loc="upper left", ncols=3)
         fig.suptitle(scenario_title("Arrivals per year", scenarios))

@@ -16,6 +16,7 @@ from nkroutes.plots.style import (
     HATCHES,
     OBSERVED_COLOUR,
     add_source_line,
+    count_axis,
     new_figure,
     plot_style,
     scenario_title,
@@ -150,6 +151,8 @@ def outcome_distributions(results: Results | Mapping[str, Results]) -> Figure:
                 )
                 ax.legend(loc="best")
             else:
+                if not registered.is_money and registered.kind != "duration":
+                    count_axis(ax)  # a count of people
                 ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         for ax in axes[len(available) :]:
             ax.set_visible(False)

@@ -17,6 +17,7 @@ from nkroutes.plots.bands import band_legend_handles, draw_bands
 from nkroutes.plots.style import (
     OBSERVED_COLOUR,
     add_source_line,
+    count_axis,
     new_figure,
     plot_style,
     scenario_title,
@@ -139,6 +140,7 @@ def stocks_and_flows(results: Results | Mapping[str, Results]) -> Figure:
         sources.append(_mark_in_china_range(in_china, other_target("in_china")))
         sources.append(_mark_repatriated(repatriated, other_target("repatriated_by_china_2000")))
         for ax in axes:
+            count_axis(ax)  # people: no 0, 0, 1, 1 on a short run's axis
             handles, _ = ax.get_legend_handles_labels()
             if ax is axes[0]:
                 handles = handles + band_legend_handles()

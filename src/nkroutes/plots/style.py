@@ -13,8 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from nkroutes.ensemble.folders import atomic_path
 from nkroutes.ensemble.results import Results
@@ -107,6 +109,27 @@ def new_figure(height_in: float) -> Figure:
 #: Longest scenario name a tick or axis label shows whole (longer ones end in an ellipsis):
 #: a label as wide as its panel collapses the layout; figure titles give names whole.
 LABEL_NAME_CHARS = 24
+
+
+def count_axis(ax: Axes) -> None:
+    """Whole-number y ticks for an axis of counts (people, brokers; not money or shares).
+
+    Matplotlib's default locator ticks an axis from 0 to 1 at 0, 0.2, ..., 1.0, which a
+    ``{x:,.0f}`` label writes 0, 0, 0, 1, 1, 1 (a one-month run's deaths). This is that
+    locator (``MaxNLocator`` with its steps) with ``integer=True``, and ``min_n_ticks=1``:
+    whole numbers even on an axis spanning fewer than two of them. An axis from 0 whose data
+    stay below 1 (no one, or a median of half a person) is drawn up to 1, so it has a tick
+    at 0 and at 1. Call it once everything on the axis is drawn.
+
+    Args:
+        ax: The axes whose y axis counts.
+    """
+    ax.yaxis.set_major_locator(
+        MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True, min_n_ticks=1)
+    )
+    low, high = ax.get_ylim()
+    if low >= 0 and high < 1:
+        ax.set_ylim(low, 1)
 
 
 def short_name(name: str) -> str:
