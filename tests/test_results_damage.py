@@ -82,3 +82,26 @@ def test_whole_results_still_plot_and_fit(cli, finished, tmp_path):
     assert cli("fit", run, "--years", "1990-1993").exit_code == 0
     assert cli("plot", run).exit_code == 0
     assert cli("plot", _copy(finished, "cmp", tmp_path)).exit_code == 0
+
+
+def test_results_load_refuses_what_is_not_a_finished_run(finished, tmp_path):
+    # It returned an empty Results (0 replicates) for each of these.
+    from nkroutes.ensemble import Results
+    from nkroutes.ensemble.results import ResultsError
+
+    assert Results.load(finished / "run").n_replicates == 3
+    with pytest.raises(ResultsError, match=r"holds a comparison \(nkroutes compare\), not a run"):
+        Results.load(finished / "cmp")
+    running = _copy(finished, "run", tmp_path)
+    manifest = json.loads((running / "manifest.json").read_text(encoding="utf-8"))
+    (running / "manifest.json").write_text(json.dumps(manifest | {"status": "running"}))
+    with pytest.raises(ResultsError, match="is an unfinished run \\(manifest status 'running'\\)"):
+        Results.load(running)
+    analysis = tmp_path / "s"
+    analysis.mkdir()
+    (analysis / "sensitivity.json").write_text("{}")
+    (analysis / "manifest.json").write_text("{}")
+    with pytest.raises(ResultsError, match=r"holds a sensitivity analysis \(nkroutes sensitivity"):
+        Results.load(analysis)
+    with pytest.raises(ResultsError, match="holds no run's results"):
+        Results.load(tmp_path)

@@ -7,7 +7,7 @@ Example:
 
 from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
 from nkroutes.ensemble.executors import make_executor
-from nkroutes.ensemble.results import TABLE_FILES, Results
+from nkroutes.ensemble.results import TABLE_FILES, Results, ResultsError
 from nkroutes.ensemble.runner import DEFAULT_REPLICATES, run_ensemble
 from nkroutes.ensemble.seeds import replicate_seed, replicate_seeds
 
@@ -17,6 +17,7 @@ __all__ = [
     "EnsembleRunError",
     "EnsembleSetupError",
     "Results",
+    "ResultsError",
     "make_executor",
     "replicate_seed",
     "replicate_seeds",

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nkroutes.ensemble.folders import ends_with_line_break
+from nkroutes.ensemble.folders import ends_with_line_break, folder_kind
 from nkroutes.model.result import RunResult
 
 #: Table name -> CSV file name in a results directory.
@@ -123,6 +123,10 @@ def time_in_china_rows(replicate: int, run: RunResult) -> pd.DataFrame:
     )
 
 
+class ResultsError(ValueError):
+    """A folder that does not hold a finished run's results (names the folder and why)."""
+
+
 @dataclass
 class Results:
     """An ensemble's tables.
@@ -184,16 +188,35 @@ class Results:
 
         Raises:
             FileNotFoundError: If the directory does not exist.
+            ResultsError: If it holds another command's results (a comparison, a
+                calibration, a sensitivity analysis), an unfinished run, or nothing a run
+                writes: they would read as a run of no replicates.
         """
         directory = Path(directory)
         if not directory.is_dir():
             raise FileNotFoundError(f"{directory}: no such results directory")
+        kind = folder_kind(directory)
+        if kind is not None and kind[0] != "run":
+            raise ResultsError(
+                f"{directory}: holds a {kind[0]} ({kind[1]}), not a run's results"
+                + (": load one of its scenarios' folders" if "comparison" in kind[0] else "")
+            )
+        if kind is None and not any((directory / f).is_file() for f in TABLE_FILES.values()):
+            raise ResultsError(
+                f"{directory}: holds no run's results (no manifest.json, summary.csv or yearly.csv)"
+            )
         scenario: dict[str, Any] = {}
         if (directory / "scenario.toml").is_file():
             scenario = tomllib.loads((directory / "scenario.toml").read_text(encoding="utf-8"))
         manifest: dict[str, Any] = {}
         if (directory / "manifest.json").is_file():
             manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        status = manifest.get("status", "complete") if isinstance(manifest, dict) else None
+        if status != "complete":
+            raise ResultsError(
+                f"{directory}: is an unfinished run (manifest status {status!r}); complete "
+                "it with nkroutes run ... --resume"
+            )
         tables = {}
         for name, file in TABLE_FILES.items():
             path = directory / file
