@@ -701,3 +701,28 @@ def test_weights_are_checked_as_events_change_them(small, events, valid):
     else:
         with pytest.raises(ScenarioError, match="departure_weight = 0 for every origin"):
             scenario_from_dict(small)
+
+
+def test_two_events_changing_one_value_in_a_month_are_refused(cli, write, small):
+    # Which applied was file order alone: swapping two events changed a run's repatriations
+    # from 342 to 9 and validate said ok.
+    path = "enforcement.china.repatriation_probability"
+    small["events"] += [
+        {"id": "opens", "date": "1991-06", "set": {path: 0.0}},
+        {"id": "closes", "date": "1991-06", "set": {path: 1.0}},
+        {"id": "lull", "date": "1992-01", "end": "1992-03", "set": {path: 0.5}},
+        {"id": "after", "date": "1992-04", "set": {path: 0.7}},  # the month lull ends
+        {"id": "apart", "date": "1992-05", "set": {path: 0.2}},  # a month later: fine
+    ]
+    file = write(small)
+    result = cli("validate", file)
+    assert result.exit_code == 2
+    expected = "expected one change of a value in a month (the event listed last would win)"
+    assert result.stdout.splitlines() == [
+        f'{file}: events.closes.set."{path}": found events opens (starts) and closes (starts) '
+        f"both changing it in 1991-06, {expected}: merge them into one event, or date them a "
+        "month apart",
+        f'{file}: events.after.set."{path}": found events lull (ends) and after (starts) '
+        f"both changing it in 1992-04, {expected}: merge them into one event, or date them a "
+        "month apart",
+    ]

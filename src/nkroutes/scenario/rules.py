@@ -15,6 +15,7 @@ from typing import Any
 
 from nkroutes.scenario.collect import Collector, Parts
 from nkroutes.scenario.paths import PathError, get_path, join_path
+from nkroutes.scenario.rules_events import check_event_collisions
 from nkroutes.scenario.schema import SCENARIO
 from nkroutes.scenario.schema_paths import item_table
 from nkroutes.scenario.spec import Key, TableArray
@@ -49,6 +50,7 @@ def check_rules(data: dict[str, Any], col: Collector) -> None:
     check_push_factors(data, col)
     check_min_max(data, col)
     check_share_weights(data, col)
+    check_event_collisions(data, col)
 
 
 def items(data: Mapping[str, Any], name: str) -> Iterator[tuple[Parts, Mapping[str, Any]]]:
