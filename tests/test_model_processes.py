@@ -256,6 +256,11 @@ def test_events_outside_the_run_are_in_force_from_its_start_or_never_apply() -> 
     after = tiny_scenario(window, edit=closing("1993-01"))
     assert [[e["id"] for e in events] for events in before.events_outside_run()] == [["close"], []]
     assert [[e["id"] for e in events] for events in after.events_outside_run()] == [[], ["close"]]
+    ended = tiny_scenario(
+        window,
+        edit=lambda d: closing("1990-06")(d) or d["events"][0].update(end="1990-12"),
+    )
+    assert ended.events_outside_run() == ([], [])  # over before the run: nothing to note
 
     def yearly(scenario: Any) -> Any:
         return simulate(scenario, seed=5).yearly()

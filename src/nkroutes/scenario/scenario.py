@@ -95,14 +95,19 @@ class Scenario:
         """The events dated outside the run, each list in date order.
 
         Returns:
-            ``(before, after)``: events dated before ``time.start``, which are in force from
-            the first step (applied in date order), and events dated after ``time.end``,
-            which never apply.
+            ``(before, after)``: events dated before ``time.start`` and not ended by then,
+            which are in force from the first step (applied in date order), and events dated
+            after ``time.end``, which never apply. (An event that ended before the start
+            changes nothing in the run and is in neither.)
         """
         start = parse_date(self.data["time"]["start"])
         end = parse_date(self.data["time"]["end"])
         events = sorted(self.data.get("events", ()), key=lambda e: parse_date(e["date"]))
-        before = [e for e in events if parse_date(e["date"]) < start]
+        before = [
+            e
+            for e in events
+            if parse_date(e["date"]) < start and not (e.get("end") and parse_date(e["end"]) < start)
+        ]
         after = [e for e in events if parse_date(e["date"]) > end]
         return before, after
 
