@@ -172,6 +172,23 @@ def test_a_failing_plot_hook_only_warns(cli, tiny_file, tmp_path, monkeypatch):
     assert (out / "summary.csv").is_file()
 
 
+def test_ctrl_c_while_drawing_exits_130_and_says_how_to_draw(cli, tiny_file, tmp_path, monkeypatch):
+    # It ended with click's "Aborted!" and exit 1; --resume of the complete run then drew
+    # nothing.
+    def interrupted(results, out_dir):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nkroutes.plots, "plot_results", interrupted, raising=False)
+    out = tmp_path / "out"
+    result = cli("run", tiny_file, "-n", "1", "--workers", "1", "-q", "--out", out)
+    assert result.exit_code == 130
+    assert result.stderr.strip().splitlines() == [
+        f"Interrupted while drawing the figures. The results in {out} are complete; draw the "
+        f"figures with: nkroutes plot {out}"
+    ]
+    assert Results.load(out).n_replicates == 1
+
+
 def test_without_plot_results_the_hook_is_skipped(cli, tiny_file, tmp_path, monkeypatch):
     monkeypatch.delattr(nkroutes.plots, "plot_results", raising=False)
     out = tmp_path / "out"

@@ -28,7 +28,12 @@ from nkroutes.commands.common import (
     set_option,
 )
 from nkroutes.commands.out_folder import latest_unfinished, point_latest, results_dir
-from nkroutes.commands.run import PLOTS_FOLDER, posterior_option, report_plots
+from nkroutes.commands.run import (
+    PLOTS_FOLDER,
+    drawing_figures,
+    posterior_option,
+    report_plots,
+)
 from nkroutes.commands.size_check import check_size
 from nkroutes.text import plural
 
@@ -97,7 +102,8 @@ def compare_command(
         click.echo(f"Report: {out / COMPARISON_MD}")
         click.echo(f"Table:  {out / 'comparison.csv'}; each scenario's results in {out}/<name>/")
         if plots and not already_complete:
-            report_plots(make_comparison_plots(comparison, out))
+            with drawing_figures(out):
+                report_plots(make_comparison_plots(comparison, out))
     return comparison
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shlex
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from nkroutes.analysis.intervals import outcome_intervals
 from nkroutes.analysis.modes import two_groups
 from nkroutes.analysis.outcomes import RUN_OUTCOMES, format_number, period_of
 from nkroutes.commands.common import (
+    EXIT_INTERRUPTED,
     F,
     allow_large_option,
     check_seed,
@@ -101,8 +104,27 @@ def run_command(
             click.echo(f"{out}: the run was already complete; nothing was run.")
         click.echo(run_report(results))
         if plots and not already_complete:
-            report_plots(make_plots(results))
+            with drawing_figures(out):
+                report_plots(make_plots(results))
     return results
+
+
+@contextmanager
+def drawing_figures(out: Path) -> Iterator[None]:
+    """Ctrl-C while the figures are drawn: exit 130, saying the results are whole.
+
+    Without this, click said "Aborted!" with exit 1, and ``--resume`` of the complete run
+    drew nothing: the way to the figures is ``nkroutes plot``.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo(
+            f"\nInterrupted while drawing the figures. The results in {out} are complete; "
+            f"draw the figures with: nkroutes plot {shlex.quote(str(out))}",
+            err=True,
+        )
+        raise SystemExit(EXIT_INTERRUPTED) from None
 
 
 def is_complete(directory: Path) -> bool:
