@@ -81,7 +81,9 @@ Each path must name a value of this scenario that can change during a run (not `
 allowed for that key. The date may fall outside the run: an event dated before `time.start` is
 in force from the first step (events apply in date order), one dated after `time.end` never
 applies, so `--set time.end=2003-12` shortens a scenario whose timeline goes on. `nkroutes run`
-and `compare` name such events when they start.
+and `compare` name such events when they start. Two events may not change the same
+value in the same month (two starts, or one event's end, the month after its last, and another's
+start): which applied would depend only on their order in the files, so `validate` refuses it.
 
 **Dates and time.** Dates are strings `"YYYY-MM"` of ASCII digits from 1900-01 to 2100-12
 (enough for any period this migration could be studied over, and a run of at most 2,412
