@@ -252,7 +252,16 @@ def test_the_api_returns_dataframes(fake, tmp_path):
     )
     assert set(result.indices["index"]) == {"mu_star", "mu", "sigma", "top_share", "top_set_share"}
     assert len(result.points) == 2 * 6
+    text = (tmp_path / "api" / "sensitivity.md").read_text(encoding="utf-8")
+    assert f"- command: `nkroutes sensitivity {fake} --method morris --trajectories 2" in text
     shutil.rmtree(tmp_path / "api")
+    # A scenario changed after loading: no command line would run it (one was recorded
+    # that ran 1990-2008 where the call had run 1990-1992).
+    shorter = nkroutes.load_scenario(fake, {"time.end": "1992-12"})
+    opts = {"trajectories": 2, "outcomes": ["arrivals"], "workers": 1, "evaluate": fake_model}
+    nkroutes.sensitivity(shorter, out=tmp_path / "short", **opts)
+    text = (tmp_path / "short" / "sensitivity.md").read_text(encoding="utf-8")
+    assert f"- command: none reproduces it: `{fake}` differ from their files" in text
 
 
 def test_progress_lines_when_stderr_is_not_a_terminal(cli, fake, tmp_path):

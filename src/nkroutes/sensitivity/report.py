@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from nkroutes.scenario import ScenarioError, load_scenario
 from nkroutes.sensitivity.design import RESAMPLES, TOP_PLACES
 from nkroutes.sensitivity.outcomes import describe
 from nkroutes.sensitivity.plan import Plan
@@ -177,6 +178,23 @@ def _table(ranked: pd.DataFrame, method: str, plan: Plan) -> list[str]:
     return lines
 
 
+def not_as_in_their_files(plan: Plan) -> list[str]:
+    """The plan's scenarios that a command line naming their files would not run.
+
+    Those made from a dict, or loaded and then changed (``with_overrides``, a Python
+    call's ``load_scenario(file, overrides)``), or whose file has changed since.
+    """
+    changed = []
+    for scenario in (plan.base, *plan.what_ifs):
+        try:
+            same = scenario.path is not None and load_scenario(scenario.path) == scenario
+        except (ScenarioError, OSError):
+            same = False
+        if not same:
+            changed.append(f"`{scenario.source}`")
+    return changed
+
+
 def reproducing_command(plan: Plan) -> str:
     """The command line that runs this analysis again (folder options left out)."""
     s = plan.settings
@@ -223,7 +241,14 @@ def report_markdown(
         f"{plural(plan.settings.replicates, 'replicate')} per scenario and point "
         f"(the same seeds everywhere), seed {plan.settings.seed}",
     ]
-    lines.append(f"- command: `{reproducing_command(plan)}`")
+    changed = not_as_in_their_files(plan)
+    if changed:
+        lines.append(
+            f"- command: none reproduces it: {', '.join(changed)} differ from their files "
+            "(changed after loading, e.g. from Python); the hashes above identify them"
+        )
+    else:
+        lines.append(f"- command: `{reproducing_command(plan)}`")
     if method == "ends":
         lines += [
             "",
