@@ -132,6 +132,28 @@ def test_plot_and_fit_of_a_run_being_written_name_its_writer(cli, tiny_file, tmp
     assert "complete it with: " in cli("fit", out).stderr
 
 
+def test_a_stale_lock_in_a_comparisons_scenario_is_one_note_line(cli, tiny_file, tmp_path):
+    # The run inside the comparison issues the note as a warning; the command printed it
+    # with "UserWarning", the file and line of the call, and the command cut at "-n".
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    base, whatif = write_tiny(tmp_path / "s2")
+    folder = tmp_path / "cmp" / "tiny"
+    folder.mkdir(parents=True)
+    record = json.loads(_lock_of(dead.pid)) | {"command": "nkroutes compare a.toml -n 4 --out x"}
+    (folder / LOCK_FILE).write_text(json.dumps(record), encoding="utf-8")
+    args = ["-n", 1, "--workers", 1, "-q", "--no-plots", "--out", tmp_path / "cmp", "--resume"]
+    result = cli("compare", base, whatif, *args)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if "took over the lock" in line]
+    assert notes == [
+        f"note: {folder}: took over the lock of nkroutes compare a.toml -n 4 --out x (pid "
+        f"{dead.pid} on {socket.gethostname()}, since 2026-01-01T00:00:00+00:00), which is no "
+        "longer running"
+    ]
+    assert "UserWarning" not in result.stderr
+
+
 def test_a_lock_of_another_host_is_not_taken_over(tmp_path):
     (tmp_path / LOCK_FILE).write_text(_lock_of(1, "elsewhere.example"), encoding="utf-8")
     with pytest.raises(FolderBusyError, match=r"on elsewhere\.example"), folder_lock(tmp_path):

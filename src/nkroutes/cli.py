@@ -14,11 +14,14 @@ only when the command is used, so ``nkroutes --help`` stays fast.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import os
 import signal
 import sys
-from typing import Any, NamedTuple
+import warnings
+from collections.abc import Callable
+from typing import Any, NamedTuple, TextIO
 
 import click
 
@@ -135,7 +138,9 @@ class NkroutesGroup(click.Group):
         disk, say) is one line and exit 1, not a traceback.
         """
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = functools.partial(_show_note, warnings.showwarning)
+                return super().invoke(ctx)
         except ScenarioError as error:
             click.echo(str(error), err=True)
             ctx.exit(EXIT_BAD_INPUT)
@@ -149,6 +154,26 @@ class NkroutesGroup(click.Group):
             cause = error.strerror or str(error) or type(error).__name__
             click.echo(f"Error: {where}{cause}", err=True)
             ctx.exit(EXIT_FAILURE)
+
+
+def _show_note(
+    fallback: Callable[..., None],
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Print nkroutes's notes as the line they are ("note: ..."), others by ``fallback``.
+
+    The library issues its notes (a stale lock taken over) as warnings, which Python prints
+    with the file, line and source of the call.
+    """
+    if str(message).startswith("note: "):
+        click.echo(str(message), err=True)
+    else:
+        fallback(message, category, filename, lineno, file, line)
 
 
 def _examples(*lines: str) -> str:

@@ -47,7 +47,9 @@ def _holder(lock: Path) -> dict[str, Any]:
 
 
 def _describe_holder(holder: Mapping[str, Any]) -> str:
-    command = str(holder.get("command") or "nkroutes").split(" --")[0][:60]
+    command = str(holder.get("command") or "nkroutes")
+    if len(command) > 100:  # whole up to there: cut at an option, "-n" was left hanging
+        command = command[:97] + "..."
     return (
         f"{command} (pid {holder.get('pid', '?')} on {holder.get('host', '?')}, "
         f"since {holder.get('started', '?')})"
