@@ -83,6 +83,12 @@ def test_draws_report_both_intervals_and_the_share_of_robust_points(cli, ranged_
     assert "tiny-no-repatriation changes" in text and "robust in 100% of draws" in text
     assert (out / "plots" / "effects-draws.png").is_file()
     assert "robust in" in result.stdout
+    # plot draws it again (after --no-plots, or a lost figure): it refused the folder
+    (out / "plots" / "effects-draws.png").unlink()
+    again = cli("plot", out)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == f"wrote {out / 'plots' / 'effects-draws.png'}\n"
+    assert (out / "plots" / "effects-draws.png").stat().st_size > 0
 
 
 def test_latin_hypercube_points_cover_each_range_once_per_stratum(ranged_tiny):
