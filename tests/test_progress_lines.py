@@ -27,6 +27,16 @@ def test_lines_say_done_total_rate_and_time_left() -> None:
     ), last
 
 
+def test_a_sensitivity_analysis_counts_model_runs_not_replicates() -> None:
+    # Its total is every scenario's replicates at every point: "4/14 replicates" misled.
+    lines = ProgressLines(14, 4, "baseline", interval=60, stream=io.StringIO(), unit="model run")
+    assert lines.line().startswith("baseline: 4/14 model runs (29%), ")
+    assert lines.line().endswith("so far, first model run running")
+    lines.update(2)
+    assert re.search(r"(model runs/s|s/model run), about", lines.line())
+    lines.close()
+
+
 def test_a_run_shorter_than_the_interval_writes_nothing() -> None:
     stream = io.StringIO()
     with ProgressLines(3, 0, "tiny", interval=60, stream=stream) as lines:

@@ -212,7 +212,7 @@ def sensitivity_command(
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = progress_bar(total, done, base.name, show_progress(quiet))
+            bar = progress_bar(total, done, base.name, show_progress(quiet), "model run")
         else:
             bar.update(done - bar.n)
 

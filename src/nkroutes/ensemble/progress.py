@@ -42,6 +42,8 @@ class ProgressLines:
         label: The scenario's name, at the start of each line.
         interval: Seconds between lines.
         stream: Where to write (standard error by default).
+        unit: What is counted, singular (``"replicate"``; a sensitivity analysis counts
+            ``"model run"``: every scenario's replicates at every point).
     """
 
     def __init__(
@@ -51,7 +53,9 @@ class ProgressLines:
         label: str,
         interval: float = LOG_INTERVAL_S,
         stream: TextIO | None = None,
+        unit: str = "replicate",
     ) -> None:
+        self.unit = unit
         self.total = total
         self.done = done
         self.label = label
@@ -70,14 +74,15 @@ class ProgressLines:
         elapsed = max(time.monotonic() - self._started, 1e-9)
         run = self.done - self._initial
         share = self.done / self.total if self.total else 1.0
-        text = f"{self.label}: {self.done}/{self.total} replicates ({share:.0%})"
+        unit = self.unit
+        text = f"{self.label}: {self.done}/{self.total} {unit}s ({share:.0%})"
         if run > 0:
             rate = run / elapsed
             left = (self.total - self.done) / rate
-            per = f"{rate:.2g} replicates/s" if rate >= 1 else f"{1 / rate:.3g} s/replicate"
+            per = f"{rate:.2g} {unit}s/s" if rate >= 1 else f"{1 / rate:.3g} s/{unit}"
             text += f", {per}, about {_duration(left)} left"
         else:
-            text += f", {_duration(elapsed)} so far, first replicate running"
+            text += f", {_duration(elapsed)} so far, first {unit} running"
         return text
 
     def _write(self) -> None:
@@ -116,7 +121,9 @@ class ProgressLines:
         self.close()
 
 
-def progress_bar(total: int, done: int, label: str, enabled: bool | str) -> Any:
+def progress_bar(
+    total: int, done: int, label: str, enabled: bool | str, unit: str = "replicate"
+) -> Any:
     """A progress display counting replicates (a silent stand-in when disabled).
 
     Args:
@@ -126,20 +133,21 @@ def progress_bar(total: int, done: int, label: str, enabled: bool | str) -> Any:
         enabled: ``True`` or ``"bar"`` for a ``tqdm`` bar (the command line draws it when
             standard error is a terminal), ``"lines"`` for :class:`ProgressLines` (when it
             is not: logs and pipes get a line every few seconds), ``False`` for nothing.
+        unit: What is counted, singular (``"replicate"``, ``"model run"``).
 
     Returns:
         An object with ``update(n)``, ``close()`` and ``n`` (the count done so far),
         usable in ``with``.
     """
     if enabled == "lines":
-        return ProgressLines(total, done, label)
+        return ProgressLines(total, done, label, unit=unit)
     from tqdm import tqdm
 
     return tqdm(
         total=total,
         initial=done,
         desc=label,
-        unit="replicate",
+        unit=unit,
         file=sys.stderr,
         disable=not enabled,
         dynamic_ncols=True,
