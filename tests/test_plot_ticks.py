@@ -90,3 +90,20 @@ def test_arrivals_and_outcomes_of_few_people_label_each_tick_once(one_month, top
             labels = y_tick_labels(ax)
             assert labels, ax.get_title()
             assert len(set(labels)) == len(labels), (ax.get_title(), labels)
+
+
+def test_months_and_money_label_each_tick_once(one_month):
+    # A narrow axis of months was labelled 61, 61, 62 ({x:,.0f} on ticks 0.5 apart).
+    results = dataclasses.replace(one_month, summary=one_month.summary.copy())
+    summary = results.summary
+    summary["median_months_in_china_at_arrival"] = summary["replicate"].map({0: 61.0, 1: 62.5})
+    summary["median_cost_per_arrival_usd"] = summary["replicate"].map({0: 2000.0, 1: 2001.5})
+    fig = outcome_distributions(results)
+    fig.canvas.draw()
+    checked = 0
+    for ax in fig.axes:
+        if ax.get_visible() and ax.get_ylabel().startswith(("months", "US$")):
+            labels = y_tick_labels(ax)
+            assert len(labels) >= 2 and len(set(labels)) == len(labels), (ax.get_title(), labels)
+            checked += 1
+    assert checked >= 1

@@ -151,8 +151,9 @@ def outcome_distributions(results: Results | Mapping[str, Results]) -> Figure:
                 )
                 ax.legend(loc="best")
             else:
-                if not registered.is_money and registered.kind != "duration":
-                    count_axis(ax)  # a count of people
+                # people, months and US$ are labelled whole ({x:,.0f}): ticks at whole
+                # numbers, or a narrow axis repeats its labels (months 61, 61, 62)
+                count_axis(ax)
                 ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         for ax in axes[len(available) :]:
             ax.set_visible(False)

@@ -112,7 +112,7 @@ LABEL_NAME_CHARS = 24
 
 
 def count_axis(ax: Axes) -> None:
-    """Whole-number y ticks for an axis of counts (people, brokers; not money or shares).
+    """Whole-number y ticks for an axis labelled in whole numbers (people, months, US$).
 
     Matplotlib's default locator ticks an axis from 0 to 1 at 0, 0.2, ..., 1.0, which a
     ``{x:,.0f}`` label writes 0, 0, 0, 1, 1, 1 (a one-month run's deaths). This is that
