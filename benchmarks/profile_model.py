@@ -6,6 +6,7 @@ process (the calls in ``RouteModel.step``) and the functions with the most time 
     python benchmarks/profile_model.py                 # baseline, scale 1, cProfile
     python benchmarks/profile_model.py --scale 16 --top 25
     python benchmarks/profile_model.py --pyinstrument  # call tree (pip install pyinstrument)
+    python benchmarks/profile_model.py --scale 16 --per-person --kernels  # passes, no profiler
 
 ``--scale K`` multiplies ``departures.base_rate_per_year`` by K, as in ``bench_model.py``;
 with ``--per-person`` it makes each person K agents instead (``bench_model.per_person``).
@@ -100,6 +101,57 @@ def profile_pyinstrument(scenario: Scenario, seed: int) -> None:
     print(profiler.output_text(unicode=False, color=False))
 
 
+#: The compiled passes over those on their way, timed by ``--kernels``: (module, name).
+KERNELS = (
+    ("nkroutes.model.stays", "fewest_draws_hiding"),
+    ("nkroutes.model.migrants", "compact_live"),
+    ("nkroutes.model.migrants", "select_busy_ids"),
+    ("nkroutes.model.migrants", "select_ids"),
+    ("nkroutes.model.processes.onward", "word_of_mouth_due"),
+    ("nkroutes.model.processes.punishment", "_serve"),
+)
+
+
+def time_kernels(scenario: Scenario, seed: int) -> None:
+    """Print the wall time of each compiled pass of :data:`KERNELS` in one run, no profiler.
+
+    Each is wrapped where the model calls it (a few thousand calls: the wrapper's cost is
+    negligible), after a warm-up run at scale 1 that compiles them. cProfile's shares of
+    these calls are close, but it slows the Python around them; this does not.
+    """
+    import importlib
+
+    from nkroutes.model import simulate
+    from nkroutes.scenario import load_scenario
+
+    totals = dict.fromkeys((name for _, name in KERNELS), 0.0)
+    calls = dict.fromkeys(totals, 0)
+
+    def wrap(module: object, name: str) -> None:
+        kernel = getattr(module, name)
+
+        def timed(*args: object) -> object:
+            start = time.perf_counter()
+            try:
+                return kernel(*args)
+            finally:
+                totals[name] += time.perf_counter() - start
+                calls[name] += 1
+
+        setattr(module, name, timed)
+
+    simulate(load_scenario(DEFAULT_SCENARIO), seed)  # compiled and warm
+    for module, name in KERNELS:
+        wrap(importlib.import_module(module), name)
+    start, cpu = time.perf_counter(), time.process_time()
+    simulate(scenario, seed)
+    wall = time.perf_counter() - start
+    print(f"run: {wall:.2f} s wall, {time.process_time() - cpu:.2f} s CPU\n")
+    print("pass                      wall s   share   calls")
+    for name, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"{name:<24} {seconds:7.3f}  {seconds / wall:6.1%}  {calls[name]:6d}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario TOML")
@@ -108,9 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-person", action="store_true", help="scale as agents per person")
     parser.add_argument("--top", type=int, default=20, help="functions to list")
     parser.add_argument("--pyinstrument", action="store_true", help="call tree instead")
+    parser.add_argument(
+        "--kernels", action="store_true", help="wall time of the compiled passes, no profiler"
+    )
     args = parser.parse_args(argv)
     scenario = _scenario(args.scenario, args.scale, args.per_person)
-    if args.pyinstrument:
+    if args.kernels:
+        time_kernels(scenario, args.seed)
+    elif args.pyinstrument:
         profile_pyinstrument(scenario, args.seed)
     else:
         profile_cprofile(scenario, args.seed, args.top)
