@@ -239,8 +239,8 @@ def reproducing_command(file: str, settings: CalibrationSettings, years: tuple[i
     type=click.IntRange(min=5),
     default=DEFAULT_BUDGET,
     show_default=True,
-    help="Parameter sets to evaluate at most (with --resume, a larger budget continues the "
-    "calibration further).",
+    help="Parameter sets to evaluate at most, at least twice the population plus one (with "
+    "--resume, a larger budget continues the calibration further).",
 )
 @click.option(
     "--replicates",
@@ -254,7 +254,7 @@ def reproducing_command(file: str, settings: CalibrationSettings, years: tuple[i
     type=click.IntRange(min=2),
     default=None,
     help="Parameter sets kept per generation [default: the largest power of two up to a "
-    "quarter of the budget; the first generation is twice as large].",
+    "quarter of the budget, at least 2; the first generation is twice as large].",
 )
 @executor_options("Where runs go: local processes or a Dask cluster (with --scheduler).")
 @seed_option("Seed of the calibration (proposals and replicate seeds).", 0, click.IntRange(min=0))

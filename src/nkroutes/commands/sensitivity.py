@@ -46,6 +46,7 @@ from nkroutes.sensitivity.plan import (
     DEFAULT_SAMPLES,
     DEFAULT_SEED,
     DEFAULT_TRAJECTORIES,
+    MIN_SOBOL_SAMPLES,
     SensitivitySettings,
     design_size,
     make_plan,
@@ -96,10 +97,10 @@ def _summary(result: SensitivityResult) -> str:
 )
 @click.option(
     "--samples",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=MIN_SOBOL_SAMPLES),
     default=DEFAULT_SAMPLES,
     show_default=True,
-    help="Sobol base samples, a power of 2: N x (ranges + 2) points.",
+    help=f"Sobol base samples, a power of 2 from {MIN_SOBOL_SAMPLES}: N x (ranges + 2) points.",
 )
 @click.option(
     "--whatif",

@@ -377,8 +377,8 @@ def check_out_dir(
     held = folder_kind(path) if occupied and what is not None else None
     if held is not None and held[0] != what:
         raise OutDirError(
-            f"{path}: holds a {held[0]} ({held[1]}), not a {what}; choose another --out "
-            f"(--force deletes only a {what}'s own results)"
+            f"{path}: holds a {held[0]} ({held[1]}), not a {what}; choose another --out"
+            + (f" (--force deletes only a {what}'s own results)" if force else "")
         )
     return occupied
 
