@@ -206,7 +206,7 @@ def test_resume_refuses_other_settings_and_force_starts_over(cli, fake, tmp_path
         (("--method", "sobol", "--samples", 48), "--samples: found 48, expected a power of 2"),
         (
             ("--method", "sobol", "--samples", 8),
-            "--samples: found 8, expected a power of 2 from 16",
+            "8 is not in the range x>=16",
         ),
         (("--param", RANGES[0][0]), f"--param: found 1 range to vary ({RANGES[0][0]}), expected"),
     ],
