@@ -58,10 +58,10 @@ an array of tables the next part is the item's `id`: `places.vietnam.arrest_rate
 `enforcement.china.repatriation_probability`. Ids are therefore made of letters, digits, `_`
 and `-` only.
 
-**`--set`.** `nkroutes show|run|compare|app FILE --set key.path=value` changes one value
-after `extends` is resolved and before the scenario is checked, so an overridden value is
-checked like any other, and a path that names nothing is an error. The value is read as TOML (`0.5`, `true`,
-`"text"`, `["a", "b"]`); anything that is not a TOML value is taken as a string, so
+**`--set`.** `nkroutes show|run|compare|app FILE --set key.path=value` changes one value after
+`extends` is resolved and before the scenario is checked, so an overridden value is checked
+like any other, and a path that names nothing is an error. The value is read as TOML (`0.5`,
+`true`, `"text"`, `["a", "b"]`); anything that is not a TOML value is taken as a string, so
 `--set time.end=2011-12` works. Give `--set` several times to change several values.
 
 **Events.** An `[[events]]` item changes values from its `date` on, for the rest of the run.
