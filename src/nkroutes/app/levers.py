@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nkroutes.model.clock import month_after
 from nkroutes.scenario import get_path
+from nkroutes.scenario.values import month_after
 
 #: Path of China's repatriation probability (chance an arrested migrant is sent back).
 REPATRIATION_PATH = "enforcement.china.repatriation_probability"

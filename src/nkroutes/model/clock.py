@@ -110,10 +110,3 @@ class Clock:
     def months(self, steps: np.ndarray | float) -> np.ndarray:
         """Convert a number of steps to months."""
         return np.asarray(steps, dtype=float) * self.mean_step_days / DAYS_PER_MONTH
-
-
-def month_after(month: str) -> str:
-    """The ``YYYY-MM`` month after ``month`` (``"2008-12"`` -> ``"2009-01"``)."""
-    year, mon = (int(x) for x in month[:7].split("-"))
-    year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
-    return f"{year:04d}-{mon:02d}"

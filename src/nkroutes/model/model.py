@@ -32,7 +32,7 @@ from mesa.discrete_space import Network
 
 from nkroutes.model import stays
 from nkroutes.model.agents import Broker, Place
-from nkroutes.model.clock import DAYS_PER_MONTH, Clock, month_after
+from nkroutes.model.clock import DAYS_PER_MONTH, Clock
 from nkroutes.model.migrants import MigrantTable, State
 from nkroutes.model.outputs import Counters, flow_names, stock_names
 from nkroutes.model.params import KIND_CODES, Params, compile_params
@@ -49,6 +49,7 @@ from nkroutes.model.result import TWO_YEARS_MONTHS, RunResult
 from nkroutes.model.schedule import StaySchedule
 from nkroutes.scenario.paths import get_path, set_path
 from nkroutes.scenario.time_axis import time_axis
+from nkroutes.scenario.values import month_after
 
 #: Stays placed again at a time when an event changes their hazards
 #: (:meth:`RouteModel._repredict_stays`).

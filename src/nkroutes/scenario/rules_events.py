@@ -13,20 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from nkroutes.scenario.collect import Collector, Parts
-from nkroutes.scenario.values import parse_date
+from nkroutes.scenario.values import month_after, parse_date
 
 
-def _month(value: Any) -> tuple[int, int] | None:
-    return parse_date(value) if isinstance(value, str) and value else None
-
-
-def _after(month: tuple[int, int]) -> tuple[int, int]:
-    year, m = month
-    return (year + 1, 1) if m == 12 else (year, m + 1)
-
-
-def _show(month: tuple[int, int]) -> str:
-    return f"{month[0]:04d}-{month[1]:02d}"
+def _month(value: Any) -> str | None:
+    """A ``YYYY-MM`` date as it is, or ``None`` for none or one that is not a date."""
+    return value if isinstance(value, str) and value and parse_date(value) else None
 
 
 def check_event_collisions(data: Mapping[str, Any], col: Collector) -> None:
@@ -34,7 +26,7 @@ def check_event_collisions(data: Mapping[str, Any], col: Collector) -> None:
     events = data.get("events")
     if not isinstance(events, list):
         return
-    seen: dict[tuple[str, tuple[int, int]], tuple[str, str]] = {}
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
     for event in events:
         if not isinstance(event, Mapping) or not isinstance(event.get("set"), Mapping):
             continue
@@ -42,7 +34,7 @@ def check_event_collisions(data: Mapping[str, Any], col: Collector) -> None:
         start, end = _month(event.get("date")), _month(event.get("end"))
         changes = [(start, "starts")] if start is not None else []
         if end is not None:
-            changes.append((_after(end), "ends"))
+            changes.append((month_after(end), "ends"))
         for month, how in changes:
             for path in event["set"]:
                 key = (str(path), month)
@@ -52,7 +44,7 @@ def check_event_collisions(data: Mapping[str, Any], col: Collector) -> None:
                     col.add(
                         where,
                         f"events {other} ({other_how}) and {name} ({how}) both changing it in "
-                        f"{_show(month)}",
+                        f"{month}",
                         "one change of a value in a month (the event listed last would win): "
                         "merge them into one event, or date them a month apart",
                         because=[("events", other, "set", str(path)), where],

@@ -122,6 +122,13 @@ def parse_date(text: str) -> tuple[int, int] | None:
     return (year, month) if 1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR else None
 
 
+def month_after(month: str) -> str:
+    """The ``YYYY-MM`` month after ``month`` (``"2008-12"`` -> ``"2009-01"``)."""
+    year, mon = (int(x) for x in month[:7].split("-"))
+    year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    return f"{year:04d}-{mon:02d}"
+
+
 def _date_mismatch(value: str) -> str:
     """Why a string is not an allowed date."""
     match = _DATE.fullmatch(value)
