@@ -420,12 +420,8 @@ def _check_time_axes(scenarios: Sequence[Scenario]) -> None:
 
 
 def _check_comparison_dir(directory: Path, resume: bool, force: bool, names: list[str]) -> None:
-    """Refuse a folder that holds a run, or on resume a comparison of other scenarios."""
-    occupied = check_out_dir(directory, resume=resume, force=force, what="comparison")
-    if occupied and (directory / MANIFEST_FILE).is_file():
-        raise EnsembleSetupError(
-            f"{directory}: holds a run (nkroutes run), not a comparison; choose another --out"
-        )
+    """Refuse another command's folder (check_out_dir), or on resume other scenarios'."""
+    check_out_dir(directory, resume=resume, force=force, what="comparison")
     if resume and (directory / COMPARISON_JSON).is_file():
         try:
             recorded = read_record(directory).names
