@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nkroutes.ensemble.errors import EnsembleSetupError
-from nkroutes.ensemble.prepare import check_replicates
-from nkroutes.ensemble.seeds import check_seed
+from nkroutes.ensemble.prepare import check_run_options
 
 #: Fewest bootstrap resamples of a comparison: a 95% interval cuts 2.5% off each end, so
 #: with fewer than 1 / 0.025 = 40 resamples a tail holds less than one resample and the
@@ -65,9 +64,5 @@ def check_compare_options(
     Raises:
         EnsembleSetupError: For the first bad value, naming its argument.
     """
-    checked_replicates = check_replicates(replicates)
-    try:
-        checked_seed = check_seed(seed)  # type: ignore[arg-type]
-    except ValueError as error:
-        raise EnsembleSetupError(str(error)) from None
+    checked_replicates, checked_seed = check_run_options(replicates, seed)
     return checked_replicates, checked_seed, check_resamples(resamples)

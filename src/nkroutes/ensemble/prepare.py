@@ -17,6 +17,7 @@ from nkroutes.ensemble.folders import check_out_dir
 from nkroutes.ensemble.manifest import new_manifest
 from nkroutes.ensemble.posterior import POSTERIOR_FILE, Posterior
 from nkroutes.ensemble.rundir import MANIFEST_FILE, SCENARIO_FILE, RunDirectory
+from nkroutes.ensemble.seeds import check_seed
 from nkroutes.scenario import Scenario
 
 #: Replicates when none are asked for: enough for a first look at medians and a rough
@@ -50,6 +51,19 @@ def check_replicates(replicates: object) -> int | None:
             f"{MAX_REPLICATES:,}"
         )
     return int(replicates)
+
+
+def check_run_options(replicates: object, seed: object) -> tuple[int | None, int]:
+    """``replicates`` (:func:`check_replicates`) and ``seed`` checked, as plain ints.
+
+    Raises:
+        EnsembleSetupError: For the first bad value, naming its argument.
+    """
+    checked = check_replicates(replicates)
+    try:
+        return checked, check_seed(seed)  # type: ignore[arg-type]
+    except ValueError as error:
+        raise EnsembleSetupError(str(error)) from None
 
 
 def new_run_manifest(

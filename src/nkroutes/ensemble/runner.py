@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from nkroutes.ensemble.errors import EnsembleRunError, EnsembleSetupError
+from nkroutes.ensemble.errors import EnsembleRunError
 from nkroutes.ensemble.executors import (
     FaultWatch,
     InProcessExecutor,
@@ -48,14 +48,14 @@ from nkroutes.ensemble.manifest import (
 from nkroutes.ensemble.posterior import Posterior
 from nkroutes.ensemble.prepare import (
     DEFAULT_REPLICATES,
-    check_replicates,
+    check_run_options,
     new_run_manifest,
     prepare_directory,
 )
 from nkroutes.ensemble.progress import progress_bar
 from nkroutes.ensemble.results import TABLE_FILES, Results
 from nkroutes.ensemble.rundir import DRAWS_FILE, RunDirectory, concatenate_csv_texts
-from nkroutes.ensemble.seeds import check_seed, replicate_seed
+from nkroutes.ensemble.seeds import replicate_seed
 from nkroutes.ensemble.size_guard import check_replicate_size, largest_values
 from nkroutes.ensemble.tasks import ReplicateOutput, run_replicate
 from nkroutes.scenario import Scenario, load_scenario, scenario_from_dict
@@ -161,11 +161,7 @@ def run_ensemble(
             replicates stay saved. Failing before the run, it is an ``OutDirError``.
     """
     the_scenario = as_scenario(scenario)
-    replicates = check_replicates(replicates)
-    try:
-        seed = check_seed(seed)
-    except ValueError as exc:
-        raise EnsembleSetupError(str(exc)) from None
+    replicates, seed = check_run_options(replicates, seed)
     check_options(None if out is None else Path(out), resume, force)
     if posterior is None:
         the_posterior, sets = None, [the_scenario.to_dict()]
