@@ -103,12 +103,13 @@ def profile_pyinstrument(scenario: Scenario, seed: int) -> None:
 
 #: The compiled passes over those on their way, timed by ``--kernels``: (module, name).
 KERNELS = (
-    ("nkroutes.model.stays", "fewest_draws_hiding"),
     ("nkroutes.model.migrants", "compact_live"),
+    ("nkroutes.model.migrants", "busy_stocks"),
     ("nkroutes.model.migrants", "select_busy_ids"),
     ("nkroutes.model.migrants", "select_ids"),
-    ("nkroutes.model.processes.onward", "word_of_mouth_due"),
-    ("nkroutes.model.processes.punishment", "_serve"),
+    ("nkroutes.model.thresholds", "_below"),
+    ("nkroutes.model.thresholds", "_take_reached"),
+    ("nkroutes.model.processes.punishment", "_end_terms"),
 )
 
 

@@ -147,7 +147,7 @@ def test_compact_live_counts_the_stocks_by_hand() -> None:
         live, state, is_final, is_busy, place, since, np.array([True, False]), 10
     )
     assert kept == 6 and live[:kept].tolist() == [0, 1, 2, 3, 4, 5]  # the arrival (6) goes
-    assert busy.tolist() == [2, 3, 4, 5]
+    assert busy.tolist() == [2, 3, 4]  # the detained (5) are filed by the end of their term
     assert counts.tolist() == [1, 1, 2, 1, 1, 1, 0, 0, 0]
     # Moving from place 0 (id 2) and waiting at place 0 (id 4) are in China; id 3 is not.
     assert travelling_in_china == 2
@@ -156,24 +156,17 @@ def test_compact_live_counts_the_stocks_by_hand() -> None:
 
 
 def test_fused_selections_match_their_numpy_definitions() -> None:
-    from nkroutes.model.selection import first_entries, word_of_mouth_due
+    from nkroutes.model.selection import first_entries
 
     rng = np.random.default_rng(9)
     n = 5_000
     state = rng.integers(0, len(State), n).astype(np.int8)
-    sponsored = rng.random(n) < 0.3
     female = rng.random(n) < 0.5
     trafficked = rng.random(n) < 0.2
     since = rng.integers(-1, 6, n).astype(np.int32)
     china_steps = rng.integers(0, 2, n).astype(np.int32)
-    wom_at = (rng.random(n) * 2).astype(np.float32)
     live = np.sort(rng.choice(n, 4_000, replace=False)).astype(np.intp)
     s = state[live]
-    unsponsored_hiding = (s == State.HIDING) & ~sponsored[live]
-
-    got = word_of_mouth_due(live, state, sponsored, wom_at, 0.7)
-    mask = (unsponsored_hiding | (s == State.SETTLED)) & (wom_at[live] <= 0.7)
-    assert got.tolist() == live[mask].tolist()
 
     got = first_entries(live, state, female, since, china_steps, trafficked, 3)
     mask = (
@@ -307,9 +300,9 @@ def test_select_busy_is_the_full_selection_at_every_call_of_a_run(
     monkeypatch.setattr(MigrantTable, "select_busy", checked)
     result = simulate(load_scenario(SCENARIOS / scenario_file), seed=3)
     steps = result.n_steps_run
-    # Detention, home, transit and travel: once a step each (transit and travel return early
-    # on no one, after the selection).
-    assert calls == {s: steps for s in (State.DETAINED, State.HOME, State.PROCESSING, State.MOVING)}
+    # Home, transit and travel: once a step each (transit and travel return early on no one,
+    # after the selection).
+    assert calls == {s: steps for s in (State.HOME, State.PROCESSING, State.MOVING)}
 
 
 def test_stay_hazards_are_the_hazards_of_the_stay_probabilities() -> None:
@@ -341,51 +334,6 @@ def test_left_behind_is_setdiff1d_of_a_subsequence(rows: list[tuple[int, bool]])
     assert left_behind(group, moved).tolist() == expected.tolist()
 
 
-@pytest.mark.parametrize("count", [0, 1, 7, 400, 10**6])
-def test_fewest_draws_hiding_is_the_smallest_draws_of_those_short_of_a_fee(count: int) -> None:
-    from nkroutes.model.selection import fewest_draws_hiding
-
-    rng = np.random.default_rng(count)
-    n = 6_000
-    state = rng.integers(0, len(State), n).astype(np.int8)
-    sponsored = rng.random(n) < 0.3
-    place = rng.integers(0, 4, n).astype(np.int16)
-    savings = (rng.random(n) * 500).astype(np.float32)
-    stay_from = rng.integers(0, 10, n).astype(np.int32)
-    keys = rng.integers(0, 2**63, n, dtype=np.uint64)
-    live = np.sort(rng.choice(n, 5_000, replace=False)).astype(np.intp)
-    streams = Streams(4)
-    step, slot = 12, 2
-    for fees, check_fee in ((np.array([100.0, np.inf, 250.0, 0.0]), True), (np.zeros(4), False)):
-        # The definition: select with numpy, draw for each, take the smallest.
-        k = step + 1 - stay_from[live]
-        balance = savings[live] + (3.5 * k).astype(np.float32)
-        hiding = (state[live] == State.HIDING) & ~sponsored[live]
-        qualified = live[hiding & ((balance < fees[place[live]]) | (not check_fee))]
-        draws = streams.uniform("sponsorship", keys[qualified], step, slot)
-        take = min(count, len(qualified))
-        expected = np.sort(qualified[np.argsort(draws)[:take]])
-        got_qualified, got = fewest_draws_hiding(
-            live,
-            state,
-            sponsored,
-            place,
-            savings,
-            stay_from,
-            fees,
-            check_fee,
-            step,
-            3.5,
-            keys,
-            streams.run_key,
-            step * 0x10001 + 1 + slot,
-            streams.key_of("sponsorship"),
-            count,
-        )
-        assert got_qualified == len(qualified) > 0
-        assert got.tolist() == expected.tolist()
-
-
 def test_poisson_count_is_poisson_counts_for_one_value() -> None:
     from nkroutes.model.counts import CountOverflowError, poisson_count, poisson_counts
 
@@ -402,25 +350,6 @@ def test_poisson_count_is_poisson_counts_for_one_value() -> None:
         with pytest.raises(CountOverflowError):
             poisson_count(bad_u, bad_mean, "x")
     assert poisson_count(0.5, float("nan"), "x") == 0
-
-
-def test_word_of_mouth_compares_as_numpy_does_in_float32() -> None:
-    """numpy compares a float32 column with a Python float in float32 (NEP 50); so must the kernel.
-
-    Found at 16 times the baseline's departures: compared in float64, a threshold just above
-    the accrued hazard passed where numpy's comparison did not, and the runs parted in 2002.
-    """
-    from nkroutes.model.selection import word_of_mouth_due
-
-    threshold = np.float32(0.1)  # 0.100000001490116...
-    accrued = 0.1000000005  # below the threshold in float64, equal to it in float32
-    assert float(threshold) > accrued
-    column = np.array([threshold, np.float32(0.2)], dtype=np.float32)
-    expected = np.flatnonzero(column <= accrued)
-    assert expected.tolist() == [0]
-    state = np.array([0, 0], dtype=np.int8)
-    got = word_of_mouth_due(np.arange(2), state, np.zeros(2, bool), column, accrued)
-    assert got.tolist() == expected.tolist()
 
 
 def _pay_with_numpy(ids, routes, with_broker, just_hired, cols, cost_usd, fee_usd, factor):

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from nkroutes.model.selection import compact_live, select_busy_ids, select_ids
+from nkroutes.model.selection import busy_stocks, compact_live, select_busy_ids, select_ids
 
 
 class State(IntEnum):
@@ -67,9 +67,10 @@ def _by_state(states: tuple[State, ...]) -> np.ndarray:
 #: Whether each state (by value) is final, for one lookup per migrant.
 _IS_FINAL = _by_state(FINAL_STATES)
 
-#: The states few migrants are in at once (not hiding or settled in China, not final), which
-#: :meth:`MigrantTable.select_busy` finds without a pass over everyone on their way.
-BUSY_STATES: tuple[State, ...] = (State.MOVING, State.PROCESSING, State.DETAINED, State.HOME)
+#: The states few migrants are in at once (not hiding or settled in China, not detained, not
+#: final), which :meth:`MigrantTable.select_busy` finds without a pass over everyone on their
+#: way (the detained are filed by the step their term ends: ``processes/punishment.py``).
+BUSY_STATES: tuple[State, ...] = (State.MOVING, State.PROCESSING, State.HOME)
 _IS_BUSY = _by_state(BUSY_STATES)
 
 
@@ -112,6 +113,10 @@ COLUMNS: dict[str, Any] = {
     # Word of mouth (processes/onward.py): the run's accrued word-of-mouth hazard at which
     # this stay's migrant decides to leave (accrued when the stay began + an Exp(1) threshold).
     "word_of_mouth_at": np.float32,
+    # Families' and NGOs' help (processes/chain.py, onward.py) the same way, for a stay
+    # hiding whose family does not pay (model/thresholds.py); not updated for other stays.
+    "family_help_at": np.float32,
+    "ngo_help_at": np.float32,
 }
 
 
@@ -283,9 +288,54 @@ class MigrantTable:
         return select_ids(self.live(), cols["state"], cols["sponsored"], wanted, only)
 
     def note_set_off(self, ids: np.ndarray) -> None:
-        """Log migrants made MOVING (set off on a route) since the last :meth:`drop_final`."""
+        """Log migrants that may have become busy since the last drop or refresh.
+
+        Those made MOVING (set off on a route), and those out of a stay in China (for
+        :meth:`refresh_busy`, which reads only the busy and those logged).
+        """
         if len(ids):
             self._set_off.append(ids)
+
+    def refresh_busy(
+        self, place_in_china: np.ndarray, entered_by: int
+    ) -> tuple[np.ndarray, int, int]:
+        """:meth:`drop_final`'s busy list and counts of busy states, from the busy only.
+
+        Reads those busy at the last drop or refresh, those created since and those logged
+        (:meth:`note_set_off`), not everyone on their way: correct wherever every migrant now
+        busy is among them (the model logs those whose stay in China ends, who may be
+        detained). :meth:`live` is not compacted.
+
+        Returns:
+            ``(counts, travelling_in_china, long_stays)`` as :meth:`drop_final` gives them,
+            for busy states only: ``counts`` of other states are 0, and ``long_stays``
+            counts those travelling from China only.
+        """
+        self._busy, counts, travelling_in_china, long_stays = busy_stocks(
+            self._busy,
+            self._n_at_drop,
+            self.n,
+            self._logged(),
+            self.cols["state"],
+            _IS_BUSY,
+            self.cols["place"],
+            self.cols["china_since"],
+            place_in_china,
+            entered_by,
+        )
+        self._n_at_drop = self.n
+        self._set_off = []
+        return counts, travelling_in_china, long_stays
+
+    def _logged(self) -> np.ndarray:
+        """Those logged since the last drop or refresh, ascending (repeats possible)."""
+        logged = self._busy[:0]
+        if self._set_off:
+            # Kept sorted between calls: the sorted log and the few chunks logged since are
+            # sorted runs, which a stable sort (timsort) merges in about one pass.
+            logged = np.sort(np.concatenate(self._set_off), kind="stable")
+            self._set_off = [logged]
+        return logged
 
     def select_busy(self, states: tuple[State, ...]) -> np.ndarray:
         """:meth:`select` of busy states, from the few who can be in them.
@@ -309,14 +359,8 @@ class MigrantTable:
         wanted = _by_state(states)
         if (wanted & ~_IS_BUSY).any():
             raise ValueError(f"select_busy takes busy states only, not {states}")
-        logged = self._busy[:0]
-        if self._set_off:
-            # Kept sorted between calls: the sorted log and the few chunks logged since are
-            # sorted runs, which a stable sort (timsort) merges in about one pass.
-            logged = np.sort(np.concatenate(self._set_off), kind="stable")
-            self._set_off = [logged]
         return select_busy_ids(
-            self._busy, self._n_at_drop, self.n, logged, self.cols["state"], wanted
+            self._busy, self._n_at_drop, self.n, self._logged(), self.cols["state"], wanted
         )
 
     def counts_by_state(self) -> np.ndarray:

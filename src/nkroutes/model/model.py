@@ -41,12 +41,19 @@ from nkroutes.model.processes.chain import sponsor_relatives
 from nkroutes.model.processes.departures import depart
 from nkroutes.model.processes.hiding import live_in_hiding, stay_hazards, stay_rates
 from nkroutes.model.processes.onward import open_ways_out
-from nkroutes.model.processes.punishment import serve_sentences
+from nkroutes.model.processes.punishment import (
+    camp_death_hazard,
+    remaining_now,
+    repredict_terms,
+    serve_sentences,
+)
 from nkroutes.model.processes.transit import process_cases
 from nkroutes.model.processes.travel import advance
 from nkroutes.model.random import Streams
 from nkroutes.model.result import TWO_YEARS_MONTHS, RunResult
 from nkroutes.model.schedule import StaySchedule
+from nkroutes.model.stay_counts import StayCounts
+from nkroutes.model.thresholds import ThresholdQueue, qualifies
 from nkroutes.scenario.paths import get_path, set_path
 from nkroutes.scenario.time_axis import time_axis
 from nkroutes.scenario.values import month_after
@@ -54,6 +61,10 @@ from nkroutes.scenario.values import month_after
 #: Stays placed again at a time when an event changes their hazards
 #: (:meth:`RouteModel._repredict_stays`).
 REPREDICT_BLOCK = 1 << 16
+
+#: Every this many steps, a pass over everyone on their way lets go of the finished and checks
+#: the stays counted as they start and end (:meth:`RouteModel._record`).
+FULL_PASS_STEPS = 12
 
 #: The non-final states, whose counts are recorded as stocks each step.
 _STOCK_STATES = (
@@ -104,8 +115,21 @@ class RouteModel(mesa.Model):
         self.streams = Streams(seed)
         self.table = MigrantTable.empty(4096)
         self.stay_schedule = StaySchedule(self.clock.n_steps)
-        # Word of mouth's per-step hazard summed over the steps run so far (onward.py).
-        self.word_of_mouth_accrued = 0.0
+        self.stay_counts = StayCounts(self.clock.n_steps)
+        # Terms in North Korea by the step they end, and how many are detained (7.5).
+        self.detention_schedule = StaySchedule(self.clock.n_steps)
+        self.detained = 0
+        # Word of mouth's per-step hazard summed over the steps run so far, and those whose
+        # threshold it may reach soon (onward.py, thresholds.py).
+        self.word_of_mouth_queue = ThresholdQueue(
+            "word_of_mouth_at",
+            qualifies(hiding_unsponsored=True, hiding_sponsored=False, settled=True),
+        )
+        # The same for families' and NGOs' help of those hiding whose family does not pay
+        # (chain.py, onward.py).
+        unsponsored = qualifies(hiding_unsponsored=True, hiding_sponsored=False, settled=False)
+        self.family_help_queue = ThresholdQueue("family_help_at", unsponsored)
+        self.ngo_help_queue = ThresholdQueue("ngo_help_at", unsponsored)
         # The hazards a stay in China can have, kept while the params stay the same
         # (processes/hiding.py, stay_hazards).
         self.stay_hazard_table: tuple[Params, np.ndarray, np.ndarray] | None = None
@@ -215,6 +239,7 @@ class RouteModel(mesa.Model):
         if not events:
             return
         rates_old = stay_rates(self)
+        camp_hazard_old = camp_death_hazard(self)
         for event in events:
             if "ends" in event:
                 for path, value in self.replaced.pop(event["ends"]["id"], {}).items():
@@ -230,6 +255,8 @@ class RouteModel(mesa.Model):
         self.params = compile_params(self.values, self.clock, types=self.record_types)
         if stay_rates(self) != rates_old:
             self._repredict_stays(old_params, rates_old)
+        if camp_death_hazard(self) != camp_hazard_old:
+            repredict_terms(self, camp_hazard_old)
 
     def _repredict_stays(self, old_params: Params, rates_old: tuple[Any, ...]) -> None:
         """Place the stays in China again after an event changed their hazards or savings.
@@ -279,16 +306,34 @@ class RouteModel(mesa.Model):
         for name, flow in self.flows.items():
             flow[i] = self.counters[name]
         t = self.table
-        # Once a step, let go of those who arrived, died or gave up: from here on the
-        # step's passes cost the migrants on their way, not all ever created.
         # Of those in China, the ones whose current stay has lasted two years or more by
         # the end of this step (entered at step `china_since`, so `i + 1 - china_since`
         # steps spent). Compared with the article's "83 percent of defectors in China
         # resided there for at least two years".
-        by_state, in_china_travelling, long_stays = t.drop_final(
-            self.params.in_china, i + 1 - self.two_year_steps
-        )
+        entered_by = i + 1 - self.two_year_steps
+        # The stocks of those busy from the busy alone, of those in China from the counts
+        # kept as stays start and end (model/stay_counts.py): no pass over everyone.
+        by_state, in_china_travelling, long_stays = t.refresh_busy(self.params.in_china, entered_by)
         counts = {s: int(by_state[s]) for s in _STOCK_STATES}
+        held = self.stay_counts
+        counts[State.HIDING], counts[State.SETTLED] = held.hiding, held.settled
+        counts[State.DETAINED] = self.detained
+        long_stays += held.long_stays(entered_by)
+        if i % FULL_PASS_STEPS == FULL_PASS_STEPS - 1:
+            # Let go of those who arrived, died or gave up, so that the passes that read
+            # everyone on their way (the threshold queues', dated events') cost those on
+            # their way, not all ever created; and check the counts kept against a count.
+            by_state, _, long_all = t.drop_final(self.params.in_china, entered_by)
+            kept = (held.hiding, held.settled, long_stays, self.detained)
+            passed = tuple(int(by_state[s]) for s in (State.HIDING, State.SETTLED))
+            passed += (long_all, int(by_state[State.DETAINED]))
+            if kept != passed:
+                raise RuntimeError(
+                    f"internal error at step {i}: the stays counted as they start and end "
+                    f"(hiding, settled, two years or more) and the detained {kept} differ "
+                    f"from a count of "
+                    f"everyone {passed}; please report it with the scenario and seed"
+                )
         stocks = {
             "hiding": counts[State.HIDING],
             "settled": counts[State.SETTLED],
@@ -355,6 +400,9 @@ class RouteModel(mesa.Model):
         # Savings of stays in China are credited at their events (model/stays.py): add
         # what has accrued since.
         cols["savings_usd"] = stays.savings_now(self, cols["savings_usd"], cols["state"])
+        # Terms in North Korea are met by event time (processes/punishment.py): take off
+        # what was served since they were placed.
+        cols["remaining"] = remaining_now(self, cols["remaining"], cols["state"])
         return cols
 
     @property

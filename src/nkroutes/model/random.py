@@ -42,6 +42,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "brokers",
     "travel_time",
     "word_of_mouth",
+    "family_help",
+    "ngo_help",
 )
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

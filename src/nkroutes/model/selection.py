@@ -13,8 +13,6 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from nkroutes.model.random import draw, salt_of
-
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _chosen(m: int, s: int, sponsored: np.ndarray, wanted: np.ndarray, only: np.ndarray) -> int:
@@ -124,6 +122,62 @@ def compact_live(
 
 
 @numba.njit(cache=True, nogil=True)
+def busy_stocks(
+    busy: np.ndarray,
+    first_new: int,
+    n: int,
+    logged: np.ndarray,
+    state: np.ndarray,
+    is_busy: np.ndarray,
+    place: np.ndarray,
+    china_since: np.ndarray,
+    place_in_china: np.ndarray,
+    entered_by: int,
+) -> tuple[np.ndarray, np.ndarray, int, int]:  # pragma: no cover - compiled
+    """Those in a busy state among the candidates of :func:`select_busy_ids`, and their stocks.
+
+    The candidates are the three ascending lists :func:`select_busy_ids` takes (those busy
+    before, those created since, those logged since), each distinct candidate read once.
+
+    Returns:
+        ``(busy, counts, travelling_in_china, long_stays)``: the candidates now in a busy
+        state, ascending; how many in each state (busy states only: by its value); of those
+        travelling (moving or waiting for an exit), how many are at a place in China, and of
+        these how many entered China by ``entered_by``.
+    """
+    n_fixed = busy.shape[0] + (n - first_new)
+    out = np.empty(n_fixed + logged.shape[0], dtype=np.int64)
+    counts = np.zeros(is_busy.shape[0], dtype=np.int64)
+    travelling_in_china = 0
+    long_stays = 0
+    k = 0
+    i = 0  # position among busy ++ range(first_new, n)
+    j = 0  # position in logged
+    last = -1
+    while i < n_fixed or j < logged.shape[0]:
+        a = (busy[i] if i < busy.shape[0] else first_new + i - busy.shape[0]) if i < n_fixed else -1
+        b = logged[j] if j < logged.shape[0] else -1
+        if b < 0 or (a >= 0 and a <= b):
+            m = a
+            i += 1
+        else:
+            m = b
+            j += 1
+        if m == last:
+            continue
+        last = m
+        s = state[m]
+        if is_busy[s]:
+            out[k] = m
+            k += 1
+            counts[s] += 1
+            if (s == 2 or s == 3) and place_in_china[place[m]]:  # travelling, from China
+                travelling_in_china += 1
+                long_stays += china_since[m] <= entered_by
+    return out[:k].copy(), counts, travelling_in_china, long_stays
+
+
+@numba.njit(cache=True, nogil=True)
 def select_busy_ids(
     busy: np.ndarray,
     first_new: int,
@@ -167,158 +221,6 @@ def select_busy_ids(
             k += 1
         last = m
     return out[:k].copy()
-
-
-@numba.njit(cache=True, nogil=True)
-def word_of_mouth_due(
-    live: np.ndarray,
-    state: np.ndarray,
-    sponsored: np.ndarray,
-    word_of_mouth_at: np.ndarray,
-    accrued: float,
-) -> np.ndarray:  # pragma: no cover - compiled
-    """Ids of those hiding unsponsored, or settled, whose word-of-mouth threshold is reached.
-
-    Args:
-        live: Ids of the migrants on their way, ascending.
-        state: The ``state`` column.
-        sponsored: The ``sponsored`` column.
-        word_of_mouth_at: The ``word_of_mouth_at`` column (``float32``).
-        accrued: The run's accrued word-of-mouth hazard.
-
-    Returns:
-        The ids, ascending (few: the branch is predicted well).
-    """
-    out = np.empty(live.shape[0], dtype=live.dtype)
-    n = 0
-    # Compared in float32, as numpy compares a float32 column with a Python float (NEP 50:
-    # the scalar is cast to the column's type); in float64 a threshold just above the
-    # accrued hazard could pass where numpy's does not (seen at 16 times the departures).
-    reached = np.float32(accrued)
-    for i in range(live.shape[0]):
-        m = live[i]
-        s = state[m]
-        # The threshold first: few reach it, so this branch is predicted well.
-        if word_of_mouth_at[m] <= reached and ((s == 0 and not sponsored[m]) or s == 1):
-            out[n] = m
-            n += 1
-    return out[:n].copy()
-
-
-@numba.njit(cache=True, nogil=True)
-def fewest_draws_hiding(
-    live: np.ndarray,
-    state: np.ndarray,
-    sponsored: np.ndarray,
-    place: np.ndarray,
-    savings_usd: np.ndarray,
-    stay_from: np.ndarray,
-    fee_usd_by_place: np.ndarray,
-    check_fee: bool,
-    step: int,
-    saved_per_step_usd: float,
-    key: np.ndarray,
-    run_key: np.uint64,
-    counter: int,
-    stream_key: np.uint64,
-    count: int,
-) -> tuple[int, np.ndarray]:  # pragma: no cover - compiled
-    """The ``count`` with the smallest draws of those hiding unsponsored and short of a fee.
-
-    The fee is the one where each stands. The balance is
-    :func:`nkroutes.model.stays.balance` (savings credited plus those accrued since
-    ``stay_from``, in the same ``float32`` arithmetic); without ``check_fee``, all those
-    hiding unsponsored qualify. Each one's draw is ``Streams.uniform``'s for its key
-    at ``counter`` (:meth:`Streams.counter` of the step and slot), computed here: the same
-    set as ``ids[np.argpartition(draws, count - 1)[:count]]`` (draws do not tie), without
-    building either array.
-
-    Args:
-        live: Ids of the migrants on their way, ascending.
-        state: The ``state`` column.
-        sponsored: The ``sponsored`` column.
-        place: The ``place`` column.
-        savings_usd: The ``savings_usd`` column (``float32``, US$).
-        stay_from: The ``stay_from`` column.
-        fee_usd_by_place: The fee to compare with, by place (US$).
-        check_fee: Whether to compare (else every balance qualifies).
-        step: The step now.
-        saved_per_step_usd: Savings per step in China (US$).
-        key: The ``key`` column.
-        run_key: The run's key (:attr:`Streams.run_key`).
-        counter: The draw's :meth:`Streams.counter` (of the step and slot).
-        stream_key: The stream's key (:meth:`Streams.key_of`).
-        count: How many to choose at most.
-
-    Returns:
-        ``(qualified, chosen)``: how many qualify, and the ids of the
-        ``min(count, qualified)`` of them with the smallest draws, ascending.
-    """
-    # Three passes, each fast on its own: those who qualify, written without a branch (they
-    # are mixed with the settled and the sponsored); their draws, a loop the compiler
-    # vectorises; the smallest draws, kept in a max-heap of size count. The first pass is
-    # select_ids' selection of those hiding unsponsored, written out for these two states:
-    # select_ids' lookups by state took 0.38 ms over a mid-run list where this takes 0.14
-    # (calling it cost 12% of a run; measured 2026-12-04).
-    ids = np.empty(live.shape[0], dtype=live.dtype)
-    qualified = 0
-    for i in range(live.shape[0]):
-        m = live[i]
-        ids[qualified] = m
-        qualified += (state[m] == 0) & (not sponsored[m])
-    if check_fee:  # of those, the ones short of the fee (a second, shorter pass)
-        hiding = qualified
-        qualified = 0
-        for i in range(hiding):
-            m = ids[i]
-            accrued = np.float32(saved_per_step_usd * (step + 1 - stay_from[m]))
-            # A branch: nearly all of those hiding are short of a fee (or nearly none are).
-            if savings_usd[m] + accrued < fee_usd_by_place[place[m]]:
-                ids[qualified] = m
-                qualified += 1
-    size = min(max(count, 0), qualified)
-    if size == 0:
-        return qualified, ids[:0].copy()
-    # The keys gathered first: the hash then runs over contiguous keys, vectorised (0.11 ms
-    # for 108,000 instead of 0.32-0.43 ms gathering as it goes).
-    keys = np.empty(qualified, dtype=key.dtype)
-    for i in range(qualified):
-        keys[i] = key[ids[i]]
-    salt = salt_of(run_key, counter)
-    draws = np.empty(qualified)
-    for i in range(qualified):
-        draws[i] = draw(keys[i], salt, stream_key)
-    heap_u = np.empty(size)  # a max-heap of the smallest draws so far
-    heap_id = np.empty(size, dtype=live.dtype)
-    filled = 0
-    for i in range(qualified):
-        u = draws[i]
-        m = ids[i]
-        if filled < size:
-            j = filled  # sift up
-            filled += 1
-            while j > 0 and heap_u[(j - 1) // 2] < u:
-                heap_u[j] = heap_u[(j - 1) // 2]
-                heap_id[j] = heap_id[(j - 1) // 2]
-                j = (j - 1) // 2
-            heap_u[j] = u
-            heap_id[j] = m
-        elif u < heap_u[0]:
-            j = 0  # replace the largest, sift down
-            while True:
-                c = 2 * j + 1
-                if c >= size:
-                    break
-                if c + 1 < size and heap_u[c + 1] > heap_u[c]:
-                    c += 1
-                if heap_u[c] <= u:
-                    break
-                heap_u[j] = heap_u[c]
-                heap_id[j] = heap_id[c]
-                j = c
-            heap_u[j] = u
-            heap_id[j] = m
-    return qualified, np.sort(heap_id[:filled])
 
 
 @numba.njit(cache=True, nogil=True)

@@ -46,7 +46,7 @@ import numpy as np
 from nkroutes.model.groups import distinct
 from nkroutes.model.migrants import State
 from nkroutes.model.random import draw, salt_of
-from nkroutes.model.selection import fewest_draws_hiding
+from nkroutes.model.thresholds import exp1, set_thresholds
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -68,55 +68,6 @@ def savings_per_step(model: RouteModel) -> float:
 def staying(model: RouteModel) -> np.ndarray:
     """Ids of the migrants hiding or settled in China, ascending."""
     return model.table.select((State.HIDING, State.SETTLED))
-
-
-def choose_hiding(
-    model: RouteModel,
-    stream: str,
-    slot: int,
-    count: int,
-    fee_usd_by_place: np.ndarray | None = None,
-) -> tuple[int, np.ndarray]:
-    """The ``count`` with the smallest own draws of those hiding whose family does not pay.
-
-    Their own draws: common random numbers across what-ifs. The same as drawing ``stream``
-    (at this step, ``slot``) for every migrant hiding unsponsored (whose :func:`balance` is
-    below the fee where it stands, if fees are given) and taking the ``count`` smallest, in
-    one compiled call (:func:`nkroutes.model.selection.fewest_draws_hiding`).
-
-    Args:
-        model: The running model.
-        stream: The stream of the draws.
-        slot: Their slot.
-        count: How many to choose at most.
-        fee_usd_by_place: The fee each must be short of, by place (US$); none: all qualify.
-
-    Returns:
-        ``(qualified, chosen)``: how many qualify, and the chosen ids, ascending.
-    """
-    t = model.table
-    cols = t.cols
-    check_fee = fee_usd_by_place is not None
-    if fee_usd_by_place is None:
-        fee_usd_by_place = np.zeros(model.params.n_places)
-    streams = model.streams
-    return fewest_draws_hiding(
-        t.live(),
-        cols["state"],
-        cols["sponsored"],
-        cols["place"],
-        cols["savings_usd"],
-        cols["stay_from"],
-        fee_usd_by_place,
-        check_fee,
-        model.step_index,
-        savings_per_step(model),
-        cols["key"],
-        streams.run_key,
-        streams.counter(model.step_index, slot),
-        streams.key_of(stream),
-        count,
-    )
 
 
 def per_step_hazards(probabilities: np.ndarray) -> np.ndarray:
@@ -384,7 +335,19 @@ def enter(model: RouteModel, ids: np.ndarray) -> None:
     # savings run from the next step.
     left = np.negative(np.log1p(np.negative(u)))
     _place(model, ids, left[: len(LEFT_COLUMNS)], stay_hazards(model, ids), step + 1)
-    model.table.cols["word_of_mouth_at"][ids] = model.word_of_mouth_accrued + left[-1]
+    table = model.table
+    set_thresholds(model.word_of_mouth_queue, table, ids, left[-1])
+    # Families' and NGOs' help: only a stay hiding whose family does not pay can have it.
+    cols = table.cols
+    helped = ids[(cols["state"][ids] == State.HIDING) & ~cols["sponsored"][ids]]
+    model.stay_counts.started(cols, ids)
+    if len(helped):
+        keys = cols["key"][helped]
+        for queue, stream in (
+            (model.family_help_queue, "family_help"),
+            (model.ngo_help_queue, "ngo_help"),
+        ):
+            set_thresholds(queue, table, helped, exp1(streams.uniform(stream, keys, step)))
 
 
 def repredict(model: RouteModel, ids: np.ndarray, h_old: np.ndarray, saved_old: float) -> None:

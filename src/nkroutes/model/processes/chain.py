@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nkroutes.model import stays
-from nkroutes.model.counts import poisson_count
 from nkroutes.model.params import KIND_CODES
 from nkroutes.model.processes.hiding import stay_hazards
 from nkroutes.model.processes.settlement import pay_settlement
+from nkroutes.model.thresholds import draw_again, share_hazard
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -83,20 +83,27 @@ def sponsor_relatives(model: RouteModel) -> None:
     if exit_cost <= 0 or share_china <= 0:
         return
     t = model.table
-    u = model.streams.uniform_one("sponsorship", 0, model.step_index)
-    count = poisson_count(u, in_china, "sponsored relatives")
-    if limited:
-        count = min(count, int(model.relatives_remaining))
-    # The count with the smallest own draws: common random numbers across what-ifs.
-    candidates, chosen = stays.choose_hiding(model, "sponsorship", 1, count)
-    if candidates == 0:
+    hiding = model.stay_counts.hiding_unsponsored
+    if hiding == 0:
         return
+    # The step's expected number spread over those hiding whose family does not pay, met by
+    # each one's own threshold (model/thresholds.py: common random numbers across what-ifs).
+    queue = model.family_help_queue
+    queue.accrue(share_hazard(in_china, hiding))
+    chosen = queue.due(t)
+    if limited and len(chosen) > int(model.relatives_remaining):
+        # No relative left for the rest: those reached first (lowest thresholds) are paid for.
+        first = np.argsort(t.cols[queue.column][chosen], kind="stable")
+        left = int(model.relatives_remaining)
+        draw_again(model, queue, "family_help", np.sort(chosen[first[left:]]))
+        chosen = np.sort(chosen[first[:left]])
     count = len(chosen)
     if limited:
         model.relatives_remaining -= count
     if count == 0:
         return
     h_old = stay_hazards(model, chosen)
+    model.stay_counts.hiding_unsponsored -= count  # sponsored, their stays go on
     t.cols["sponsored"][chosen] = True
     t.cols["family_paid"][chosen] = True
     # Their family pays now: they try to leave at the sponsored rate from this step.

@@ -32,6 +32,7 @@ from nkroutes.model import stays
 from nkroutes.model.clock import DAYS_PER_MONTH
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.china_stay import leave_china, track_china
+from nkroutes.model.processes.punishment import start_terms
 from nkroutes.model.random import draw, salt_of
 
 if TYPE_CHECKING:
@@ -231,5 +232,6 @@ def detain(model: RouteModel, ids: np.ndarray) -> None:
             float(model.clock.mean_step_days),
         ),
     )
+    start_terms(model, ids)
     model.counters["detentions"] += len(ids)
     model.counters["sent_to_camp"] += n_camp

@@ -171,6 +171,10 @@ def live_in_hiding(model: RouteModel) -> None:
     if len(due) == 0:
         return
     t = model.table
+    # Every stay due ends here (a new one starts, stays.enter, for those who hide on); some
+    # become busy (detained, moving): the table's busy list must read them.
+    model.stay_counts.ended(t.cols, due)
+    t.note_set_off(due)
     step = model.step_index
     # Which event: the one whose own threshold falls now (ties: the per-step order).
     _, event = stays.next_event(model, due, stay_hazards(model, due))

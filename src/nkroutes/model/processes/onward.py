@@ -14,9 +14,10 @@ Two ways out that do not depend on a migrant's own savings (MPI 2008):
   are then sponsored (their brokers' fees are paid for them) and try to leave as sponsored
   migrants do (7.7).
 - Missionaries and NGOs. "Those who cannot pay a broker often ask missionaries and NGOs for
-  smuggling help" (*North Koreans in China*). Each step F^-1(u; `ngo_helped_per_year` x dt)
-  migrants hiding in China whose savings are below the cheapest broker fee out of their
-  hiding place are sponsored (those with the smallest own draws).
+  smuggling help" (*North Koreans in China*). `ngo_helped_per_year` x dt a step, spread over
+  those hiding whose family does not pay: each meets that share by its own threshold
+  (``model/thresholds.py``) and is sponsored if its savings are below the cheapest broker
+  fee out of its hiding place.
 
 And a sex-specific way into China: "Some women sell their bodies instead of paying their way
 across, while others are trafficked by marriage brokers and sold as brides to Chinese men"
@@ -37,11 +38,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nkroutes.model import stays
-from nkroutes.model.counts import poisson_count
 from nkroutes.model.groups import distinct
 from nkroutes.model.migrants import State
 from nkroutes.model.processes.journeys import cached_options, option_cache
-from nkroutes.model.selection import first_entries, word_of_mouth_due
+from nkroutes.model.selection import first_entries
+from nkroutes.model.thresholds import draw_again, share_hazard
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -62,7 +63,7 @@ def word_of_mouth(model: RouteModel) -> int:
     """Migrants hiding or settled in China who decide to leave with a broker; returns how many.
 
     The step's hazard is the same for every eligible migrant, so it is met by event time: it
-    is added to the run's accrued hazard (``RouteModel.word_of_mouth_accrued``), and those
+    is added to the run's accrued hazard (``RouteModel.word_of_mouth_queue``), and those
     whose threshold (``word_of_mouth_at``, drawn when their stay began:
     :func:`nkroutes.model.stays.enter`) it reaches now decide. This has the law of a
     Bernoulli per migrant and step with chance ``1 - exp(-h dt)``, without a draw per
@@ -74,17 +75,12 @@ def word_of_mouth(model: RouteModel) -> int:
     hazard = rate * recent_assisted_arrivals(model) / 1000.0
     if hazard <= 0:
         return 0
-    model.word_of_mouth_accrued += hazard * model.clock.dt_years
+    queue = model.word_of_mouth_queue
+    queue.accrue(hazard * model.clock.dt_years)
     t = model.table
-    cols = t.cols
-    chosen = word_of_mouth_due(
-        t.live(),
-        cols["state"],
-        cols["sponsored"],
-        cols["word_of_mouth_at"],
-        model.word_of_mouth_accrued,
-    )
+    chosen = queue.due(t)
     if len(chosen):
+        model.stay_counts.ended(t.cols, chosen)  # a new stay starts below
         t.cols["state"][chosen] = State.HIDING
         t.cols["sponsored"][chosen] = True
         model.counters["word_of_mouth_exits"] += len(chosen)
@@ -113,19 +109,34 @@ def _cheapest_fees(model: RouteModel) -> np.ndarray:
 
 
 def ngo_help(model: RouteModel) -> int:
-    """Migrants hiding who cannot pay a broker and whom NGOs help; returns how many."""
+    """Migrants hiding who cannot pay a broker and whom NGOs help; returns how many.
+
+    The year's number (``ngo_helped_per_year``) is spread over those hiding whose family
+    does not pay now; each meets the step's share by its own
+    threshold (:mod:`nkroutes.model.thresholds`), and is helped if its savings are below the
+    cheapest broker fee out of its hiding place. One who can pay needs no help: the NGOs
+    pass it by this step (it keeps its chance of later steps).
+    """
     per_year = model.params.china.ngo_helped_per_year
     if per_year <= 0:
         return 0
-    u = model.streams.uniform_one("sponsorship", 1, model.step_index)
-    count = poisson_count(u, per_year * model.clock.dt_years, "migrants helped by NGOs")
-    if count == 0:
+    t = model.table
+    hiding = model.stay_counts.hiding_unsponsored
+    if hiding == 0:
         return 0
-    _, chosen = stays.choose_hiding(model, "sponsorship", 2, count, _cheapest_fees(model))
+    queue = model.ngo_help_queue
+    queue.accrue(share_hazard(per_year * model.clock.dt_years, hiding))
+    reached = queue.due(t)
+    if len(reached) == 0:
+        return 0
+    fees = _cheapest_fees(model)[t.cols["place"][reached]]
+    cannot_pay = stays.balance(model, reached) < fees
+    draw_again(model, queue, "ngo_help", reached[~cannot_pay])
+    chosen = reached[cannot_pay]
     count = len(chosen)
     if count == 0:
         return 0
-    t = model.table
+    model.stay_counts.ended(t.cols, chosen)  # a new stay starts below
     t.cols["sponsored"][chosen] = True
     model.counters["ngo_helped"] += count
     stays.restart(model, chosen)
@@ -160,6 +171,7 @@ def traffic_at_entry(model: RouteModel) -> int:
         return 0
     u = model.streams.uniform("trafficking", cols["key"][entered], model.step_index, 1)
     sold = entered[u < probability]
+    model.stay_counts.ended(cols, sold)  # a new stay starts below
     cols["state"][sold] = State.SETTLED
     cols["trafficked"][sold] = True
     stays.restart(model, sold)
