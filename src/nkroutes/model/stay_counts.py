@@ -16,9 +16,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from nkroutes.model.migrants import State
+
+_HIDING = int(State.HIDING)
+
+
+@numba.njit(cache=True, nogil=True)
+def _count(
+    ids: np.ndarray,
+    state: np.ndarray,
+    sponsored: np.ndarray,
+    china_since: np.ndarray,
+    by_entry: np.ndarray,
+    sign: int,
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Add ``sign`` to ``by_entry`` at each stay's ``china_since + 1``; count the hiding.
+
+    Returns:
+        ``(hiding, hiding_unsponsored)`` among ``ids``.
+    """
+    hiding = 0
+    unsponsored = 0
+    for i in range(ids.shape[0]):
+        m = ids[i]
+        if state[m] == _HIDING:
+            hiding += 1
+            unsponsored += not sponsored[m]
+        by_entry[china_since[m] + 1] += sign
+    return hiding, unsponsored
 
 
 @dataclass
@@ -48,14 +76,12 @@ class StayCounts:
     def _add(self, cols: dict[str, np.ndarray], ids: np.ndarray, sign: int) -> None:
         if len(ids) == 0:
             return
-        state = cols["state"][ids]
-        hiding = state == State.HIDING
-        n_hiding = int(np.count_nonzero(hiding))
-        self.hiding += sign * n_hiding
-        self.settled += sign * (len(ids) - n_hiding)
-        self.hiding_unsponsored += sign * int(np.count_nonzero(hiding & ~cols["sponsored"][ids]))
-        entry = cols["china_since"][ids] + 1
-        self.by_entry += sign * np.bincount(entry, minlength=len(self.by_entry))
+        hiding, unsponsored = _count(
+            ids, cols["state"], cols["sponsored"], cols["china_since"], self.by_entry, sign
+        )
+        self.hiding += sign * hiding
+        self.settled += sign * (len(ids) - hiding)
+        self.hiding_unsponsored += sign * unsponsored
 
     def started(self, cols: dict[str, np.ndarray], ids: np.ndarray) -> None:
         """Count stays that start now (``ids`` hiding or settled, each once)."""

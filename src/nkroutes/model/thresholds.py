@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
 
 #: A new horizon lies this much accrued hazard above the accrued hazard at least ...
-MIN_LOOKAHEAD = 0.02
+MIN_LOOKAHEAD = 0.005
 #: ... and at least this many times the last step's hazard above it.
-LOOKAHEAD_STEPS = 24.0
+LOOKAHEAD_STEPS = 12.0
 
 
 def qualifies(hiding_unsponsored: bool, hiding_sponsored: bool, settled: bool) -> np.ndarray:
