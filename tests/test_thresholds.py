@@ -14,7 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nkroutes.model.migrants import MigrantTable, State
-from nkroutes.model.thresholds import ThresholdQueue, exp1, qualifies, set_thresholds
+from nkroutes.model.thresholds import (
+    MIN_LOOKAHEAD,
+    ThresholdQueue,
+    exp1,
+    qualifies,
+    set_thresholds,
+)
 
 N = 60
 STEP = st.tuples(
@@ -86,6 +92,7 @@ def test_a_quiet_queue_reads_only_those_near_their_threshold() -> None:
     for _ in range(100):
         queue.accrue(1e-4)
         queue.due(table)
-    # 0.01 accrued in 100 steps: one pass over everyone, and about 2% of them queued.
-    assert queue.passes == 1
-    assert 100 < queue.queued < 400
+    # 0.01 accrued in 100 steps: a pass over everyone each MIN_LOOKAHEAD (0.005) of it, and
+    # about that share of everyone queued.
+    assert queue.passes == int(np.ceil(0.01 / MIN_LOOKAHEAD))
+    assert 0 < queue.queued < 2 * MIN_LOOKAHEAD * 10_000
