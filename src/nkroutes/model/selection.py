@@ -121,6 +121,22 @@ def compact_live(
     return n, busy[:n_busy].copy(), counts, travelling_in_china, long_stays
 
 
+@numba.njit(cache=True, inline="always")
+def _next_candidate(
+    busy: np.ndarray, first_new: int, n_fixed: int, logged: np.ndarray, i: int, j: int
+) -> tuple[int, int, int]:  # pragma: no cover - compiled
+    """The next of the merged candidate lists of :func:`select_busy_ids`, and the positions.
+
+    ``i`` is the position among ``busy ++ range(first_new, n)`` (``n_fixed`` long), ``j`` the
+    position in ``logged``; the smaller head is taken (repeats are the caller's to skip).
+    """
+    a = (busy[i] if i < busy.shape[0] else first_new + i - busy.shape[0]) if i < n_fixed else -1
+    b = logged[j] if j < logged.shape[0] else -1
+    if b < 0 or (a >= 0 and a <= b):
+        return a, i + 1, j
+    return b, i, j + 1
+
+
 @numba.njit(cache=True, nogil=True)
 def busy_stocks(
     busy: np.ndarray,
@@ -155,14 +171,7 @@ def busy_stocks(
     j = 0  # position in logged
     last = -1
     while i < n_fixed or j < logged.shape[0]:
-        a = (busy[i] if i < busy.shape[0] else first_new + i - busy.shape[0]) if i < n_fixed else -1
-        b = logged[j] if j < logged.shape[0] else -1
-        if b < 0 or (a >= 0 and a <= b):
-            m = a
-            i += 1
-        else:
-            m = b
-            j += 1
+        m, i, j = _next_candidate(busy, first_new, n_fixed, logged, i, j)
         if m == last:
             continue
         last = m
@@ -208,14 +217,7 @@ def select_busy_ids(
     j = 0  # position in logged
     last = -1
     while i < n_fixed or j < logged.shape[0]:
-        a = (busy[i] if i < busy.shape[0] else first_new + i - busy.shape[0]) if i < n_fixed else -1
-        b = logged[j] if j < logged.shape[0] else -1
-        if b < 0 or (a >= 0 and a <= b):
-            m = a
-            i += 1
-        else:
-            m = b
-            j += 1
+        m, i, j = _next_candidate(busy, first_new, n_fixed, logged, i, j)
         if m != last and wanted[state[m]]:
             out[k] = m
             k += 1
