@@ -24,7 +24,7 @@ from nkroutes.model.thresholds import (
 
 N = 60
 STEP = st.tuples(
-    st.floats(0.0, 0.4),  # the step's hazard
+    st.one_of(st.floats(0.0, 0.4), st.just(40.0)),  # the step's hazard (40: everyone)
     st.lists(st.integers(0, N - 1), max_size=12),  # stays starting (again)
     st.lists(st.integers(0, N - 1), max_size=6),  # stays ending (moving on)
     st.lists(st.integers(0, N - 1), max_size=3),  # families starting to pay

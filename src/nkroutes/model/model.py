@@ -331,8 +331,8 @@ class RouteModel(mesa.Model):
                 raise RuntimeError(
                     f"internal error at step {i}: the stays counted as they start and end "
                     f"(hiding, settled, two years or more) and the detained {kept} differ "
-                    f"from a count of "
-                    f"everyone {passed}; please report it with the scenario and seed"
+                    f"from a count of everyone {passed}; please report it with the "
+                    "scenario and seed"
                 )
         stocks = {
             "hiding": counts[State.HIDING],

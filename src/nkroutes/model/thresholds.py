@@ -40,8 +40,11 @@ if TYPE_CHECKING:
 
 #: A new horizon lies this much accrued hazard above the accrued hazard at least ...
 MIN_LOOKAHEAD = 0.005
-#: ... and at least this many times the last step's hazard above it.
+#: ... and at least this many times the last step's hazard above it ...
 LOOKAHEAD_STEPS = 12.0
+#: ... but at most this much (after a step that reached everyone, :data:`CERTAIN`, the
+#: queue would otherwise hold everyone who qualifies until the hazard had accrued 480).
+MAX_LOOKAHEAD = 1.0
 
 
 def qualifies(hiding_unsponsored: bool, hiding_sponsored: bool, settled: bool) -> np.ndarray:
@@ -186,7 +189,7 @@ class ThresholdQueue:
         state, sponsored, column = cols["state"], cols["sponsored"], cols[self.column]
         reached = np.float32(self.accrued)
         if reached > self._horizon:
-            lookahead = max(MIN_LOOKAHEAD, LOOKAHEAD_STEPS * self._last_hazard)
+            lookahead = min(max(MIN_LOOKAHEAD, LOOKAHEAD_STEPS * self._last_hazard), MAX_LOOKAHEAD)
             self._horizon = np.float32(self.accrued + lookahead)
             self._ids = _below(table.live(), state, sponsored, column, self.qualify, self._horizon)
             self._n = len(self._ids)
