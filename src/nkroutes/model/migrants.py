@@ -130,6 +130,22 @@ _DEFAULTS: dict[str, int] = {
 }
 
 
+def appended(buffer: np.ndarray, n: int, values: np.ndarray) -> np.ndarray:
+    """``values`` written after the first ``n`` entries of ``buffer``, grown if need be.
+
+    Returns:
+        ``buffer`` itself if it had room, else a new one of at least twice its length (the
+        first ``n`` entries copied); either way with ``values`` at ``n .. n + len(values)``.
+    """
+    needed = n + len(values)
+    if needed > len(buffer):
+        grown = np.empty(max(needed, 2 * len(buffer)), dtype=buffer.dtype)
+        grown[:n] = buffer[:n]
+        buffer = grown
+    buffer[n:needed] = values
+    return buffer
+
+
 @dataclass
 class MigrantTable:
     """The columnar store of all migrants created in a run.
@@ -216,13 +232,8 @@ class MigrantTable:
         return ids
 
     def _append_live(self, ids: np.ndarray) -> None:
-        needed = self._live_n + len(ids)
-        if needed > len(self._live):
-            grown = np.empty(max(needed, 2 * len(self._live)), dtype=np.intp)
-            grown[: self._live_n] = self._live[: self._live_n]
-            self._live = grown
-        self._live[self._live_n : needed] = ids
-        self._live_n = needed
+        self._live = appended(self._live, self._live_n, ids)
+        self._live_n += len(ids)
 
     def live(self) -> np.ndarray:
         """Ids, ascending, of every migrant not in a final state (and perhaps a few that are).

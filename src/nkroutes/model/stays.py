@@ -92,7 +92,7 @@ def next_event_step(
     Returns:
         ``int32`` steps (any shape that broadcasts).
     """
-    # Each element by _event_step, the arithmetic first_event uses (one definition).
+    # Each element by event_step, the arithmetic first_event uses (one definition).
     shape = np.broadcast_shapes(np.shape(left), np.shape(h), np.shape(start))
     start, left, h = (
         np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), shape)).ravel()
@@ -105,15 +105,15 @@ def next_event_step(
 def _event_steps(
     start: np.ndarray, left: np.ndarray, h: np.ndarray, n_steps: int
 ) -> np.ndarray:  # pragma: no cover - compiled
-    """:func:`_event_step` of each element of three flat arrays, as ``int32``."""
+    """:func:`event_step` of each element of three flat arrays, as ``int32``."""
     out = np.empty(h.shape[0], dtype=np.int32)
     for i in range(h.shape[0]):
-        out[i] = _event_step(start[i], left[i], h[i], n_steps)
+        out[i] = event_step(start[i], left[i], h[i], n_steps)
     return out
 
 
 @numba.njit(cache=True, inline="always")
-def _event_step(start: float, left: float, hk: float, n_steps: int) -> int:  # pragma: no cover
+def event_step(start: float, left: float, hk: float, n_steps: int) -> int:  # pragma: no cover
     """One hazard's step in float64, as :func:`next_event_step` documents it.
 
     ``start + floor(left / h)`` (``start`` at an infinite hazard, never at none);
@@ -143,7 +143,7 @@ def _first_event_kernel(
         best = NEVER
         best_row = 0
         for k in range(n_rows):
-            step = _event_step(start[j], left[k, j], h[k, j], n_steps)
+            step = event_step(start[j], left[k, j], h[k, j], n_steps)
             if step < best:
                 best = step
                 best_row = k
@@ -185,7 +185,7 @@ def _store_and_wake(
         for k in range(_N_EVENTS):
             stored = np.float32(left[k, j])
             columns[k][m] = stored
-            step = _event_step(float(start), np.float64(stored), h[k, j], n_steps)
+            step = event_step(float(start), np.float64(stored), h[k, j], n_steps)
             best = min(best, step)
         stay_from[m] = start
         wake_column[m] = best

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from nkroutes.model.migrants import MigrantTable, State
+from nkroutes.model.groups import distinct
+from nkroutes.model.migrants import MigrantTable, State, appended
 
 if TYPE_CHECKING:
     from nkroutes.model.model import RouteModel
@@ -110,8 +111,8 @@ def _take_reached(
     stopped qualifying, or drew a threshold beyond the horizon, where the next pass finds it).
 
     Returns:
-        ``(kept, reached_ids)``: how many entries were kept, and the ids that reach their
-        threshold, ascending and distinct (a migrant filed twice is listed once).
+        ``(kept, reached_ids)``: how many entries were kept, and the entries that reach
+        their threshold, in the queue's order (a migrant filed twice is there twice).
     """
     out = np.empty(n, dtype=np.int64)
     k = 0
@@ -127,13 +128,7 @@ def _take_reached(
         elif v <= horizon:
             ids[kept] = m
             kept += 1
-    due = np.sort(out[:k])
-    d = 0
-    for i in range(k):
-        if d == 0 or due[i] != due[d - 1]:
-            due[d] = due[i]
-            d += 1
-    return kept, due[:d].copy()
+    return kept, out[:k].copy()
 
 
 class ThresholdQueue:
@@ -168,15 +163,8 @@ class ThresholdQueue:
     def file(self, ids: np.ndarray, thresholds: np.ndarray) -> None:
         """Note stays whose threshold was just set (``thresholds``: as stored, ``float32``)."""
         near = ids[thresholds <= self._horizon]
-        if len(near) == 0:
-            return
-        needed = self._n + len(near)
-        if needed > len(self._ids):
-            grown = np.empty(max(needed, 2 * len(self._ids)), dtype=np.int64)
-            grown[: self._n] = self._ids[: self._n]
-            self._ids = grown
-        self._ids[self._n : needed] = near
-        self._n = needed
+        self._ids = appended(self._ids, self._n, near)
+        self._n += len(near)
 
     def due(self, table: MigrantTable) -> np.ndarray:
         """Migrants who qualify and whose threshold the accrued hazard reaches now.
@@ -197,7 +185,7 @@ class ThresholdQueue:
         self._n, reached_ids = _take_reached(
             self._ids, self._n, state, sponsored, column, self.qualify, reached, self._horizon
         )
-        return reached_ids
+        return distinct(reached_ids)
 
     @property
     def queued(self) -> int:

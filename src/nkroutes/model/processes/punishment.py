@@ -28,7 +28,7 @@ import numpy as np
 from nkroutes.model.groups import distinct
 from nkroutes.model.migrants import NO_PLACE, State
 from nkroutes.model.random import draw, salt_of
-from nkroutes.model.stays import NEVER
+from nkroutes.model.stays import NEVER, event_step
 from nkroutes.model.thresholds import exp1
 
 _DIED, _HOME, _GAVE_UP = int(State.DIED), int(State.HOME), int(State.GAVE_UP)
@@ -39,16 +39,23 @@ if TYPE_CHECKING:
 
 @numba.njit(cache=True, inline="always")
 def _term_end(
-    m: int, remaining: np.ndarray, in_camp: np.ndarray, left: np.ndarray, start: int, h: float
+    m: int,
+    remaining: np.ndarray,
+    in_camp: np.ndarray,
+    left: np.ndarray,
+    start: int,
+    h: float,
+    n_steps: int,
 ) -> tuple[int, bool]:  # pragma: no cover - compiled
     """The step a term ends from ``start`` (no cap), and whether by death in a camp.
 
-    Release at ``start - 1 + max(R, 1)``; in a camp, death at ``start + floor(left / h)``
-    if that is not later (the death is met before the release at the same step).
+    Release at ``start - 1 + max(R, 1)``; in a camp, death at the step
+    :func:`nkroutes.model.stays.event_step` gives (``start + floor(left / h)``, never after
+    the run) if that is not later (the death is met before the release at the same step).
     """
     release = start - 1 + max(np.int64(remaining[m]), 1)
-    if in_camp[m] and h > 0:
-        death = start if np.isinf(h) else start + np.floor(np.float64(left[m]) / h)
+    if in_camp[m]:
+        death = event_step(float(start), np.float64(left[m]), h, n_steps)
         if death <= release:
             return np.int64(death), True
     return release, False
@@ -75,7 +82,7 @@ def _place_terms(
     out = np.empty(ids.shape[0], dtype=np.int32)
     for i in range(ids.shape[0]):
         m = ids[i]
-        end, _ = _term_end(m, remaining, in_camp, left, start, h)
+        end, _ = _term_end(m, remaining, in_camp, left, start, h, n_steps)
         w = NEVER if end >= n_steps else end
         stay_from[m] = start
         wake[m] = w
@@ -91,6 +98,7 @@ def _end_terms(
     h: float,
     p_retry: float,
     step: int,
+    n_steps: int,
 ) -> tuple[int, np.ndarray]:  # pragma: no cover - compiled
     """End the terms due now: deaths in camps and releases.
 
@@ -103,6 +111,7 @@ def _end_terms(
         h: Per-step hazard of dying in a camp.
         p_retry: ``retry_probability``.
         step: The step now.
+        n_steps: Steps of the run.
 
     Returns:
         ``(died, released)``: how many died, and the ids released, ascending.
@@ -115,7 +124,7 @@ def _end_terms(
     died = 0
     for i in range(ids.shape[0]):
         m = ids[i]
-        _, dies = _term_end(m, remaining, in_camp, left, stay_from[m], h)
+        _, dies = _term_end(m, remaining, in_camp, left, stay_from[m], h, n_steps)
         # The term left as a count a step at a time would leave it: the steps before this
         # one served, and this one too on release.
         remaining[m] -= step - stay_from[m] + (0 if dies else 1)
@@ -226,6 +235,7 @@ def serve_sentences(model: RouteModel) -> None:
         camp_death_hazard(model),
         float(nk.retry_probability),
         step,
+        model.clock.n_steps,
     )
     model.detained -= len(ids)
     t.note_set_off(released)  # those going home again are busy (7.6 reads them)
