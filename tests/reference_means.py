@@ -7,9 +7,17 @@ word of mouth by accrued hazard): the reference is the mean and standard deviati
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
+
+
+def totals(result: Any, flows: Iterable[str], stocks: Iterable[str]) -> dict[str, float]:
+    """Each of ``flows`` summed over a run and each of ``stocks`` at its end, by name."""
+    out = {name: float(result.flows[name].sum()) for name in flows}
+    out.update({name: float(result.stocks[name][-1]) for name in stocks})
+    return out
 
 
 def far_from_reference(

@@ -14,7 +14,7 @@ import pytest
 
 from nkroutes.model import simulate
 from nkroutes.scenario import scenario_from_dict
-from reference_means import far_from_reference
+from reference_means import far_from_reference, totals
 from scenario_builder import small_dict
 
 N_SEEDS = 8
@@ -48,8 +48,7 @@ STOCKS = ("hiding", "settled", "in_china_two_years")
 
 def _outputs(seed: int) -> dict[str, float]:
     result = simulate(scenario_from_dict(small_dict()), seed)
-    out = {f: float(result.flows[f].sum()) for f in FLOWS}
-    out.update({s: float(result.stocks[s][-1]) for s in STOCKS})
+    out = totals(result, FLOWS, STOCKS)
     m = result.migrants
     out["mean_savings_hiding_end"] = float(m["savings_usd"][m["state"] == 0].astype(float).mean())
     return out

@@ -22,7 +22,7 @@ import pytest
 
 from nkroutes.model import simulate
 from nkroutes.scenario import scenario_from_dict
-from reference_means import far_from_reference
+from reference_means import far_from_reference, totals
 from scenario_builder import baseline, small_dict
 
 N_SEEDS = 6
@@ -94,9 +94,7 @@ def family_and_ngos() -> dict:
 
 
 def _outputs(scenario, seed: int) -> dict[str, float]:
-    result = simulate(scenario, seed)
-    flows = {name: float(result.flows[name].sum()) for name in FLOWS}
-    return {**flows, **{name: float(result.stocks[name][-1]) for name in STOCKS}}
+    return totals(simulate(scenario, seed), FLOWS, STOCKS)
 
 
 @pytest.mark.slow

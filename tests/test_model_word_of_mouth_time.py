@@ -21,7 +21,7 @@ import pytest
 
 from nkroutes.model import simulate
 from nkroutes.scenario import scenario_from_dict
-from reference_means import far_from_reference
+from reference_means import far_from_reference, totals
 from scenario_builder import small_dict
 
 N_SEEDS = 6
@@ -52,10 +52,7 @@ def _scenario() -> dict:
 
 def _outputs(seed: int) -> dict[str, float]:
     result = simulate(scenario_from_dict(_scenario()), seed)
-    return {
-        name: float(result.stocks[name][-1] if name in STOCKS else result.flows[name].sum())
-        for name in PER_STEP
-    }
+    return totals(result, [name for name in PER_STEP if name not in STOCKS], STOCKS)
 
 
 @pytest.mark.slow
