@@ -10,6 +10,7 @@ import pandas as pd
 from nkroutes.commands.common import BadInput, RunFailure, examples, held_folder
 from nkroutes.commands.results_check import check_results_dir
 from nkroutes.ensemble.folders import describe_os_error, ends_with_line_break
+from nkroutes.ensemble.rundir import PLOTS_DIR
 from nkroutes.plots.directory import ResultsReadError, draw_directory
 from nkroutes.plots.render import FORMATS
 
@@ -60,17 +61,18 @@ def _draw_draws(folder: Path) -> None:
     table_file = folder / "draws.csv"
     if not ends_with_line_break(table_file):
         raise BadInput(f"{table_file}: ends within a row (cut short?); run the comparison again")
+    plots = folder / PLOTS_DIR
     try:
-        (folder / "plots").mkdir(exist_ok=True)
-        names = draws_forest(pd.read_csv(table_file), folder / "plots")
+        plots.mkdir(exist_ok=True)
+        names = draws_forest(pd.read_csv(table_file), plots)
     except (KeyError, TypeError, ValueError) as error:
         raise BadInput(f"{table_file}: cannot draw the forest plot from it ({error})") from None
     except OSError as error:
-        raise RunFailure(describe_os_error(error, folder / "plots")) from None
+        raise RunFailure(describe_os_error(error, plots)) from None
     if not names:
         raise BadInput(f"{table_file}: holds no effect to draw")
     for name in names:
-        click.echo(f"wrote {folder / 'plots' / name}")
+        click.echo(f"wrote {plots / name}")
 
 
 def _draw(results_dir: Path, fmt: str) -> None:
